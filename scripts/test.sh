@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test in the solution and ends with one line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh || { echo "dependency install failed"; exit 1; }
+log=$(mktemp)
+dotnet test UserMemory.slnx -c Release 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+# Each test assembly prints "Passed!  - Failed: F, Passed: P, Skipped: S, ..." (or "Failed!  - ...").
+read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
+  | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"

@@ -1,0 +1,113 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace UserMemory;
+
+/// <summary>
+/// A pointer into user memory that the kernel may only read (<see cref="MappingFlags.Read"/>). Holding one grants nothing: every access validates the address in the
+/// address space first and answers an errno instead of touching memory it must not.
+/// </summary>
+/// <typeparam name="T">The pointee type.</typeparam>
+/// <remarks>The size of one address. Borrowing members (<see cref="Get"/>, <see cref="GetAsSlice"/>, and the
+/// <see cref="UserPointerExtensions"/>) return views tied to a <see cref="UserAccess"/> scope.</remarks>
+[DebuggerDisplay("{ToString(),nq}")]
+public readonly struct UserConstPtr<T> : IEquatable<UserConstPtr<T>>
+    where T : unmanaged
+{
+    private readonly ulong _address;
+
+    private UserConstPtr(ulong address) => _address = address;
+
+    /// <summary>The flags the memory must carry: read.</summary>
+    public static MappingFlags AccessFlags => MappingFlags.Read;
+
+    /// <summary>The null pointer.</summary>
+    public static UserConstPtr<T> Null => default;
+
+    /// <summary>The user address.</summary>
+    public VirtAddr Address => new(_address);
+
+    /// <summary>True for address 0.</summary>
+    public bool IsNull => _address == 0;
+
+    /// <summary>Creates a pointer from a user address (typically a syscall argument).</summary>
+    /// <param name="address">The address.</param>
+    /// <returns>The pointer.</returns>
+    public static UserConstPtr<T> FromAddress(VirtAddr address) => new(address.Value);
+
+    /// <summary>Creates a pointer from a raw syscall argument.</summary>
+    /// <param name="address">The address.</param>
+    public static explicit operator UserConstPtr<T>(ulong address) => new(address);
+
+    /// <summary>Creates a pointer from a raw syscall argument.</summary>
+    /// <param name="address">The address.</param>
+    public static explicit operator UserConstPtr<T>(nuint address) => new(address);
+
+    /// <summary>No value for a null pointer, for optional syscall arguments.</summary>
+    /// <returns>The pointer, or null.</returns>
+    public UserConstPtr<T>? Nullable() => _address == 0 ? null : this;
+
+    /// <summary>The same address as a pointer to <typeparamref name="TOther"/>.</summary>
+    /// <typeparam name="TOther">The new pointee type.</typeparam>
+    /// <returns>The cast pointer.</returns>
+    public UserConstPtr<TOther> Cast<TOther>()
+        where TOther : unmanaged => UserConstPtr<TOther>.FromAddress(Address);
+
+    /// <summary>The raw user address as a native pointer. Dereferencing it bypasses every check; it is meant for
+    /// kernels whose user memory is identity-mapped and which validated it themselves.</summary>
+    /// <returns>The pointer.</returns>
+    public unsafe T* AsPtr() => (T*)KernelMemory.Pointer(_address);
+
+    /// <summary>Borrows the value by reference (axptr <c>get</c>).</summary>
+    /// <param name="access">The open scope the reference is tied to.</param>
+    /// <returns>The reference, or EFAULT (null, misaligned, overflowing or not readable) or ENOMEM.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public UserReadOnlyRef<T> Get(in UserAccess access)
+    {
+        LinuxError e = RegionCheck.Check<T>(in access, _address, 1, AccessFlags, out nuint kernel);
+        return e == LinuxError.None ? new UserReadOnlyRef<T>(ref KernelMemory.AsRef<T>(kernel)) : new UserReadOnlyRef<T>(e);
+    }
+
+    /// <summary>Borrows <paramref name="length"/> consecutive values (axptr <c>get_as_slice</c>).</summary>
+    /// <param name="access">The open scope the span is tied to.</param>
+    /// <param name="length">The number of elements.</param>
+    /// <returns>The span; an empty span for zero length at any user address (memory untouched); EFAULT for null,
+    /// misaligned, overflowing (<c>length * sizeof(T)</c> or the end address) or inaccessible ranges; EINVAL for more
+    /// than <see cref="int.MaxValue"/> elements, which no span can hold; ENOMEM when population fails.</returns>
+    public UserReadOnlySpan<T> GetAsSlice(in UserAccess access, ulong length)
+    {
+        LinuxError e = RegionCheck.Check<T>(in access, _address, length, AccessFlags, out nuint kernel);
+        if (e != LinuxError.None)
+        {
+            return new UserReadOnlySpan<T>(e);
+        }
+
+        return length > int.MaxValue ? new UserReadOnlySpan<T>(LinuxError.EINVAL) : new UserReadOnlySpan<T>(KernelMemory.AsSpan<T>(kernel, (int)length));
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(UserConstPtr<T> other) => _address == other._address;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is UserConstPtr<T> p && Equals(p);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => _address.GetHashCode();
+
+    /// <summary>Equality of addresses.</summary>
+    /// <param name="left">Left.</param>
+    /// <param name="right">Right.</param>
+    /// <returns>Whether equal.</returns>
+    public static bool operator ==(UserConstPtr<T> left, UserConstPtr<T> right) => left.Equals(right);
+
+    /// <summary>Inequality of addresses.</summary>
+    /// <param name="left">Left.</param>
+    /// <param name="right">Right.</param>
+    /// <returns>Whether different.</returns>
+    public static bool operator !=(UserConstPtr<T> left, UserConstPtr<T> right) => !left.Equals(right);
+
+    /// <summary>The type and address.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => $"UserConstPtr<{typeof(T).Name}>({Address})";
+}

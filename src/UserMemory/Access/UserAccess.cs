@@ -8,8 +8,9 @@ namespace UserMemory;
 /// <remarks>
 /// <para>Opening it enters the address space's shared side (<see cref="IUserAddressSpace.EnterAccess"/>), so no
 /// mapping can be removed or re-protected until it is disposed, and it enters <see cref="UserAccessContext"/>.
-/// Borrowing members take it as <c>in UserAccess</c>; the C# compiler then refuses to let the returned
-/// <see cref="UserRef{T}"/> or <see cref="UserSpan{T}"/> escape the method that declared the scope. Declare it with
+/// Borrowing members take it as <c>ref readonly UserAccess</c> (callers write <c>in access</c>); the C# compiler then
+/// refuses to let the returned <see cref="UserRef{T}"/> or <see cref="UserSpan{T}"/> escape the method that declared
+/// the scope, and warns when a temporary scope (one nobody disposes) is passed. Declare it with
 /// <c>using var</c> so that it ends with that method, also on exceptions:</para>
 /// <code>
 /// using var access = UserAccess.Begin(provider);

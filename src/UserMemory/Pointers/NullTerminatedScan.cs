@@ -30,7 +30,7 @@ public static class NullTerminatedScan
     /// <param name="kernelAddress">The kernel address of the first element.</param>
     /// <returns>None; EFAULT (null, misaligned, or a page not accessible before the terminator); ENAMETOOLONG when
     /// no terminator lies within the bound; ENOMEM when population fails.</returns>
-    internal static LinuxError Find<T>(in UserAccess access, ulong address, MappingFlags flags, ulong maxBytes, out int count, out nuint kernelAddress)
+    internal static LinuxError Find<T>(ref readonly UserAccess access, ulong address, MappingFlags flags, ulong maxBytes, out int count, out nuint kernelAddress)
         where T : unmanaged, IEquatable<T>
     {
         count = 0;

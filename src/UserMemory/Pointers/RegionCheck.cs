@@ -15,7 +15,7 @@ internal static class RegionCheck
     /// <returns>None; EFAULT for null, misaligned, overflowing (<c>count * sizeof(T)</c> or <c>address + size</c>) or
     /// inaccessible ranges; ENOMEM when population fails.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static LinuxError Check<T>(in UserAccess access, ulong address, ulong count, MappingFlags flags, out nuint kernelAddress)
+    public static LinuxError Check<T>(ref readonly UserAccess access, ulong address, ulong count, MappingFlags flags, out nuint kernelAddress)
         where T : unmanaged
     {
         kernelAddress = 0;

@@ -63,7 +63,7 @@ public readonly struct UserConstPtr<T> : IEquatable<UserConstPtr<T>>
     /// <param name="access">The open scope the reference is tied to.</param>
     /// <returns>The reference, or EFAULT (null, misaligned, overflowing or not readable) or ENOMEM.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public UserReadOnlyRef<T> Get(in UserAccess access)
+    public UserReadOnlyRef<T> Get(ref readonly UserAccess access)
     {
         LinuxError e = RegionCheck.Check<T>(in access, _address, 1, AccessFlags, out nuint kernel);
         return e == LinuxError.None ? new UserReadOnlyRef<T>(ref KernelMemory.AsRef<T>(kernel)) : new UserReadOnlyRef<T>(e);
@@ -75,7 +75,7 @@ public readonly struct UserConstPtr<T> : IEquatable<UserConstPtr<T>>
     /// <returns>The span; an empty span for zero length at any user address (memory untouched); EFAULT for null,
     /// misaligned, overflowing (<c>length * sizeof(T)</c> or the end address) or inaccessible ranges; EINVAL for more
     /// than <see cref="int.MaxValue"/> elements, which no span can hold; ENOMEM when population fails.</returns>
-    public UserReadOnlySpan<T> GetAsSlice(in UserAccess access, ulong length)
+    public UserReadOnlySpan<T> GetAsSlice(ref readonly UserAccess access, ulong length)
     {
         LinuxError e = RegionCheck.Check<T>(in access, _address, length, AccessFlags, out nuint kernel);
         if (e != LinuxError.None)

@@ -19,7 +19,7 @@ public static class UserPointerExtensions
     /// <see cref="NullTerminatedScan.DefaultMaxBytes"/> (128 KiB).</param>
     /// <returns>The elements before the terminator; EFAULT for null or misaligned pointers or a page that is not
     /// readable and writable before the terminator; ENAMETOOLONG when the bound is reached; ENOMEM when population fails.</returns>
-    public static UserSpan<T> GetAsNullTerminated<T>(this UserPtr<T> pointer, in UserAccess access, ulong maxBytes = 0)
+    public static UserSpan<T> GetAsNullTerminated<T>(this UserPtr<T> pointer, ref readonly UserAccess access, ulong maxBytes = 0)
         where T : unmanaged, IEquatable<T>
     {
         LinuxError e = NullTerminatedScan.Find<T>(in access, pointer.Address.Value, UserPtr<T>.AccessFlags, maxBytes, out int count, out nuint kernel);
@@ -37,7 +37,7 @@ public static class UserPointerExtensions
     /// <see cref="NullTerminatedScan.DefaultMaxBytes"/> (128 KiB).</param>
     /// <returns>The elements before the terminator; EFAULT for null or misaligned pointers or a page that is not
     /// readable before the terminator; ENAMETOOLONG when the bound is reached; ENOMEM when population fails.</returns>
-    public static UserReadOnlySpan<T> GetAsNullTerminated<T>(this UserConstPtr<T> pointer, in UserAccess access, ulong maxBytes = 0)
+    public static UserReadOnlySpan<T> GetAsNullTerminated<T>(this UserConstPtr<T> pointer, ref readonly UserAccess access, ulong maxBytes = 0)
         where T : unmanaged, IEquatable<T>
     {
         LinuxError e = NullTerminatedScan.Find<T>(in access, pointer.Address.Value, UserConstPtr<T>.AccessFlags, maxBytes, out int count, out nuint kernel);
@@ -51,9 +51,9 @@ public static class UserPointerExtensions
     /// <param name="pointer">The first byte.</param>
     /// <param name="access">The open scope.</param>
     /// <param name="maxBytes">The scan bound in bytes, NUL included; 0 for 128 KiB.</param>
-    /// <returns>The string; EFAULT, ENAMETOOLONG or ENOMEM as for <see cref="GetAsNullTerminated{T}(UserConstPtr{T}, in UserAccess, ulong)"/>;
+    /// <returns>The string; EFAULT, ENAMETOOLONG or ENOMEM as for <see cref="GetAsNullTerminated{T}(UserConstPtr{T}, ref readonly UserAccess, ulong)"/>;
     /// EILSEQ when the bytes are not valid UTF-8.</returns>
-    public static UserResult<string> GetAsStr(this UserConstPtr<byte> pointer, in UserAccess access, ulong maxBytes = 0)
+    public static UserResult<string> GetAsStr(this UserConstPtr<byte> pointer, ref readonly UserAccess access, ulong maxBytes = 0)
     {
         UserReadOnlySpan<byte> bytes = pointer.GetAsNullTerminated(in access, maxBytes);
         if (!bytes.TryGetValue(out ReadOnlySpan<byte> span))
@@ -70,7 +70,7 @@ public static class UserPointerExtensions
     /// <param name="pointer">The first byte.</param>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="maxBytes">The scan bound in bytes, NUL included; 0 for 128 KiB.</param>
-    /// <returns>As <see cref="GetAsStr(UserConstPtr{byte}, in UserAccess, ulong)"/>.</returns>
+    /// <returns>As <see cref="GetAsStr(UserConstPtr{byte}, ref readonly UserAccess, ulong)"/>.</returns>
     public static UserResult<string> GetAsStr(this UserConstPtr<byte> pointer, IAddrSpaceProvider provider, ulong maxBytes = 0)
     {
         using UserAccess access = UserAccess.Begin(provider);

@@ -72,7 +72,7 @@ public readonly struct UserPtr<T> : IEquatable<UserPtr<T>>
     /// <param name="access">The open scope the reference is tied to.</param>
     /// <returns>The reference, or EFAULT (null, misaligned, overflowing or not readable and writable) or ENOMEM.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public UserRef<T> Get(in UserAccess access)
+    public UserRef<T> Get(ref readonly UserAccess access)
     {
         LinuxError e = RegionCheck.Check<T>(in access, _address, 1, AccessFlags, out nuint kernel);
         return e == LinuxError.None ? new UserRef<T>(ref KernelMemory.AsRef<T>(kernel)) : new UserRef<T>(e);
@@ -84,7 +84,7 @@ public readonly struct UserPtr<T> : IEquatable<UserPtr<T>>
     /// <returns>The span; an empty span for zero length at any user address (memory untouched); EFAULT for null,
     /// misaligned, overflowing (<c>length * sizeof(T)</c> or the end address) or inaccessible ranges; EINVAL for more
     /// than <see cref="int.MaxValue"/> elements, which no span can hold; ENOMEM when population fails.</returns>
-    public UserSpan<T> GetAsSlice(in UserAccess access, ulong length)
+    public UserSpan<T> GetAsSlice(ref readonly UserAccess access, ulong length)
     {
         LinuxError e = RegionCheck.Check<T>(in access, _address, length, AccessFlags, out nuint kernel);
         if (e != LinuxError.None)

@@ -16,6 +16,14 @@ internal static class CopyEngine
         return address >= user.Start.Value && address <= user.End.Value && size <= user.End.Value - address;
     }
 
+    /// <summary>Linux's <c>access_ok</c> to the letter: only the upper bound, <c>address + size &lt;= end of user
+    /// space</c>, computed without wrapping. Used where Linux validates early and faults later (iovec import).</summary>
+    public static bool IsBelowUserEnd(in UserAccess access, ulong address, ulong size)
+    {
+        ulong end = access.AddressSpace.UserRange.End.Value;
+        return address <= end && size <= end - address;
+    }
+
     /// <summary>Copies user bytes at <paramref name="source"/> into <paramref name="destination"/>; on a short copy the
     /// rest of <paramref name="destination"/> is cleared.</summary>
     public static CopyResult CopyIn(in UserAccess access, ulong source, Span<byte> destination)

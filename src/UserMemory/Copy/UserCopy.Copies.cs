@@ -34,6 +34,8 @@ public static partial class UserCopy
     /// copied) or a page is not readable, ENOMEM when a lazy page could not be populated. On a short copy the bytes of
     /// <paramref name="destination"/> past <see cref="CopyResult.BytesDone"/> are cleared (so no stale kernel data
     /// survives; a partly copied element keeps its leading bytes).</returns>
+    /// <remarks>Copy once, then validate and use the kernel copy only. Checking the user's bytes and reading them again
+    /// later is the double-fetch bug: the user changes them in between (CVE-2016-6516 class).</remarks>
     public static CopyResult CopyIn<T>(in UserAccess access, UserConstPtr<T> source, Span<T> destination)
         where T : unmanaged
     {

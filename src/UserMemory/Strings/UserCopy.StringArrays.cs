@@ -40,6 +40,17 @@ public static partial class UserCopy
     public static UserResult<IReadOnlyList<byte[]>> CopyStringArrayFromUser(in UserAccess access, UserConstPtr<ulong> array) =>
         CopyStringArrayFromUser(in access, array, ExecArgumentLimits.Linux);
 
+    /// <summary>Copies one string array with Linux's limits in a scope of its own. See
+    /// <see cref="CopyStringArrayFromUser(in UserAccess, UserConstPtr{ulong}, in ExecArgumentLimits)"/>.</summary>
+    /// <param name="provider">Gives the address space.</param>
+    /// <param name="array">The user array; null means empty.</param>
+    /// <returns>The strings, or E2BIG/EFAULT/ENOMEM; nothing on failure.</returns>
+    public static UserResult<IReadOnlyList<byte[]>> CopyStringArrayFromUser(IAddrSpaceProvider provider, UserConstPtr<ulong> array)
+    {
+        using UserAccess access = UserAccess.Begin(provider);
+        return CopyStringArrayFromUser(in access, array, ExecArgumentLimits.Linux);
+    }
+
     /// <summary>
     /// Copies <c>execve</c>'s <c>argv</c> and <c>envp</c> with one shared budget, as Linux charges both to the same
     /// stack allowance.

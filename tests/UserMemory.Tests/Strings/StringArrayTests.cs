@@ -54,6 +54,7 @@ public class StringArrayTests
         UserConstPtr<ulong> argv = WriteArgv(space, Base, Page(2), "ls", "-l", "", "/tmp");
         using UserAccess access = UserAccess.Begin(space);
         Assert.Equal(new[] { "ls", "-l", "", "/tmp" }, AsText(UserCopy.CopyStringArrayFromUser(in access, argv).Value));
+        Assert.Equal(4, UserCopy.CopyStringArrayFromUser(space, argv).Value.Count);
     }
 
     [Fact]

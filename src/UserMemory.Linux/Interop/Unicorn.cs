@@ -120,9 +120,6 @@ public sealed unsafe partial class Unicorn : IDisposable
     /// <summary>Asks the current run to stop (from a hook).</summary>
     public void Stop() => _ = uc_emu_stop(_engine);
 
-    /// <summary>Drops every translated block (after guest code pages changed).</summary>
-    public void FlushTranslations() => _ = uc_ctl(_engine, (10 << 0) | (1 << 30 /* UC_CTL_IO_WRITE */) | (0 << 26));
-
     /// <inheritdoc/>
     public void Dispose()
     {
@@ -211,11 +208,8 @@ public sealed unsafe partial class Unicorn : IDisposable
     [LibraryImport(Library)]
     private static partial int uc_emu_stop(nint engine);
 
-    // uc_ctl and uc_hook_add are variadic; on x86-64 System V a call with the extra arguments declared as fixed ones
-    // passes them exactly where the variadic callee reads them.
-    [LibraryImport(Library)]
-    private static partial int uc_ctl(nint engine, int control);
-
+    // uc_hook_add is variadic; on x86-64 System V a call with the extra arguments declared as fixed ones passes them
+    // exactly where the variadic callee reads them.
     [LibraryImport(Library, EntryPoint = "uc_hook_add")]
     private static partial int uc_hook_add(nint engine, nint* hook, int type, nint callback, nint userData, ulong begin, ulong end);
 

@@ -15,6 +15,8 @@ public sealed partial class GuestProcess : IDisposable
     private ulong _lastFaultRip = ulong.MaxValue;
     private ulong _lastFaultAddress = ulong.MaxValue;
     private int _pendingInterrupt = -1;
+    private ulong _changedStart = ulong.MaxValue;
+    private ulong _changedEnd;
 
     private GuestProcess(AddrSpace space, RunnerOptions options, FdTable fds, byte[] executablePath)
     {
@@ -106,6 +108,7 @@ public sealed partial class GuestProcess : IDisposable
 
             if (err == 0)
             {
+                ApplyMemoryChanges();
                 continue; // stopped on purpose (a mapping change); resume where it stopped
             }
 
@@ -151,6 +154,29 @@ public sealed partial class GuestProcess : IDisposable
     {
         Cpu.Dispose();
         Space.Dispose();
+    }
+
+    /// <summary>Notes that the areas of <c>[start, end)</c> changed. Unicorn's regions must not change under a
+    /// running translation block, so the hook only records the range and stops the run; <see cref="Run"/> re-syncs
+    /// between runs and resumes after the syscall.</summary>
+    private void MemoryChanged(ulong start, ulong end)
+    {
+        _changedStart = Math.Min(_changedStart, start);
+        _changedEnd = Math.Max(_changedEnd, end);
+        Cpu.Stop();
+    }
+
+    private void ApplyMemoryChanges()
+    {
+        if (_changedStart < _changedEnd)
+        {
+            // uc_mem_unmap invalidates the translations of the range; a full flush (uc_ctl TB_FLUSH) would clear
+            // Unicorn's whole 1 GiB code buffer, which costs seconds.
+            Mirror.Resync(_changedStart, _changedEnd);
+        }
+
+        _changedStart = ulong.MaxValue;
+        _changedEnd = 0;
     }
 
     private void OnInterrupt(int vector)

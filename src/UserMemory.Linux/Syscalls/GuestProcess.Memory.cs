@@ -41,12 +41,12 @@ public sealed partial class GuestProcess
                 return (long)BrkEnd;
             }
 
-            Mirror.Resync(oldTop, newTop);
+            MemoryChanged(oldTop, newTop);
         }
         else if (newTop < oldTop)
         {
             Space.Unmap(new VirtAddr(newTop), oldTop - newTop);
-            Mirror.Resync(newTop, oldTop);
+            MemoryChanged(newTop, oldTop);
         }
 
         BrkEnd = requested;
@@ -111,20 +111,19 @@ public sealed partial class GuestProcess
             long r = HostSpanCall(17, contents, 1, hostFd, 0, (long)size, (long)offset);
             if (r < 0)
             {
-                Mirror.Resync(start, start + size);
+                MemoryChanged(start, start + size);
                 return r;
             }
 
             e = Space.MapLinear(new VirtAddr(start), size, mapping, contents.AsSpan(0, (int)r));
         }
 
-        Mirror.Resync(start, start + size);
+        MemoryChanged(start, start + size);
         if (e != LinuxError.None)
         {
             return Errno(e == LinuxError.EEXIST ? LinuxError.EEXIST : e);
         }
 
-        Cpu.FlushTranslations();
         return (long)start;
     }
 
@@ -136,8 +135,7 @@ public sealed partial class GuestProcess
         }
 
         LinuxError e = Space.Unmap(new VirtAddr(addr), size);
-        Mirror.Resync(addr, addr + size);
-        Cpu.FlushTranslations();
+        MemoryChanged(addr, addr + size);
         return e == LinuxError.None ? 0 : Errno(e);
     }
 
@@ -160,8 +158,7 @@ public sealed partial class GuestProcess
         }
 
         LinuxError e = Space.Protect(new VirtAddr(addr), size, ProtToFlags(prot));
-        Mirror.Resync(addr, addr + size);
-        Cpu.FlushTranslations();
+        MemoryChanged(addr, addr + size);
         return e == LinuxError.None ? 0 : Errno(e);
     }
 
@@ -188,7 +185,7 @@ public sealed partial class GuestProcess
             if (newSize < oldSize)
             {
                 Space.Unmap(new VirtAddr(oldAddr + newSize), oldSize - newSize);
-                Mirror.Resync(oldAddr + newSize, oldAddr + oldSize);
+                MemoryChanged(oldAddr + newSize, oldAddr + oldSize);
             }
 
             return (long)oldAddr;
@@ -197,7 +194,7 @@ public sealed partial class GuestProcess
         if (oldAddr + newSize <= GuestLayout.UserEnd
             && Space.MapAlloc(new VirtAddr(oldAddr + oldSize), newSize - oldSize, info.Flags, false) == LinuxError.None)
         {
-            Mirror.Resync(oldAddr + oldSize, oldAddr + newSize);
+            MemoryChanged(oldAddr + oldSize, oldAddr + newSize);
             return (long)oldAddr;
         }
 
@@ -230,9 +227,8 @@ public sealed partial class GuestProcess
         }
 
         Space.Unmap(new VirtAddr(oldAddr), oldSize);
-        Mirror.Resync(oldAddr, oldAddr + oldSize);
-        Mirror.Resync(target.Value, target.Value + newSize);
-        Cpu.FlushTranslations();
+        MemoryChanged(oldAddr, oldAddr + oldSize);
+        MemoryChanged(target.Value, target.Value + newSize);
         return (long)target.Value;
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using UserMemory.Linux.Interop;
 
 namespace UserMemory.Linux.Process;
@@ -34,7 +35,28 @@ public sealed partial class GuestProcess
                 return Efault;
             }
 
-            Span<byte> span = prefix == 0 ? default : UserPtr<byte>.FromAddress(new VirtAddr(buffer)).GetAsSlice(in access, prefix).Value;
+            scoped Span<byte> span = default;
+            if (prefix > 0)
+            {
+                if (intoGuest)
+                {
+                    if (!UserPtr<byte>.FromAddress(new VirtAddr(buffer)).GetAsSlice(in access, prefix).TryGetValue(out span))
+                    {
+                        return Efault;
+                    }
+                }
+                else
+                {
+                    if (!UserConstPtr<byte>.FromAddress(new VirtAddr(buffer)).GetAsSlice(in access, prefix).TryGetValue(out ReadOnlySpan<byte> source))
+                    {
+                        return Efault;
+                    }
+
+                    // The host only reads this span (write/pwrite64); the core validated it for reading.
+                    span = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(source), source.Length);
+                }
+            }
+
             result = HostSpanCall(nr, span, 1, host, 0, (long)prefix, (long)offset);
         }
 
@@ -77,15 +99,25 @@ public sealed partial class GuestProcess
             return Efault;
         }
 
+        // Linux's import_iovec: a length above SSIZE_MAX is EINVAL; an element outside user space (access_ok) is
+        // EFAULT before anything moves; the total is clamped to MAX_RW_COUNT.
         ulong total = 0;
         for (int i = 0; i < (int)count; i++)
         {
+            ulong baseAddr = BitConverter.ToUInt64(raw, i * 16);
             ulong len = BitConverter.ToUInt64(raw, (i * 16) + 8);
-            if (len > long.MaxValue || total + len > long.MaxValue)
+            if (len > long.MaxValue)
             {
                 return Einval;
             }
 
+            if (baseAddr > GuestLayout.UserEnd || len > GuestLayout.UserEnd - baseAddr)
+            {
+                return Efault;
+            }
+
+            len = Math.Min(len, MaxTransfer - total);
+            BitConverter.TryWriteBytes(raw.AsSpan((i * 16) + 8), len);
             total += len;
         }
 

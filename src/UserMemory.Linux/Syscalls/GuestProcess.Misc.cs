@@ -291,6 +291,11 @@ public sealed partial class GuestProcess
                 Terminate((int)signal);
             }
 
+            if (handler > 1 && (SignalMask & (1UL << ((int)signal - 1))) == 0)
+            {
+                QueueSignal((int)signal);
+            }
+
             return 0;
         }
 

@@ -17,6 +17,7 @@ public sealed class ProbeTests
         ["struct_faults"],
         ["segfault"],
         ["write_readonly_memory"],
+        ["mmap_file"],
     ];
 
     [ProbeTheory]
@@ -49,6 +50,29 @@ public sealed class ProbeTests
     [InlineData("struct_faults", "execve_bad_argv_element ret=-1 errno=14")]
     [InlineData("struct_faults", "execve_arg_too_long ret=-1 errno=7")]
     public void Runner_gives_Linux_answer(string probe, string expectedLine)
+    {
+        ProcessResult emulated = HostProcess.RunUnderRunner([Probes.Get(probe)]);
+        Assert.Contains(expectedLine + "\n", emulated.Stdout, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Static_pie_runs_at_the_chosen_base()
+    {
+        string exe = Probes.GetStaticPie("static_pie");
+        ProcessResult native = HostProcess.Run(exe, ["arg"]);
+        ProcessResult emulated = HostProcess.RunUnderRunner([exe, "arg"]);
+        Assert.Equal("pie main=set counter=42 argc=2 argv1=arg heap_last=z\n", native.Stdout);
+        Assert.Equal(native.ToString(), emulated.ToString());
+        Assert.Equal(5, emulated.ExitCode);
+    }
+
+    [ProbeTheory]
+    [InlineData("mmap_file", "private write stays private: X3456 23456")]
+    [InlineData("mmap_file", "read_at_eof_into_readonly ret=0 errno=0")]
+    [InlineData("mmap_file", "read_data_into_readonly ret=-1 errno=14")]
+    [InlineData("mmap_file", "after mremap: keep me")]
+    [InlineData("mmap_file", "brk_grow ret=0 errno=0")]
+    public void Memory_syscalls_give_Linux_answers(string probe, string expectedLine)
     {
         ProcessResult emulated = HostProcess.RunUnderRunner([Probes.Get(probe)]);
         Assert.Contains(expectedLine + "\n", emulated.Stdout, System.StringComparison.Ordinal);

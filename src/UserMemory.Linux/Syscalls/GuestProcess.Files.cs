@@ -32,7 +32,8 @@ public sealed partial class GuestProcess
             ulong prefix = AccessiblePrefix(in access, buffer, count, intoGuest);
             if (prefix == 0 && count > 0)
             {
-                return Efault;
+                // Linux answers 0 for a read at the end of a regular file without touching the buffer.
+                return intoGuest && IsAtEndOfRegularFile(host, positional ? (long)offset : -1) ? 0 : Efault;
             }
 
             scoped Span<byte> span = default;
@@ -61,6 +62,18 @@ public sealed partial class GuestProcess
         }
 
         return CheckBrokenPipe(result);
+    }
+
+    private static bool IsAtEndOfRegularFile(long host, long offset)
+    {
+        byte[] stat = new byte[144];
+        if (HostSpanCall(5, stat, 1, host) < 0 || (BitConverter.ToUInt32(stat, 24) & 0xF000) != 0x8000)
+        {
+            return false;
+        }
+
+        long position = offset >= 0 ? offset : Syscall(8, host, 0, 1 /* SEEK_CUR */);
+        return position >= 0 && position >= BitConverter.ToInt64(stat, 48);
     }
 
     /// <summary>Emulates SIGPIPE's default action, which .NET (ignoring SIGPIPE on the host) would hide.</summary>

@@ -18,10 +18,17 @@ internal static class Probes
     /// <returns>The executable.</returns>
     public static string Get(string name) => Built.GetOrAdd(name, n => new Lazy<string>(() => Build(n))).Value;
 
-    private static string Build(string name)
+    /// <summary>Builds tests/probes/NAME.c with the system gcc as a glibc static-pie executable.</summary>
+    /// <param name="name">The probe's name.</param>
+    /// <returns>The executable.</returns>
+    public static string GetStaticPie(string name) => Built.GetOrAdd("pie:" + name, n => new Lazy<string>(() => Build(name, "/usr/bin/gcc", "-static-pie", "-pie"))).Value;
+
+    private static string Build(string name) => Build(name, Compiler, "-static", string.Empty);
+
+    private static string Build(string name, string compiler, string mode, string suffix)
     {
-        string output = Path.Combine(OutputDir, name);
-        ProcessResult r = HostProcess.Run(Compiler, ["-static", "-O1", "-o", output, Path.Combine(Repository.Probes, name + ".c")]);
+        string output = Path.Combine(OutputDir, name + suffix);
+        ProcessResult r = HostProcess.Run(compiler, [mode, "-O1", "-o", output, Path.Combine(Repository.Probes, name + ".c")]);
         if (r.ExitCode != 0)
         {
             throw new InvalidOperationException("building probe " + name + " failed:\n" + r);

@@ -16,19 +16,27 @@ internal static class CopyEngine
         return address >= user.Start.Value && address <= user.End.Value && size <= user.End.Value - address;
     }
 
+    /// <summary>Linux's <c>access_ok</c> to the letter: only the upper bound, <c>address + size &lt;= end of user
+    /// space</c>, computed without wrapping. Used where Linux validates early and faults later (iovec import).</summary>
+    public static bool IsBelowUserEnd(in UserAccess access, ulong address, ulong size)
+    {
+        ulong end = access.AddressSpace.UserRange.End.Value;
+        return address <= end && size <= end - address;
+    }
+
     /// <summary>Copies user bytes at <paramref name="source"/> into <paramref name="destination"/>; on a short copy the
     /// rest of <paramref name="destination"/> is cleared.</summary>
     public static CopyResult CopyIn(in UserAccess access, ulong source, Span<byte> destination)
     {
+        if (destination.IsEmpty)
+        {
+            return CopyResult.Completed(0); // Linux: a copy of 0 bytes has nothing left uncopied, whatever the pointer
+        }
+
         if (!IsUserRange(in access, source, (ulong)destination.Length))
         {
             destination.Clear();
             return new CopyResult(0, LinuxError.EFAULT);
-        }
-
-        if (destination.IsEmpty)
-        {
-            return CopyResult.Completed(0);
         }
 
         IUserAddressSpace space = access.AddressSpace;
@@ -61,14 +69,14 @@ internal static class CopyEngine
     /// <summary>Copies <paramref name="source"/> to user memory at <paramref name="destination"/>.</summary>
     public static CopyResult CopyOut(in UserAccess access, ulong destination, ReadOnlySpan<byte> source)
     {
-        if (!IsUserRange(in access, destination, (ulong)source.Length))
-        {
-            return new CopyResult(0, LinuxError.EFAULT);
-        }
-
         if (source.IsEmpty)
         {
             return CopyResult.Completed(0);
+        }
+
+        if (!IsUserRange(in access, destination, (ulong)source.Length))
+        {
+            return new CopyResult(0, LinuxError.EFAULT);
         }
 
         IUserAddressSpace space = access.AddressSpace;
@@ -99,14 +107,14 @@ internal static class CopyEngine
     /// <summary>Clears <paramref name="length"/> user bytes at <paramref name="destination"/>.</summary>
     public static CopyResult Zero(in UserAccess access, ulong destination, ulong length)
     {
-        if (!IsUserRange(in access, destination, length))
-        {
-            return new CopyResult(0, LinuxError.EFAULT);
-        }
-
         if (length == 0)
         {
             return CopyResult.Completed(0);
+        }
+
+        if (!IsUserRange(in access, destination, length))
+        {
+            return new CopyResult(0, LinuxError.EFAULT);
         }
 
         IUserAddressSpace space = access.AddressSpace;

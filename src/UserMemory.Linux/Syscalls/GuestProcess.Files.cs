@@ -96,55 +96,28 @@ public sealed partial class GuestProcess
             return Ebadf;
         }
 
-        if ((long)count < 0 || count > 1024)
+        UserResult<IoVec[]> imported;
+        using (UserAccess access = UserAccess.Begin(Space))
         {
-            return Einval;
+            imported = UserCopy.ImportIoVectors(in access, UserConstPtr<IoVec>.FromAddress(new VirtAddr(iov)), (long)count);
         }
 
-        if (count == 0)
+        if (!imported.TryGetValue(out IoVec[]? vectors))
         {
-            return 0;
+            return -(long)imported.Error;
         }
 
-        byte[] raw = new byte[count * 16];
-        if (CopyIn(iov, raw) < 0)
-        {
-            return Efault;
-        }
-
-        // Linux's import_iovec: a length above SSIZE_MAX is EINVAL; an element outside user space (access_ok) is
-        // EFAULT before anything moves; the total is clamped to MAX_RW_COUNT.
-        ulong total = 0;
-        for (int i = 0; i < (int)count; i++)
-        {
-            ulong baseAddr = BitConverter.ToUInt64(raw, i * 16);
-            ulong len = BitConverter.ToUInt64(raw, (i * 16) + 8);
-            if (len > long.MaxValue)
-            {
-                return Einval;
-            }
-
-            if (baseAddr > GuestLayout.UserEnd || len > GuestLayout.UserEnd - baseAddr)
-            {
-                return Efault;
-            }
-
-            len = Math.Min(len, MaxTransfer - total);
-            BitConverter.TryWriteBytes(raw.AsSpan((i * 16) + 8), len);
-            total += len;
-        }
-
+        // One transfer per element, stopping at the first short one; the total is clamped to MAX_RW_COUNT.
         long done = 0;
-        for (int i = 0; i < (int)count; i++)
+        foreach (IoVec v in vectors)
         {
-            ulong baseAddr = BitConverter.ToUInt64(raw, i * 16);
-            ulong len = BitConverter.ToUInt64(raw, (i * 16) + 8);
+            ulong len = Math.Min(v.Length, MaxTransfer - (ulong)done);
             if (len == 0)
             {
-                continue;
+                break;
             }
 
-            long r = ReadWrite(direction, fd, baseAddr, len, 0, false);
+            long r = ReadWrite(direction, fd, v.Base, len, 0, false);
             if (r < 0)
             {
                 return done > 0 ? done : r;

@@ -82,15 +82,36 @@ public sealed class UnicornMemoryMirror
             MapRegion(s, e, p);
         }
 
+        // Adjacent areas with equal permissions share one region (fewer regions keep Unicorn fast).
+        ulong runStart = 0, runEnd = 0;
+        int runPerms = 0;
         foreach (MemoryAreaInfo area in _space.GetAreas())
         {
             ulong s = Math.Max(area.Range.Start.Value, start);
             ulong e = Math.Min(area.Range.End.Value, end);
             int perms = (int)(area.Flags & (MappingFlags.Read | MappingFlags.Write | MappingFlags.Execute));
-            if (s < e && perms != 0)
+            if (s >= e || perms == 0)
             {
-                MapRegion(s, e, perms);
+                continue;
             }
+
+            if (runEnd == s && runPerms == perms)
+            {
+                runEnd = e;
+                continue;
+            }
+
+            if (runEnd > runStart)
+            {
+                MapRegion(runStart, runEnd, runPerms);
+            }
+
+            (runStart, runEnd, runPerms) = (s, e, perms);
+        }
+
+        if (runEnd > runStart)
+        {
+            MapRegion(runStart, runEnd, runPerms);
         }
     }
 

@@ -17,9 +17,11 @@ public sealed partial class GuestProcess
     /// mremap); larger ones answer ENOMEM instead of exhausting the host.</summary>
     private const ulong MaxCopiedMapping = 256UL << 20;
 
-    /// <summary>Unicorn 2.0.1 slows down with many regions and aborts past about 4 000: stop creating areas well
-    /// before, answering ENOMEM as Linux does at <c>vm.max_map_count</c>.</summary>
-    private const int MaxUnicornRegions = 3000;
+    /// <summary>Unicorn 2.0.1 slows down with many regions (mapping one costs time linear in their number) and aborts
+    /// past about 4 000: stop creating areas well before, answering ENOMEM as Linux does at
+    /// <c>vm.max_map_count</c>. Adjacent areas with equal permissions share a region, so only alternating
+    /// permissions count against this.</summary>
+    private const int MaxUnicornRegions = 1024;
 
     private static MappingFlags ProtToFlags(ulong prot) =>
         MappingFlags.User

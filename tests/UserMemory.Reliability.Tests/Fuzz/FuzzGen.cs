@@ -51,6 +51,12 @@ public static class FuzzGen
         Gen.Select(Gen.OneOf(FuzzTargetKind.AddrSpace, FuzzTargetKind.AddrSpace, FuzzTargetKind.AddrSpaceAtTop, FuzzTargetKind.TestAddressSpace), Layouts)
             .SelectMany((kind, layout) =>
             {
+                if (kind == FuzzTargetKind.TestAddressSpace)
+                {
+                    // TestAddressSpace reads flags None as "unmapped"; a mapped area without permissions is User there.
+                    layout = layout with { Areas = Array.ConvertAll(layout.Areas, a => a.Flags == MappingFlags.None ? a with { Flags = MappingFlags.User } : a) };
+                }
+
                 Layout seen = kind == FuzzTargetKind.AddrSpaceAtTop ? layout.MovedTo(FuzzTarget.TopUserEnd - (layout.UserEnd - layout.UserStart)) : layout;
                 return Ops(seen).Array[opsPerScenario].Select(ops => new Scenario(kind, layout, seen, ops));
             });

@@ -121,7 +121,8 @@ public static class ChurnWorker
 
     private static ulong Check(ChurnWorld world, ReadOnlySpan<ulong> words, string what)
     {
-        (ulong g, string? error) = SentinelWords.Check(words, world.IsLazy);
+        // Snapshot first: a borrowed span is live memory that other kernel writers of this generation may be filling.
+        (ulong g, string? error) = SentinelWords.Check(words.ToArray(), world.IsLazy);
         if (error is not null)
         {
             world.Fail($"{what}: {error}");

@@ -140,7 +140,7 @@ public sealed class ChurnWorld : IDisposable
 
             foreach (ulong word in words)
             {
-                if (word == 0 ? !IsLazy(g) : SentinelWords.GenerationOf(word) != g)
+                if (!SentinelWords.IsOf(word, g, IsLazy(g)))
                 {
                     Fail($"{when}: page 0x{address:x} of generation {g} holds 0x{word:x16}");
                     break;

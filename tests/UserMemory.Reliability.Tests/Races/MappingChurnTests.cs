@@ -30,6 +30,11 @@ public sealed class MappingChurnTests
         using var world = new ChurnWorld(new AddrSpaceOptions { GuestView = guestView });
         (long workerOps, long mapperSteps, var problems) = Churn(world, seed, Work);
         _output.WriteLine($"{workerOps} worker operations, {mapperSteps} mapper steps, {world.Generations} generations");
+        foreach (string f in world.Failures.Take(10))
+        {
+            _output.WriteLine("FAILURE " + f);
+        }
+
         Assert.Empty(problems);
         Assert.Empty(world.Failures.Take(10));
         Assert.True(world.Generations > 10, "the mapper made progress");

@@ -76,9 +76,11 @@ public sealed class ScanBoundTests
 
             Assert.True(s.Counted.BytesExamined <= allowed, $"api {api} from 0x{start:x} bound {bound}: {e}, examined {s.Counted.BytesExamined} bytes");
             Assert.True(s.Counted.PagesExamined <= (2 * (allowed / (long)Pages.Size4K)) + 4, $"api {api}: {s.Counted.PagesExamined} pages for {allowed} bytes");
-            if (api != 9)
+            // Nothing is terminated, so no string may be found (strnlen and strncpy answer "unterminated" instead, and
+            // struct copies of a small user size succeed).
+            if (api is not (4 or 5 or 9))
             {
-                Assert.NotEqual(LinuxError.None, e); // nothing is terminated, so no scan may succeed
+                Assert.NotEqual(LinuxError.None, e);
             }
         }, iter: 3000, threads: 1);
     }

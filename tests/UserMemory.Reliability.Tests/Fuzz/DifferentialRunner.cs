@@ -55,6 +55,13 @@ public static class DifferentialRunner
                 op = op with { Address2 = BitConverter.ToUInt32(model.Read(op.Address, 4)) };
             }
 
+            bool[]? populatedBefore = null;
+            if (op.Kind is OpKind.CaptureIn or OpKind.CaptureOut)
+            {
+                populatedBefore = Populated(target, model);
+                model.SetPopulated(populatedBefore);
+            }
+
             Outcome actual;
             using (UserAccess access = UserAccess.Begin(target.Space))
             {
@@ -69,6 +76,11 @@ public static class DifferentialRunner
                 throw new FuzzMismatchException($"op #{i} {op}\n  actual   {actual}\n  expected {expected}");
             }
 
+            if (populatedBefore is not null && !Populated(target, model).AsSpan().SequenceEqual(populatedBefore))
+            {
+                throw new FuzzMismatchException($"op #{i} {op}: a fault-capturing copy changed which pages are populated");
+            }
+
             if (UserAccessContext.Depth != 0)
             {
                 throw new FuzzMismatchException($"op #{i} {op}: access context depth {UserAccessContext.Depth} after the scope ended");
@@ -76,6 +88,17 @@ public static class DifferentialRunner
 
             CompareMemory(target, model, $"after op #{i} {op}");
         }
+    }
+
+    private static bool[] Populated(FuzzTarget target, ModelSpace model)
+    {
+        bool[] pages = new bool[(model.End - model.Start) / Pages.Size4K];
+        for (int p = 0; p < pages.Length; p++)
+        {
+            pages[p] = target.IsPopulated(model.Start + ((ulong)p * Pages.Size4K));
+        }
+
+        return pages;
     }
 
     private static ModelSpace BuildModel(Layout seen)

@@ -158,6 +158,40 @@ public sealed class ElementType<T> : ElementType
                 return new Outcome(e, flag: ignored);
             }
 
+            case OpKind.WindowRead:
+            {
+                UserAccessWindow window = UserAccessWindow.OpenRead(in access, constPtr, op.Count);
+                if (!window.IsOk)
+                {
+                    return new Outcome(window.Error);
+                }
+
+                UserResult<T> one = window.Read<T>(op.WindowOffset);
+                UserReadOnlySpan<T> slice = window.ReadOnlySlice<T>(op.SliceOffset, op.SliceCount);
+                byte[] data = [.. (one.TryGetValue(out T v) ? ElementBytes.Of(in v).ToArray() : []), .. (slice.TryGetValue(out ReadOnlySpan<T> span) ? MemoryMarshal.AsBytes(span).ToArray() : [])];
+                return new Outcome(LinuxError.None, ((ulong)one.Error << 32) | (uint)slice.Error, data: data);
+            }
+
+            case OpKind.WindowWrite:
+            {
+                UserAccessWindow window = UserAccessWindow.OpenReadWrite(in access, ptr, op.Count);
+                if (!window.IsOk)
+                {
+                    return new Outcome(window.Error);
+                }
+
+                LinuxError one = window.Write(op.WindowOffset, ElementBytes.From<T>(op.Payload(Size)));
+                UserSpan<T> slice = window.Slice<T>(op.SliceOffset, op.SliceCount);
+                if (slice.TryGetValue(out Span<T> span))
+                {
+                    byte[] payload = op.Payload(span.Length * Size);
+                    payload.AsSpan().Reverse();
+                    payload.CopyTo(MemoryMarshal.AsBytes(span));
+                }
+
+                return new Outcome(LinuxError.None, ((ulong)one << 32) | (uint)slice.Error);
+            }
+
             default:
                 return UntypedOps.Run(in access, op);
         }

@@ -124,6 +124,8 @@ public static class FuzzGen
                 count %= (pageCap / (ulong)type.Size) + 1;
                 break;
             case OpKind.Strncpy:
+            case OpKind.CaptureIn:
+            case OpKind.CaptureOut:
             case OpKind.CopyInVector:
             case OpKind.CopyOutVector:
                 count %= pageCap + 1;

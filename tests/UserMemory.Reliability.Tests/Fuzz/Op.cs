@@ -93,6 +93,18 @@ public enum OpKind
 
     /// <summary><c>UserCopy.CompareExchange32</c> (expected: the current word when Extra is odd).</summary>
     CompareExchange32,
+
+    /// <summary><c>UserCopy.CopyInCaptureFaults</c> into Count bytes (never populates).</summary>
+    CaptureIn,
+
+    /// <summary><c>UserCopy.CopyOutCaptureFaults</c> of Count bytes (never populates).</summary>
+    CaptureOut,
+
+    /// <summary><c>UserAccessWindow.OpenRead&lt;T&gt;(Count)</c>, then <c>Read&lt;T&gt;</c> and <c>ReadOnlySlice&lt;T&gt;</c>.</summary>
+    WindowRead,
+
+    /// <summary><c>UserAccessWindow.OpenReadWrite&lt;T&gt;(Count)</c>, then <c>Write&lt;T&gt;</c> and a write through <c>Slice&lt;T&gt;</c>.</summary>
+    WindowWrite,
 }
 
 /// <summary>Bytes written (through the setup back door, only where mapped) before an operation runs.</summary>
@@ -118,6 +130,15 @@ public sealed record Op(OpKind Kind, int Element, ulong Address, ulong Count, ul
 {
     /// <summary>The element type.</summary>
     public ElementType Type => ElementCatalog.All[Element];
+
+    /// <summary>Window operations: the offset of the single read or write.</summary>
+    public ulong WindowOffset => Extra % 20_000;
+
+    /// <summary>Window operations: the offset of the slice.</summary>
+    public ulong SliceOffset => Address2 % 20_000;
+
+    /// <summary>Window operations: the element count of the slice.</summary>
+    public ulong SliceCount => (ulong)(Seed & 0x1FF);
 
     /// <summary>The deterministic bytes this operation writes.</summary>
     public byte[] Payload(int length)

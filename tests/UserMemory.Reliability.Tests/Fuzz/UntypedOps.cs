@@ -114,6 +114,20 @@ public static class UntypedOps
                 return r.TryGetValue(out uint v) ? new Outcome(LinuxError.None, v) : new Outcome(r.Error);
             }
 
+            case OpKind.CaptureIn:
+            {
+                byte[] destination = new byte[op.Count];
+                destination.AsSpan().Fill(0xCC);
+                CaptureFaultsResult r = UserCopy.CopyInCaptureFaults(in access, bytePtr, destination);
+                return new Outcome(r.Error, r.BytesDone, r.HasFault, [.. destination, .. BitConverter.GetBytes(r.HasFault ? r.FaultAddress.Value : 0), (byte)r.FaultAccess]);
+            }
+
+            case OpKind.CaptureOut:
+            {
+                CaptureFaultsResult r = UserCopy.CopyOutCaptureFaults(in access, (UserPtr<byte>)op.Address, op.Payload((int)op.Count));
+                return new Outcome(r.Error, r.BytesDone, r.HasFault, [.. BitConverter.GetBytes(r.HasFault ? r.FaultAddress.Value : 0), (byte)r.FaultAccess]);
+            }
+
             default:
                 throw new InvalidOperationException($"not an untyped op: {op.Kind}");
         }

@@ -13,6 +13,7 @@ public sealed class ModelSpace
     private readonly bool[] _mapped;
     private readonly MappingFlags[] _flags;
     private readonly byte[] _values;
+    private bool[] _populatedPages = [];
 
     /// <summary>A model of <c>[start, start + size)</c>, all unmapped.</summary>
     public ModelSpace(ulong start, ulong size)
@@ -121,6 +122,15 @@ public sealed class ModelSpace
             _values[address - Start + (ulong)i] = bytes[i];
         }
     }
+
+    /// <summary>
+    /// Sets which pages are populated now (page index from <see cref="Start"/>). Population is an input to the model,
+    /// taken from the implementation, used only by the fault-capturing copies, which must not change it.
+    /// </summary>
+    public void SetPopulated(bool[] pages) => _populatedPages = pages;
+
+    /// <summary>True when the page of <paramref name="address"/> was populated (per <see cref="SetPopulated"/>).</summary>
+    public bool IsPopulated(ulong address) => IsUser(address) && _populatedPages[(address - Start) / Pages.Size4K];
 
     /// <summary>The values of the whole user range (unmapped bytes are zero).</summary>
     public ReadOnlySpan<byte> Values => _values;

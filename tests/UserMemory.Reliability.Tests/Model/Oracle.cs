@@ -118,7 +118,7 @@ public static class Oracle
             {
                 ulong total = (op.Kind == OpKind.CopyIn ? op.Count : 1) * size;
                 byte[] destination = new byte[total];
-                if (!m.AccessOk(a, total))
+                if (!CopyAccessOk(m, a, total))
                 {
                     return new Outcome(LinuxError.EFAULT, 0, data: destination);
                 }
@@ -130,6 +130,11 @@ public static class Oracle
 
             case OpKind.CopyInArray:
             {
+                if (op.Count == 0)
+                {
+                    return new Outcome(LinuxError.None); // a copy of nothing, whatever the pointer
+                }
+
                 if (op.Count > ulong.MaxValue / size || !m.AccessOk(a, op.Count * size))
                 {
                     return new Outcome(LinuxError.EFAULT);
@@ -165,7 +170,7 @@ public static class Oracle
 
             case OpKind.ZeroOut:
             {
-                if (!m.AccessOk(a, op.Count))
+                if (!CopyAccessOk(m, a, op.Count))
                 {
                     return new Outcome(LinuxError.EFAULT);
                 }
@@ -297,15 +302,106 @@ public static class Oracle
                 return new Outcome(LinuxError.None, current);
             }
 
+            case OpKind.CaptureIn:
+            {
+                byte[] destination = new byte[op.Count];
+                if (!CopyAccessOk(m, a, op.Count))
+                {
+                    return new Outcome(LinuxError.EFAULT, 0, false, [.. destination, .. BitConverter.GetBytes(0UL), (byte)R]);
+                }
+
+                ulong done = 0;
+                while (done < op.Count && m.Allows(a + done, R) && m.IsPopulated(a + done))
+                {
+                    done++;
+                }
+
+                m.Read(a, done).CopyTo(destination, 0);
+                bool fault = done < op.Count;
+                return new Outcome(fault ? LinuxError.EFAULT : LinuxError.None, done, fault, [.. destination, .. BitConverter.GetBytes(fault ? a + done : 0), (byte)R]);
+            }
+
+            case OpKind.CaptureOut:
+            {
+                if (!CopyAccessOk(m, a, op.Count))
+                {
+                    return new Outcome(LinuxError.EFAULT, 0, false, [.. BitConverter.GetBytes(0UL), (byte)W]);
+                }
+
+                byte[] source = op.Payload((int)op.Count);
+                ulong done = 0;
+                while (done < op.Count && m.Allows(a + done, W) && m.IsPopulated(a + done))
+                {
+                    done++;
+                }
+
+                m.Write(a, source.AsSpan(0, (int)done));
+                bool fault = done < op.Count;
+                return new Outcome(fault ? LinuxError.EFAULT : LinuxError.None, done, fault, [.. BitConverter.GetBytes(fault ? a + done : 0), (byte)W]);
+            }
+
+            case OpKind.WindowRead:
+            case OpKind.WindowWrite:
+                return Window(m, op, size, align);
+
             default:
                 throw new InvalidOperationException(op.Kind.ToString());
         }
     }
 
+    /// <summary>A batching window: opening checks access_ok and the flags of the whole range once (a count * size
+    /// overflow is EFAULT; an empty window opens at any user address); later accesses are checked only against the
+    /// window's bounds; slices also need the element alignment (EINVAL above int.MaxValue elements).</summary>
+    private static Outcome Window(ModelSpace m, Op op, ulong size, ulong align)
+    {
+        ulong a = op.Address;
+        MappingFlags need = op.Kind == OpKind.WindowRead ? R : RW;
+        if (op.Count > ulong.MaxValue / size || !m.AccessOk(a, op.Count * size))
+        {
+            return new Outcome(LinuxError.EFAULT);
+        }
+
+        ulong windowSize = op.Count * size;
+        if (windowSize > 0 && !m.AllowsRange(a, windowSize, need))
+        {
+            return new Outcome(LinuxError.EFAULT);
+        }
+
+        bool Fits(ulong offset, ulong length) => offset <= windowSize && length <= windowSize - offset;
+        ulong off = op.WindowOffset;
+        LinuxError one = Fits(off, size) ? LinuxError.None : LinuxError.EFAULT;
+        ulong n = op.SliceCount;
+        ulong sliceOffset = op.SliceOffset;
+        LinuxError slice = !Fits(sliceOffset, n * size) || (a + sliceOffset) % align != 0 ? LinuxError.EFAULT : LinuxError.None;
+        if (op.Kind == OpKind.WindowRead)
+        {
+            byte[] data = [.. (one == LinuxError.None ? m.Read(a + off, size) : []), .. (slice == LinuxError.None ? m.Read(a + sliceOffset, n * size) : [])];
+            return new Outcome(LinuxError.None, ((ulong)one << 32) | (uint)slice, data: data);
+        }
+
+        if (one == LinuxError.None)
+        {
+            m.Write(a + off, op.Payload((int)size));
+        }
+
+        if (slice == LinuxError.None && n > 0)
+        {
+            byte[] payload = op.Payload((int)(n * size));
+            payload.AsSpan().Reverse();
+            m.Write(a + sliceOffset, payload);
+        }
+
+        return new Outcome(LinuxError.None, ((ulong)one << 32) | (uint)slice);
+    }
+
+    /// <summary>The copy API's range check: a copy of zero bytes is fine whatever the address (Linux's copy_*_user with
+    /// n = 0); otherwise access_ok.</summary>
+    private static bool CopyAccessOk(ModelSpace m, ulong address, ulong size) => size == 0 || m.AccessOk(address, size);
+
     /// <summary>A copy to user memory: access_ok on the whole range, then bytes in order until one is not writable.</summary>
     private static Outcome CopyOut(ModelSpace m, ulong address, byte[] source)
     {
-        if (!m.AccessOk(address, (ulong)source.Length))
+        if (!CopyAccessOk(m, address, (ulong)source.Length))
         {
             return new Outcome(LinuxError.EFAULT);
         }
@@ -550,7 +646,7 @@ public static class Oracle
             return new Outcome(LinuxError.E2BIG, data: kernel);
         }
 
-        if (!m.AccessOk(address, userSize))
+        if (!CopyAccessOk(m, address, userSize))
         {
             return new Outcome(LinuxError.EFAULT, data: kernel);
         }
@@ -588,7 +684,7 @@ public static class Oracle
             return new Outcome(LinuxError.E2BIG);
         }
 
-        if (!m.AccessOk(address, userSize))
+        if (!CopyAccessOk(m, address, userSize))
         {
             return new Outcome(LinuxError.EFAULT);
         }

@@ -44,6 +44,20 @@ public sealed class UnicornMemoryMirror
             return;
         }
 
+        // Widen the range over regions that merely border it, so that a growing heap or a neighbouring mapping with
+        // the same permissions merges into one region instead of adding one per call.
+        foreach (KeyValuePair<ulong, (ulong End, int Perms)> r in _regions)
+        {
+            if (r.Value.End == start)
+            {
+                start = r.Key;
+            }
+            else if (r.Key == end)
+            {
+                end = r.Value.End;
+            }
+        }
+
         // Unmap whole Unicorn regions that touch the range, keeping the parts outside it to map again.
         var keep = new List<(ulong Start, ulong End, int Perms)>();
         var remove = new List<ulong>();

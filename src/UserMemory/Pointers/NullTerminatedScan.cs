@@ -60,7 +60,23 @@ public static class NullTerminatedScan
             LinuxError e = space.PrepareAccess(cursor, chunk * elementSize, flags, out nuint chunkKernel);
             if (e != LinuxError.None)
             {
-                return e;
+                // The last element may straddle into a page that is not accessible; a terminator among the elements
+                // wholly on this page still ends the scan successfully.
+                ulong whole = toPageEnd / elementSize;
+                if (whole == 0 || whole >= chunk || space.PrepareAccess(cursor, whole * elementSize, flags, out chunkKernel) != LinuxError.None)
+                {
+                    return e;
+                }
+
+                int before = KernelMemory.AsSpan<T>(chunkKernel, (int)whole).IndexOf(default(T));
+                if (before < 0)
+                {
+                    return e;
+                }
+
+                kernelAddress = scanned == 0 ? chunkKernel : kernelAddress;
+                count = (int)(scanned + (ulong)before);
+                return LinuxError.None;
             }
 
             if (scanned == 0)

@@ -1,0 +1,24 @@
+using System;
+
+namespace UserMemory.AddressSpace;
+
+/// <summary>A description of one memory area, as returned by <see cref="AddrSpace.GetAreas"/>.</summary>
+/// <param name="Range">The page-aligned guest range.</param>
+/// <param name="Flags">The area's permissions.</param>
+/// <param name="Kind">What backs it.</param>
+/// <param name="IsLazy">True when pages are populated on first access rather than when mapped.</param>
+/// <param name="SharedMemory">The shared memory object for <see cref="MemoryAreaKind.Shared"/>, else null.</param>
+/// <param name="SharedOffset">The byte offset of <see cref="VirtAddrRange.Start"/> inside <paramref name="SharedMemory"/>.</param>
+public readonly record struct MemoryAreaInfo(
+    VirtAddrRange Range,
+    MappingFlags Flags,
+    MemoryAreaKind Kind,
+    bool IsLazy,
+    SharedMemory? SharedMemory = null,
+    ulong SharedOffset = 0)
+{
+    /// <summary>The area as text, in the style of a line of <c>/proc/pid/maps</c>.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() =>
+        FormattableString.Invariant($"{Range} {Flags} {Kind}{(IsLazy ? " lazy" : string.Empty)}");
+}

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace UserMemory;
 
@@ -14,6 +15,8 @@ namespace UserMemory;
 /// inside a <see cref="UserAccess"/> scope that is still open.</item>
 /// <item>The length never exceeds the validated range, and the range's pages were populated (or, for fault-capturing
 /// copies, checked present) in that same scope.</item>
+/// <item>The atomic members receive a 4-byte aligned address (the callers reject anything else with EINVAL), so the
+/// processor performs them as single atomic instructions on the shared page.</item>
 /// <item>The memory is treated as shared with an untrusted party: reads may see concurrent changes, so callers copy
 /// once and use the copy (no double fetch), and nothing here assumes alignment unless the caller checked it.</item>
 /// </list>
@@ -53,4 +56,11 @@ internal static unsafe class KernelMemory
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* Pointer(ulong address) => (void*)(nuint)address;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint AtomicLoad32(nuint kernelAddress) => Volatile.Read(ref Unsafe.AsRef<uint>((void*)kernelAddress));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint CompareExchange32(nuint kernelAddress, uint expected, uint desired) =>
+        Interlocked.CompareExchange(ref Unsafe.AsRef<uint>((void*)kernelAddress), desired, expected);
 }

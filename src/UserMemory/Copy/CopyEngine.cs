@@ -1,0 +1,154 @@
+using System;
+
+namespace UserMemory;
+
+/// <summary>
+/// The byte-level copy loops every public copy is built on: one region check and one memory copy when the whole
+/// range is good, and a page-by-page walk only when it is not, to find the exact stopping point.
+/// </summary>
+internal static class CopyEngine
+{
+    /// <summary>Linux's <c>access_ok</c>: the whole range lies in user space (it may end exactly at the top) and its end
+    /// is computed without wrapping.</summary>
+    public static bool IsUserRange(in UserAccess access, ulong address, ulong size)
+    {
+        VirtAddrRange user = access.AddressSpace.UserRange;
+        return address >= user.Start.Value && address <= user.End.Value && size <= user.End.Value - address;
+    }
+
+    /// <summary>Linux's <c>access_ok</c> to the letter: only the upper bound, <c>address + size &lt;= end of user
+    /// space</c>, computed without wrapping. Used where Linux validates early and faults later (iovec import).</summary>
+    public static bool IsBelowUserEnd(in UserAccess access, ulong address, ulong size)
+    {
+        ulong end = access.AddressSpace.UserRange.End.Value;
+        return address <= end && size <= end - address;
+    }
+
+    /// <summary>Copies user bytes at <paramref name="source"/> into <paramref name="destination"/>; on a short copy the
+    /// rest of <paramref name="destination"/> is cleared.</summary>
+    public static CopyResult CopyIn(in UserAccess access, ulong source, Span<byte> destination)
+    {
+        if (!IsUserRange(in access, source, (ulong)destination.Length))
+        {
+            destination.Clear();
+            return new CopyResult(0, LinuxError.EFAULT);
+        }
+
+        if (destination.IsEmpty)
+        {
+            return CopyResult.Completed(0);
+        }
+
+        IUserAddressSpace space = access.AddressSpace;
+        if (space.PrepareAccess(source, (ulong)destination.Length, MappingFlags.Read, out nuint kernel) == LinuxError.None)
+        {
+            KernelMemory.CopyToKernel(kernel, destination);
+            return CopyResult.Completed((nuint)destination.Length);
+        }
+
+        int done = 0;
+        while (done < destination.Length)
+        {
+            ulong cursor = source + (ulong)done;
+            int chunk = ChunkToPageEnd(cursor, destination.Length - done);
+            LinuxError e = space.PrepareAccess(cursor, (ulong)chunk, MappingFlags.Read, out kernel);
+            if (e != LinuxError.None)
+            {
+                destination[done..].Clear();
+                return new CopyResult((nuint)done, e);
+            }
+
+            KernelMemory.CopyToKernel(kernel, destination.Slice(done, chunk));
+            done += chunk;
+        }
+
+        // Every page was good on the second look (another thread populated or mapped it meanwhile).
+        return CopyResult.Completed((nuint)done);
+    }
+
+    /// <summary>Copies <paramref name="source"/> to user memory at <paramref name="destination"/>.</summary>
+    public static CopyResult CopyOut(in UserAccess access, ulong destination, ReadOnlySpan<byte> source)
+    {
+        if (!IsUserRange(in access, destination, (ulong)source.Length))
+        {
+            return new CopyResult(0, LinuxError.EFAULT);
+        }
+
+        if (source.IsEmpty)
+        {
+            return CopyResult.Completed(0);
+        }
+
+        IUserAddressSpace space = access.AddressSpace;
+        if (space.PrepareAccess(destination, (ulong)source.Length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
+        {
+            KernelMemory.CopyToUser(source, kernel);
+            return CopyResult.Completed((nuint)source.Length);
+        }
+
+        int done = 0;
+        while (done < source.Length)
+        {
+            ulong cursor = destination + (ulong)done;
+            int chunk = ChunkToPageEnd(cursor, source.Length - done);
+            LinuxError e = space.PrepareAccess(cursor, (ulong)chunk, MappingFlags.Write, out kernel);
+            if (e != LinuxError.None)
+            {
+                return new CopyResult((nuint)done, e);
+            }
+
+            KernelMemory.CopyToUser(source.Slice(done, chunk), kernel);
+            done += chunk;
+        }
+
+        return CopyResult.Completed((nuint)done);
+    }
+
+    /// <summary>Clears <paramref name="length"/> user bytes at <paramref name="destination"/>.</summary>
+    public static CopyResult Zero(in UserAccess access, ulong destination, ulong length)
+    {
+        if (!IsUserRange(in access, destination, length))
+        {
+            return new CopyResult(0, LinuxError.EFAULT);
+        }
+
+        if (length == 0)
+        {
+            return CopyResult.Completed(0);
+        }
+
+        IUserAddressSpace space = access.AddressSpace;
+        if (space.PrepareAccess(destination, length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
+        {
+            for (ulong cleared = 0; cleared < length;)
+            {
+                int chunk = (int)Math.Min(length - cleared, 1UL << 30);
+                KernelMemory.Clear(kernel + (nuint)cleared, chunk);
+                cleared += (ulong)chunk;
+            }
+
+            return CopyResult.Completed((nuint)length);
+        }
+
+        ulong done = 0;
+        while (done < length)
+        {
+            ulong cursor = destination + done;
+            int chunk = ChunkToPageEnd(cursor, (int)Math.Min(length - done, Pages.Size4K));
+            LinuxError e = space.PrepareAccess(cursor, (ulong)chunk, MappingFlags.Write, out kernel);
+            if (e != LinuxError.None)
+            {
+                return new CopyResult((nuint)done, e);
+            }
+
+            KernelMemory.Clear(kernel, chunk);
+            done += (ulong)chunk;
+        }
+
+        return CopyResult.Completed((nuint)done);
+    }
+
+    /// <summary>The bytes from <paramref name="address"/> to the end of its page, at most <paramref name="remaining"/>.</summary>
+    public static int ChunkToPageEnd(ulong address, int remaining) =>
+        (int)Math.Min((ulong)remaining, Pages.Size4K - (address & Pages.OffsetMask4K));
+}

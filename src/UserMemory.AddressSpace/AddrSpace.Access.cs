@@ -1,0 +1,261 @@
+using System.Runtime.CompilerServices;
+
+namespace UserMemory.AddressSpace;
+
+/// <summary>The core's contract: checks, population, faults and translation.</summary>
+public sealed partial class AddrSpace
+{
+    /// <inheritdoc/>
+    public bool CheckRegionAccess(VirtAddrRange range, MappingFlags access)
+    {
+        if (range.IsEmpty)
+        {
+            return UserRange.Contains(range);
+        }
+
+        _lock.EnterRead();
+        try
+        {
+            return IsCovered(range.Start.Value, range.End.Value - 1, access);
+        }
+        finally
+        {
+            _lock.ExitRead();
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Pages of private areas become committed (counted in <see cref="CommittedBytes"/>) and read as zero
+    /// until written. Safe to call from inside an access scope: it takes only the shared side.</remarks>
+    public LinuxError PopulateArea(VirtAddrRange range)
+    {
+        if (!range.IsPageAligned)
+        {
+            return LinuxError.EINVAL;
+        }
+
+        if (range.IsEmpty)
+        {
+            return UserRange.Contains(range) ? LinuxError.None : LinuxError.EFAULT;
+        }
+
+        _lock.EnterRead();
+        try
+        {
+            ulong last = range.End.Value - 1;
+            int index = _areas.FindContaining(range.Start.Value);
+            if (index < 0 || !IsCovered(range.Start.Value, last, MappingFlags.None))
+            {
+                return LinuxError.EFAULT;
+            }
+
+            return PopulateCovered(index, range.Start.Value, last);
+        }
+        finally
+        {
+            _lock.ExitRead();
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Returns false also when populating the page would pass <see cref="MemoryLimit"/>.</remarks>
+    public bool HandlePageFault(VirtAddr address, MappingFlags access)
+    {
+        if ((access & MappingFlags.User) == 0 && !UserAccessContext.IsAccessingUserMemory)
+        {
+            throw new KernelOopsException(address, access);
+        }
+
+        MappingFlags required = access & ~MappingFlags.User;
+        _lock.EnterRead();
+        try
+        {
+            int index = _areas.FindContaining(address.Value);
+            if (index < 0 || (_areas[index].Flags & required) != required)
+            {
+                return false;
+            }
+
+            ulong page = address.Value >> Pages.Shift4K;
+            return _bitmap.IsSet(page) || PopulatePages(in _areas[index], page, page + 1) == LinuxError.None;
+        }
+        finally
+        {
+            _lock.ExitRead();
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool IsPopulated(VirtAddr address) => _bitmap.IsSet(address.Value >> Pages.Shift4K);
+
+    /// <inheritdoc/>
+    public nuint GetKernelAddress(VirtAddr address) => (nuint)KernelBase + (nuint)address.Value;
+
+    /// <summary>
+    /// The fused fast path: one area lookup (usually a per-thread cache hit), a flag check, a population check in the
+    /// bitmap (populating only missing pages), and the kernel address <c>KernelBase + start</c>.
+    /// </summary>
+    /// <param name="start">The first user address.</param>
+    /// <param name="size">The number of bytes (zero: succeeds for any address in the user range or at its end).</param>
+    /// <param name="access">The flags every byte's area must carry.</param>
+    /// <param name="kernelAddress">The kernel address of <paramref name="start"/> on success, else 0.</param>
+    /// <returns>None; EFAULT (overflow, not covered, flags missing); ENOMEM (over <see cref="MemoryLimit"/>).</returns>
+    /// <remarks>Call it inside an access scope on this space (as the core does): the answer holds until the scope
+    /// ends.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public LinuxError PrepareAccess(VirtAddr start, ulong size, MappingFlags access, out nuint kernelAddress)
+    {
+        ulong s = start.Value;
+        kernelAddress = 0;
+        if (size == 0)
+        {
+            return PrepareEmpty(s, out kernelAddress);
+        }
+
+        ulong last = s + (size - 1);
+        int index = _areas.FindContaining(s);
+        if (last < s || index < 0)
+        {
+            return LinuxError.EFAULT;
+        }
+
+        ref Area area = ref _areas[index];
+        if ((area.Flags & access) != access)
+        {
+            return LinuxError.EFAULT;
+        }
+
+        if (last >= area.End)
+        {
+            return PrepareSpanning(index, s, last, access, out kernelAddress);
+        }
+
+        ulong firstPage = s >> Pages.Shift4K;
+        ulong lastPage = last >> Pages.Shift4K;
+        if (!_bitmap.AllSet(firstPage, lastPage))
+        {
+            LinuxError populated = PopulatePages(in area, firstPage, lastPage + 1);
+            if (populated != LinuxError.None)
+            {
+                return populated;
+            }
+        }
+
+        kernelAddress = (nuint)KernelBase + (nuint)s;
+        return LinuxError.None;
+    }
+
+    private LinuxError PrepareEmpty(ulong start, out nuint kernelAddress)
+    {
+        if (start >= UserRange.Start.Value && start <= UserRange.End.Value)
+        {
+            kernelAddress = (nuint)KernelBase + (nuint)start;
+            return LinuxError.None;
+        }
+
+        kernelAddress = 0;
+        return LinuxError.EFAULT;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private LinuxError PrepareSpanning(int index, ulong start, ulong last, MappingFlags access, out nuint kernelAddress)
+    {
+        kernelAddress = 0;
+        if (!IsCovered(start, last, access))
+        {
+            return LinuxError.EFAULT;
+        }
+
+        LinuxError populated = PopulateCovered(index, start, last);
+        if (populated != LinuxError.None)
+        {
+            return populated;
+        }
+
+        kernelAddress = (nuint)KernelBase + (nuint)start;
+        return LinuxError.None;
+    }
+
+    /// <summary>True when <c>[start, last]</c> is covered by contiguous areas whose flags include
+    /// <paramref name="access"/>. Caller holds the lock (either side).</summary>
+    private bool IsCovered(ulong start, ulong last, MappingFlags access)
+    {
+        int index = _areas.FindContaining(start);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        while (true)
+        {
+            ref Area area = ref _areas[index];
+            if ((area.Flags & access) != access)
+            {
+                return false;
+            }
+
+            if (last < area.End)
+            {
+                return true;
+            }
+
+            index++;
+            if (index >= _areas.Count || _areas[index].Start != area.End)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Populates <c>[start, last]</c>, known to be covered by contiguous areas from
+    /// <paramref name="index"/> on.</summary>
+    private LinuxError PopulateCovered(int index, ulong start, ulong last)
+    {
+        ulong firstPage = start >> Pages.Shift4K;
+        ulong lastPage = last >> Pages.Shift4K;
+        for (; index < _areas.Count; index++)
+        {
+            ref Area area = ref _areas[index];
+            ulong from = System.Math.Max(firstPage, area.Start >> Pages.Shift4K);
+            ulong to = System.Math.Min(lastPage + 1, area.End >> Pages.Shift4K);
+            if (from >= to)
+            {
+                break;
+            }
+
+            LinuxError e = PopulatePages(in area, from, to);
+            if (e != LinuxError.None)
+            {
+                return e;
+            }
+        }
+
+        return LinuxError.None;
+    }
+
+    /// <summary>Populates pages <c>[first, end)</c> of <paramref name="area"/>; lock-free, safe against other threads
+    /// populating the same pages. Private pages are committed against the limit first.</summary>
+    private LinuxError PopulatePages(in Area area, ulong first, ulong end)
+    {
+        if (area.Kind != MemoryAreaKind.Private)
+        {
+            _ = _bitmap.SetRange(first, end); // shared pages are populated when mapped; this only repairs
+            return LinuxError.None;
+        }
+
+        ulong missing = _bitmap.CountClear(first, end);
+        if (missing == 0)
+        {
+            return LinuxError.None;
+        }
+
+        if (!TryCommit(missing))
+        {
+            return LinuxError.ENOMEM;
+        }
+
+        ulong set = _bitmap.SetRange(first, end);
+        Uncommit(missing - set); // another thread populated some of them meanwhile
+        return LinuxError.None;
+    }
+}

@@ -1,0 +1,36 @@
+namespace UserMemory.AddressSpace;
+
+/// <summary>One memory area: a page-aligned, non-empty guest range with one set of flags and one backing.</summary>
+internal struct Area
+{
+    public ulong Start;
+    public ulong End;
+    public MappingFlags Flags;
+    public MemoryAreaKind Kind;
+    public bool IsLazy;
+
+    /// <summary>The shared object for <see cref="MemoryAreaKind.Shared"/> (the area holds one reference on it).</summary>
+    public SharedMemory? Shared;
+
+    /// <summary>Offset of <see cref="Start"/> inside <see cref="Shared"/>.</summary>
+    public ulong SharedOffset;
+
+    public readonly ulong Size => End - Start;
+
+    /// <summary>This area cut down to <c>[start, end)</c>, which must lie inside it.</summary>
+    public readonly Area Slice(ulong start, ulong end)
+    {
+        Area piece = this;
+        piece.Start = start;
+        piece.End = end;
+        if (Kind == MemoryAreaKind.Shared)
+        {
+            piece.SharedOffset = SharedOffset + (start - Start);
+        }
+
+        return piece;
+    }
+
+    public readonly MemoryAreaInfo ToInfo() =>
+        new(new VirtAddrRange(Start, End), Flags, Kind, IsLazy, Shared, SharedOffset);
+}

@@ -1,0 +1,146 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace UserMemory.AddressSpace;
+
+/// <summary>
+/// The areas of a space, sorted by start and never overlapping, in one array: lookups are a binary search, and a
+/// per-thread cache of the last hit makes repeated lookups in the same area O(1). Mutated in place, only under the
+/// address space's exclusive lock; read only under its shared lock (so readers never see a mutation in progress).
+/// </summary>
+internal sealed class AreaList
+{
+    [ThreadStatic]
+    private static AreaList? t_lastList;
+
+    [ThreadStatic]
+    private static int t_lastIndex;
+
+    private Area[] _items = new Area[16];
+    private int _count;
+
+    /// <summary>The number of areas.</summary>
+    public int Count => _count;
+
+    /// <summary>The area at <paramref name="index"/>.</summary>
+    public ref Area this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if ((uint)index >= (uint)_count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index));
+            }
+
+            return ref _items[index];
+        }
+    }
+
+    /// <summary>The index of the area containing <paramref name="address"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int FindContaining(ulong address)
+    {
+        Area[] items = _items;
+        int count = Math.Min(_count, items.Length);
+        if (ReferenceEquals(t_lastList, this))
+        {
+            int cached = t_lastIndex;
+            if ((uint)cached < (uint)count)
+            {
+                ref Area a = ref items[cached];
+                if (address >= a.Start && address < a.End)
+                {
+                    return cached;
+                }
+            }
+        }
+
+        return FindContainingSearch(items, count, address);
+    }
+
+    /// <summary>The index of the first area whose end lies above <paramref name="address"/> (the area containing it,
+    /// or the next one), or <see cref="Count"/>.</summary>
+    public int FirstEndingAfter(ulong address)
+    {
+        int lo = 0;
+        int hi = _count;
+        while (lo < hi)
+        {
+            int mid = (int)((uint)(lo + hi) >> 1);
+            if (_items[mid].End > address)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>Replaces <paramref name="removeCount"/> areas at <paramref name="index"/> by <paramref name="inserts"/>.</summary>
+    public void Replace(int index, int removeCount, ReadOnlySpan<Area> inserts)
+    {
+        int newCount = _count - removeCount + inserts.Length;
+        if (newCount > _items.Length)
+        {
+            Area[] grown = new Area[Math.Max(newCount, _items.Length * 2)];
+            Array.Copy(_items, grown, index);
+            Array.Copy(_items, index + removeCount, grown, index + inserts.Length, _count - index - removeCount);
+            _items = grown;
+        }
+        else if (inserts.Length != removeCount)
+        {
+            Array.Copy(_items, index + removeCount, _items, index + inserts.Length, _count - index - removeCount);
+        }
+
+        inserts.CopyTo(_items.AsSpan(index));
+        if (newCount < _count)
+        {
+            Array.Clear(_items, newCount, _count - newCount); // drop references to shared objects
+        }
+
+        _count = newCount;
+    }
+
+    /// <summary>Removes every area.</summary>
+    public void Clear()
+    {
+        Array.Clear(_items, 0, _count);
+        _count = 0;
+    }
+
+    /// <summary>The areas as a span (valid until the next mutation).</summary>
+    public ReadOnlySpan<Area> AsSpan() => _items.AsSpan(0, _count);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int FindContainingSearch(Area[] items, int count, ulong address)
+    {
+        int lo = 0;
+        int hi = count;
+        while (lo < hi)
+        {
+            int mid = (int)((uint)(lo + hi) >> 1);
+            if (items[mid].End > address)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        if (lo < count && items[lo].Start <= address)
+        {
+            t_lastList = this;
+            t_lastIndex = lo;
+            return lo;
+        }
+
+        return -1;
+    }
+}

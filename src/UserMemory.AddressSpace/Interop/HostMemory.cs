@@ -1,0 +1,201 @@
+using System;
+using System.Globalization;
+
+namespace UserMemory.AddressSpace.Interop;
+
+/// <summary>
+/// The only code of this project that changes host mappings or touches host memory directly; everything else works
+/// with numbers. Wraps <see cref="Libc"/> with error handling.
+/// </summary>
+/// <remarks>
+/// <para>Invariants:</para>
+/// <list type="number">
+/// <item>Views are created by <see cref="MapView"/> and replaced only piecewise, inside their own bounds, with
+/// <c>MAP_FIXED</c> (<see cref="MapFileFixed"/>) or re-protected (<see cref="Protect"/>) by <see cref="AddrSpace"/>
+/// while it holds its exclusive lock; they are unmapped once, by <see cref="Unmap"/>, when the space is disposed.</item>
+/// <item>The copy helpers are only given ranges inside a view of a memfd that is at least as large as the view, so
+/// every byte is backed by the file (a hole reads as zero and is allocated on write): touching them cannot raise a
+/// signal. The kernel view is always readable and writable, which is why copies go through it and never through the
+/// guest view.</item>
+/// <item>Failures the guest can provoke (the host running out of mappings or memory) are returned as errno values;
+/// failures that mean the host or this library is broken (a reservation cannot be made, an fd cannot be closed)
+/// throw <see cref="InvalidOperationException"/>.</item>
+/// </list>
+/// </remarks>
+internal static unsafe class HostMemory
+{
+    /// <summary>Creates a close-on-exec memfd of <paramref name="size"/> bytes (sparse: no memory is used yet).</summary>
+    public static int CreateMemfd(string name, ulong size)
+    {
+        int fd = Libc.MemfdCreate(name, Libc.MfdCloexec);
+        if (fd < 0)
+        {
+            throw Failure("memfd_create", Libc.LastError);
+        }
+
+        if (Libc.Ftruncate(fd, checked((long)size)) != 0)
+        {
+            int errno = Libc.LastError;
+            _ = Libc.Close(fd);
+            throw Failure("ftruncate", errno);
+        }
+
+        return fd;
+    }
+
+    /// <summary>Maps <paramref name="size"/> bytes of <paramref name="fd"/> from offset 0 anywhere, shared, with
+    /// <paramref name="protection"/>: one host mapping.</summary>
+    public static nint MapView(int fd, ulong size, int protection)
+    {
+        nint address = Libc.Mmap(0, (nuint)size, protection, Libc.MapShared | Libc.MapNoReserve, fd, 0);
+        if (address == Libc.MapFailed)
+        {
+            throw Failure("mmap", Libc.LastError);
+        }
+
+        return address;
+    }
+
+    /// <summary>Replaces <c>[address, address + size)</c> of a view with <paramref name="fd"/> at
+    /// <paramref name="offset"/>; returns 0 or an errno.</summary>
+    public static int MapFileFixed(nint address, ulong size, int protection, int fd, ulong offset)
+    {
+        nint result = Libc.Mmap(address, (nuint)size, protection, Libc.MapShared | Libc.MapFixed | Libc.MapNoReserve, fd, (long)offset);
+        return result == Libc.MapFailed ? Libc.LastError : 0;
+    }
+
+    /// <summary>Changes the host protection of a page-aligned part of a view; returns 0 or an errno.</summary>
+    public static int Protect(nint address, ulong size, int protection) =>
+        Libc.Mprotect(address, (nuint)size, protection) == 0 ? 0 : Libc.LastError;
+
+    /// <summary>Frees the file's pages in <c>[offset, offset + length)</c>: every mapping of them reads zero after.</summary>
+    public static void PunchHole(int fd, ulong offset, ulong length)
+    {
+        if (Libc.Fallocate(fd, Libc.FallocPunchHole | Libc.FallocKeepSize, (long)offset, (long)length) != 0)
+        {
+            throw Failure("fallocate(PUNCH_HOLE)", Libc.LastError);
+        }
+    }
+
+    /// <summary>Unmaps a whole view.</summary>
+    public static void Unmap(nint address, ulong size)
+    {
+        if (address != 0 && Libc.Munmap(address, (nuint)size) != 0)
+        {
+            throw Failure("munmap", Libc.LastError);
+        }
+    }
+
+    /// <summary>Closes a descriptor this library owns.</summary>
+    public static void Close(int fd)
+    {
+        if (fd >= 0)
+        {
+            _ = Libc.Close(fd); // Linux releases the descriptor even when close reports an error.
+        }
+    }
+
+    /// <summary>A close-on-exec duplicate of <paramref name="fd"/>.</summary>
+    public static int Duplicate(int fd)
+    {
+        int copy = Libc.Fcntl(fd, Libc.FDupFdCloexec, 0);
+        if (copy < 0)
+        {
+            throw Failure("fcntl(F_DUPFD_CLOEXEC)", Libc.LastError);
+        }
+
+        return copy;
+    }
+
+    /// <summary>The size of the file behind <paramref name="fd"/>.</summary>
+    public static ulong FileSize(int fd)
+    {
+        long end = Libc.Lseek(fd, 0, Libc.SeekEnd);
+        if (end < 0)
+        {
+            throw Failure("lseek(SEEK_END)", Libc.LastError);
+        }
+
+        return (ulong)end;
+    }
+
+    /// <summary>The first offset at or after <paramref name="from"/> that holds data, or -1 when only holes follow.</summary>
+    public static long NextData(int fd, ulong from)
+    {
+        long r = Libc.Lseek(fd, (long)from, Libc.SeekData);
+        if (r >= 0)
+        {
+            return r;
+        }
+
+        int errno = Libc.LastError;
+        return errno == Libc.ENXIO ? -1 : throw Failure("lseek(SEEK_DATA)", errno);
+    }
+
+    /// <summary>The first hole at or after <paramref name="from"/> (the file's end counts as a hole).</summary>
+    public static long NextHole(int fd, ulong from)
+    {
+        long r = Libc.Lseek(fd, (long)from, Libc.SeekHole);
+        return r >= 0 ? r : throw Failure("lseek(SEEK_HOLE)", Libc.LastError);
+    }
+
+    /// <summary>Writes <paramref name="length"/> bytes at host address <paramref name="source"/> (a kernel view) to
+    /// <paramref name="fd"/> at <paramref name="offset"/>; 0 or an errno (ENOMEM/ENOSPC when the host is out of memory).</summary>
+    public static int WriteToFile(int fd, nint source, ulong length, ulong offset)
+    {
+        while (length > 0)
+        {
+            nuint chunk = (nuint)Math.Min(length, 1UL << 30);
+            nint written = Libc.Pwrite(fd, source, chunk, (long)offset);
+            if (written < 0)
+            {
+                int errno = Libc.LastError;
+                if (errno == Libc.EINTR)
+                {
+                    continue;
+                }
+
+                return errno;
+            }
+
+            source += written;
+            offset += (ulong)written;
+            length -= (ulong)written;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Copies bytes into a kernel view.</summary>
+    public static void CopyIn(ReadOnlySpan<byte> source, nint destination) =>
+        source.CopyTo(new Span<byte>((void*)destination, source.Length));
+
+    /// <summary>Copies bytes out of a kernel view.</summary>
+    public static void CopyOut(nint source, Span<byte> destination) =>
+        new ReadOnlySpan<byte>((void*)source, destination.Length).CopyTo(destination);
+
+    /// <summary>The host protection of the guest view for an area's flags: read, write and execute carry over.</summary>
+    public static int GuestProtection(MappingFlags flags)
+    {
+        int prot = Libc.ProtNone;
+        if ((flags & MappingFlags.Read) != 0)
+        {
+            prot |= Libc.ProtRead;
+        }
+
+        if ((flags & MappingFlags.Write) != 0)
+        {
+            prot |= Libc.ProtWrite;
+        }
+
+        if ((flags & MappingFlags.Execute) != 0)
+        {
+            prot |= Libc.ProtExec;
+        }
+
+        return prot;
+    }
+
+    private static InvalidOperationException Failure(string call, int errno) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{call} failed: {((LinuxError)errno).Name()} ({errno})."));
+}

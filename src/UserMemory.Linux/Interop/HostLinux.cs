@@ -1,0 +1,359 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace UserMemory.Linux.Interop;
+
+/// <summary>
+/// Host Linux system calls, through libc's <c>syscall</c>, returning <c>-errno</c> on failure like the kernel does.
+/// </summary>
+/// <remarks>
+/// One of the two files of this library with unsafe code. Invariants:
+/// <list type="number">
+/// <item>Guest memory reaches this class only as spans the core handed out (validated and populated inside an open
+/// <c>UserAccess</c> scope) or as managed copies; a span is pinned for the duration of one host call only and its
+/// length is what the host call is told.</item>
+/// <item>Host system calls never raise a signal for a bad pointer (they answer EFAULT), so even a wrong length could
+/// not crash the process; the invariant above keeps them correct as well.</item>
+/// <item>Strings passed to the host are managed, NUL-terminated byte arrays.</item>
+/// </list>
+/// </remarks>
+public static unsafe partial class HostLinux
+{
+    private const string Libc = "libc.so.6";
+
+    /// <summary>Marks an argument slot that receives no span.</summary>
+    public const int NoSlot = -1;
+
+    /// <summary>Makes a host system call with plain integer arguments.</summary>
+    /// <param name="number">The host syscall number (x86-64).</param>
+    /// <param name="a0">Argument 1.</param>
+    /// <param name="a1">Argument 2.</param>
+    /// <param name="a2">Argument 3.</param>
+    /// <param name="a3">Argument 4.</param>
+    /// <param name="a4">Argument 5.</param>
+    /// <param name="a5">Argument 6.</param>
+    /// <returns>The result, or <c>-errno</c>.</returns>
+    public static long Syscall(long number, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0)
+    {
+        long r = syscall(number, a0, a1, a2, a3, a4, a5);
+        return r == -1 ? -Marshal.GetLastPInvokeError() : r;
+    }
+
+    /// <summary>Makes a host system call with up to two memory arguments: the address of <paramref name="first"/>
+    /// replaces argument <paramref name="firstSlot"/>, that of <paramref name="second"/> argument
+    /// <paramref name="secondSlot"/> (0-based; <see cref="NoSlot"/> for none).</summary>
+    /// <param name="number">The host syscall number.</param>
+    /// <param name="first">The first buffer.</param>
+    /// <param name="firstSlot">Which argument it is.</param>
+    /// <param name="second">The second buffer.</param>
+    /// <param name="secondSlot">Which argument it is.</param>
+    /// <param name="args">Six arguments; the slots named above are overwritten.</param>
+    /// <returns>The result, or <c>-errno</c>.</returns>
+    public static long Syscall(long number, Span<byte> first, int firstSlot, Span<byte> second, int secondSlot, ReadOnlySpan<long> args)
+    {
+        Span<long> a = stackalloc long[6];
+        args.CopyTo(a);
+        fixed (byte* p0 = first)
+        fixed (byte* p1 = second)
+        {
+            if (firstSlot >= 0)
+            {
+                a[firstSlot] = first.IsEmpty ? 0 : (long)p0;
+            }
+
+            if (secondSlot >= 0)
+            {
+                a[secondSlot] = second.IsEmpty ? 0 : (long)p1;
+            }
+
+            return Syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+        }
+    }
+
+    /// <summary>Makes a host system call with one memory argument.</summary>
+    /// <param name="number">The host syscall number.</param>
+    /// <param name="buffer">The buffer.</param>
+    /// <param name="slot">Which argument (0-based) receives its address.</param>
+    /// <param name="args">Six arguments.</param>
+    /// <returns>The result, or <c>-errno</c>.</returns>
+    public static long Syscall(long number, Span<byte> buffer, int slot, ReadOnlySpan<long> args) =>
+        Syscall(number, buffer, slot, default, NoSlot, args);
+
+    /// <summary>select or pselect6 on one buffer holding the read, write and except sets (128 bytes each) and then
+    /// the timeout (16 bytes).</summary>
+    /// <param name="number">23 (select) or 270 (pselect6).</param>
+    /// <param name="count">nfds.</param>
+    /// <param name="block">The buffer.</param>
+    /// <param name="hasTimeout">False for "wait forever".</param>
+    /// <returns>The result, or <c>-errno</c>.</returns>
+    public static long SelectBlock(long number, int count, byte[] block, bool hasTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        if (block.Length < (3 * 128) + 16)
+        {
+            throw new ArgumentException("The block is too small.", nameof(block));
+        }
+
+        fixed (byte* p = block)
+        {
+            return Syscall(number, count, (long)p, (long)(p + 128), (long)(p + 256), hasTimeout ? (long)(p + 384) : 0, 0);
+        }
+    }
+
+    /// <summary>getresuid/getresgid into one 12-byte buffer (three 32-bit ids).</summary>
+    /// <param name="number">118 or 120.</param>
+    /// <param name="ids">The buffer.</param>
+    /// <returns>0 or <c>-errno</c>.</returns>
+    public static long ResIds(long number, byte[] ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Length < 12)
+        {
+            throw new ArgumentException("Need 12 bytes.", nameof(ids));
+        }
+
+        fixed (byte* p = ids)
+        {
+            return Syscall(number, (long)p, (long)(p + 4), (long)(p + 8));
+        }
+    }
+
+    /// <summary>Copies file bytes straight into host memory of the address space's kernel view (fork restore).</summary>
+    /// <param name="fd">The file.</param>
+    /// <param name="destination">The host address (kernel view of a populated guest range).</param>
+    /// <param name="length">Bytes.</param>
+    /// <param name="offset">File offset.</param>
+    /// <returns>Bytes read, or <c>-errno</c>.</returns>
+    public static long ReadAt(int fd, nint destination, ulong length, long offset) => Syscall(17, fd, destination, (long)length, offset);
+
+    /// <summary>Copies host memory of the kernel view into a file (fork snapshot).</summary>
+    /// <param name="fd">The file.</param>
+    /// <param name="source">The host address.</param>
+    /// <param name="length">Bytes.</param>
+    /// <param name="offset">File offset.</param>
+    /// <returns>Bytes written, or <c>-errno</c>.</returns>
+    public static long WriteAt(int fd, nint source, ulong length, long offset) => Syscall(18, fd, source, (long)length, offset);
+
+    /// <summary>Which pages of a host range are resident (<c>mincore</c>): for the memfd-backed kernel view, the
+    /// pages that were ever written, whoever wrote them (the core or the emulated CPU).</summary>
+    /// <param name="start">Page-aligned host address.</param>
+    /// <param name="length">Length.</param>
+    /// <param name="vector">One byte per page; bit 0 set when resident.</param>
+    /// <returns>0 or <c>-errno</c>.</returns>
+    public static long Residency(nint start, ulong length, byte[] vector)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        fixed (byte* v = vector)
+        {
+            return Syscall(27, start, (long)length, (long)v);
+        }
+    }
+
+    /// <summary>Writes a managed buffer to a descriptor, all of it (retrying short writes).</summary>
+    /// <param name="fd">The host descriptor.</param>
+    /// <param name="data">The bytes.</param>
+    /// <returns>0 or <c>-errno</c>.</returns>
+    public static long WriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                long r = Syscall(1, fd, (long)(p + done), data.Length - done);
+                if (r == -4)
+                {
+                    continue;
+                }
+
+                if (r <= 0)
+                {
+                    return r < 0 ? r : -5;
+                }
+
+                done += (int)r;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Reads exactly <paramref name="data"/>.Length bytes from a descriptor at an offset.</summary>
+    /// <param name="fd">The host descriptor.</param>
+    /// <param name="data">Receives the bytes.</param>
+    /// <param name="offset">The file offset.</param>
+    /// <returns>0 or <c>-errno</c> (-EIO when the file is short).</returns>
+    public static long ReadExactlyAt(int fd, Span<byte> data, long offset)
+    {
+        fixed (byte* p = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                long r = Syscall(17, fd, (long)(p + done), data.Length - done, offset + done);
+                if (r == -4)
+                {
+                    continue;
+                }
+
+                if (r <= 0)
+                {
+                    return r < 0 ? r : -5;
+                }
+
+                done += (int)r;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Starts the program at <paramref name="path"/> as a child process (<c>posix_spawn</c>); the child inherits
+    /// every descriptor without close-on-exec, the signal mask and ignored signals.</summary>
+    /// <param name="path">NUL-terminated path.</param>
+    /// <param name="argv">NUL-terminated arguments.</param>
+    /// <returns>The child's pid, or <c>-errno</c>.</returns>
+    public static long Spawn(byte[] path, byte[][] argv)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(argv);
+        GCHandle[] handles = new GCHandle[argv.Length + 1];
+        nint* vector = stackalloc nint[argv.Length + 1];
+        try
+        {
+            handles[argv.Length] = GCHandle.Alloc(path, GCHandleType.Pinned);
+            for (int i = 0; i < argv.Length; i++)
+            {
+                handles[i] = GCHandle.Alloc(argv[i], GCHandleType.Pinned);
+                vector[i] = handles[i].AddrOfPinnedObject();
+            }
+
+            vector[argv.Length] = 0;
+            int pid;
+            int rc = posix_spawn(&pid, handles[argv.Length].AddrOfPinnedObject(), 0, 0, vector, Environ());
+            return rc == 0 ? pid : -rc;
+        }
+        finally
+        {
+            foreach (GCHandle h in handles)
+            {
+                if (h.IsAllocated)
+                {
+                    h.Free();
+                }
+            }
+        }
+    }
+
+    /// <summary>Replaces the process image (<c>execve</c>); returns only on failure.</summary>
+    /// <param name="path">NUL-terminated path.</param>
+    /// <param name="argv">NUL-terminated arguments.</param>
+    /// <param name="envp">NUL-terminated environment entries.</param>
+    /// <returns><c>-errno</c>.</returns>
+    public static long Execute(byte[] path, byte[][] argv, byte[][] envp)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(argv);
+        ArgumentNullException.ThrowIfNull(envp);
+        byte[][] all = new byte[argv.Length + envp.Length + 1][];
+        all[0] = path;
+        argv.CopyTo(all, 1);
+        envp.CopyTo(all, 1 + argv.Length);
+        GCHandle[] handles = new GCHandle[all.Length];
+        nint* vector = stackalloc nint[argv.Length + envp.Length + 2];
+        try
+        {
+            for (int i = 0; i < all.Length; i++)
+            {
+                handles[i] = GCHandle.Alloc(all[i], GCHandleType.Pinned);
+            }
+
+            for (int i = 0; i < argv.Length; i++)
+            {
+                vector[i] = handles[1 + i].AddrOfPinnedObject();
+            }
+
+            vector[argv.Length] = 0;
+            nint* env = vector + argv.Length + 1;
+            for (int i = 0; i < envp.Length; i++)
+            {
+                env[i] = handles[1 + argv.Length + i].AddrOfPinnedObject();
+            }
+
+            env[envp.Length] = 0;
+            return Syscall(59, handles[0].AddrOfPinnedObject(), (long)vector, (long)env);
+        }
+        finally
+        {
+            foreach (GCHandle h in handles)
+            {
+                if (h.IsAllocated)
+                {
+                    h.Free();
+                }
+            }
+        }
+    }
+
+    /// <summary>The host process's environment as NUL-less byte strings (<c>environ</c>).</summary>
+    /// <returns>The entries.</returns>
+    public static byte[][] ReadEnvironment()
+    {
+        nint** env = (nint**)Environ();
+        var list = new System.Collections.Generic.List<byte[]>();
+        if (env != null)
+        {
+            for (nint* p = (nint*)env; *p != 0; p++)
+            {
+                list.Add(MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)*p).ToArray());
+            }
+        }
+
+        return list.ToArray();
+    }
+
+    /// <summary>Ends the process at once with <paramref name="status"/> (<c>exit_group</c>), running nothing else.</summary>
+    /// <param name="status">The exit status.</param>
+    public static void ExitNow(int status)
+    {
+        _ = Syscall(231, status);
+    }
+
+    /// <summary>Ends the process by <paramref name="signal"/> with the default action, so that its parent sees a real
+    /// "killed by signal" wait status: resets the disposition, disables core dumps, unblocks and raises it.</summary>
+    /// <param name="signal">The signal number.</param>
+    public static void DieBySignal(int signal)
+    {
+        long* zeroLimit = stackalloc long[2];
+        zeroLimit[0] = 0;
+        zeroLimit[1] = 0;
+        _ = Syscall(160 /* setrlimit */, 4 /* RLIMIT_CORE */, (long)zeroLimit);
+        long* action = stackalloc long[4];
+        action[0] = 0; // SIG_DFL
+        action[1] = 0;
+        action[2] = 0;
+        action[3] = 0;
+        _ = Syscall(13 /* rt_sigaction */, signal, (long)action, 0, 8);
+        ulong* mask = stackalloc ulong[1];
+        mask[0] = 1UL << (signal - 1);
+        _ = Syscall(14 /* rt_sigprocmask */, 1 /* SIG_UNBLOCK */, (long)mask, 0, 8);
+        long pid = Syscall(39);
+        long tid = Syscall(186);
+        _ = Syscall(234 /* tgkill */, pid, tid, signal);
+        _ = Syscall(62 /* kill */, pid, signal);
+        ExitNow(128 + signal);
+    }
+
+    private static nint Environ()
+    {
+        nint libc = NativeLibrary.Load(Libc);
+        nint symbol = NativeLibrary.GetExport(libc, "environ");
+        return *(nint*)symbol;
+    }
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial long syscall(long number, long a0, long a1, long a2, long a3, long a4, long a5);
+
+    [LibraryImport(Libc)]
+    private static partial int posix_spawn(int* pid, nint path, nint fileActions, nint attributes, nint* argv, nint envp);
+}

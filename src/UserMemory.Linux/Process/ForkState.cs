@@ -1,0 +1,279 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using UserMemory.AddressSpace;
+using UserMemory.Linux.Interop;
+
+namespace UserMemory.Linux.Process;
+
+/// <summary>
+/// Fork by spawning: the parent writes its state (registers, descriptors, break, signal dispositions, areas) and the
+/// contents of its written pages into a memfd, then starts a runner with <c>--resume FD</c>, which rebuilds the
+/// process and continues after the <c>fork</c> with RAX = 0. Written pages are found with <c>mincore</c> on the
+/// memfd-backed kernel view, so pages the emulated CPU wrote directly (without a software fault) are included.
+/// </summary>
+public static class ForkState
+{
+    /// <summary>Index of RAX in the register array.</summary>
+    public const int RaxIndex = 0;
+
+    /// <summary>Index of RSP.</summary>
+    public const int RspIndex = 7;
+
+    /// <summary>Index of RIP.</summary>
+    public const int RipIndex = 16;
+
+    /// <summary>Index of the FS base.</summary>
+    public const int FsBaseIndex = 18;
+
+    private const ulong Magic = 0x314b524f464d5355; // "USMFORK1"
+
+    private static readonly X86Register[] Registers =
+    [
+        X86Register.Rax, X86Register.Rbx, X86Register.Rcx, X86Register.Rdx, X86Register.Rsi, X86Register.Rdi,
+        X86Register.Rbp, X86Register.Rsp, X86Register.R8, X86Register.R9, X86Register.R10, X86Register.R11,
+        X86Register.R12, X86Register.R13, X86Register.R14, X86Register.R15, X86Register.Rip, X86Register.Rflags,
+        X86Register.FsBase, X86Register.GsBase,
+    ];
+
+    /// <summary>Reads the registers a forked child needs.</summary>
+    /// <param name="cpu">The engine.</param>
+    /// <returns>The values, in this class's index order.</returns>
+    public static ulong[] CaptureRegisters(Unicorn cpu)
+    {
+        ArgumentNullException.ThrowIfNull(cpu);
+        ulong[] values = new ulong[Registers.Length];
+        for (int i = 0; i < Registers.Length; i++)
+        {
+            values[i] = cpu.Read(Registers[i]);
+        }
+
+        return values;
+    }
+
+    /// <summary>Writes the state into a memfd and spawns the child runner.</summary>
+    /// <param name="process">The parent.</param>
+    /// <param name="registers">The child's registers.</param>
+    /// <param name="childSetTid">Where the child stores its pid (CLONE_CHILD_SETTID), or 0.</param>
+    /// <returns>The child's pid, or <c>-errno</c>.</returns>
+    public static long Spawn(GuestProcess process, ulong[] registers, ulong childSetTid)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        ArgumentNullException.ThrowIfNull(registers);
+        long memfd = HostLinux.Syscall(319, "usermem-fork\0"u8.ToArray(), 0, [0, 0, 0, 0, 0, 0]);
+        if (memfd < 0)
+        {
+            return memfd;
+        }
+
+        try
+        {
+            AddrSpace space = process.Space;
+            var runs = new List<(ulong Start, ulong Length)>();
+            IReadOnlyList<MemoryAreaInfo> areas = space.GetAreas();
+            foreach (MemoryAreaInfo a in areas)
+            {
+                ulong start = a.Range.Start.Value;
+                ulong size = a.Range.Size;
+                byte[] resident = new byte[size / Pages.Size4K];
+                if (HostLinux.Residency(space.KernelBase + (nint)start, size, resident) < 0)
+                {
+                    runs.Add((start, size));
+                    continue;
+                }
+
+                int i = 0;
+                while (i < resident.Length)
+                {
+                    if ((resident[i] & 1) == 0)
+                    {
+                        i++;
+                        continue;
+                    }
+
+                    int j = i;
+                    while (j < resident.Length && (resident[j] & 1) != 0)
+                    {
+                        j++;
+                    }
+
+                    runs.Add((start + ((ulong)i * Pages.Size4K), (ulong)(j - i) * Pages.Size4K));
+                    i = j;
+                }
+            }
+
+            using var blob = new MemoryStream();
+            using (var w = new BinaryWriter(blob, Encoding.UTF8, leaveOpen: true))
+            {
+                w.Write(Magic);
+                w.Write(process.ExecutablePath.Length);
+                w.Write(process.ExecutablePath);
+                foreach (ulong r in registers)
+                {
+                    w.Write(r);
+                }
+
+                w.Write(process.BrkStart);
+                w.Write(process.BrkEnd);
+                w.Write(process.Fds.Serialize());
+                for (int s = 0; s < process.SignalHandlers.Length; s++)
+                {
+                    w.Write(process.SignalHandlers[s]);
+                    w.Write(process.SignalExtras[s].Flags);
+                    w.Write(process.SignalExtras[s].Restorer);
+                    w.Write(process.SignalExtras[s].Mask);
+                }
+
+                w.Write(process.SignalMask);
+                w.Write(childSetTid);
+                w.Write(areas.Count);
+                foreach (MemoryAreaInfo a in areas)
+                {
+                    w.Write(a.Range.Start.Value);
+                    w.Write(a.Range.End.Value);
+                    w.Write((int)a.Flags);
+                }
+
+                w.Write(runs.Count);
+                foreach ((ulong s, ulong l) in runs)
+                {
+                    w.Write(s);
+                    w.Write(l);
+                }
+            }
+
+            byte[] header = blob.ToArray();
+            long r0 = HostLinux.WriteAll((int)memfd, BitConverter.GetBytes((long)header.Length));
+            long r1 = r0 < 0 ? r0 : HostLinux.WriteAll((int)memfd, header);
+            if (r1 < 0)
+            {
+                return r1;
+            }
+
+            long offset = DataStart(header.Length);
+            foreach ((ulong s, ulong l) in runs)
+            {
+                long w = HostLinux.WriteAt((int)memfd, space.KernelBase + (nint)s, l, offset);
+                if (w != (long)l)
+                {
+                    return w < 0 ? w : -(long)LinuxError.EIO;
+                }
+
+                offset += (long)l;
+            }
+
+            List<byte[]> args = process.RunnerArguments(["--resume", memfd.ToString(CultureInfo.InvariantCulture)]);
+            return HostLinux.Spawn(GuestProcess.Nul(process.Options.RunnerPath), args.ToArray());
+        }
+        finally
+        {
+            HostLinux.Syscall(3, memfd);
+        }
+    }
+
+    /// <summary>Rebuilds a forked process from the memfd <paramref name="fd"/> (closed here).</summary>
+    /// <param name="fd">The state descriptor.</param>
+    /// <param name="options">This runner's options.</param>
+    /// <returns>The process and the RIP to resume at.</returns>
+    /// <exception cref="InvalidDataException">The state is not a fork state (a runner bug).</exception>
+    public static (GuestProcess Process, ulong Rip) Resume(int fd, RunnerOptions options)
+    {
+        byte[] lengthBytes = new byte[8];
+        Check(HostLinux.ReadExactlyAt(fd, lengthBytes, 0));
+        long length = BitConverter.ToInt64(lengthBytes);
+        if (length <= 0 || length > 64L << 20)
+        {
+            throw new InvalidDataException("Bad fork state.");
+        }
+
+        byte[] header = new byte[length];
+        Check(HostLinux.ReadExactlyAt(fd, header, 8));
+        using var r = new BinaryReader(new MemoryStream(header), Encoding.UTF8);
+        if (r.ReadUInt64() != Magic)
+        {
+            throw new InvalidDataException("Bad fork state magic.");
+        }
+
+        byte[] exe = r.ReadBytes(r.ReadInt32());
+        ulong[] registers = new ulong[Registers.Length];
+        for (int i = 0; i < registers.Length; i++)
+        {
+            registers[i] = r.ReadUInt64();
+        }
+
+        ulong brkStart = r.ReadUInt64();
+        ulong brkEnd = r.ReadUInt64();
+        FdTable fds = FdTable.Parse(r.ReadString());
+        AddrSpace space = GuestProcess.CreateAddressSpace();
+        var process = GuestProcess.Create(space, options, fds, exe);
+        for (int s = 0; s < process.SignalHandlers.Length; s++)
+        {
+            process.SignalHandlers[s] = r.ReadUInt64();
+            process.SignalExtras[s] = (r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64());
+        }
+
+        process.SignalMask = r.ReadUInt64();
+        ulong setTid = r.ReadUInt64();
+        process.BrkStart = brkStart;
+        process.BrkEnd = brkEnd;
+        int areaCount = r.ReadInt32();
+        for (int i = 0; i < areaCount; i++)
+        {
+            ulong start = r.ReadUInt64();
+            ulong end = r.ReadUInt64();
+            var flags = (MappingFlags)r.ReadInt32();
+            LinuxError e = space.MapAlloc(new VirtAddr(start), end - start, flags, false);
+            if (e != LinuxError.None)
+            {
+                throw new InvalidDataException("Restoring an area failed: " + e.Name());
+            }
+        }
+
+        int runCount = r.ReadInt32();
+        long offset = DataStart(header.Length);
+        for (int i = 0; i < runCount; i++)
+        {
+            ulong start = r.ReadUInt64();
+            ulong len = r.ReadUInt64();
+            LinuxError e = space.PopulateArea(VirtAddrRange.FromStartSize(new VirtAddr(start), len));
+            if (e != LinuxError.None)
+            {
+                throw new InvalidDataException("Populating restored memory failed: " + e.Name());
+            }
+
+            long got = HostLinux.ReadAt(fd, space.KernelBase + (nint)start, len, offset);
+            if (got != (long)len)
+            {
+                throw new InvalidDataException("Restoring memory contents failed.");
+            }
+
+            offset += (long)len;
+        }
+
+        HostLinux.Syscall(3, fd);
+        for (int i = 0; i < registers.Length; i++)
+        {
+            process.Cpu.Write(Registers[i], registers[i]);
+        }
+
+        process.Mirror.ResyncAll();
+        if (setTid != 0)
+        {
+            process.WriteI32(setTid, process.Pid);
+        }
+
+        return (process, registers[RipIndex]);
+    }
+
+    private static long DataStart(int headerLength) => (long)Pages.AlignDown4K((ulong)headerLength + 8 + Pages.Size4K - 1);
+
+    private static void Check(long r)
+    {
+        if (r < 0)
+        {
+            throw new IOException("Reading the fork state failed: errno " + (-r).ToString(CultureInfo.InvariantCulture));
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace UserMemory.Linux.Process;
+
+/// <summary>How this runner process was started: what it needs to start the next one (fork and execve).</summary>
+public sealed class RunnerOptions
+{
+    /// <summary>Print one strace-style line per syscall on standard error.</summary>
+    public bool Trace { get; init; }
+
+    /// <summary>The host path of the runner executable (re-executed for fork and execve).</summary>
+    public required string RunnerPath { get; init; }
+
+    /// <summary>Prefix trace lines with <c>[pid N]</c> (every process but the first).</summary>
+    public bool TracePidPrefix { get; init; }
+
+    /// <summary>Extra leading arguments for the runner executable (e.g. the .dll path when run through
+    /// <c>dotnet</c>); empty for an apphost or a native executable.</summary>
+    public string[] RunnerPrefixArguments { get; init; } = [];
+}

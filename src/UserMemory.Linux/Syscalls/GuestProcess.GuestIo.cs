@@ -1,0 +1,203 @@
+using System;
+using UserMemory.Linux.Interop;
+
+namespace UserMemory.Linux.Process;
+
+/// <summary>Helpers every syscall uses to reach guest memory: all of it goes through the core (borrows inside an
+/// access scope, or copies).</summary>
+public sealed partial class GuestProcess
+{
+    /// <summary>PATH_MAX, NUL included.</summary>
+    internal const int PathMax = 4096;
+
+    /// <summary>Linux's cap on one read or write (MAX_RW_COUNT).</summary>
+    internal const ulong MaxTransfer = 0x7ffff000;
+
+    private static readonly byte[] ProcSelfExe = "/proc/self/exe"u8.ToArray();
+
+    /// <summary>Copies a NUL-terminated path in (bounded by PATH_MAX) and returns it NUL-terminated for the host.
+    /// <c>/proc/self/exe</c> names the guest program, not the runner.</summary>
+    /// <param name="address">The guest pointer.</param>
+    /// <param name="allowEmpty">Accept "" (AT_EMPTY_PATH); otherwise "" is ENOENT.</param>
+    /// <param name="path">The path with its NUL.</param>
+    /// <returns>0, or -EFAULT / -ENAMETOOLONG / -ENOENT.</returns>
+    internal long ReadPath(ulong address, bool allowEmpty, out byte[] path)
+    {
+        path = [];
+        using UserAccess access = UserAccess.Begin(Space);
+        UserReadOnlySpan<byte> s = UserConstPtr<byte>.FromAddress(new VirtAddr(address)).GetAsNullTerminated(in access, PathMax);
+        if (!s.TryGetValue(out ReadOnlySpan<byte> bytes))
+        {
+            return -(long)s.Error;
+        }
+
+        if (bytes.IsEmpty && !allowEmpty)
+        {
+            return -(long)LinuxError.ENOENT;
+        }
+
+        if (bytes.SequenceEqual(ProcSelfExe) || IsOwnProcExe(bytes))
+        {
+            bytes = ExecutablePath;
+        }
+
+        path = new byte[bytes.Length + 1];
+        bytes.CopyTo(path);
+        return 0;
+    }
+
+    /// <summary>Copies <paramref name="data"/> out to guest memory.</summary>
+    /// <param name="address">The guest pointer.</param>
+    /// <param name="data">The bytes.</param>
+    /// <returns>0 or -EFAULT.</returns>
+    internal long CopyOut(ulong address, ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return 0;
+        }
+
+        CopyResult r = UserCopy.CopyOut(Space, UserPtr<byte>.FromAddress(new VirtAddr(address)), data);
+        return r.IsOk ? 0 : -(long)r.Error;
+    }
+
+    /// <summary>Copies guest memory in.</summary>
+    /// <param name="address">The guest pointer.</param>
+    /// <param name="data">Receives the bytes (zero-filled past a fault).</param>
+    /// <returns>0 or -EFAULT.</returns>
+    internal long CopyIn(ulong address, Span<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return 0;
+        }
+
+        CopyResult r = UserCopy.CopyIn(Space, UserConstPtr<byte>.FromAddress(new VirtAddr(address)), data);
+        return r.IsOk ? 0 : -(long)r.Error;
+    }
+
+    /// <summary>Copies up to <paramref name="max"/> bytes in for display (strace); stops at the first fault.</summary>
+    /// <param name="address">The guest pointer.</param>
+    /// <param name="max">The most bytes wanted.</param>
+    /// <returns>The bytes that could be read, or null when none could.</returns>
+    internal byte[]? PeekBytes(ulong address, int max)
+    {
+        byte[] buffer = new byte[max];
+        CopyResult r = UserCopy.CopyIn(Space, UserConstPtr<byte>.FromAddress(new VirtAddr(address)), buffer.AsSpan());
+        return r.BytesDone == 0 && max > 0 ? null : buffer.AsSpan(0, (int)r.BytesDone).ToArray();
+    }
+
+    /// <summary>Copies a 64-bit value in.</summary>
+    /// <param name="address">The guest pointer.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>0 or -EFAULT.</returns>
+    internal long ReadU64(ulong address, out ulong value)
+    {
+        Span<byte> b = stackalloc byte[8];
+        long r = CopyIn(address, b);
+        value = BitConverter.ToUInt64(b);
+        return r;
+    }
+
+    /// <summary>Copies a 64-bit value out.</summary>
+    /// <param name="address">The guest pointer.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>0 or -EFAULT.</returns>
+    internal long WriteU64(ulong address, ulong value) => CopyOut(address, BitConverter.GetBytes(value));
+
+    /// <summary>Copies a 32-bit value out.</summary>
+    /// <param name="address">The guest pointer.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>0 or -EFAULT.</returns>
+    internal long WriteI32(ulong address, int value) => CopyOut(address, BitConverter.GetBytes(value));
+
+    /// <summary>The length of the longest prefix of <c>[address, address + length)</c> that is accessible with
+    /// <paramref name="writable"/> access, checked page by page through the core (which also populates it).</summary>
+    /// <param name="access">The open scope.</param>
+    /// <param name="address">The start.</param>
+    /// <param name="length">The length.</param>
+    /// <param name="writable">True to require write access (the guest buffer receives data).</param>
+    /// <returns>The prefix length.</returns>
+    internal static ulong AccessiblePrefix(in UserAccess access, ulong address, ulong length, bool writable)
+    {
+        ulong done = 0;
+        while (done < length)
+        {
+            ulong at = address + done;
+            if (at < address)
+            {
+                break; // wrapped
+            }
+
+            ulong chunk = Math.Min(length - done, Pages.Size4K - (at & Pages.OffsetMask4K));
+            bool ok = writable
+                ? UserPtr<byte>.FromAddress(new VirtAddr(at)).GetAsSlice(in access, chunk).IsOk
+                : UserConstPtr<byte>.FromAddress(new VirtAddr(at)).GetAsSlice(in access, chunk).IsOk;
+            if (!ok)
+            {
+                break;
+            }
+
+            done += chunk;
+        }
+
+        return done;
+    }
+
+    /// <summary>Translates a guest descriptor.</summary>
+    /// <param name="guestFd">The guest descriptor.</param>
+    /// <param name="hostFd">The host descriptor.</param>
+    /// <returns>True when open.</returns>
+    internal bool TryHostFd(ulong guestFd, out long hostFd)
+    {
+        hostFd = Fds.HostOf((long)guestFd);
+        return hostFd >= 0;
+    }
+
+    /// <summary>Translates a directory descriptor argument: AT_FDCWD passes as is.</summary>
+    /// <param name="guestFd">The guest value.</param>
+    /// <param name="hostFd">The host value.</param>
+    /// <returns>True when usable.</returns>
+    internal bool TryDirFd(long guestFd, out long hostFd)
+    {
+        if ((int)guestFd == -100)
+        {
+            hostFd = -100;
+            return true;
+        }
+
+        hostFd = Fds.HostOf((int)guestFd);
+        return hostFd >= 0;
+    }
+
+    private bool IsOwnProcExe(ReadOnlySpan<byte> path)
+    {
+        ReadOnlySpan<byte> prefix = "/proc/"u8;
+        ReadOnlySpan<byte> suffix = "/exe"u8;
+        if (!path.StartsWith(prefix) || !path.EndsWith(suffix) || path.Length <= prefix.Length + suffix.Length)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> middle = path[prefix.Length..^suffix.Length];
+        return System.Text.Encoding.ASCII.GetString(middle) == Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static long Ebadf => -(long)LinuxError.EBADF;
+
+    private static long Efault => -(long)LinuxError.EFAULT;
+
+    private static long Einval => -(long)LinuxError.EINVAL;
+
+    private static long HostSpanCall(long nr, Span<byte> buffer, int slot, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0)
+    {
+        ReadOnlySpan<long> args = [a0, a1, a2, a3, a4, a5];
+        return HostLinux.Syscall(nr, buffer, slot, args);
+    }
+
+    private static long HostSpanCall2(long nr, Span<byte> first, int firstSlot, Span<byte> second, int secondSlot, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0)
+    {
+        ReadOnlySpan<long> args = [a0, a1, a2, a3, a4, a5];
+        return HostLinux.Syscall(nr, first, firstSlot, second, secondSlot, args);
+    }
+}

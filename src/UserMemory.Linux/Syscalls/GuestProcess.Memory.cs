@@ -1,0 +1,272 @@
+using System;
+using UserMemory.AddressSpace;
+
+namespace UserMemory.Linux.Process;
+
+/// <summary>Memory syscalls: brk, mmap, munmap, mprotect, mremap on the address space, each followed by a re-sync of
+/// the affected range into Unicorn.</summary>
+public sealed partial class GuestProcess
+{
+    private const ulong MapShared = 0x01;
+    private const ulong MapPrivate = 0x02;
+    private const ulong MapFixed = 0x10;
+    private const ulong MapAnonymous = 0x20;
+    private const ulong MapFixedNoReplace = 0x100000;
+
+    private static MappingFlags ProtToFlags(ulong prot) =>
+        MappingFlags.User
+        | ((prot & 1) != 0 ? MappingFlags.Read : 0)
+        | ((prot & 2) != 0 ? MappingFlags.Write | MappingFlags.Read : 0)
+        | ((prot & 4) != 0 ? MappingFlags.Execute | MappingFlags.Read : 0);
+
+    private static long Errno(LinuxError e) => -(long)e;
+
+    private long Brk(ulong requested)
+    {
+        if (requested < BrkStart)
+        {
+            return (long)BrkEnd;
+        }
+
+        ulong oldTop = Pages.TryAlignUp4K(BrkEnd, out ulong o) ? o : BrkEnd;
+        if (!Pages.TryAlignUp4K(requested, out ulong newTop) || newTop > GuestLayout.MmapBase)
+        {
+            return (long)BrkEnd;
+        }
+
+        if (newTop > oldTop)
+        {
+            if (Space.MapAlloc(new VirtAddr(oldTop), newTop - oldTop, MappingFlags.Read | MappingFlags.Write | MappingFlags.User, false) != LinuxError.None)
+            {
+                return (long)BrkEnd;
+            }
+
+            MemoryChanged(oldTop, newTop);
+        }
+        else if (newTop < oldTop)
+        {
+            Space.Unmap(new VirtAddr(newTop), oldTop - newTop);
+            MemoryChanged(newTop, oldTop);
+        }
+
+        BrkEnd = requested;
+        return (long)BrkEnd;
+    }
+
+    private long Mmap(ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset)
+    {
+        if (length == 0 || (offset & Pages.OffsetMask4K) != 0 || ((flags & (MapShared | MapPrivate)) == 0))
+        {
+            return Einval;
+        }
+
+        if (!Pages.TryAlignUp4K(length, out ulong size) || size > GuestLayout.UserEnd)
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        bool anonymous = (flags & MapAnonymous) != 0;
+        long hostFd = -1;
+        if (!anonymous && !TryHostFd(fd, out hostFd))
+        {
+            return Ebadf;
+        }
+
+        ulong start;
+        if ((flags & (MapFixed | MapFixedNoReplace)) != 0)
+        {
+            if ((addr & Pages.OffsetMask4K) != 0 || addr < GuestLayout.UserStart || addr > GuestLayout.UserEnd - size)
+            {
+                return (flags & MapFixed) != 0 ? Einval : Errno(LinuxError.ENOMEM);
+            }
+
+            start = addr;
+            if ((flags & MapFixed) != 0)
+            {
+                Space.Unmap(new VirtAddr(start), size);
+            }
+        }
+        else
+        {
+            ulong hint = addr >= GuestLayout.MmapBase && addr < GuestLayout.StackBottom ? Pages.AlignDown4K(addr) : GuestLayout.MmapBase;
+            var limit = new VirtAddrRange(new VirtAddr(GuestLayout.MmapBase), new VirtAddr(GuestLayout.StackBottom - (1UL << 20)));
+            if (!Space.TryFindFreeArea(new VirtAddr(hint), size, limit, Pages.Size4K, out VirtAddr found))
+            {
+                return Errno(LinuxError.ENOMEM);
+            }
+
+            start = found.Value;
+        }
+
+        MappingFlags mapping = ProtToFlags(prot);
+        LinuxError e;
+        if (anonymous)
+        {
+            e = Space.MapAlloc(new VirtAddr(start), size, mapping, false);
+        }
+        else
+        {
+            // File-backed (private, or shared read-only in practice): read the file's contents into a private area.
+            byte[] contents = new byte[size];
+            long r = HostSpanCall(17, contents, 1, hostFd, 0, (long)size, (long)offset);
+            if (r < 0)
+            {
+                MemoryChanged(start, start + size);
+                return r;
+            }
+
+            e = Space.MapLinear(new VirtAddr(start), size, mapping, contents.AsSpan(0, (int)r));
+        }
+
+        MemoryChanged(start, start + size);
+        if (e != LinuxError.None)
+        {
+            return Errno(e == LinuxError.EEXIST ? LinuxError.EEXIST : e);
+        }
+
+        return (long)start;
+    }
+
+    private long Munmap(ulong addr, ulong length)
+    {
+        if ((addr & Pages.OffsetMask4K) != 0 || length == 0 || !Pages.TryAlignUp4K(length, out ulong size) || addr > GuestLayout.UserEnd || size > GuestLayout.UserEnd - addr || addr < GuestLayout.UserStart)
+        {
+            return Einval;
+        }
+
+        LinuxError e = Space.Unmap(new VirtAddr(addr), size);
+        MemoryChanged(addr, addr + size);
+        return e == LinuxError.None ? 0 : Errno(e);
+    }
+
+    private long Mprotect(ulong addr, ulong length, ulong prot)
+    {
+        if ((addr & Pages.OffsetMask4K) != 0 || !Pages.TryAlignUp4K(length, out ulong size))
+        {
+            return Einval;
+        }
+
+        if (size == 0)
+        {
+            return 0;
+        }
+
+        if (addr < GuestLayout.UserStart || addr > GuestLayout.UserEnd || size > GuestLayout.UserEnd - addr
+            || !IsFullyMapped(addr, addr + size))
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        LinuxError e = Space.Protect(new VirtAddr(addr), size, ProtToFlags(prot));
+        MemoryChanged(addr, addr + size);
+        return e == LinuxError.None ? 0 : Errno(e);
+    }
+
+    private long Mremap(ulong oldAddr, ulong oldLength, ulong newLength, ulong flags, ulong newAddr)
+    {
+        if ((oldAddr & Pages.OffsetMask4K) != 0 || (flags & ~3UL) != 0 || newLength == 0)
+        {
+            return Einval;
+        }
+
+        if (!Pages.TryAlignUp4K(oldLength, out ulong oldSize) || !Pages.TryAlignUp4K(newLength, out ulong newSize) || newSize > GuestLayout.UserEnd)
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        MemoryAreaInfo? area = AreaAt(oldAddr);
+        if (area is not MemoryAreaInfo info || oldAddr + oldSize > info.Range.End.Value)
+        {
+            return Errno(LinuxError.EFAULT);
+        }
+
+        if (newSize <= oldSize)
+        {
+            if (newSize < oldSize)
+            {
+                Space.Unmap(new VirtAddr(oldAddr + newSize), oldSize - newSize);
+                MemoryChanged(oldAddr + newSize, oldAddr + oldSize);
+            }
+
+            return (long)oldAddr;
+        }
+
+        if (oldAddr + newSize <= GuestLayout.UserEnd
+            && Space.MapAlloc(new VirtAddr(oldAddr + oldSize), newSize - oldSize, info.Flags, false) == LinuxError.None)
+        {
+            MemoryChanged(oldAddr + oldSize, oldAddr + newSize);
+            return (long)oldAddr;
+        }
+
+        if ((flags & 1) == 0)
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        var limit = new VirtAddrRange(new VirtAddr(GuestLayout.MmapBase), new VirtAddr(GuestLayout.StackBottom - (1UL << 20)));
+        if (!Space.TryFindFreeArea(new VirtAddr(GuestLayout.MmapBase), newSize, limit, Pages.Size4K, out VirtAddr target))
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        // Move the contents through the core: copy the old range in, map the new one, copy out, unmap the old.
+        byte[] contents = new byte[oldSize];
+        using (UserAccess access = UserAccess.Begin(Space))
+        {
+            ulong readable = AccessiblePrefix(in access, oldAddr, oldSize, false);
+            if (readable > 0)
+            {
+                UserConstPtr<byte>.FromAddress(new VirtAddr(oldAddr)).GetAsSlice(in access, readable).Value.CopyTo(contents);
+            }
+        }
+
+        LinuxError e = Space.MapLinear(target, newSize, info.Flags, contents);
+        if (e != LinuxError.None)
+        {
+            return Errno(e);
+        }
+
+        Space.Unmap(new VirtAddr(oldAddr), oldSize);
+        MemoryChanged(oldAddr, oldAddr + oldSize);
+        MemoryChanged(target.Value, target.Value + newSize);
+        return (long)target.Value;
+    }
+
+    private MemoryAreaInfo? AreaAt(ulong address)
+    {
+        foreach (MemoryAreaInfo a in Space.GetAreas())
+        {
+            if (address >= a.Range.Start.Value && address < a.Range.End.Value)
+            {
+                return a;
+            }
+        }
+
+        return null;
+    }
+
+    private bool IsFullyMapped(ulong start, ulong end)
+    {
+        ulong cursor = start;
+        foreach (MemoryAreaInfo a in Space.GetAreas())
+        {
+            if (a.Range.End.Value <= cursor)
+            {
+                continue;
+            }
+
+            if (a.Range.Start.Value > cursor)
+            {
+                return false;
+            }
+
+            cursor = a.Range.End.Value;
+            if (cursor >= end)
+            {
+                return true;
+            }
+        }
+
+        return cursor >= end;
+    }
+}

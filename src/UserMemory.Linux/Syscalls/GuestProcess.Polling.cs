@@ -1,0 +1,195 @@
+using System;
+using System.Buffers.Binary;
+
+namespace UserMemory.Linux.Process;
+
+/// <summary>poll/ppoll and select/pselect6 with descriptor translation in both directions.</summary>
+public sealed partial class GuestProcess
+{
+    private long Poll(ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll)
+    {
+        if (count > FdTable.Limit)
+        {
+            return Einval;
+        }
+
+        byte[] fds = new byte[count * 8];
+        if (CopyIn(fdsAddr, fds) < 0)
+        {
+            return Efault;
+        }
+
+        byte[] host = (byte[])fds.Clone();
+        int invalid = 0;
+        for (int i = 0; i < (int)count; i++)
+        {
+            int guest = BinaryPrimitives.ReadInt32LittleEndian(fds.AsSpan(i * 8));
+            int h = guest < 0 ? -1 : Fds.HostOf(guest);
+            if (guest >= 0 && h < 0)
+            {
+                invalid++;
+            }
+
+            BinaryPrimitives.WriteInt32LittleEndian(host.AsSpan(i * 8), h);
+        }
+
+        long r;
+        if (isPpoll)
+        {
+            byte[]? ts = null;
+            if (timeoutAddr != 0)
+            {
+                ts = new byte[16];
+                if (CopyIn(timeoutAddr, ts) < 0)
+                {
+                    return Efault;
+                }
+            }
+
+            if (invalid > 0)
+            {
+                ts = new byte[16];
+            }
+
+            r = HostSpanCall2(271, host, 0, ts, 2, 0, (long)count, 0, 0, 8);
+        }
+        else
+        {
+            r = HostSpanCall(7, host, 0, 0, (long)count, invalid > 0 ? 0 : timeoutMs);
+        }
+
+        if (r < 0)
+        {
+            return r;
+        }
+
+        for (int i = 0; i < (int)count; i++)
+        {
+            int guest = BinaryPrimitives.ReadInt32LittleEndian(fds.AsSpan(i * 8));
+            short revents = BinaryPrimitives.ReadInt16LittleEndian(host.AsSpan((i * 8) + 6));
+            if (guest >= 0 && Fds.HostOf(guest) < 0)
+            {
+                revents = 0x20; // POLLNVAL
+            }
+
+            BinaryPrimitives.WriteInt16LittleEndian(fds.AsSpan((i * 8) + 6), revents);
+        }
+
+        return CopyOut(fdsAddr, fds) < 0 ? Efault : r + invalid;
+    }
+
+    private long Select(ulong count, ulong readAddr, ulong writeAddr, ulong exceptAddr, ulong timeoutAddr, bool isPselect)
+    {
+        if ((long)count < 0 || count > FdTable.Limit)
+        {
+            return Einval;
+        }
+
+        int setBytes = (int)((count + 63) / 64 * 8);
+        ulong[] addrs = [readAddr, writeAddr, exceptAddr];
+        byte[][] guestSets = new byte[3][];
+        byte[][] hostSets = new byte[3][];
+        int hostCount = 0;
+        for (int s = 0; s < 3; s++)
+        {
+            hostSets[s] = new byte[128];
+            guestSets[s] = new byte[setBytes];
+            if (addrs[s] == 0)
+            {
+                continue;
+            }
+
+            if (CopyIn(addrs[s], guestSets[s]) < 0)
+            {
+                return Efault;
+            }
+
+            for (int fd = 0; fd < (int)count; fd++)
+            {
+                if ((guestSets[s][fd / 8] & (1 << (fd % 8))) != 0)
+                {
+                    int h = Fds.HostOf(fd);
+                    if (h < 0 || h >= 1024)
+                    {
+                        return Ebadf;
+                    }
+
+                    hostSets[s][h / 8] |= (byte)(1 << (h % 8));
+                    hostCount = Math.Max(hostCount, h + 1);
+                }
+            }
+        }
+
+        byte[]? timeout = null;
+        if (timeoutAddr != 0)
+        {
+            timeout = new byte[16];
+            if (CopyIn(timeoutAddr, timeout) < 0)
+            {
+                return Efault;
+            }
+        }
+
+        long r = isPselect
+            ? SelectHost(270, hostCount, hostSets, timeout)
+            : SelectHost(23, hostCount, hostSets, timeout);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        for (int s = 0; s < 3; s++)
+        {
+            if (addrs[s] == 0)
+            {
+                continue;
+            }
+
+            byte[] result = new byte[setBytes];
+            for (int fd = 0; fd < (int)count; fd++)
+            {
+                int h = Fds.HostOf(fd);
+                if ((guestSets[s][fd / 8] & (1 << (fd % 8))) != 0 && h >= 0 && (hostSets[s][h / 8] & (1 << (h % 8))) != 0)
+                {
+                    result[fd / 8] |= (byte)(1 << (fd % 8));
+                }
+            }
+
+            if (CopyOut(addrs[s], result) < 0)
+            {
+                return Efault;
+            }
+        }
+
+        if (timeout is not null && !isPselect && CopyOut(timeoutAddr, timeout) < 0)
+        {
+            return Efault;
+        }
+
+        return r;
+    }
+
+    private static long SelectHost(long nr, int count, byte[][] sets, byte[]? timeout)
+    {
+        // Three fd_sets and the timeout live in one buffer so one pinned span covers them.
+        byte[] block = new byte[(3 * 128) + 16];
+        for (int s = 0; s < 3; s++)
+        {
+            sets[s].CopyTo(block, s * 128);
+        }
+
+        timeout?.CopyTo(block, 384);
+        long r = Interop.HostLinux.SelectBlock(nr, count, block, timeout is not null);
+        for (int s = 0; s < 3; s++)
+        {
+            Array.Copy(block, s * 128, sets[s], 0, 128);
+        }
+
+        if (timeout is not null)
+        {
+            Array.Copy(block, 384, timeout, 0, 16);
+        }
+
+        return r;
+    }
+}

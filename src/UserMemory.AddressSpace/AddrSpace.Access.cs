@@ -208,28 +208,48 @@ public sealed partial class AddrSpace
     }
 
     /// <summary>Populates <c>[start, last]</c>, known to be covered by contiguous areas from
-    /// <paramref name="index"/> on.</summary>
+    /// <paramref name="index"/> on: all of it, or (ENOMEM) nothing.</summary>
     private LinuxError PopulateCovered(int index, ulong start, ulong last)
     {
         ulong firstPage = start >> Pages.Shift4K;
-        ulong lastPage = last >> Pages.Shift4K;
-        for (; index < _areas.Count; index++)
+        ulong endPage = (last >> Pages.Shift4K) + 1;
+        ulong missing = 0;
+        int end = index;
+        for (; end < _areas.Count; end++)
         {
-            ref Area area = ref _areas[index];
+            ref Area area = ref _areas[end];
             ulong from = System.Math.Max(firstPage, area.Start >> Pages.Shift4K);
-            ulong to = System.Math.Min(lastPage + 1, area.End >> Pages.Shift4K);
+            ulong to = System.Math.Min(endPage, area.End >> Pages.Shift4K);
             if (from >= to)
             {
                 break;
             }
 
-            LinuxError e = PopulatePages(in area, from, to);
-            if (e != LinuxError.None)
+            if (area.Kind == MemoryAreaKind.Private)
             {
-                return e;
+                missing += _bitmap.CountClear(from, to);
             }
         }
 
+        if (!TryCommit(missing))
+        {
+            return LinuxError.ENOMEM;
+        }
+
+        ulong set = 0;
+        for (int i = index; i < end; i++)
+        {
+            ref Area area = ref _areas[i];
+            ulong from = System.Math.Max(firstPage, area.Start >> Pages.Shift4K);
+            ulong to = System.Math.Min(endPage, area.End >> Pages.Shift4K);
+            ulong newly = _bitmap.SetRange(from, to);
+            if (area.Kind == MemoryAreaKind.Private)
+            {
+                set += newly;
+            }
+        }
+
+        Uncommit(missing - set); // other threads populated some of them meanwhile
         return LinuxError.None;
     }
 

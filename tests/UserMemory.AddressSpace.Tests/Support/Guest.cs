@@ -46,4 +46,8 @@ internal static unsafe class Guest
 
     /// <summary>Writes a byte of the guest view (only where the host protection allows writing).</summary>
     public static void PokeGuest(AddrSpace space, ulong address, byte value) => *(byte*)(space.GuestViewBase + (nint)address) = value;
+
+    /// <summary>A span over the kernel view (only for mapped ranges: the memfd backs every byte of the view).</summary>
+    public static ReadOnlySpan<byte> KernelSpan(AddrSpace space, ulong address, int length) =>
+        new((void*)(space.KernelBase + (nint)address), length);
 }

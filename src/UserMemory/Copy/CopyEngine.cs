@@ -28,15 +28,15 @@ internal static class CopyEngine
     /// rest of <paramref name="destination"/> is cleared.</summary>
     public static CopyResult CopyIn(in UserAccess access, ulong source, Span<byte> destination)
     {
+        if (destination.IsEmpty)
+        {
+            return CopyResult.Completed(0); // Linux: a copy of 0 bytes has nothing left uncopied, whatever the pointer
+        }
+
         if (!IsUserRange(in access, source, (ulong)destination.Length))
         {
             destination.Clear();
             return new CopyResult(0, LinuxError.EFAULT);
-        }
-
-        if (destination.IsEmpty)
-        {
-            return CopyResult.Completed(0);
         }
 
         IUserAddressSpace space = access.AddressSpace;
@@ -69,14 +69,14 @@ internal static class CopyEngine
     /// <summary>Copies <paramref name="source"/> to user memory at <paramref name="destination"/>.</summary>
     public static CopyResult CopyOut(in UserAccess access, ulong destination, ReadOnlySpan<byte> source)
     {
-        if (!IsUserRange(in access, destination, (ulong)source.Length))
-        {
-            return new CopyResult(0, LinuxError.EFAULT);
-        }
-
         if (source.IsEmpty)
         {
             return CopyResult.Completed(0);
+        }
+
+        if (!IsUserRange(in access, destination, (ulong)source.Length))
+        {
+            return new CopyResult(0, LinuxError.EFAULT);
         }
 
         IUserAddressSpace space = access.AddressSpace;
@@ -107,14 +107,14 @@ internal static class CopyEngine
     /// <summary>Clears <paramref name="length"/> user bytes at <paramref name="destination"/>.</summary>
     public static CopyResult Zero(in UserAccess access, ulong destination, ulong length)
     {
-        if (!IsUserRange(in access, destination, length))
-        {
-            return new CopyResult(0, LinuxError.EFAULT);
-        }
-
         if (length == 0)
         {
             return CopyResult.Completed(0);
+        }
+
+        if (!IsUserRange(in access, destination, length))
+        {
+            return new CopyResult(0, LinuxError.EFAULT);
         }
 
         IUserAddressSpace space = access.AddressSpace;

@@ -19,7 +19,9 @@ namespace UserMemory;
 /// the bytes done then run up to the first byte of the first page that is not accessible (or could not be
 /// populated). Misaligned user addresses are accepted, as in Linux; only the atomics require alignment. A range that
 /// leaves user space or wraps past 2^64 is rejected before any byte moves (Linux's <c>access_ok</c>): 0 bytes, EFAULT.
-/// A zero-length copy at a user address succeeds without touching memory.</para>
+/// A zero-length copy succeeds without touching memory, whatever the address, as Linux's <c>copy_*_user</c> with
+/// <c>n = 0</c> (so <c>read(fd, NULL, 0)</c> and a read at end of file into any buffer give 0, not EFAULT). The
+/// borrowing API keeps its stricter rule (zero length only at a user address).</para>
 /// </remarks>
 public static partial class UserCopy
 {
@@ -34,6 +36,8 @@ public static partial class UserCopy
     /// copied) or a page is not readable, ENOMEM when a lazy page could not be populated. On a short copy the bytes of
     /// <paramref name="destination"/> past <see cref="CopyResult.BytesDone"/> are cleared (so no stale kernel data
     /// survives; a partly copied element keeps its leading bytes).</returns>
+    /// <remarks>Copy once, then validate and use the kernel copy only. Checking the user's bytes and reading them again
+    /// later is the double-fetch bug: the user changes them in between (CVE-2016-6516 class).</remarks>
     public static CopyResult CopyIn<T>(in UserAccess access, UserConstPtr<T> source, Span<T> destination)
         where T : unmanaged
     {
@@ -94,6 +98,11 @@ public static partial class UserCopy
     public static UserResult<T[]> CopyInArray<T>(in UserAccess access, UserConstPtr<T> source, ulong count)
         where T : unmanaged
     {
+        if (count == 0)
+        {
+            return Array.Empty<T>(); // as a copy of 0 bytes: nothing to check
+        }
+
         ulong size = (ulong)Unsafe.SizeOf<T>();
         if (count > ulong.MaxValue / size || !CopyEngine.IsUserRange(in access, source.Address.Value, count * size))
         {
@@ -105,7 +114,7 @@ public static partial class UserCopy
             return LinuxError.ENOMEM;
         }
 
-        T[] array = count == 0 ? [] : GC.AllocateUninitializedArray<T>((int)count);
+        T[] array = GC.AllocateUninitializedArray<T>((int)count);
         CopyResult r = CopyIn(in access, source, array.AsSpan());
         return r.IsOk ? array : r.Error;
     }

@@ -21,7 +21,7 @@ public static partial class UserCopy
     public static CaptureFaultsResult CopyInCaptureFaults(in UserAccess access, UserConstPtr<byte> source, Span<byte> destination)
     {
         ulong address = source.Address.Value;
-        if (!CopyEngine.IsUserRange(in access, address, (ulong)destination.Length))
+        if (!destination.IsEmpty && !CopyEngine.IsUserRange(in access, address, (ulong)destination.Length))
         {
             destination.Clear();
             return new CaptureFaultsResult(0, LinuxError.EFAULT, false, default, MappingFlags.Read);
@@ -59,7 +59,7 @@ public static partial class UserCopy
     public static CaptureFaultsResult CopyOutCaptureFaults(in UserAccess access, UserPtr<byte> destination, ReadOnlySpan<byte> source)
     {
         ulong address = destination.Address.Value;
-        if (!CopyEngine.IsUserRange(in access, address, (ulong)source.Length))
+        if (!source.IsEmpty && !CopyEngine.IsUserRange(in access, address, (ulong)source.Length))
         {
             return new CaptureFaultsResult(0, LinuxError.EFAULT, false, default, MappingFlags.Write);
         }

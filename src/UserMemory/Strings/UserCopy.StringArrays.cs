@@ -1,11 +1,14 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 
 namespace UserMemory;
 
 public static partial class UserCopy
 {
+    private const int PointerBatch = 64;
+
     /// <summary>
     /// Copies a NULL-terminated array of user string pointers (one <c>execve</c> <c>argv</c> or <c>envp</c>) with
     /// Linux's limits.
@@ -36,6 +39,17 @@ public static partial class UserCopy
     /// <returns>The strings, or E2BIG/EFAULT/ENOMEM; nothing on failure.</returns>
     public static UserResult<IReadOnlyList<byte[]>> CopyStringArrayFromUser(in UserAccess access, UserConstPtr<ulong> array) =>
         CopyStringArrayFromUser(in access, array, ExecArgumentLimits.Linux);
+
+    /// <summary>Copies one string array with Linux's limits in a scope of its own. See
+    /// <see cref="CopyStringArrayFromUser(in UserAccess, UserConstPtr{ulong}, in ExecArgumentLimits)"/>.</summary>
+    /// <param name="provider">Gives the address space.</param>
+    /// <param name="array">The user array; null means empty.</param>
+    /// <returns>The strings, or E2BIG/EFAULT/ENOMEM; nothing on failure.</returns>
+    public static UserResult<IReadOnlyList<byte[]>> CopyStringArrayFromUser(IAddrSpaceProvider provider, UserConstPtr<ulong> array)
+    {
+        using UserAccess access = UserAccess.Begin(provider);
+        return CopyStringArrayFromUser(in access, array, ExecArgumentLimits.Linux);
+    }
 
     /// <summary>
     /// Copies <c>execve</c>'s <c>argv</c> and <c>envp</c> with one shared budget, as Linux charges both to the same
@@ -100,41 +114,14 @@ public static partial class UserCopy
             return LinuxError.None;
         }
 
-        // First the pointers, each read once, bounded by the count and by the budget (8 bytes each).
         List<ulong> pointers = [];
-        for (ulong i = 0; ; i++)
+        LinuxError e = ReadPointerArray(in access, array, in limits, ref used, pointers);
+        if (e != LinuxError.None)
         {
-            if (i > (ulong.MaxValue - array) / sizeof(ulong))
-            {
-                return LinuxError.EFAULT; // the next pointer's address would wrap
-            }
-
-            UserResult<ulong> pointer = ReadValue(in access, (UserConstPtr<ulong>)(array + (i * sizeof(ulong))));
-            if (!pointer.TryGetValue(out ulong p))
-            {
-                return pointer.Error;
-            }
-
-            if (p == 0)
-            {
-                break;
-            }
-
-            if (i >= (ulong)limits.MaxCount)
-            {
-                return LinuxError.E2BIG;
-            }
-
-            used += sizeof(ulong);
-            if (used >= limits.MaxTotalBytes)
-            {
-                return LinuxError.E2BIG;
-            }
-
-            pointers.Add(p);
+            return e;
         }
 
-        // Then the strings, each copied once into a bounded scratch buffer.
+        // The strings, each copied once into a bounded scratch buffer.
         byte[] scratch = ArrayPool<byte>.Shared.Rent(limits.MaxStringBytes);
         try
         {
@@ -167,5 +154,59 @@ public static partial class UserCopy
         }
 
         return LinuxError.None;
+    }
+
+    /// <summary>
+    /// Reads the pointers up to the terminating null pointer, each once, bounded by the count and by the budget
+    /// (8 bytes each). They are copied in batches; a batch that stops at a bad page still yields the pointers before
+    /// it, so a fault after the terminator does not matter, as in Linux.
+    /// </summary>
+    private static LinuxError ReadPointerArray(in UserAccess access, ulong array, in ExecArgumentLimits limits, ref ulong used, List<ulong> pointers)
+    {
+        Span<ulong> batch = stackalloc ulong[PointerBatch];
+        ulong userEnd = access.AddressSpace.UserRange.End.Value;
+        for (ulong index = 0; ; index += PointerBatch)
+        {
+            if (index > (ulong.MaxValue - array) / sizeof(ulong) || array + (index * sizeof(ulong)) > userEnd)
+            {
+                return LinuxError.EFAULT;
+            }
+
+            ulong cursor = array + (index * sizeof(ulong));
+            int wanted = (int)Math.Min(PointerBatch, (userEnd - cursor) / sizeof(ulong));
+            if (wanted == 0)
+            {
+                return LinuxError.EFAULT; // not even one pointer fits below the end of user space
+            }
+
+            CopyResult read = CopyEngine.CopyIn(in access, cursor, MemoryMarshal.AsBytes(batch[..wanted]));
+            int complete = (int)(read.BytesDone / sizeof(ulong));
+            for (int k = 0; k < complete; k++)
+            {
+                ulong p = batch[k];
+                if (p == 0)
+                {
+                    return LinuxError.None;
+                }
+
+                if (index + (ulong)k >= (ulong)limits.MaxCount)
+                {
+                    return LinuxError.E2BIG;
+                }
+
+                used += sizeof(ulong);
+                if (used >= limits.MaxTotalBytes)
+                {
+                    return LinuxError.E2BIG;
+                }
+
+                pointers.Add(p);
+            }
+
+            if (!read.IsOk)
+            {
+                return read.Error;
+            }
+        }
     }
 }

@@ -75,7 +75,7 @@ public static partial class UserCopy
 
         ulong address = destination.Address.Value;
         ulong kernelSize = (ulong)kernelStruct.Length;
-        if (!CopyEngine.IsUserRange(in access, address, userSize))
+        if (userSize != 0 && !CopyEngine.IsUserRange(in access, address, userSize))
         {
             return LinuxError.EFAULT;
         }
@@ -147,7 +147,7 @@ public static partial class UserCopy
             return LinuxError.E2BIG;
         }
 
-        if (!CopyEngine.IsUserRange(in access, address, userSize))
+        if (userSize != 0 && !CopyEngine.IsUserRange(in access, address, userSize))
         {
             return LinuxError.EFAULT;
         }

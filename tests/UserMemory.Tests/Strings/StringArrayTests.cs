@@ -54,6 +54,7 @@ public class StringArrayTests
         UserConstPtr<ulong> argv = WriteArgv(space, Base, Page(2), "ls", "-l", "", "/tmp");
         using UserAccess access = UserAccess.Begin(space);
         Assert.Equal(new[] { "ls", "-l", "", "/tmp" }, AsText(UserCopy.CopyStringArrayFromUser(in access, argv).Value));
+        Assert.Equal(4, UserCopy.CopyStringArrayFromUser(space, argv).Value.Count);
     }
 
     [Fact]
@@ -168,5 +169,42 @@ public class StringArrayTests
             using UserAccess access = UserAccess.Begin(space);
             UserCopy.CopyStringArrayFromUser(in access, UserConstPtr<ulong>.Null, default(ExecArgumentLimits));
         });
+    }
+
+    [Fact]
+    public void A_terminator_right_before_a_hole_is_enough()
+    {
+        using TestAddressSpace space = Layout();
+        Encoding.Latin1.GetBytes("x\0").CopyTo(space.Raw(Page(2), 2));
+        WritePointers(space, Page(6) - 16, Page(2), 0); // the batch read runs into the hole after the terminator
+        using UserAccess access = UserAccess.Begin(space);
+        Assert.Equal(new[] { "x" }, AsText(UserCopy.CopyStringArrayFromUser(in access, (UserConstPtr<ulong>)(Page(6) - 16)).Value));
+        WritePointers(space, Page(6) - 13, Page(2), 0); // misaligned: the terminator straddles into the hole
+        Assert.Equal(LinuxError.EFAULT, UserCopy.CopyStringArrayFromUser(in access, (UserConstPtr<ulong>)(Page(6) - 13)).Error);
+    }
+
+    [Fact]
+    public void An_array_ending_at_the_top_of_user_space_is_read()
+    {
+        using TestAddressSpace space = Layout();
+        Encoding.Latin1.GetBytes("top\0").CopyTo(space.Raw(Page(2), 4));
+        WritePointers(space, End - 16, Page(2), 0);
+        using UserAccess access = UserAccess.Begin(space);
+        Assert.Equal(new[] { "top" }, AsText(UserCopy.CopyStringArrayFromUser(in access, (UserConstPtr<ulong>)(End - 16)).Value));
+        WritePointers(space, End - 8, Page(2)); // no room for the terminator
+        Assert.Equal(LinuxError.EFAULT, UserCopy.CopyStringArrayFromUser(in access, (UserConstPtr<ulong>)(End - 8)).Error);
+        Assert.Equal(LinuxError.EFAULT, UserCopy.CopyStringArrayFromUser(in access, (UserConstPtr<ulong>)(End - 4)).Error);
+    }
+
+    [Fact]
+    public void Long_arrays_span_several_pointer_batches()
+    {
+        using TestAddressSpace space = Layout();
+        string[] strings = Enumerable.Range(0, 300).Select(i => "v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        UserConstPtr<ulong> argv = WriteArgv(space, Base, Page(2), strings);
+        using UserAccess access = UserAccess.Begin(space);
+        Assert.Equal(strings, AsText(UserCopy.CopyStringArrayFromUser(in access, argv).Value));
+        Assert.Equal(LinuxError.E2BIG, UserCopy.CopyStringArrayFromUser(in access, argv, new ExecArgumentLimits { MaxCount = 299 }).Error);
+        Assert.Equal(300, UserCopy.CopyStringArrayFromUser(in access, argv, new ExecArgumentLimits { MaxCount = 300 }).Value.Count);
     }
 }

@@ -53,6 +53,19 @@ public static class ForkState
         return values;
     }
 
+    /// <summary>Writes registers captured by <see cref="CaptureRegisters"/> back.</summary>
+    /// <param name="cpu">The engine.</param>
+    /// <param name="values">The values.</param>
+    public static void RestoreRegisters(Unicorn cpu, ulong[] values)
+    {
+        ArgumentNullException.ThrowIfNull(cpu);
+        ArgumentNullException.ThrowIfNull(values);
+        for (int i = 0; i < Registers.Length; i++)
+        {
+            cpu.Write(Registers[i], values[i]);
+        }
+    }
+
     /// <summary>Writes the state into a memfd and spawns the child runner.</summary>
     /// <param name="process">The parent.</param>
     /// <param name="registers">The child's registers.</param>

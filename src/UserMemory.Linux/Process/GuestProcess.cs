@@ -111,6 +111,7 @@ public sealed partial class GuestProcess : IDisposable
             if (err == 0)
             {
                 ApplyMemoryChanges();
+                rip = ApplySignalActions(rip);
                 continue; // stopped on purpose (a mapping change); resume where it stopped
             }
 

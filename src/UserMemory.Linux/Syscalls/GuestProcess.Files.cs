@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using UserMemory.Linux.Interop;
 
 namespace UserMemory.Linux.Process;
@@ -31,14 +32,48 @@ public sealed partial class GuestProcess
             ulong prefix = AccessiblePrefix(in access, buffer, count, intoGuest);
             if (prefix == 0 && count > 0)
             {
-                return Efault;
+                // Linux answers 0 for a read at the end of a regular file without touching the buffer.
+                return intoGuest && IsAtEndOfRegularFile(host, positional ? (long)offset : -1) ? 0 : Efault;
             }
 
-            Span<byte> span = prefix == 0 ? default : UserPtr<byte>.FromAddress(new VirtAddr(buffer)).GetAsSlice(in access, prefix).Value;
+            scoped Span<byte> span = default;
+            if (prefix > 0)
+            {
+                if (intoGuest)
+                {
+                    if (!UserPtr<byte>.FromAddress(new VirtAddr(buffer)).GetAsSlice(in access, prefix).TryGetValue(out span))
+                    {
+                        return Efault;
+                    }
+                }
+                else
+                {
+                    if (!UserConstPtr<byte>.FromAddress(new VirtAddr(buffer)).GetAsSlice(in access, prefix).TryGetValue(out ReadOnlySpan<byte> source))
+                    {
+                        return Efault;
+                    }
+
+                    // The host only reads this span (write/pwrite64); the core validated it for reading.
+                    span = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(source), source.Length);
+                }
+            }
+
             result = HostSpanCall(nr, span, 1, host, 0, (long)prefix, (long)offset);
         }
 
         return CheckBrokenPipe(result);
+    }
+
+    private static bool IsAtEndOfRegularFile(long host, long offset)
+    {
+        byte[] stat = new byte[144];
+        if (HostSpanCall(5, stat, 1, host) < 0 || (BitConverter.ToUInt32(stat, 24) & 0xF000) != 0x8000)
+        {
+            return false;
+        }
+
+        long position = offset >= 0 ? offset : Syscall(8, host, 0, 1 /* SEEK_CUR */);
+        return position >= 0 && position >= BitConverter.ToInt64(stat, 48);
     }
 
     /// <summary>Emulates SIGPIPE's default action, which .NET (ignoring SIGPIPE on the host) would hide.</summary>
@@ -61,45 +96,28 @@ public sealed partial class GuestProcess
             return Ebadf;
         }
 
-        if ((long)count < 0 || count > 1024)
+        UserResult<IoVec[]> imported;
+        using (UserAccess access = UserAccess.Begin(Space))
         {
-            return Einval;
+            imported = UserCopy.ImportIoVectors(in access, UserConstPtr<IoVec>.FromAddress(new VirtAddr(iov)), (long)count);
         }
 
-        if (count == 0)
+        if (!imported.TryGetValue(out IoVec[]? vectors))
         {
-            return 0;
+            return -(long)imported.Error;
         }
 
-        byte[] raw = new byte[count * 16];
-        if (CopyIn(iov, raw) < 0)
-        {
-            return Efault;
-        }
-
-        ulong total = 0;
-        for (int i = 0; i < (int)count; i++)
-        {
-            ulong len = BitConverter.ToUInt64(raw, (i * 16) + 8);
-            if (len > long.MaxValue || total + len > long.MaxValue)
-            {
-                return Einval;
-            }
-
-            total += len;
-        }
-
+        // One transfer per element, stopping at the first short one; the total is clamped to MAX_RW_COUNT.
         long done = 0;
-        for (int i = 0; i < (int)count; i++)
+        foreach (IoVec v in vectors)
         {
-            ulong baseAddr = BitConverter.ToUInt64(raw, i * 16);
-            ulong len = BitConverter.ToUInt64(raw, (i * 16) + 8);
+            ulong len = Math.Min(v.Length, MaxTransfer - (ulong)done);
             if (len == 0)
             {
-                continue;
+                break;
             }
 
-            long r = ReadWrite(direction, fd, baseAddr, len, 0, false);
+            long r = ReadWrite(direction, fd, v.Base, len, 0, false);
             if (r < 0)
             {
                 return done > 0 ? done : r;

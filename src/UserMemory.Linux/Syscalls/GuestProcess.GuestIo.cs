@@ -24,25 +24,19 @@ public sealed partial class GuestProcess
     internal long ReadPath(ulong address, bool allowEmpty, out byte[] path)
     {
         path = [];
-        using UserAccess access = UserAccess.Begin(Space);
-        UserReadOnlySpan<byte> s = UserConstPtr<byte>.FromAddress(new VirtAddr(address)).GetAsNullTerminated(in access, PathMax);
-        if (!s.TryGetValue(out ReadOnlySpan<byte> bytes))
+        UserResult<byte[]> copied = UserCopy.CopyPathFromUser(Space, UserConstPtr<byte>.FromAddress(new VirtAddr(address)), allowEmpty);
+        if (!copied.TryGetValue(out byte[]? bytes))
         {
-            return -(long)s.Error;
+            return -(long)copied.Error;
         }
 
-        if (bytes.IsEmpty && !allowEmpty)
-        {
-            return -(long)LinuxError.ENOENT;
-        }
-
-        if (bytes.SequenceEqual(ProcSelfExe) || IsOwnProcExe(bytes))
+        if (bytes.AsSpan().SequenceEqual(ProcSelfExe) || IsOwnProcExe(bytes))
         {
             bytes = ExecutablePath;
         }
 
         path = new byte[bytes.Length + 1];
-        bytes.CopyTo(path);
+        bytes.CopyTo(path, 0);
         return 0;
     }
 

@@ -216,7 +216,10 @@ public sealed partial class GuestProcess
             ulong readable = AccessiblePrefix(in access, oldAddr, oldSize, false);
             if (readable > 0)
             {
-                UserConstPtr<byte>.FromAddress(new VirtAddr(oldAddr)).GetAsSlice(in access, readable).Value.CopyTo(contents);
+                if (UserConstPtr<byte>.FromAddress(new VirtAddr(oldAddr)).GetAsSlice(in access, readable).TryGetValue(out ReadOnlySpan<byte> old))
+                {
+                    old.CopyTo(contents);
+                }
             }
         }
 

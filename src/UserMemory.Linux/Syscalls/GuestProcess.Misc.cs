@@ -146,7 +146,10 @@ public sealed partial class GuestProcess
             return Einval;
         }
 
-        return WriteU64(maskAddr, 1) < 0 ? Efault : 8;
+        // The host's CPUs (the guest runs one thread, but programs size work by this, e.g. nproc).
+        byte[] mask = new byte[Math.Min(size, 1024)];
+        long r = HostSpanCall(204, mask, 2, 0, mask.Length);
+        return r < 0 ? r : (CopyOut(maskAddr, mask.AsSpan(0, (int)r)) < 0 ? Efault : r);
     }
 
     private long Prlimit(ulong pid, ulong resource, ulong newAddr, ulong oldAddr)
@@ -289,6 +292,11 @@ public sealed partial class GuestProcess
             if (signal == Signals.SIGKILL || (handler == 0 && !Signals.DefaultIsHarmless((int)signal)))
             {
                 Terminate((int)signal);
+            }
+
+            if (handler > 1 && (SignalMask & (1UL << ((int)signal - 1))) == 0)
+            {
+                QueueSignal((int)signal);
             }
 
             return 0;

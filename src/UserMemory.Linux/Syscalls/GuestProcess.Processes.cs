@@ -17,12 +17,6 @@ public sealed partial class GuestProcess
     private const ulong CloneParentSetTid = 0x100000;
     private const ulong CloneChildSetTid = 0x1000000;
 
-    /// <summary>MAX_ARG_STRLEN: the longest argv/envp string, NUL included.</summary>
-    internal const int MaxArgumentLength = 32 * 4096;
-
-    /// <summary>The most bytes of argv and envp strings together (a quarter of an 8 MiB stack, like Linux).</summary>
-    internal const long MaxArgumentBytes = 2L << 20;
-
     private long Clone(ulong flags, ulong stack, ulong parentTid, ulong childTid, ulong tls)
     {
         if ((flags & CloneVm) != 0 && (flags & CloneVfork) == 0)
@@ -71,44 +65,6 @@ public sealed partial class GuestProcess
         return r;
     }
 
-    /// <summary>Copies a NULL-terminated array of string pointers in (argv, envp): a NULL array is empty; a string
-    /// longer than MAX_ARG_STRLEN, or too many bytes in all, is E2BIG; a bad pointer is EFAULT.</summary>
-    internal long ReadStringArray(ulong arrayAddr, List<byte[]> into, ref long totalBytes)
-    {
-        if (arrayAddr == 0)
-        {
-            return 0;
-        }
-
-        for (ulong i = 0; ; i++)
-        {
-            if (ReadU64(arrayAddr + (i * 8), out ulong p) < 0)
-            {
-                return Efault;
-            }
-
-            if (p == 0)
-            {
-                return 0;
-            }
-
-            using UserAccess access = UserAccess.Begin(Space);
-            UserReadOnlySpan<byte> s = UserConstPtr<byte>.FromAddress(new VirtAddr(p)).GetAsNullTerminated(in access, MaxArgumentLength);
-            if (!s.TryGetValue(out ReadOnlySpan<byte> bytes))
-            {
-                return s.Error == LinuxError.ENAMETOOLONG ? -(long)LinuxError.E2BIG : -(long)s.Error;
-            }
-
-            totalBytes += bytes.Length + 1 + 8;
-            if (totalBytes > MaxArgumentBytes)
-            {
-                return -(long)LinuxError.E2BIG;
-            }
-
-            into.Add(bytes.ToArray());
-        }
-    }
-
     private long Execve(ulong pathAddr, ulong argvAddr, ulong envpAddr)
     {
         // Everything is validated and copied before anything is given up.
@@ -118,21 +74,19 @@ public sealed partial class GuestProcess
             return r;
         }
 
-        var argv = new List<byte[]>();
-        var envp = new List<byte[]>();
-        long total = 0;
-        r = ReadStringArray(argvAddr, argv, ref total);
-        if (r < 0)
+        UserResult<ExecArguments> copied;
+        using (UserAccess access = UserAccess.Begin(Space))
         {
-            return r;
+            copied = UserCopy.CopyExecArgumentsFromUser(in access, UserConstPtr<ulong>.FromAddress(new VirtAddr(argvAddr)), UserConstPtr<ulong>.FromAddress(new VirtAddr(envpAddr)));
         }
 
-        r = ReadStringArray(envpAddr, envp, ref total);
-        if (r < 0)
+        if (!copied.TryGetValue(out ExecArguments? arguments))
         {
-            return r;
+            return -(long)copied.Error;
         }
 
+        var argv = new List<byte[]>(arguments.Arguments);
+        var envp = new List<byte[]>(arguments.Environment);
         byte[] program = path[..^1];
         r = ExecutableCheck.Resolve(ref program, argv);
         if (r < 0)

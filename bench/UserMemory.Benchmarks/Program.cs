@@ -5,7 +5,8 @@ using BenchmarkDotNet.Running;
 namespace UserMemory.Benchmarks;
 
 /// <summary>
-/// Entry point. <c>--short</c> runs every benchmark with the quick in-process job (<see cref="BenchConfig.Short"/>);
+/// Entry point. <c>--short</c> runs every benchmark with the quick in-process jobs
+/// (<see cref="BenchConfig.ShortSingleThreaded"/>, then <see cref="BenchConfig.ShortThreadScaling"/>);
 /// <c>--memory</c> prints the address space's memory overhead (<see cref="MemoryOverheadReport"/>); any other arguments
 /// go to BenchmarkDotNet's switcher with the full default job, e.g. <c>--filter '*'</c>.
 /// </summary>
@@ -29,7 +30,16 @@ public static class Program
             rest = [.. rest, "--filter", "*"];
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest, quick ? BenchConfig.Short() : BenchConfig.Full());
+        BenchmarkSwitcher switcher = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly);
+        if (!quick)
+        {
+            switcher.Run(rest, BenchConfig.Full());
+            return 0;
+        }
+
+        // Two passes: single-threaded benchmarks on the thread-CPU-time clock, thread scaling on the wall clock.
+        switcher.Run(rest, BenchConfig.ShortSingleThreaded());
+        switcher.Run(rest, BenchConfig.ShortThreadScaling());
         return 0;
     }
 }

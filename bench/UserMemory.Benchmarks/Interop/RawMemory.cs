@@ -93,6 +93,26 @@ internal static unsafe partial class RawMemory
     /// <summary>Frees memory from <see cref="AllocateAligned"/>.</summary>
     public static void FreeAligned(nuint address) => NativeMemory.AlignedFree((void*)address);
 
+    /// <summary>The calling thread's CPU time (user + system) in nanoseconds: CLOCK_THREAD_CPUTIME_ID.</summary>
+    /// <returns>Nanoseconds.</returns>
+    public static long ThreadCpuTimeNanoseconds()
+    {
+        Timespec t;
+        _ = clock_gettime(ClockThreadCpuTime, &t);
+        return (t.Seconds * 1_000_000_000L) + t.Nanoseconds;
+    }
+
+    private const int ClockThreadCpuTime = 3;
+
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc")]
+    private static partial int clock_gettime(int clock, Timespec* time);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
 

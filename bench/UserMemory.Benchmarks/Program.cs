@@ -7,6 +7,7 @@ namespace UserMemory.Benchmarks;
 /// <summary>
 /// Entry point. <c>--short</c> runs every benchmark with the quick in-process jobs
 /// (<see cref="BenchConfig.ShortSingleThreaded"/>, then <see cref="BenchConfig.ShortThreadScaling"/>);
+/// <c>--threads</c> runs the Stopwatch thread-scaling harness (<see cref="ThreadScalingReport"/>);
 /// <c>--memory</c> prints the address space's memory overhead (<see cref="MemoryOverheadReport"/>); any other arguments
 /// go to BenchmarkDotNet's switcher with the full default job, e.g. <c>--filter '*'</c>.
 /// </summary>
@@ -20,6 +21,12 @@ public static class Program
         if (args.Contains("--memory"))
         {
             MemoryOverheadReport.Run();
+            return 0;
+        }
+
+        if (args.Contains("--threads"))
+        {
+            ThreadScalingReport.Run();
             return 0;
         }
 

@@ -34,7 +34,8 @@ public class ScanBenchmarks
         GuestLayout.MapScratch(_space, (ulong)Length + Pages.Size4K);
         _user = GuestLayout.ScratchBase;
         nuint userKernel = GuestLayout.KernelAddressOf(_space, _user);
-        _plain = RawMemory.AllocateAligned((nuint)Length);
+        _plain = RawMemory.MapAnonymous((nuint)Length + 4096);
+        RawMemory.Protect(_plain, (nuint)Length + 4096, RawMemory.ProtReadWrite);
         _kernelBuffer = RawMemory.AllocateAligned((nuint)Length);
         foreach (nuint buffer in new[] { userKernel, _plain })
         {
@@ -56,7 +57,7 @@ public class ScanBenchmarks
     public void Cleanup()
     {
         _space.Dispose();
-        RawMemory.FreeAligned(_plain);
+        RawMemory.Unmap(_plain, (nuint)Length + 4096);
         RawMemory.FreeAligned(_kernelBuffer);
     }
 

@@ -5,14 +5,14 @@
 #
 #   bash bench/e2e.sh            # all workloads, 5 timed runs each (about 5 minutes on 2 idle cores)
 #   RUNS=3 bash bench/e2e.sh     # fewer runs
-#   WORKLOADS="dd1 find" bash bench/e2e.sh
+#   WORKLOADS="dd1 find" bash bench/e2e.sh   # workloads: true (startup), dd1, dd64k, cat, find
 #
 # Results: artifacts/e2e/<workload>.md (hyperfine tables) and artifacts/e2e/stats.txt; a summary on stdout.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/artifacts/e2e"
 runs="${RUNS:-5}"
-workloads="${WORKLOADS:-dd1 dd64k cat find}"
+workloads="${WORKLOADS:-true dd1 dd64k cat find}"
 busybox=/bin/busybox
 mkdir -p "$out"
 
@@ -27,6 +27,7 @@ data="$out/file100M"
 
 cmd_for() {
   case "$1" in
+    true) echo "true" ;; # startup cost only
     dd1) echo "dd if=/dev/zero of=/dev/null bs=1 count=400000" ;;
     dd64k) echo "dd if=/dev/zero of=/dev/null bs=64k count=16384" ;;
     cat) echo "cat $data" ;;

@@ -178,6 +178,37 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public async Task A_nested_scope_and_population_do_not_wait_for_a_waiting_writer()
+    {
+        using AddrSpace space = Small();
+        Assert.Equal(LinuxError.None, space.MapAlloc(Base, 4 * Page, RW, populate: false));
+        using var scopeOpen = new ManualResetEventSlim();
+        using var writerStarted = new ManualResetEventSlim();
+
+        Task reader = Task.Run(() =>
+        {
+            using UserAccess outer = UserAccess.Begin(space);
+            scopeOpen.Set();
+            writerStarted.Wait();
+            Thread.Sleep(100); // let the writer raise its flag and start waiting for this scope
+            using UserAccess inner = UserAccess.Begin(space); // must not wait for the writer (which waits for us)
+            Assert.Equal(LinuxError.None, space.PopulateArea(VirtAddrRange.FromStartSize(Base, 2 * Page)));
+            Assert.True(space.HandlePageFault(Base + (2 * Page), MappingFlags.Write));
+            Assert.True(UserPtr<byte>.FromAddress(Base + (3 * Page)).GetAsSlice(in inner, 16).IsOk);
+            Assert.True(space.CheckRegionAccess(VirtAddrRange.FromStartSize(Base, 4 * Page), RW));
+        });
+        await Task.Run(scopeOpen.Wait).WaitAsync(Deadline);
+        Task writer = Task.Run(() =>
+        {
+            writerStarted.Set();
+            Assert.Equal(LinuxError.None, space.Protect(Base, Page, RO));
+        });
+        await Task.WhenAll(reader, writer).WaitAsync(Deadline);
+        Assert.Equal(4, space.ResidentPages);
+        Assert.False(space.CheckRegionAccess(VirtAddrRange.FromStartSize(Base, 1), MappingFlags.Write));
+    }
+
+    [Fact]
     public async Task Many_threads_populating_the_same_lazy_pages_commit_each_page_once()
     {
         using AddrSpace space = Small();

@@ -15,6 +15,7 @@ want="$(source_hash)"
 if [ ! -x "$runner" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "usermem-run: building (once) into artifacts/runner ..." >&2
   rm -rf "$root/artifacts/runner"
+  mkdir -p "$root/artifacts"
   if ! dotnet publish "$root/src/UserMemory.Runner" -c Release -r linux-x64 -o "$root/artifacts/runner" >"$root/artifacts/publish.log" 2>&1; then
     echo "usermem-run: NativeAOT publish failed (see artifacts/publish.log); using the framework-dependent build" >&2
     dotnet publish "$root/src/UserMemory.Runner" -c Release -r linux-x64 -p:PublishAot=false --self-contained false \

@@ -18,6 +18,7 @@ public sealed class ProbeTests
         ["segfault"],
         ["write_readonly_memory"],
         ["mmap_file"],
+        ["hostile_memory"],
     ];
 
     [ProbeTheory]

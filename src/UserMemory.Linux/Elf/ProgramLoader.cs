@@ -19,6 +19,9 @@ public sealed record LoadedProgram(ulong Entry, ulong StackPointer, ulong BrkSta
 /// </summary>
 public static class ProgramLoader
 {
+    /// <summary>The largest span of loadable segments accepted (the image is assembled in managed memory).</summary>
+    public const ulong MaxImageBytes = 1UL << 30;
+
     /// <summary>Loads <paramref name="file"/>.</summary>
     /// <param name="space">An empty address space.</param>
     /// <param name="file">The executable's bytes.</param>
@@ -60,6 +63,11 @@ public static class ProgramLoader
         if (low == ulong.MaxValue || !Pages.TryAlignUp4K(high, out high) || low < Process.GuestLayout.UserStart || high > Process.GuestLayout.MmapBase)
         {
             return LinuxError.ENOEXEC;
+        }
+
+        if (high - low > MaxImageBytes)
+        {
+            return LinuxError.ENOMEM;
         }
 
         // Build the whole image once, then map runs of pages with equal permissions.

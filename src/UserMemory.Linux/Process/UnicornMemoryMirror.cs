@@ -44,6 +44,20 @@ public sealed class UnicornMemoryMirror
             return;
         }
 
+        // Widen the range over regions that merely border it, so that a growing heap or a neighbouring mapping with
+        // the same permissions merges into one region instead of adding one per call.
+        foreach (KeyValuePair<ulong, (ulong End, int Perms)> r in _regions)
+        {
+            if (r.Value.End == start)
+            {
+                start = r.Key;
+            }
+            else if (r.Key == end)
+            {
+                end = r.Value.End;
+            }
+        }
+
         // Unmap whole Unicorn regions that touch the range, keeping the parts outside it to map again.
         var keep = new List<(ulong Start, ulong End, int Perms)>();
         var remove = new List<ulong>();
@@ -82,15 +96,36 @@ public sealed class UnicornMemoryMirror
             MapRegion(s, e, p);
         }
 
+        // Adjacent areas with equal permissions share one region (fewer regions keep Unicorn fast).
+        ulong runStart = 0, runEnd = 0;
+        int runPerms = 0;
         foreach (MemoryAreaInfo area in _space.GetAreas())
         {
             ulong s = Math.Max(area.Range.Start.Value, start);
             ulong e = Math.Min(area.Range.End.Value, end);
             int perms = (int)(area.Flags & (MappingFlags.Read | MappingFlags.Write | MappingFlags.Execute));
-            if (s < e && perms != 0)
+            if (s >= e || perms == 0)
             {
-                MapRegion(s, e, perms);
+                continue;
             }
+
+            if (runEnd == s && runPerms == perms)
+            {
+                runEnd = e;
+                continue;
+            }
+
+            if (runEnd > runStart)
+            {
+                MapRegion(runStart, runEnd, runPerms);
+            }
+
+            (runStart, runEnd, runPerms) = (s, e, perms);
+        }
+
+        if (runEnd > runStart)
+        {
+            MapRegion(runStart, runEnd, runPerms);
         }
     }
 

@@ -13,6 +13,16 @@ public sealed partial class GuestProcess
     private const ulong MapAnonymous = 0x20;
     private const ulong MapFixedNoReplace = 0x100000;
 
+    /// <summary>The largest mapping whose contents are copied through managed memory (file-backed mmap, a moving
+    /// mremap); larger ones answer ENOMEM instead of exhausting the host.</summary>
+    private const ulong MaxCopiedMapping = 256UL << 20;
+
+    /// <summary>Unicorn 2.0.1 slows down with many regions (mapping one costs time linear in their number) and aborts
+    /// past about 4 000: stop creating areas well before, answering ENOMEM as Linux does at
+    /// <c>vm.max_map_count</c>. Adjacent areas with equal permissions share a region, so only alternating
+    /// permissions count against this.</summary>
+    private const int MaxUnicornRegions = 1024;
+
     private static MappingFlags ProtToFlags(ulong prot) =>
         MappingFlags.User
         | ((prot & 1) != 0 ? MappingFlags.Read : 0)
@@ -65,6 +75,11 @@ public sealed partial class GuestProcess
             return Errno(LinuxError.ENOMEM);
         }
 
+        if (Mirror.RegionCount >= MaxUnicornRegions)
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
         bool anonymous = (flags & MapAnonymous) != 0;
         long hostFd = -1;
         if (!anonymous && !TryHostFd(fd, out hostFd))
@@ -107,8 +122,22 @@ public sealed partial class GuestProcess
         else
         {
             // File-backed (private, or shared read-only in practice): read the file's contents into a private area.
-            byte[] contents = new byte[size];
-            long r = HostSpanCall(17, contents, 1, hostFd, 0, (long)size, (long)offset);
+            byte[] stat = new byte[144];
+            long st = HostSpanCall(5, stat, 1, hostFd);
+            if (st < 0)
+            {
+                return st;
+            }
+
+            long fileSize = BitConverter.ToInt64(stat, 48);
+            ulong available = fileSize > (long)offset ? Math.Min((ulong)(fileSize - (long)offset), size) : 0;
+            if (available > MaxCopiedMapping)
+            {
+                return Errno(LinuxError.ENOMEM);
+            }
+
+            byte[] contents = new byte[available];
+            long r = HostSpanCall(17, contents, 1, hostFd, 0, (long)available, (long)offset);
             if (r < 0)
             {
                 MemoryChanged(start, start + size);
@@ -153,6 +182,11 @@ public sealed partial class GuestProcess
 
         if (addr < GuestLayout.UserStart || addr > GuestLayout.UserEnd || size > GuestLayout.UserEnd - addr
             || !IsFullyMapped(addr, addr + size))
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        if (Mirror.RegionCount >= MaxUnicornRegions)
         {
             return Errno(LinuxError.ENOMEM);
         }
@@ -210,6 +244,11 @@ public sealed partial class GuestProcess
         }
 
         // Move the contents through the core: copy the old range in, map the new one, copy out, unmap the old.
+        if (oldSize > MaxCopiedMapping)
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
         byte[] contents = new byte[oldSize];
         using (UserAccess access = UserAccess.Begin(Space))
         {

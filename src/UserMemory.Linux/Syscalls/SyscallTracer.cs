@@ -189,8 +189,8 @@ public sealed class SyscallTracer
             ulong v = a[i];
             string text = kinds[i] switch
             {
-                'd' => ((long)v).ToString(CultureInfo.InvariantCulture),
-                'i' => ((int)v).ToString(CultureInfo.InvariantCulture),
+                'd' or 'i' => ((int)v).ToString(CultureInfo.InvariantCulture),
+                'D' => ((long)v).ToString(CultureInfo.InvariantCulture),
                 'u' => v.ToString(CultureInfo.InvariantCulture),
                 'x' => "0x" + v.ToString("x", CultureInfo.InvariantCulture),
                 'f' => ((int)v).ToString(CultureInfo.InvariantCulture),
@@ -285,16 +285,16 @@ public sealed class SyscallTracer
     private static Dictionary<long, (string, string)> BuildTable() => new()
     {
         [0] = ("read", "fru"), [1] = ("write", "fwu"), [2] = ("open", "pom"), [3] = ("close", "f"),
-        [4] = ("stat", "p*"), [5] = ("fstat", "f*"), [6] = ("lstat", "p*"), [7] = ("poll", "*ui"), [8] = ("lseek", "fdd"),
+        [4] = ("stat", "p*"), [5] = ("fstat", "f*"), [6] = ("lstat", "p*"), [7] = ("poll", "*ui"), [8] = ("lseek", "fDd"),
         [9] = ("mmap", "*uxxfx"), [10] = ("mprotect", "*ux"), [11] = ("munmap", "*u"), [12] = ("brk", "*"),
         [13] = ("rt_sigaction", "s**u"), [14] = ("rt_sigprocmask", "d**u"), [15] = ("rt_sigreturn", string.Empty),
-        [16] = ("ioctl", "fx*"), [17] = ("pread64", "frud"), [18] = ("pwrite64", "fwud"), [19] = ("readv", "f*u"),
+        [16] = ("ioctl", "fx*"), [17] = ("pread64", "fruD"), [18] = ("pwrite64", "fwuD"), [19] = ("readv", "f*u"),
         [20] = ("writev", "f*u"), [21] = ("access", "pd"), [22] = ("pipe", "P"), [23] = ("select", "d****"),
         [24] = ("sched_yield", string.Empty), [25] = ("mremap", "*uux*"), [28] = ("madvise", "*ud"), [32] = ("dup", "f"),
         [33] = ("dup2", "fd"), [35] = ("nanosleep", "**"), [37] = ("alarm", "u"), [39] = ("getpid", string.Empty),
         [40] = ("sendfile", "ff*u"), [56] = ("clone", "x****"), [57] = ("fork", string.Empty), [58] = ("vfork", string.Empty),
         [59] = ("execve", "pve"), [60] = ("exit", "d"), [61] = ("wait4", "d*x*"), [62] = ("kill", "ds"), [63] = ("uname", "*"),
-        [72] = ("fcntl", "fdx"), [73] = ("flock", "fd"), [74] = ("fsync", "f"), [77] = ("ftruncate", "fd"),
+        [72] = ("fcntl", "fdx"), [73] = ("flock", "fd"), [74] = ("fsync", "f"), [77] = ("ftruncate", "fD"),
         [79] = ("getcwd", "cu"), [80] = ("chdir", "p"), [81] = ("fchdir", "f"), [82] = ("rename", "pp"), [83] = ("mkdir", "pm"),
         [84] = ("rmdir", "p"), [85] = ("creat", "pm"), [86] = ("link", "pp"), [87] = ("unlink", "p"), [88] = ("symlink", "pp"),
         [89] = ("readlink", "p*u"), [90] = ("chmod", "pm"), [91] = ("fchmod", "fm"), [92] = ("chown", "pdd"),

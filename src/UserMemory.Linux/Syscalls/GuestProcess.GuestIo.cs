@@ -123,7 +123,7 @@ public sealed partial class GuestProcess
     /// <param name="length">The length.</param>
     /// <param name="writable">True to require write access (the guest buffer receives data).</param>
     /// <returns>The prefix length.</returns>
-    internal static ulong AccessiblePrefix(in UserAccess access, ulong address, ulong length, bool writable)
+    internal static ulong AccessiblePrefix(ref readonly UserAccess access, ulong address, ulong length, bool writable)
     {
         ulong done = 0;
         while (done < length)

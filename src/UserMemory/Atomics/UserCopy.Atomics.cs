@@ -9,7 +9,7 @@ public static partial class UserCopy
     /// <param name="address">The user word; must be 4-byte aligned.</param>
     /// <returns>The value; EINVAL when misaligned (checked first, as futex does); EFAULT when not a readable user
     /// address (null included); ENOMEM when population fails. Nothing is read on failure.</returns>
-    public static UserResult<uint> AtomicLoad32(in UserAccess access, UserConstPtr<uint> address)
+    public static UserResult<uint> AtomicLoad32(ref readonly UserAccess access, UserConstPtr<uint> address)
     {
         LinuxError e = PrepareWord(in access, address.Address.Value, MappingFlags.Read, out nuint kernel);
         return e == LinuxError.None ? KernelMemory.AtomicLoad32(kernel) : e;
@@ -26,13 +26,13 @@ public static partial class UserCopy
     /// <returns>The value the word held before: equal to <paramref name="expected"/> exactly when the exchange
     /// happened. EINVAL when misaligned; EFAULT when not a readable and writable user address; ENOMEM when population
     /// fails. Memory is untouched on failure.</returns>
-    public static UserResult<uint> CompareExchange32(in UserAccess access, UserPtr<uint> address, uint expected, uint desired)
+    public static UserResult<uint> CompareExchange32(ref readonly UserAccess access, UserPtr<uint> address, uint expected, uint desired)
     {
         LinuxError e = PrepareWord(in access, address.Address.Value, MappingFlags.Read | MappingFlags.Write, out nuint kernel);
         return e == LinuxError.None ? KernelMemory.CompareExchange32(kernel, expected, desired) : e;
     }
 
-    /// <summary>Reads a futex word in a scope of its own. See <see cref="AtomicLoad32(in UserAccess, UserConstPtr{uint})"/>.</summary>
+    /// <summary>Reads a futex word in a scope of its own. See <see cref="AtomicLoad32(ref readonly UserAccess, UserConstPtr{uint})"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="address">The user word.</param>
     /// <returns>The value, or EINVAL/EFAULT/ENOMEM.</returns>
@@ -43,7 +43,7 @@ public static partial class UserCopy
     }
 
     /// <summary>Compare-and-exchanges a futex word in a scope of its own. See
-    /// <see cref="CompareExchange32(in UserAccess, UserPtr{uint}, uint, uint)"/>.</summary>
+    /// <see cref="CompareExchange32(ref readonly UserAccess, UserPtr{uint}, uint, uint)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="address">The user word.</param>
     /// <param name="expected">The value the word must hold.</param>
@@ -55,7 +55,7 @@ public static partial class UserCopy
         return CompareExchange32(in access, address, expected, desired);
     }
 
-    private static LinuxError PrepareWord(in UserAccess access, ulong address, MappingFlags flags, out nuint kernel)
+    private static LinuxError PrepareWord(ref readonly UserAccess access, ulong address, MappingFlags flags, out nuint kernel)
     {
         kernel = 0;
         if ((address & (sizeof(uint) - 1)) != 0)

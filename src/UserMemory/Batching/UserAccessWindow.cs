@@ -55,7 +55,7 @@ public readonly ref struct UserAccessWindow
     /// <see cref="MappingFlags.Write"/> for writes.</param>
     /// <returns>The window; or a closed window carrying EFAULT (not accessible, leaves user space, wraps) or ENOMEM
     /// (population failed). Every operation on a closed window answers its error.</returns>
-    public static UserAccessWindow Open(in UserAccess access, VirtAddr start, ulong size, MappingFlags flags)
+    public static UserAccessWindow Open(ref readonly UserAccess access, VirtAddr start, ulong size, MappingFlags flags)
     {
         if (!CopyEngine.IsUserRange(in access, start.Value, size))
         {
@@ -77,7 +77,7 @@ public readonly ref struct UserAccessWindow
     /// <param name="pointer">The first element.</param>
     /// <param name="count">The number of elements.</param>
     /// <returns>The window, or EFAULT (including <c>count * sizeof(T)</c> overflow) or ENOMEM.</returns>
-    public static UserAccessWindow OpenRead<T>(in UserAccess access, UserConstPtr<T> pointer, ulong count)
+    public static UserAccessWindow OpenRead<T>(ref readonly UserAccess access, UserConstPtr<T> pointer, ulong count)
         where T : unmanaged =>
         count > ulong.MaxValue / (ulong)Unsafe.SizeOf<T>()
             ? new UserAccessWindow(LinuxError.EFAULT)
@@ -89,7 +89,7 @@ public readonly ref struct UserAccessWindow
     /// <param name="pointer">The first element.</param>
     /// <param name="count">The number of elements.</param>
     /// <returns>The window, or EFAULT (including <c>count * sizeof(T)</c> overflow) or ENOMEM.</returns>
-    public static UserAccessWindow OpenReadWrite<T>(in UserAccess access, UserPtr<T> pointer, ulong count)
+    public static UserAccessWindow OpenReadWrite<T>(ref readonly UserAccess access, UserPtr<T> pointer, ulong count)
         where T : unmanaged =>
         count > ulong.MaxValue / (ulong)Unsafe.SizeOf<T>()
             ? new UserAccessWindow(LinuxError.EFAULT)

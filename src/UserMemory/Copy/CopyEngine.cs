@@ -10,7 +10,7 @@ internal static class CopyEngine
 {
     /// <summary>Linux's <c>access_ok</c>: the whole range lies in user space (it may end exactly at the top) and its end
     /// is computed without wrapping.</summary>
-    public static bool IsUserRange(in UserAccess access, ulong address, ulong size)
+    public static bool IsUserRange(ref readonly UserAccess access, ulong address, ulong size)
     {
         VirtAddrRange user = access.AddressSpace.UserRange;
         return address >= user.Start.Value && address <= user.End.Value && size <= user.End.Value - address;
@@ -18,7 +18,7 @@ internal static class CopyEngine
 
     /// <summary>Linux's <c>access_ok</c> to the letter: only the upper bound, <c>address + size &lt;= end of user
     /// space</c>, computed without wrapping. Used where Linux validates early and faults later (iovec import).</summary>
-    public static bool IsBelowUserEnd(in UserAccess access, ulong address, ulong size)
+    public static bool IsBelowUserEnd(ref readonly UserAccess access, ulong address, ulong size)
     {
         ulong end = access.AddressSpace.UserRange.End.Value;
         return address <= end && size <= end - address;
@@ -26,7 +26,7 @@ internal static class CopyEngine
 
     /// <summary>Copies user bytes at <paramref name="source"/> into <paramref name="destination"/>; on a short copy the
     /// rest of <paramref name="destination"/> is cleared.</summary>
-    public static CopyResult CopyIn(in UserAccess access, ulong source, Span<byte> destination)
+    public static CopyResult CopyIn(ref readonly UserAccess access, ulong source, Span<byte> destination)
     {
         if (destination.IsEmpty)
         {
@@ -67,7 +67,7 @@ internal static class CopyEngine
     }
 
     /// <summary>Copies <paramref name="source"/> to user memory at <paramref name="destination"/>.</summary>
-    public static CopyResult CopyOut(in UserAccess access, ulong destination, ReadOnlySpan<byte> source)
+    public static CopyResult CopyOut(ref readonly UserAccess access, ulong destination, ReadOnlySpan<byte> source)
     {
         if (source.IsEmpty)
         {
@@ -105,7 +105,7 @@ internal static class CopyEngine
     }
 
     /// <summary>Clears <paramref name="length"/> user bytes at <paramref name="destination"/>.</summary>
-    public static CopyResult Zero(in UserAccess access, ulong destination, ulong length)
+    public static CopyResult Zero(ref readonly UserAccess access, ulong destination, ulong length)
     {
         if (length == 0)
         {

@@ -38,7 +38,7 @@ public static partial class UserCopy
     /// survives; a partly copied element keeps its leading bytes).</returns>
     /// <remarks>Copy once, then validate and use the kernel copy only. Checking the user's bytes and reading them again
     /// later is the double-fetch bug: the user changes them in between (CVE-2016-6516 class).</remarks>
-    public static CopyResult CopyIn<T>(in UserAccess access, UserConstPtr<T> source, Span<T> destination)
+    public static CopyResult CopyIn<T>(ref readonly UserAccess access, UserConstPtr<T> source, Span<T> destination)
         where T : unmanaged
     {
         ulong address = source.Address.Value;
@@ -77,8 +77,8 @@ public static partial class UserCopy
     /// <param name="access">The open scope.</param>
     /// <param name="source">The user address; need not be aligned.</param>
     /// <param name="value">The value; on a short copy its bytes past <see cref="CopyResult.BytesDone"/> are zero.</param>
-    /// <returns>As <see cref="CopyIn{T}(in UserAccess, UserConstPtr{T}, Span{T})"/>.</returns>
-    public static CopyResult CopyIn<T>(in UserAccess access, UserConstPtr<T> source, out T value)
+    /// <returns>As <see cref="CopyIn{T}(ref readonly UserAccess, UserConstPtr{T}, Span{T})"/>.</returns>
+    public static CopyResult CopyIn<T>(ref readonly UserAccess access, UserConstPtr<T> source, out T value)
         where T : unmanaged
     {
         value = default;
@@ -95,7 +95,7 @@ public static partial class UserCopy
     /// <returns>The copy; EFAULT when <c>count * sizeof(T)</c> or the end address overflows, the range leaves user
     /// space, or any page is not readable; ENOMEM when the array would exceed <see cref="Array.MaxLength"/> elements or
     /// a lazy page could not be populated. Nothing is returned on partial failure.</returns>
-    public static UserResult<T[]> CopyInArray<T>(in UserAccess access, UserConstPtr<T> source, ulong count)
+    public static UserResult<T[]> CopyInArray<T>(ref readonly UserAccess access, UserConstPtr<T> source, ulong count)
         where T : unmanaged
     {
         if (count == 0)
@@ -127,7 +127,7 @@ public static partial class UserCopy
     /// <returns>The bytes written and the errno when it stopped early: EFAULT when the range leaves user space (nothing
     /// written) or a page is not writable, ENOMEM when a lazy page could not be populated. The user bytes before
     /// <see cref="CopyResult.BytesDone"/> hold the new data; those after it are untouched.</returns>
-    public static CopyResult CopyOut<T>(in UserAccess access, UserPtr<T> destination, ReadOnlySpan<T> source)
+    public static CopyResult CopyOut<T>(ref readonly UserAccess access, UserPtr<T> destination, ReadOnlySpan<T> source)
         where T : unmanaged
     {
         ulong address = destination.Address.Value;
@@ -163,10 +163,10 @@ public static partial class UserCopy
     /// <param name="access">The open scope.</param>
     /// <param name="destination">The user address; need not be aligned.</param>
     /// <param name="value">The value.</param>
-    /// <returns>As <see cref="CopyOut{T}(in UserAccess, UserPtr{T}, ReadOnlySpan{T})"/>: a value straddling into a bad
-    /// page is written up to that page. Use <see cref="WriteValue{T}(in UserAccess, UserPtr{T}, T)"/> for all or
+    /// <returns>As <see cref="CopyOut{T}(ref readonly UserAccess, UserPtr{T}, ReadOnlySpan{T})"/>: a value straddling into a bad
+    /// page is written up to that page. Use <see cref="WriteValue{T}(ref readonly UserAccess, UserPtr{T}, T)"/> for all or
     /// nothing.</returns>
-    public static CopyResult CopyOut<T>(in UserAccess access, UserPtr<T> destination, in T value)
+    public static CopyResult CopyOut<T>(ref readonly UserAccess access, UserPtr<T> destination, in T value)
         where T : unmanaged =>
         CopyEngine.CopyOut(in access, destination.Address.Value, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)));
 
@@ -177,7 +177,7 @@ public static partial class UserCopy
     /// <returns>The value; EFAULT when the range leaves user space or is not readable, ENOMEM when population fails.
     /// Nothing is read on failure.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static UserResult<T> ReadValue<T>(in UserAccess access, UserConstPtr<T> source)
+    public static UserResult<T> ReadValue<T>(ref readonly UserAccess access, UserConstPtr<T> source)
         where T : unmanaged
     {
         ulong address = source.Address.Value;
@@ -196,10 +196,10 @@ public static partial class UserCopy
     /// <typeparam name="T">The value type.</typeparam>
     /// <param name="access">The open scope.</param>
     /// <param name="source">The user address.</param>
-    /// <returns>The value; EFAULT or ENOMEM as for <see cref="ReadValue{T}(in UserAccess, UserConstPtr{T})"/>, nothing
+    /// <returns>The value; EFAULT or ENOMEM as for <see cref="ReadValue{T}(ref readonly UserAccess, UserConstPtr{T})"/>, nothing
     /// read on failure.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static UserResult<T> ReadValue<T>(in UserAccess access, UserPtr<T> source)
+    public static UserResult<T> ReadValue<T>(ref readonly UserAccess access, UserPtr<T> source)
         where T : unmanaged => ReadValue(in access, source.ToUserConstPtr());
 
     /// <summary>Writes one value to user memory (<c>put_user</c>). All or nothing; misaligned addresses are accepted.</summary>
@@ -210,7 +210,7 @@ public static partial class UserCopy
     /// <returns><see cref="LinuxError.None"/>; EFAULT when the range leaves user space or is not writable, ENOMEM when
     /// population fails. Nothing is written on failure.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static LinuxError WriteValue<T>(in UserAccess access, UserPtr<T> destination, T value)
+    public static LinuxError WriteValue<T>(ref readonly UserAccess access, UserPtr<T> destination, T value)
         where T : unmanaged
     {
         ulong address = destination.Address.Value;
@@ -236,10 +236,10 @@ public static partial class UserCopy
     /// <returns>The bytes cleared and the errno when it stopped early: EFAULT when the range leaves user space or wraps
     /// (nothing cleared) or a page is not writable, ENOMEM when population fails. Bytes before
     /// <see cref="CopyResult.BytesDone"/> are zero; those after it are untouched.</returns>
-    public static CopyResult ZeroOut(in UserAccess access, UserPtr<byte> destination, ulong length) =>
+    public static CopyResult ZeroOut(ref readonly UserAccess access, UserPtr<byte> destination, ulong length) =>
         CopyEngine.Zero(in access, destination.Address.Value, length);
 
-    /// <summary>Copies from user memory in a scope of its own. See <see cref="CopyIn{T}(in UserAccess, UserConstPtr{T}, Span{T})"/>.</summary>
+    /// <summary>Copies from user memory in a scope of its own. See <see cref="CopyIn{T}(ref readonly UserAccess, UserConstPtr{T}, Span{T})"/>.</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="source">The user address.</param>
@@ -252,7 +252,7 @@ public static partial class UserCopy
         return CopyIn(in access, source, destination);
     }
 
-    /// <summary>Copies into a new array in a scope of its own. See <see cref="CopyInArray{T}(in UserAccess, UserConstPtr{T}, ulong)"/>.</summary>
+    /// <summary>Copies into a new array in a scope of its own. See <see cref="CopyInArray{T}(ref readonly UserAccess, UserConstPtr{T}, ulong)"/>.</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="source">The user address.</param>
@@ -265,7 +265,7 @@ public static partial class UserCopy
         return CopyInArray(in access, source, count);
     }
 
-    /// <summary>Copies to user memory in a scope of its own. See <see cref="CopyOut{T}(in UserAccess, UserPtr{T}, ReadOnlySpan{T})"/>.</summary>
+    /// <summary>Copies to user memory in a scope of its own. See <see cref="CopyOut{T}(ref readonly UserAccess, UserPtr{T}, ReadOnlySpan{T})"/>.</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="destination">The user address.</param>
@@ -278,7 +278,7 @@ public static partial class UserCopy
         return CopyOut(in access, destination, source);
     }
 
-    /// <summary>Reads one value in a scope of its own. See <see cref="ReadValue{T}(in UserAccess, UserConstPtr{T})"/>.</summary>
+    /// <summary>Reads one value in a scope of its own. See <see cref="ReadValue{T}(ref readonly UserAccess, UserConstPtr{T})"/>.</summary>
     /// <typeparam name="T">The value type.</typeparam>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="source">The user address.</param>
@@ -290,7 +290,7 @@ public static partial class UserCopy
         return ReadValue(in access, source);
     }
 
-    /// <summary>Writes one value in a scope of its own. See <see cref="WriteValue{T}(in UserAccess, UserPtr{T}, T)"/>.</summary>
+    /// <summary>Writes one value in a scope of its own. See <see cref="WriteValue{T}(ref readonly UserAccess, UserPtr{T}, T)"/>.</summary>
     /// <typeparam name="T">The value type.</typeparam>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="destination">The user address.</param>
@@ -303,7 +303,7 @@ public static partial class UserCopy
         return WriteValue(in access, destination, value);
     }
 
-    /// <summary>Clears user memory in a scope of its own. See <see cref="ZeroOut(in UserAccess, UserPtr{byte}, ulong)"/>.</summary>
+    /// <summary>Clears user memory in a scope of its own. See <see cref="ZeroOut(ref readonly UserAccess, UserPtr{byte}, ulong)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="destination">The first user byte.</param>
     /// <param name="length">The number of bytes.</param>

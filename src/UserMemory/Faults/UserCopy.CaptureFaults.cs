@@ -18,7 +18,7 @@ public static partial class UserCopy
     /// the bytes done. Resolve the fault outside your locks (<see cref="ResolveFault"/>) and retry from there; when the
     /// fault cannot be resolved, EFAULT is final. A range that leaves user space is EFAULT without a fault (nothing to
     /// resolve). The bytes of <paramref name="destination"/> past the count are cleared.</returns>
-    public static CaptureFaultsResult CopyInCaptureFaults(in UserAccess access, UserConstPtr<byte> source, Span<byte> destination)
+    public static CaptureFaultsResult CopyInCaptureFaults(ref readonly UserAccess access, UserConstPtr<byte> source, Span<byte> destination)
     {
         ulong address = source.Address.Value;
         if (!destination.IsEmpty && !CopyEngine.IsUserRange(in access, address, (ulong)destination.Length))
@@ -56,7 +56,7 @@ public static partial class UserCopy
     /// <returns>Complete, or stopped at the first page that is not present or not writable: EFAULT with
     /// <see cref="CaptureFaultsResult.HasFault"/>, the fault address, <see cref="MappingFlags.Write"/> and the bytes
     /// done (written; the rest untouched). A range that leaves user space is EFAULT without a fault.</returns>
-    public static CaptureFaultsResult CopyOutCaptureFaults(in UserAccess access, UserPtr<byte> destination, ReadOnlySpan<byte> source)
+    public static CaptureFaultsResult CopyOutCaptureFaults(ref readonly UserAccess access, UserPtr<byte> destination, ReadOnlySpan<byte> source)
     {
         ulong address = destination.Address.Value;
         if (!source.IsEmpty && !CopyEngine.IsUserRange(in access, address, (ulong)source.Length))

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace UserMemory;
 
 /// <summary>
-/// The outcome of <see cref="UserCopy.StrncpyFromUser(in UserAccess, UserConstPtr{byte}, System.Span{byte})"/>, typed
+/// The outcome of <see cref="UserCopy.StrncpyFromUser(ref readonly UserAccess, UserConstPtr{byte}, System.Span{byte})"/>, typed
 /// instead of Linux's overloaded <c>long</c>.
 /// </summary>
 /// <remarks>

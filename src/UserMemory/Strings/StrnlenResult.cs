@@ -3,14 +3,14 @@ using System.Globalization;
 namespace UserMemory;
 
 /// <summary>
-/// The outcome of <see cref="UserCopy.StrnlenUser(in UserAccess, UserConstPtr{byte}, ulong)"/>, typed instead of
+/// The outcome of <see cref="UserCopy.StrnlenUser(ref readonly UserAccess, UserConstPtr{byte}, ulong)"/>, typed instead of
 /// Linux's overloaded number.
 /// </summary>
 /// <remarks>
 /// Linux's <c>strnlen_user(src, n)</c> returns the length <em>including</em> the NUL when one lies within
 /// <c>n</c> bytes, <c>n + 1</c> when none does, and 0 on a fault (and for <c>n</c> = 0). <see cref="ToLinuxReturn"/>
 /// gives that number back. The length is only a hint: the user may change the string right after the scan, so copy
-/// it (with <see cref="UserCopy.StrncpyFromUser(in UserAccess, UserConstPtr{byte}, System.Span{byte})"/>) rather than
+/// it (with <see cref="UserCopy.StrncpyFromUser(ref readonly UserAccess, UserConstPtr{byte}, System.Span{byte})"/>) rather than
 /// trusting the length later.
 /// </remarks>
 public readonly struct StrnlenResult

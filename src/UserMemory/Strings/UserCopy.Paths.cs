@@ -17,7 +17,7 @@ public static partial class UserCopy
     /// <returns>The path length (NUL excluded); ENAMETOOLONG when no NUL lies within the bound (a 4095-byte path fits, a
     /// 4096-byte one does not); ENOENT for an empty path unless <paramref name="allowEmpty"/>; EFAULT when a byte before
     /// the NUL is not readable; ENOMEM when population fails. On failure the buffer content is unspecified.</returns>
-    public static UserResult<int> CopyPathFromUser(in UserAccess access, UserConstPtr<byte> path, Span<byte> buffer, bool allowEmpty = false)
+    public static UserResult<int> CopyPathFromUser(ref readonly UserAccess access, UserConstPtr<byte> path, Span<byte> buffer, bool allowEmpty = false)
     {
         StrncpyResult r = StrncpyFromUser(in access, path, buffer[..Math.Min(buffer.Length, PathMax)]);
         if (!r.IsOk)
@@ -38,15 +38,15 @@ public static partial class UserCopy
     /// <param name="path">The first byte of the path.</param>
     /// <param name="allowEmpty">True to accept the empty path; otherwise it is ENOENT.</param>
     /// <returns>The path bytes; ENAMETOOLONG, ENOENT, EFAULT or ENOMEM as for
-    /// <see cref="CopyPathFromUser(in UserAccess, UserConstPtr{byte}, Span{byte}, bool)"/>. Nothing on failure.</returns>
-    public static UserResult<byte[]> CopyPathFromUser(in UserAccess access, UserConstPtr<byte> path, bool allowEmpty = false)
+    /// <see cref="CopyPathFromUser(ref readonly UserAccess, UserConstPtr{byte}, Span{byte}, bool)"/>. Nothing on failure.</returns>
+    public static UserResult<byte[]> CopyPathFromUser(ref readonly UserAccess access, UserConstPtr<byte> path, bool allowEmpty = false)
     {
         Span<byte> buffer = stackalloc byte[PathMax];
         UserResult<int> r = CopyPathFromUser(in access, path, buffer, allowEmpty);
         return r.TryGetValue(out int length) ? buffer[..length].ToArray() : r.Error;
     }
 
-    /// <summary>Copies a path name in a scope of its own. See <see cref="CopyPathFromUser(in UserAccess, UserConstPtr{byte}, bool)"/>.</summary>
+    /// <summary>Copies a path name in a scope of its own. See <see cref="CopyPathFromUser(ref readonly UserAccess, UserConstPtr{byte}, bool)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="path">The first byte of the path.</param>
     /// <param name="allowEmpty">True to accept the empty path.</param>

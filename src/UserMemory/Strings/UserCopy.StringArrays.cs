@@ -23,7 +23,7 @@ public static partial class UserCopy
     /// <see cref="ExecArgumentLimits.MaxTotalBytes"/>; EFAULT when the array or a string is not readable; ENOMEM when
     /// population fails. Nothing on failure.</returns>
     /// <remarks>Each pointer and each string is read exactly once; the result is the kernel's copy.</remarks>
-    public static UserResult<IReadOnlyList<byte[]>> CopyStringArrayFromUser(in UserAccess access, UserConstPtr<ulong> array, in ExecArgumentLimits limits)
+    public static UserResult<IReadOnlyList<byte[]>> CopyStringArrayFromUser(ref readonly UserAccess access, UserConstPtr<ulong> array, in ExecArgumentLimits limits)
     {
         ValidateLimits(in limits);
         ulong used = 0;
@@ -33,15 +33,15 @@ public static partial class UserCopy
     }
 
     /// <summary>Copies one string array with Linux's limits. See
-    /// <see cref="CopyStringArrayFromUser(in UserAccess, UserConstPtr{ulong}, in ExecArgumentLimits)"/>.</summary>
+    /// <see cref="CopyStringArrayFromUser(ref readonly UserAccess, UserConstPtr{ulong}, in ExecArgumentLimits)"/>.</summary>
     /// <param name="access">The open scope.</param>
     /// <param name="array">The user array; null means empty.</param>
     /// <returns>The strings, or E2BIG/EFAULT/ENOMEM; nothing on failure.</returns>
-    public static UserResult<IReadOnlyList<byte[]>> CopyStringArrayFromUser(in UserAccess access, UserConstPtr<ulong> array) =>
+    public static UserResult<IReadOnlyList<byte[]>> CopyStringArrayFromUser(ref readonly UserAccess access, UserConstPtr<ulong> array) =>
         CopyStringArrayFromUser(in access, array, ExecArgumentLimits.Linux);
 
     /// <summary>Copies one string array with Linux's limits in a scope of its own. See
-    /// <see cref="CopyStringArrayFromUser(in UserAccess, UserConstPtr{ulong}, in ExecArgumentLimits)"/>.</summary>
+    /// <see cref="CopyStringArrayFromUser(ref readonly UserAccess, UserConstPtr{ulong}, in ExecArgumentLimits)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="array">The user array; null means empty.</param>
     /// <returns>The strings, or E2BIG/EFAULT/ENOMEM; nothing on failure.</returns>
@@ -60,9 +60,9 @@ public static partial class UserCopy
     /// <param name="envp">The environment array; null means empty.</param>
     /// <param name="limits">The bounds; the count and string limits apply to each array, the total to both together.</param>
     /// <returns>Both lists; E2BIG, EFAULT or ENOMEM as for
-    /// <see cref="CopyStringArrayFromUser(in UserAccess, UserConstPtr{ulong}, in ExecArgumentLimits)"/>, the first
+    /// <see cref="CopyStringArrayFromUser(ref readonly UserAccess, UserConstPtr{ulong}, in ExecArgumentLimits)"/>, the first
     /// failure in <paramref name="argv"/> then <paramref name="envp"/> order. Nothing on failure.</returns>
-    public static UserResult<ExecArguments> CopyExecArgumentsFromUser(in UserAccess access, UserConstPtr<ulong> argv, UserConstPtr<ulong> envp, in ExecArgumentLimits limits)
+    public static UserResult<ExecArguments> CopyExecArgumentsFromUser(ref readonly UserAccess access, UserConstPtr<ulong> argv, UserConstPtr<ulong> envp, in ExecArgumentLimits limits)
     {
         ValidateLimits(in limits);
         ulong used = 0;
@@ -79,16 +79,16 @@ public static partial class UserCopy
     }
 
     /// <summary>Copies <c>argv</c> and <c>envp</c> with Linux's limits. See
-    /// <see cref="CopyExecArgumentsFromUser(in UserAccess, UserConstPtr{ulong}, UserConstPtr{ulong}, in ExecArgumentLimits)"/>.</summary>
+    /// <see cref="CopyExecArgumentsFromUser(ref readonly UserAccess, UserConstPtr{ulong}, UserConstPtr{ulong}, in ExecArgumentLimits)"/>.</summary>
     /// <param name="access">The open scope.</param>
     /// <param name="argv">The argument array; null means empty.</param>
     /// <param name="envp">The environment array; null means empty.</param>
     /// <returns>Both lists, or E2BIG/EFAULT/ENOMEM; nothing on failure.</returns>
-    public static UserResult<ExecArguments> CopyExecArgumentsFromUser(in UserAccess access, UserConstPtr<ulong> argv, UserConstPtr<ulong> envp) =>
+    public static UserResult<ExecArguments> CopyExecArgumentsFromUser(ref readonly UserAccess access, UserConstPtr<ulong> argv, UserConstPtr<ulong> envp) =>
         CopyExecArgumentsFromUser(in access, argv, envp, ExecArgumentLimits.Linux);
 
     /// <summary>Copies <c>argv</c> and <c>envp</c> in a scope of its own. See
-    /// <see cref="CopyExecArgumentsFromUser(in UserAccess, UserConstPtr{ulong}, UserConstPtr{ulong}, in ExecArgumentLimits)"/>.</summary>
+    /// <see cref="CopyExecArgumentsFromUser(ref readonly UserAccess, UserConstPtr{ulong}, UserConstPtr{ulong}, in ExecArgumentLimits)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="argv">The argument array; null means empty.</param>
     /// <param name="envp">The environment array; null means empty.</param>
@@ -107,7 +107,7 @@ public static partial class UserCopy
         }
     }
 
-    private static LinuxError CopyStringArray(in UserAccess access, ulong array, in ExecArgumentLimits limits, ref ulong used, List<byte[]> strings)
+    private static LinuxError CopyStringArray(ref readonly UserAccess access, ulong array, in ExecArgumentLimits limits, ref ulong used, List<byte[]> strings)
     {
         if (array == 0)
         {
@@ -161,7 +161,7 @@ public static partial class UserCopy
     /// (8 bytes each). They are copied in batches; a batch that stops at a bad page still yields the pointers before
     /// it, so a fault after the terminator does not matter, as in Linux.
     /// </summary>
-    private static LinuxError ReadPointerArray(in UserAccess access, ulong array, in ExecArgumentLimits limits, ref ulong used, List<ulong> pointers)
+    private static LinuxError ReadPointerArray(ref readonly UserAccess access, ulong array, in ExecArgumentLimits limits, ref ulong used, List<ulong> pointers)
     {
         Span<ulong> batch = stackalloc ulong[PointerBatch];
         ulong userEnd = access.AddressSpace.UserRange.End.Value;

@@ -26,7 +26,7 @@ public static partial class UserCopy
     /// </returns>
     /// <remarks>The NUL is searched in the kernel copy, one validated page chunk at a time, so a user changing the
     /// bytes concurrently cannot make the length and the copy disagree.</remarks>
-    public static StrncpyResult StrncpyFromUser(in UserAccess access, UserConstPtr<byte> source, Span<byte> destination)
+    public static StrncpyResult StrncpyFromUser(ref readonly UserAccess access, UserConstPtr<byte> source, Span<byte> destination)
     {
         if (destination.IsEmpty)
         {
@@ -77,7 +77,7 @@ public static partial class UserCopy
     /// within it; EFAULT when a byte to be scanned is not readable or the source is not a user address; ENOMEM when
     /// population fails. A zero limit gives an unterminated length 0 without touching memory.
     /// <see cref="StrnlenResult.ToLinuxReturn"/> maps this to Linux's number.</returns>
-    public static StrnlenResult StrnlenUser(in UserAccess access, UserConstPtr<byte> source, ulong limit)
+    public static StrnlenResult StrnlenUser(ref readonly UserAccess access, UserConstPtr<byte> source, ulong limit)
     {
         if (limit == 0)
         {
@@ -122,8 +122,8 @@ public static partial class UserCopy
     /// <param name="source">The first byte of the string.</param>
     /// <param name="maxBytes">The bound, NUL included; above zero.</param>
     /// <returns>The string bytes; ENAMETOOLONG when no NUL lies within <paramref name="maxBytes"/>; EFAULT or ENOMEM as
-    /// for <see cref="StrncpyFromUser(in UserAccess, UserConstPtr{byte}, Span{byte})"/>. Nothing on failure.</returns>
-    public static UserResult<byte[]> CopyStringFromUser(in UserAccess access, UserConstPtr<byte> source, int maxBytes)
+    /// for <see cref="StrncpyFromUser(ref readonly UserAccess, UserConstPtr{byte}, Span{byte})"/>. Nothing on failure.</returns>
+    public static UserResult<byte[]> CopyStringFromUser(ref readonly UserAccess access, UserConstPtr<byte> source, int maxBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
         byte[]? rented = null;
@@ -155,8 +155,8 @@ public static partial class UserCopy
     /// <param name="source">The first byte of the string.</param>
     /// <param name="maxBytes">The bound, NUL included; above zero.</param>
     /// <returns>The string; EILSEQ when the bytes are not valid UTF-8; otherwise as
-    /// <see cref="CopyStringFromUser(in UserAccess, UserConstPtr{byte}, int)"/>. Nothing on failure.</returns>
-    public static UserResult<string> CopyUtf8StringFromUser(in UserAccess access, UserConstPtr<byte> source, int maxBytes)
+    /// <see cref="CopyStringFromUser(ref readonly UserAccess, UserConstPtr{byte}, int)"/>. Nothing on failure.</returns>
+    public static UserResult<string> CopyUtf8StringFromUser(ref readonly UserAccess access, UserConstPtr<byte> source, int maxBytes)
     {
         UserResult<byte[]> bytes = CopyStringFromUser(in access, source, maxBytes);
         if (!bytes.TryGetValue(out byte[]? copy))
@@ -168,7 +168,7 @@ public static partial class UserCopy
         return Utf8.IsValid(copy) ? Encoding.UTF8.GetString(copy) : LinuxError.EILSEQ;
     }
 
-    /// <summary>Copies a string in a scope of its own. See <see cref="StrncpyFromUser(in UserAccess, UserConstPtr{byte}, Span{byte})"/>.</summary>
+    /// <summary>Copies a string in a scope of its own. See <see cref="StrncpyFromUser(ref readonly UserAccess, UserConstPtr{byte}, Span{byte})"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="source">The first byte of the string.</param>
     /// <param name="destination">The kernel buffer.</param>
@@ -179,7 +179,7 @@ public static partial class UserCopy
         return StrncpyFromUser(in access, source, destination);
     }
 
-    /// <summary>Measures a string in a scope of its own. See <see cref="StrnlenUser(in UserAccess, UserConstPtr{byte}, ulong)"/>.</summary>
+    /// <summary>Measures a string in a scope of its own. See <see cref="StrnlenUser(ref readonly UserAccess, UserConstPtr{byte}, ulong)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="source">The first byte of the string.</param>
     /// <param name="limit">The scan bound.</param>
@@ -190,7 +190,7 @@ public static partial class UserCopy
         return StrnlenUser(in access, source, limit);
     }
 
-    /// <summary>Copies a bounded string in a scope of its own. See <see cref="CopyStringFromUser(in UserAccess, UserConstPtr{byte}, int)"/>.</summary>
+    /// <summary>Copies a bounded string in a scope of its own. See <see cref="CopyStringFromUser(ref readonly UserAccess, UserConstPtr{byte}, int)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="source">The first byte of the string.</param>
     /// <param name="maxBytes">The bound, NUL included.</param>
@@ -201,7 +201,7 @@ public static partial class UserCopy
         return CopyStringFromUser(in access, source, maxBytes);
     }
 
-    /// <summary>Copies and decodes a UTF-8 string in a scope of its own. See <see cref="CopyUtf8StringFromUser(in UserAccess, UserConstPtr{byte}, int)"/>.</summary>
+    /// <summary>Copies and decodes a UTF-8 string in a scope of its own. See <see cref="CopyUtf8StringFromUser(ref readonly UserAccess, UserConstPtr{byte}, int)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="source">The first byte of the string.</param>
     /// <param name="maxBytes">The bound, NUL included.</param>

@@ -22,7 +22,7 @@ public static partial class UserCopy
     /// <paramref name="maxUserSize"/> or a user byte past <c>ksize</c> is not zero (the user asks for a feature this
     /// kernel lacks); EFAULT when a byte to be read is not readable; ENOMEM when population fails. On failure the whole
     /// kernel struct is cleared (no partial user data and no stale kernel bytes).</returns>
-    public static LinuxError CopyStructFromUser(in UserAccess access, Span<byte> kernelStruct, UserConstPtr<byte> source, ulong userSize, ulong maxUserSize = Pages.Size4K)
+    public static LinuxError CopyStructFromUser(ref readonly UserAccess access, Span<byte> kernelStruct, UserConstPtr<byte> source, ulong userSize, ulong maxUserSize = Pages.Size4K)
     {
         LinuxError e = CopyStructFromUserCore(in access, kernelStruct, source.Address.Value, userSize, maxUserSize);
         if (e != LinuxError.None)
@@ -34,7 +34,7 @@ public static partial class UserCopy
     }
 
     /// <summary>Copies an extensible struct from user memory into a value. See
-    /// <see cref="CopyStructFromUser(in UserAccess, Span{byte}, UserConstPtr{byte}, ulong, ulong)"/>.</summary>
+    /// <see cref="CopyStructFromUser(ref readonly UserAccess, Span{byte}, UserConstPtr{byte}, ulong, ulong)"/>.</summary>
     /// <typeparam name="T">The kernel's struct; <c>ksize</c> is its size.</typeparam>
     /// <param name="access">The open scope.</param>
     /// <param name="value">The struct; zero on failure.</param>
@@ -42,7 +42,7 @@ public static partial class UserCopy
     /// <param name="userSize">The user's size.</param>
     /// <param name="maxUserSize">The largest user size accepted (PAGE_SIZE by default).</param>
     /// <returns>None, E2BIG, EFAULT or ENOMEM as for the span form.</returns>
-    public static LinuxError CopyStructFromUser<T>(in UserAccess access, out T value, UserConstPtr<byte> source, ulong userSize, ulong maxUserSize = Pages.Size4K)
+    public static LinuxError CopyStructFromUser<T>(ref readonly UserAccess access, out T value, UserConstPtr<byte> source, ulong userSize, ulong maxUserSize = Pages.Size4K)
         where T : unmanaged
     {
         value = default;
@@ -65,7 +65,7 @@ public static partial class UserCopy
     /// <c>usize &gt; ksize</c>, the user's tail was cleared; E2BIG above <paramref name="maxUserSize"/>; EFAULT when a
     /// byte to be written is not writable; ENOMEM when population fails. On failure the user's struct may be partly
     /// written (the tail is cleared first, then the head copied, as in Linux).</returns>
-    public static LinuxError CopyStructToUser(in UserAccess access, UserPtr<byte> destination, ulong userSize, ReadOnlySpan<byte> kernelStruct, out bool ignoredTrailing, ulong maxUserSize = Pages.Size4K)
+    public static LinuxError CopyStructToUser(ref readonly UserAccess access, UserPtr<byte> destination, ulong userSize, ReadOnlySpan<byte> kernelStruct, out bool ignoredTrailing, ulong maxUserSize = Pages.Size4K)
     {
         ignoredTrailing = false;
         if (userSize > maxUserSize)
@@ -98,7 +98,7 @@ public static partial class UserCopy
     }
 
     /// <summary>Copies an extensible struct value to user memory. See
-    /// <see cref="CopyStructToUser(in UserAccess, UserPtr{byte}, ulong, ReadOnlySpan{byte}, out bool, ulong)"/>.</summary>
+    /// <see cref="CopyStructToUser(ref readonly UserAccess, UserPtr{byte}, ulong, ReadOnlySpan{byte}, out bool, ulong)"/>.</summary>
     /// <typeparam name="T">The kernel's struct; <c>ksize</c> is its size.</typeparam>
     /// <param name="access">The open scope.</param>
     /// <param name="destination">The user's struct.</param>
@@ -107,12 +107,12 @@ public static partial class UserCopy
     /// <param name="ignoredTrailing">True when non-zero kernel bytes did not fit in the user's struct.</param>
     /// <param name="maxUserSize">The largest user size accepted (PAGE_SIZE by default).</param>
     /// <returns>None, E2BIG, EFAULT or ENOMEM as for the span form; the user's struct may be partly written on failure.</returns>
-    public static LinuxError CopyStructToUser<T>(in UserAccess access, UserPtr<byte> destination, ulong userSize, in T value, out bool ignoredTrailing, ulong maxUserSize = Pages.Size4K)
+    public static LinuxError CopyStructToUser<T>(ref readonly UserAccess access, UserPtr<byte> destination, ulong userSize, in T value, out bool ignoredTrailing, ulong maxUserSize = Pages.Size4K)
         where T : unmanaged =>
         CopyStructToUser(in access, destination, userSize, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)), out ignoredTrailing, maxUserSize);
 
     /// <summary>Copies an extensible struct from user memory in a scope of its own. See
-    /// <see cref="CopyStructFromUser(in UserAccess, Span{byte}, UserConstPtr{byte}, ulong, ulong)"/>.</summary>
+    /// <see cref="CopyStructFromUser(ref readonly UserAccess, Span{byte}, UserConstPtr{byte}, ulong, ulong)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="kernelStruct">The kernel's struct.</param>
     /// <param name="source">The user's struct.</param>
@@ -126,7 +126,7 @@ public static partial class UserCopy
     }
 
     /// <summary>Copies an extensible struct to user memory in a scope of its own. See
-    /// <see cref="CopyStructToUser(in UserAccess, UserPtr{byte}, ulong, ReadOnlySpan{byte}, out bool, ulong)"/>.</summary>
+    /// <see cref="CopyStructToUser(ref readonly UserAccess, UserPtr{byte}, ulong, ReadOnlySpan{byte}, out bool, ulong)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="destination">The user's struct.</param>
     /// <param name="userSize">The user's size.</param>
@@ -140,7 +140,7 @@ public static partial class UserCopy
         return CopyStructToUser(in access, destination, userSize, kernelStruct, out ignoredTrailing, maxUserSize);
     }
 
-    private static LinuxError CopyStructFromUserCore(in UserAccess access, Span<byte> kernelStruct, ulong address, ulong userSize, ulong maxUserSize)
+    private static LinuxError CopyStructFromUserCore(ref readonly UserAccess access, Span<byte> kernelStruct, ulong address, ulong userSize, ulong maxUserSize)
     {
         if (userSize > maxUserSize)
         {

@@ -29,7 +29,7 @@ public static partial class UserCopy
     /// A zero count succeeds without reading the array.</returns>
     /// <remarks>Linux itself clamps a total above MAX_RW_COUNT (0x7FFFF000) instead of failing; like Linux's
     /// <c>read</c>/<c>write</c>, the system-call layer applies that clamp to the transfer size.</remarks>
-    public static LinuxError ImportIoVectors(in UserAccess access, UserConstPtr<IoVec> vector, long count, Span<IoVec> destination, out int imported, out ulong totalLength)
+    public static LinuxError ImportIoVectors(ref readonly UserAccess access, UserConstPtr<IoVec> vector, long count, Span<IoVec> destination, out int imported, out ulong totalLength)
     {
         imported = 0;
         totalLength = 0;
@@ -88,12 +88,12 @@ public static partial class UserCopy
     }
 
     /// <summary>Imports a user iovec array into a new array. See
-    /// <see cref="ImportIoVectors(in UserAccess, UserConstPtr{IoVec}, long, Span{IoVec}, out int, out ulong)"/>.</summary>
+    /// <see cref="ImportIoVectors(ref readonly UserAccess, UserConstPtr{IoVec}, long, Span{IoVec}, out int, out ulong)"/>.</summary>
     /// <param name="access">The open scope.</param>
     /// <param name="vector">The user array.</param>
     /// <param name="count">The element count as received.</param>
     /// <returns>The non-empty elements in order; EINVAL, EFAULT or ENOMEM as for the span form. Nothing on failure.</returns>
-    public static UserResult<IoVec[]> ImportIoVectors(in UserAccess access, UserConstPtr<IoVec> vector, long count)
+    public static UserResult<IoVec[]> ImportIoVectors(ref readonly UserAccess access, UserConstPtr<IoVec> vector, long count)
     {
         if (count < 0 || count > IovMax)
         {
@@ -111,13 +111,13 @@ public static partial class UserCopy
     /// run out.
     /// </summary>
     /// <param name="access">The open scope.</param>
-    /// <param name="vectors">The buffers, usually from <see cref="ImportIoVectors(in UserAccess, UserConstPtr{IoVec}, long, Span{IoVec}, out int, out ulong)"/>.</param>
+    /// <param name="vectors">The buffers, usually from <see cref="ImportIoVectors(ref readonly UserAccess, UserConstPtr{IoVec}, long, Span{IoVec}, out int, out ulong)"/>.</param>
     /// <param name="source">The kernel bytes.</param>
     /// <param name="vectorOffset">Bytes of the sequence to skip first (to continue an earlier transfer).</param>
     /// <returns>The bytes written; complete when <c>min(source.Length, buffer bytes after the offset)</c> were written.
     /// It stops at the first fault: EFAULT (not writable or not in user space) or ENOMEM, with the count written before
     /// it, which is what <c>readv</c> reports when it is above zero.</returns>
-    public static CopyResult CopyOutVector(in UserAccess access, ReadOnlySpan<IoVec> vectors, ReadOnlySpan<byte> source, ulong vectorOffset = 0)
+    public static CopyResult CopyOutVector(ref readonly UserAccess access, ReadOnlySpan<IoVec> vectors, ReadOnlySpan<byte> source, ulong vectorOffset = 0)
     {
         ulong done = 0;
         ulong skip = vectorOffset;
@@ -161,7 +161,7 @@ public static partial class UserCopy
     /// <returns>The bytes read; complete when <c>min(destination.Length, buffer bytes after the offset)</c> were read.
     /// It stops at the first fault: EFAULT (not readable or not in user space) or ENOMEM, with the count read before it.
     /// The bytes of <paramref name="destination"/> past the count are cleared in every case.</returns>
-    public static CopyResult CopyInVector(in UserAccess access, ReadOnlySpan<IoVec> vectors, Span<byte> destination, ulong vectorOffset = 0)
+    public static CopyResult CopyInVector(ref readonly UserAccess access, ReadOnlySpan<IoVec> vectors, Span<byte> destination, ulong vectorOffset = 0)
     {
         ulong done = 0;
         ulong skip = vectorOffset;
@@ -196,7 +196,7 @@ public static partial class UserCopy
         return CopyResult.Completed((nuint)done);
     }
 
-    /// <summary>Imports an iovec array in a scope of its own. See <see cref="ImportIoVectors(in UserAccess, UserConstPtr{IoVec}, long)"/>.</summary>
+    /// <summary>Imports an iovec array in a scope of its own. See <see cref="ImportIoVectors(ref readonly UserAccess, UserConstPtr{IoVec}, long)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="vector">The user array.</param>
     /// <param name="count">The element count as received.</param>
@@ -207,7 +207,7 @@ public static partial class UserCopy
         return ImportIoVectors(in access, vector, count);
     }
 
-    /// <summary>Scatters in a scope of its own. See <see cref="CopyOutVector(in UserAccess, ReadOnlySpan{IoVec}, ReadOnlySpan{byte}, ulong)"/>.</summary>
+    /// <summary>Scatters in a scope of its own. See <see cref="CopyOutVector(ref readonly UserAccess, ReadOnlySpan{IoVec}, ReadOnlySpan{byte}, ulong)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="vectors">The buffers.</param>
     /// <param name="source">The kernel bytes.</param>
@@ -219,7 +219,7 @@ public static partial class UserCopy
         return CopyOutVector(in access, vectors, source, vectorOffset);
     }
 
-    /// <summary>Gathers in a scope of its own. See <see cref="CopyInVector(in UserAccess, ReadOnlySpan{IoVec}, Span{byte}, ulong)"/>.</summary>
+    /// <summary>Gathers in a scope of its own. See <see cref="CopyInVector(ref readonly UserAccess, ReadOnlySpan{IoVec}, Span{byte}, ulong)"/>.</summary>
     /// <param name="provider">Gives the address space.</param>
     /// <param name="vectors">The buffers.</param>
     /// <param name="destination">The kernel buffer.</param>

@@ -8,6 +8,9 @@ namespace UserMemory.AddressSpace;
 /// per-thread cache of the last hit makes repeated lookups in the same area O(1). Mutated in place, only under the
 /// address space's exclusive lock; read only under its shared lock (so readers never see a mutation in progress).
 /// </summary>
+/// <remarks>The binary search runs over <c>_ends</c>, a compact copy of every area's end (8 bytes per area instead of
+/// the whole <see cref="Area"/>), so a lookup that misses the per-thread cache touches fewer cache lines: with
+/// 100 000 areas the search array is 800 KB instead of several MB.</remarks>
 internal sealed class AreaList
 {
     [ThreadStatic]
@@ -17,6 +20,7 @@ internal sealed class AreaList
     private static int t_lastIndex;
 
     private Area[] _items = new Area[16];
+    private ulong[] _ends = new ulong[16];
     private int _count;
 
     /// <summary>The number of areas.</summary>
@@ -68,7 +72,7 @@ internal sealed class AreaList
         while (lo < hi)
         {
             int mid = (int)((uint)(lo + hi) >> 1);
-            if (_items[mid].End > address)
+            if (_ends[mid] > address)
             {
                 hi = mid;
             }
@@ -104,6 +108,17 @@ internal sealed class AreaList
         }
 
         _count = newCount;
+        if (_ends.Length != _items.Length)
+        {
+            ulong[] ends = new ulong[_items.Length];
+            Array.Copy(_ends, ends, Math.Min(index, Math.Min(_ends.Length, ends.Length)));
+            _ends = ends;
+        }
+
+        for (int i = index; i < newCount; i++)
+        {
+            _ends[i] = _items[i].End;
+        }
     }
 
     /// <summary>Removes every area.</summary>
@@ -119,21 +134,25 @@ internal sealed class AreaList
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int FindContainingSearch(Area[] items, int count, ulong address)
     {
-        int lo = 0;
-        int hi = count;
-        while (lo < hi)
+        ulong[] ends = _ends;
+        count = Math.Min(count, ends.Length);
+        if (count == 0)
         {
-            int mid = (int)((uint)(lo + hi) >> 1);
-            if (items[mid].End > address)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid + 1;
-            }
+            return -1;
         }
 
+        // Branch-free upper bound (first end above the address): the loop's trip count depends only on count, and
+        // the step is a conditional move, so random lookups do not pay a mispredicted branch per level.
+        int lo = 0;
+        int n = count;
+        while (n > 1)
+        {
+            int half = n >> 1;
+            lo = ends[lo + half - 1] <= address ? lo + half : lo;
+            n -= half;
+        }
+
+        lo += ends[lo] <= address ? 1 : 0;
         if (lo < count && items[lo].Start <= address)
         {
             t_lastList = this;

@@ -13,6 +13,8 @@ internal sealed class CommandLine
 
     public bool TracePidPrefix { get; private set; }
 
+    public bool Stats { get; private set; }
+
     public int ResumeFd { get; private set; } = -1;
 
     public string? ExecState { get; private set; }
@@ -48,6 +50,9 @@ internal sealed class CommandLine
             {
                 case "--strace":
                     c.Trace = true;
+                    break;
+                case "--stats":
+                    c.Stats = true;
                     break;
                 case "--trace-child":
                     c.TracePidPrefix = true;

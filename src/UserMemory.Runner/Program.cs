@@ -12,7 +12,7 @@ using UserMemory.Runner;
 CommandLine? cmd = CommandLine.Parse(args, out string? error);
 if (cmd is null)
 {
-    Say("usage: usermem-run [--strace] [--] program [args...]" + (string.IsNullOrEmpty(error) ? string.Empty : "\nusermem-run: " + error));
+    Say("usage: usermem-run [--strace] [--stats] [--] program [args...]" + (string.IsNullOrEmpty(error) ? string.Empty : "\nusermem-run: " + error));
     return 2;
 }
 
@@ -26,6 +26,7 @@ if (Path.GetFileNameWithoutExtension(runnerPath) == "dotnet")
 var options = new RunnerOptions
 {
     Trace = cmd.Trace,
+    Stats = cmd.Stats,
     TracePidPrefix = cmd.TracePidPrefix || cmd.ResumeFd >= 0,
     RunnerPath = runnerPath,
     RunnerPrefixArguments = cmd.ResumeFd >= 0 || cmd.TracePidPrefix ? [.. prefix, "--trace-child"] : prefix,

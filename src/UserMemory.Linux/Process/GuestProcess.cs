@@ -12,6 +12,7 @@ public sealed partial class GuestProcess : IDisposable
 {
     private const int MaxSignal = 64;
     private readonly SyscallTracer? _tracer;
+    private readonly SyscallStats? _stats;
     private ulong _lastFaultRip = ulong.MaxValue;
     private ulong _lastFaultAddress = ulong.MaxValue;
     private int _pendingInterrupt = -1;
@@ -30,6 +31,7 @@ public sealed partial class GuestProcess : IDisposable
         Mirror = new UnicornMemoryMirror(space, Cpu);
         Pid = (int)HostLinux.Syscall(39);
         _tracer = options.Trace ? new SyscallTracer(this) : null;
+        _stats = options.Stats ? new SyscallStats() : null;
     }
 
     /// <summary>The guest's memory.</summary>
@@ -143,12 +145,17 @@ public sealed partial class GuestProcess : IDisposable
     public void Terminate(int signal)
     {
         _tracer?.Killed(signal);
+        _stats?.Print(Pid);
         HostLinux.DieBySignal(signal);
     }
 
     /// <summary>Ends the guest (and this host process) with an exit status.</summary>
     /// <param name="status">The status (low 8 bits count).</param>
-    public void Exit(int status) => HostLinux.ExitNow(status & 0xff);
+    public void Exit(int status)
+    {
+        _stats?.Print(Pid);
+        HostLinux.ExitNow(status & 0xff);
+    }
 
     /// <inheritdoc/>
     public void Dispose()
@@ -187,6 +194,20 @@ public sealed partial class GuestProcess : IDisposable
     }
 
     private void OnSyscall()
+    {
+        if (_stats is not null)
+        {
+            long number = (long)Cpu.Read(X86Register.Rax);
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            HandleSyscall();
+            _stats.Record(number, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            return;
+        }
+
+        HandleSyscall();
+    }
+
+    private void HandleSyscall()
     {
         long nr = (long)Cpu.Read(X86Register.Rax);
         Span<ulong> a = stackalloc ulong[6];

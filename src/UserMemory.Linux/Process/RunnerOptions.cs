@@ -6,6 +6,9 @@ public sealed class RunnerOptions
     /// <summary>Print one strace-style line per syscall on standard error.</summary>
     public bool Trace { get; init; }
 
+    /// <summary>Print syscall count and time spent in the syscall layer on standard error at exit (<c>--stats</c>).</summary>
+    public bool Stats { get; init; }
+
     /// <summary>The host path of the runner executable (re-executed for fork and execve).</summary>
     public required string RunnerPath { get; init; }
 

@@ -327,24 +327,16 @@ public sealed partial class GuestProcess
             return Einval;
         }
 
-        long r = ReadPath(pathAddr, false, out byte[] path);
+        long r = ReadPath(pathAddr, false, out byte[] path, out bool namedOwnExe);
         if (r < 0)
         {
             return r;
         }
 
-        byte[] target;
-        if (path.AsSpan(0, path.Length - 1).SequenceEqual(ExecutablePath))
+        if (namedOwnExe)
         {
-            // ReadPath mapped /proc/self/exe to the program itself; but a real link named like the program must still
-            // be read on the host, so only answer directly when the guest asked for /proc/.../exe.
-            byte[]? asked = PeekBytes(pathAddr, 64);
-            if (asked is not null && asked.AsSpan().IndexOf((byte)0) is int n && n > 0 && asked.AsSpan(0, n).StartsWith("/proc/"u8))
-            {
-                target = ExecutablePath;
-                int len = (int)Math.Min((ulong)target.Length, size);
-                return CopyOut(bufAddr, target.AsSpan(0, len)) < 0 ? Efault : len;
-            }
+            int len = (int)Math.Min((ulong)ExecutablePath.Length, size);
+            return CopyOut(bufAddr, ExecutablePath.AsSpan(0, len)) < 0 ? Efault : len;
         }
 
         if (!TryDirFd(dirFd, out long hostDir))

@@ -21,9 +21,19 @@ public sealed partial class GuestProcess
     /// <param name="allowEmpty">Accept "" (AT_EMPTY_PATH); otherwise "" is ENOENT.</param>
     /// <param name="path">The path with its NUL.</param>
     /// <returns>0, or -EFAULT / -ENAMETOOLONG / -ENOENT.</returns>
-    internal long ReadPath(ulong address, bool allowEmpty, out byte[] path)
+    internal long ReadPath(ulong address, bool allowEmpty, out byte[] path) => ReadPath(address, allowEmpty, out path, out _);
+
+    /// <summary>As <see cref="ReadPath(ulong, bool, out byte[])"/>, telling whether the path named the running
+    /// program through <c>/proc</c> (copied once: no second fetch of guest memory).</summary>
+    /// <param name="address">The guest pointer.</param>
+    /// <param name="allowEmpty">Accept "".</param>
+    /// <param name="path">The path with its NUL.</param>
+    /// <param name="namedOwnExe">True when the guest wrote /proc/self/exe or /proc/PID/exe.</param>
+    /// <returns>0, or -EFAULT / -ENAMETOOLONG / -ENOENT.</returns>
+    internal long ReadPath(ulong address, bool allowEmpty, out byte[] path, out bool namedOwnExe)
     {
         path = [];
+        namedOwnExe = false;
         UserResult<byte[]> copied = UserCopy.CopyPathFromUser(Space, UserConstPtr<byte>.FromAddress(new VirtAddr(address)), allowEmpty);
         if (!copied.TryGetValue(out byte[]? bytes))
         {
@@ -33,6 +43,7 @@ public sealed partial class GuestProcess
         if (bytes.AsSpan().SequenceEqual(ProcSelfExe) || IsOwnProcExe(bytes))
         {
             bytes = ExecutablePath;
+            namedOwnExe = true;
         }
 
         path = new byte[bytes.Length + 1];

@@ -11,12 +11,15 @@ namespace UserMemory.Reliability.Tests.Races;
 /// <summary>
 /// Part 2: workers borrow, copy, write and scan while a mapper maps, unmaps, protects and remaps the same ranges.
 /// No host crash (the process survives), no write into a replaced mapping, no scope seeing two generations, no
-/// deadlock, and the whole run ends within a time bound.
+/// deadlock, and the whole run ends within a time bound. <c>USERMEMORY_CHURN_SECONDS</c> sets the work time
+/// (default 3 s per run).
 /// </summary>
 public sealed class MappingChurnTests
 {
-    private static readonly TimeSpan Work = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Work = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("USERMEMORY_CHURN_SECONDS"), out int seconds) && seconds > 0 ? seconds : 3);
+
+    private static readonly TimeSpan Limit = Work + TimeSpan.FromSeconds(60);
     private readonly ITestOutputHelper _output;
 
     /// <summary>Receives the xunit output.</summary>

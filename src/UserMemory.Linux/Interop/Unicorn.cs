@@ -106,6 +106,30 @@ public sealed unsafe partial class Unicorn : IDisposable
         return value;
     }
 
+    /// <summary>Reads several 64-bit registers with one call into Unicorn (one P/Invoke instead of one per register).</summary>
+    /// <param name="registers">The <see cref="X86Register"/> ids.</param>
+    /// <param name="values">Receives the values; at least as long as <paramref name="registers"/> (at most 16).</param>
+    public void ReadBatch(ReadOnlySpan<int> registers, Span<ulong> values)
+    {
+        int count = registers.Length;
+        if (count > 16 || values.Length < count)
+        {
+            throw new ArgumentException("At most 16 registers, and room for each value.", nameof(values));
+        }
+
+        void** pointers = stackalloc void*[count];
+        fixed (int* ids = registers)
+        fixed (ulong* slots = values)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                pointers[i] = slots + i;
+            }
+
+            _ = uc_reg_read_batch(_engine, ids, pointers, count);
+        }
+    }
+
     /// <summary>Writes a 64-bit register.</summary>
     /// <param name="register">A <see cref="X86Register"/>.</param>
     /// <param name="value">The value.</param>
@@ -198,6 +222,9 @@ public sealed unsafe partial class Unicorn : IDisposable
 
     [LibraryImport(Library)]
     private static partial int uc_reg_read(nint engine, int regid, void* value);
+
+    [LibraryImport(Library)]
+    private static partial int uc_reg_read_batch(nint engine, int* regids, void** values, int count);
 
     [LibraryImport(Library)]
     private static partial int uc_reg_write(nint engine, int regid, void* value);

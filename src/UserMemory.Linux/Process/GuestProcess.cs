@@ -207,16 +207,19 @@ public sealed partial class GuestProcess : IDisposable
         HandleSyscall();
     }
 
+    private static ReadOnlySpan<int> SyscallRegisters =>
+    [
+        (int)X86Register.Rax, (int)X86Register.Rdi, (int)X86Register.Rsi, (int)X86Register.Rdx,
+        (int)X86Register.R10, (int)X86Register.R8, (int)X86Register.R9,
+    ];
+
     private void HandleSyscall()
     {
-        long nr = (long)Cpu.Read(X86Register.Rax);
-        Span<ulong> a = stackalloc ulong[6];
-        a[0] = Cpu.Read(X86Register.Rdi);
-        a[1] = Cpu.Read(X86Register.Rsi);
-        a[2] = Cpu.Read(X86Register.Rdx);
-        a[3] = Cpu.Read(X86Register.R10);
-        a[4] = Cpu.Read(X86Register.R8);
-        a[5] = Cpu.Read(X86Register.R9);
+        // The number and the six arguments in one call into Unicorn.
+        Span<ulong> values = stackalloc ulong[7];
+        Cpu.ReadBatch(SyscallRegisters, values);
+        long nr = (long)values[0];
+        Span<ulong> a = values[1..];
         _tracer?.Begin(nr, a);
         long result = Dispatch(nr, a);
         _tracer?.End(nr, a, result);

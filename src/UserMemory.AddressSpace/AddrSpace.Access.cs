@@ -92,7 +92,7 @@ public sealed partial class AddrSpace
     public nuint GetKernelAddress(VirtAddr address) => (nuint)KernelBase + (nuint)address.Value;
 
     /// <summary>
-    /// The fused fast path: one area lookup (usually a hit on the last-area hint), a flag check, a population check in the
+    /// The fused fast path: one area lookup (usually a hit on the last-area hints), a flag check, a population check in the
     /// bitmap (populating only missing pages), and the kernel address <c>KernelBase + start</c>.
     /// </summary>
     /// <param name="start">The first user address.</param>

@@ -29,7 +29,7 @@ namespace UserMemory.AddressSpace;
 /// use a distributed reader lock: <see cref="EnterAccess"/> touches only the calling thread's cache line).
 /// Map, unmap, protect, clear, clone and snapshot take the exclusive side and wait for every scope to end; calling
 /// them from inside a scope on the same space throws <see cref="InvalidOperationException"/>.</para>
-/// <para><b>Lookup.</b> Areas sit in one sorted array: a binary search, preceded by a shared hint (the last area
+/// <para><b>Lookup.</b> Areas sit in one sorted array: a binary search, preceded by shared hints (the last areas
 /// hit, so repeated accesses to one area cost the same with one area or a hundred thousand.</para>
 /// </remarks>
 public sealed partial class AddrSpace : IUserAddressSpace, IDisposable

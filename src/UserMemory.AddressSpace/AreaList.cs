@@ -5,18 +5,22 @@ namespace UserMemory.AddressSpace;
 
 /// <summary>
 /// The areas of a space, sorted by start and never overlapping, in one array: lookups are a binary search, and a
-/// shared hint (the last hit) makes repeated lookups in the same area O(1). Mutated in place, only under the
+/// few shared hints (the last hits) make repeated lookups in the same area O(1). Mutated in place, only under the
 /// address space's exclusive lock; read only under its shared lock (so readers never see a mutation in progress).
 /// </summary>
 /// <remarks>The binary search runs over <c>_ends</c>, a compact copy of every area's end (8 bytes per area instead of
-/// the whole <see cref="Area"/>), so a lookup that misses the last-area hint touches fewer cache lines: with
+/// the whole <see cref="Area"/>), so a lookup that misses the last-area hints touches fewer cache lines: with
 /// 100 000 areas the search array is 800 KB instead of several MB.</remarks>
 internal sealed class AreaList
 {
-    // The index of the last area a lookup found. Shared by all threads as a hint, not per thread: reading a plain
-    // field is cheaper than a thread-static access (which the profile showed as __tls_get_addr calls), and it is only
-    // written when it changes. A stale or torn-free int read is harmless: the hit is re-validated against the area.
-    private int _hint;
+    // The indexes of the last few areas lookups found, shared by all threads as hints rather than kept per thread:
+    // reading plain fields is cheaper than thread-static accesses (which a profile showed as __tls_get_addr calls).
+    // Several entries, so that threads working in different areas each keep a hit instead of overwriting one shared
+    // hint (and its cache line) on every lookup; an entry is only written on a miss. A stale hint is harmless: every
+    // hit is re-validated against the area it names.
+    private const int HintCount = 4;
+    private readonly int[] _hints = new int[HintCount];
+    private int _nextHint;
 
     private Area[] _items = new Area[16];
     private ulong[] _ends = new ulong[16];
@@ -46,13 +50,17 @@ internal sealed class AreaList
     {
         Area[] items = _items;
         int count = Math.Min(_count, items.Length);
-        int cached = _hint;
-        if ((uint)cached < (uint)count)
+        int[] hints = _hints;
+        for (int h = 0; h < HintCount; h++)
         {
-            ref Area a = ref items[cached];
-            if (address >= a.Start && address < a.End)
+            int cached = hints[h];
+            if ((uint)cached < (uint)count)
             {
-                return cached;
+                ref Area a = ref items[cached];
+                if (address >= a.Start && address < a.End)
+                {
+                    return cached;
+                }
             }
         }
 
@@ -151,11 +159,9 @@ internal sealed class AreaList
         lo += ends[lo] <= address ? 1 : 0;
         if (lo < count && items[lo].Start <= address)
         {
-            if (_hint != lo)
-            {
-                _hint = lo;
-            }
-
+            int slot = _nextHint;
+            _hints[slot & (HintCount - 1)] = lo;
+            _nextHint = slot + 1;
             return lo;
         }
 

@@ -64,12 +64,13 @@ public ref struct UserAccess
         space.ExitAccess();
     }
 
-    /// <summary>True when <paramref name="address"/> is a user address (inside the user range or at its end).</summary>
+    /// <summary>Linux's <c>access_ok</c>: <c>[address, address + size)</c> lies in the user range (it may end exactly
+    /// at the top), with the end computed without wrapping. With size 0: the address is inside the range or at its end.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal readonly bool IsUserAddress(ulong address)
+    internal readonly bool IsUserRange(ulong address, ulong size)
     {
-        VirtAddrRange r = AddressSpace.UserRange;
-        return address >= r.Start.Value && address <= r.End.Value;
+        VirtAddrRange user = AddressSpace.UserRange;
+        return address >= user.Start.Value && address <= user.End.Value && size <= user.End.Value - address;
     }
 
     private static IUserAddressSpace ThrowDisposed()

@@ -8,13 +8,8 @@ namespace UserMemory;
 /// </summary>
 internal static class CopyEngine
 {
-    /// <summary>Linux's <c>access_ok</c>: the whole range lies in user space (it may end exactly at the top) and its end
-    /// is computed without wrapping.</summary>
-    public static bool IsUserRange(ref readonly UserAccess access, ulong address, ulong size)
-    {
-        VirtAddrRange user = access.AddressSpace.UserRange;
-        return address >= user.Start.Value && address <= user.End.Value && size <= user.End.Value - address;
-    }
+    /// <summary>Linux's <c>access_ok</c>; see <see cref="UserAccess.IsUserRange"/>, the one definition of the rule.</summary>
+    public static bool IsUserRange(ref readonly UserAccess access, ulong address, ulong size) => access.IsUserRange(address, size);
 
     /// <summary>Linux's <c>access_ok</c> to the letter: only the upper bound, <c>address + size &lt;= end of user
     /// space</c>, computed without wrapping. Used where Linux validates early and faults later (iovec import).</summary>

@@ -28,7 +28,7 @@ internal static class RegionCheck
         ulong size = count * elementSize;
         if (size == 0)
         {
-            return access.IsUserAddress(address) ? LinuxError.None : LinuxError.EFAULT;
+            return access.IsUserRange(address, 0) ? LinuxError.None : LinuxError.EFAULT;
         }
 
         return access.AddressSpace.PrepareAccess(address, size, flags, out kernelAddress);

@@ -157,25 +157,8 @@ public static unsafe partial class HostLinux
     {
         fixed (byte* p = data)
         {
-            int done = 0;
-            while (done < data.Length)
-            {
-                long r = Syscall(1, fd, (long)(p + done), data.Length - done);
-                if (r == -4)
-                {
-                    continue;
-                }
-
-                if (r <= 0)
-                {
-                    return r < 0 ? r : -5;
-                }
-
-                done += (int)r;
-            }
+            return TransferAll(1 /* write */, fd, p, data.Length, offset: -1);
         }
-
-        return 0;
     }
 
     /// <summary>Reads exactly <paramref name="data"/>.Length bytes from a descriptor at an offset.</summary>
@@ -187,22 +170,32 @@ public static unsafe partial class HostLinux
     {
         fixed (byte* p = data)
         {
-            int done = 0;
-            while (done < data.Length)
+            return TransferAll(17 /* pread64 */, fd, p, data.Length, offset);
+        }
+    }
+
+    /// <summary>The retry loop behind <see cref="WriteAll"/> and <see cref="ReadExactlyAt"/>: repeats the transfer
+    /// until <paramref name="length"/> bytes moved, retrying EINTR; a transfer of 0 bytes is -EIO. A negative
+    /// <paramref name="offset"/> means the descriptor's own position (no offset argument).</summary>
+    private static long TransferAll(long number, int fd, byte* p, int length, long offset)
+    {
+        int done = 0;
+        while (done < length)
+        {
+            long r = offset < 0
+                ? Syscall(number, fd, (long)(p + done), length - done)
+                : Syscall(number, fd, (long)(p + done), length - done, offset + done);
+            if (r == -4)
             {
-                long r = Syscall(17, fd, (long)(p + done), data.Length - done, offset + done);
-                if (r == -4)
-                {
-                    continue;
-                }
-
-                if (r <= 0)
-                {
-                    return r < 0 ? r : -5;
-                }
-
-                done += (int)r;
+                continue;
             }
+
+            if (r <= 0)
+            {
+                return r < 0 ? r : -5;
+            }
+
+            done += (int)r;
         }
 
         return 0;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using UserMemory.AddressSpace;
+using UserMemory.Linux.Cpu;
 using UserMemory.Linux.Interop;
 
 namespace UserMemory.Linux.Process;
@@ -17,37 +18,29 @@ namespace UserMemory.Linux.Process;
 public static class ForkState
 {
     /// <summary>Index of RAX in the register array.</summary>
-    public const int RaxIndex = 0;
+    public const int RaxIndex = (int)CpuRegister.Rax;
 
     /// <summary>Index of RSP.</summary>
-    public const int RspIndex = 7;
+    public const int RspIndex = (int)CpuRegister.Rsp;
 
     /// <summary>Index of RIP.</summary>
-    public const int RipIndex = 16;
+    public const int RipIndex = (int)CpuRegister.Rip;
 
     /// <summary>Index of the FS base.</summary>
-    public const int FsBaseIndex = 18;
+    public const int FsBaseIndex = (int)CpuRegister.FsBase;
 
     private const ulong Magic = 0x314b524f464d5355; // "USMFORK1"
-
-    private static readonly X86Register[] Registers =
-    [
-        X86Register.Rax, X86Register.Rbx, X86Register.Rcx, X86Register.Rdx, X86Register.Rsi, X86Register.Rdi,
-        X86Register.Rbp, X86Register.Rsp, X86Register.R8, X86Register.R9, X86Register.R10, X86Register.R11,
-        X86Register.R12, X86Register.R13, X86Register.R14, X86Register.R15, X86Register.Rip, X86Register.Rflags,
-        X86Register.FsBase, X86Register.GsBase,
-    ];
 
     /// <summary>Reads the registers a forked child needs.</summary>
     /// <param name="cpu">The engine.</param>
     /// <returns>The values, in this class's index order.</returns>
-    public static ulong[] CaptureRegisters(Unicorn cpu)
+    public static ulong[] CaptureRegisters(ICpu cpu)
     {
         ArgumentNullException.ThrowIfNull(cpu);
-        ulong[] values = new ulong[Registers.Length];
-        for (int i = 0; i < Registers.Length; i++)
+        ulong[] values = new ulong[(int)CpuRegister.Count];
+        for (int i = 0; i < (int)CpuRegister.Count; i++)
         {
-            values[i] = cpu.Read(Registers[i]);
+            values[i] = cpu.Read((CpuRegister)i);
         }
 
         return values;
@@ -56,13 +49,13 @@ public static class ForkState
     /// <summary>Writes registers captured by <see cref="CaptureRegisters"/> back.</summary>
     /// <param name="cpu">The engine.</param>
     /// <param name="values">The values.</param>
-    public static void RestoreRegisters(Unicorn cpu, ulong[] values)
+    public static void RestoreRegisters(ICpu cpu, ulong[] values)
     {
         ArgumentNullException.ThrowIfNull(cpu);
         ArgumentNullException.ThrowIfNull(values);
-        for (int i = 0; i < Registers.Length; i++)
+        for (int i = 0; i < (int)CpuRegister.Count; i++)
         {
-            cpu.Write(Registers[i], values[i]);
+            cpu.Write((CpuRegister)i, values[i]);
         }
     }
 
@@ -210,7 +203,7 @@ public static class ForkState
         }
 
         byte[] exe = r.ReadBytes(r.ReadInt32());
-        ulong[] registers = new ulong[Registers.Length];
+        ulong[] registers = new ulong[(int)CpuRegister.Count];
         for (int i = 0; i < registers.Length; i++)
         {
             registers[i] = r.ReadUInt64();
@@ -268,10 +261,10 @@ public static class ForkState
         HostLinux.Syscall(3, fd);
         for (int i = 0; i < registers.Length; i++)
         {
-            process.Cpu.Write(Registers[i], registers[i]);
+            process.Cpu.Write((CpuRegister)i, registers[i]);
         }
 
-        process.Mirror.ResyncAll();
+        process.Cpu.MappingsChanged(GuestLayout.UserStart, GuestLayout.UserEnd);
         if (setTid != 0)
         {
             process.WriteI32(setTid, process.Pid);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using UserMemory.AddressSpace;
+using UserMemory.Linux.Cpu;
 using UserMemory.Linux.Elf;
 using UserMemory.Linux.Interop;
 
@@ -71,8 +72,8 @@ public sealed partial class GuestProcess
             BrkStart = loaded!.BrkStart,
             BrkEnd = loaded.BrkStart,
         };
-        p.Cpu.Write(X86Register.Rsp, loaded.StackPointer);
-        p.Mirror.ResyncAll();
+        p.Cpu.Write(CpuRegister.Rsp, loaded.StackPointer);
+        p.Cpu.MappingsChanged(GuestLayout.UserStart, GuestLayout.UserEnd);
         process = p;
         entry = loaded.Entry;
         return 0;

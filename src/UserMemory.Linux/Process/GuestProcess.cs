@@ -1,5 +1,7 @@
 using System;
 using UserMemory.AddressSpace;
+using UserMemory.Linux.Cpu;
+using UserMemory.Linux.Cpu.Unicorn;
 using UserMemory.Linux.Interop;
 
 namespace UserMemory.Linux.Process;
@@ -8,16 +10,13 @@ namespace UserMemory.Linux.Process;
 /// One guest Linux process running in this host process: its address space, CPU, descriptors, heap break and signal
 /// dispositions. Guest pid == host pid; fork spawns another runner process, execve replaces this one.
 /// </summary>
-public sealed partial class GuestProcess : IDisposable
+public sealed partial class GuestProcess : IDisposable, ICpuEventHandler
 {
     private const int MaxSignal = 64;
     private readonly SyscallTracer? _tracer;
     private readonly SyscallStats? _stats;
     private ulong _lastFaultRip = ulong.MaxValue;
     private ulong _lastFaultAddress = ulong.MaxValue;
-    private int _pendingInterrupt = -1;
-    private ulong _changedStart = ulong.MaxValue;
-    private ulong _changedEnd;
 
     private GuestProcess(AddrSpace space, RunnerOptions options, FdTable fds, byte[] executablePath)
     {
@@ -25,10 +24,8 @@ public sealed partial class GuestProcess : IDisposable
         Options = options;
         Fds = fds;
         ExecutablePath = executablePath;
-        Cpu = new Unicorn();
-        Cpu.SyscallHandler = OnSyscall;
-        Cpu.InterruptHandler = OnInterrupt;
-        Mirror = new UnicornMemoryMirror(space, Cpu);
+        Cpu = new UnicornCpu(space);
+        Cpu.Handler = this;
         Pid = (int)HostLinux.Syscall(39);
         _tracer = options.Trace ? new SyscallTracer(this) : null;
         _stats = options.Stats ? new SyscallStats() : null;
@@ -37,11 +34,8 @@ public sealed partial class GuestProcess : IDisposable
     /// <summary>The guest's memory.</summary>
     public AddrSpace Space { get; }
 
-    /// <summary>The emulated CPU.</summary>
-    public Unicorn Cpu { get; }
-
-    /// <summary>Keeps Unicorn's regions equal to the areas.</summary>
-    public UnicornMemoryMirror Mirror { get; }
+    /// <summary>The CPU running the guest.</summary>
+    public ICpu Cpu { get; }
 
     /// <summary>How the runner was started (trace flag, runner path).</summary>
     public RunnerOptions Options { get; }
@@ -91,52 +85,55 @@ public sealed partial class GuestProcess : IDisposable
     /// <param name="entry">Where to start (RIP).</param>
     public void Run(ulong entry)
     {
-        ulong rip = entry;
+        Cpu.Write(CpuRegister.Rip, entry);
         while (true)
         {
-            int err = Cpu.Run(rip);
-            if (Cpu.PendingException is { } e)
+            CpuEvent e = Cpu.Run();
+            ulong rip = Cpu.Read(CpuRegister.Rip);
+            switch (e.Kind)
             {
-                throw new InvalidOperationException("The syscall layer failed.", e);
+                case CpuEventKind.Syscall:
+                    ((ICpuEventHandler)this).OnSyscall(Cpu);
+                    ResumeAfterStop(rip);
+                    break;
+                case CpuEventKind.Stopped:
+                    ResumeAfterStop(rip); // stopped on purpose (a mapping change, a signal); resume where it stopped
+                    break;
+                case CpuEventKind.PageFault:
+                    bool repeated = rip == _lastFaultRip && e.Address == _lastFaultAddress;
+                    _lastFaultRip = rip;
+                    _lastFaultAddress = e.Address;
+                    if (repeated || !Space.HandlePageFault(new VirtAddr(e.Address), e.Access))
+                    {
+                        Terminate(Signals.SIGSEGV);
+                    }
+
+                    Cpu.MappingsChanged(e.Address, e.Address + 1);
+                    break;
+                case CpuEventKind.Exception:
+                    Terminate(SignalForVector(e.Vector));
+                    break;
+                default:
+                    Terminate(Signals.SIGSEGV); // hlt in user mode is a general protection fault
+                    break;
             }
+        }
+    }
 
-            rip = Cpu.Read(X86Register.Rip);
-            if (_pendingInterrupt >= 0)
-            {
-                int vector = _pendingInterrupt;
-                _pendingInterrupt = -1;
-                Terminate(vector switch { 0 => Signals.SIGFPE, 3 => Signals.SIGTRAP, 6 => Signals.SIGILL, 1 => Signals.SIGTRAP, _ => Signals.SIGSEGV });
-            }
+    private static int SignalForVector(int vector) => vector switch
+    {
+        X86Vector.DivideError => Signals.SIGFPE,
+        X86Vector.Debug or X86Vector.Breakpoint => Signals.SIGTRAP,
+        X86Vector.InvalidOpcode => Signals.SIGILL,
+        _ => Signals.SIGSEGV,
+    };
 
-            if (err == 0)
-            {
-                ApplyMemoryChanges();
-                rip = ApplySignalActions(rip);
-                continue; // stopped on purpose (a mapping change); resume where it stopped
-            }
-
-            if (err is 6 or 7 or 8 or 12 or 13 or 14)
-            {
-                ulong address = Cpu.LastFaultAddress;
-                MappingFlags access = err switch
-                {
-                    7 or 12 => MappingFlags.Write,
-                    8 or 14 => MappingFlags.Execute,
-                    _ => MappingFlags.Read,
-                } | MappingFlags.User;
-                bool repeated = rip == _lastFaultRip && address == _lastFaultAddress;
-                _lastFaultRip = rip;
-                _lastFaultAddress = address;
-                if (!repeated && Space.HandlePageFault(new VirtAddr(address), access))
-                {
-                    Mirror.Resync(address, address + 1);
-                    continue;
-                }
-
-                Terminate(Signals.SIGSEGV);
-            }
-
-            Terminate(err == 10 ? Signals.SIGILL : Signals.SIGSEGV);
+    private void ResumeAfterStop(ulong rip)
+    {
+        ulong next = ApplySignalActions(rip);
+        if (next != rip)
+        {
+            Cpu.Write(CpuRegister.Rip, next);
         }
     }
 
@@ -164,42 +161,17 @@ public sealed partial class GuestProcess : IDisposable
         Space.Dispose();
     }
 
-    /// <summary>Notes that the areas of <c>[start, end)</c> changed. Unicorn's regions must not change under a
-    /// running translation block, so the hook only records the range and stops the run; <see cref="Run"/> re-syncs
-    /// between runs and resumes after the syscall.</summary>
-    private void MemoryChanged(ulong start, ulong end)
-    {
-        _changedStart = Math.Min(_changedStart, start);
-        _changedEnd = Math.Max(_changedEnd, end);
-        Cpu.Stop();
-    }
+    /// <summary>Notes that the areas of <c>[start, end)</c> changed; the CPU re-mirrors them before the guest runs
+    /// on.</summary>
+    private void MemoryChanged(ulong start, ulong end) => Cpu.MappingsChanged(start, end);
 
-    private void ApplyMemoryChanges()
-    {
-        if (_changedStart < _changedEnd)
-        {
-            // uc_mem_unmap invalidates the translations of the range; a full flush (uc_ctl TB_FLUSH) would clear
-            // Unicorn's whole 1 GiB code buffer, which costs seconds.
-            Mirror.Resync(_changedStart, _changedEnd);
-        }
-
-        _changedStart = ulong.MaxValue;
-        _changedEnd = 0;
-    }
-
-    private void OnInterrupt(int vector)
-    {
-        _pendingInterrupt = vector;
-        Cpu.Stop();
-    }
-
-    private void OnSyscall()
+    /// <inheritdoc/>
+    void ICpuEventHandler.OnSyscall(ICpu cpu)
     {
         if (_stats is not null)
         {
-            long number = (long)Cpu.Read(X86Register.Rax);
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            HandleSyscall();
+            long number = HandleSyscall();
             _stats.Record(number, System.Diagnostics.Stopwatch.GetTimestamp() - started);
             return;
         }
@@ -207,22 +179,17 @@ public sealed partial class GuestProcess : IDisposable
         HandleSyscall();
     }
 
-    private static ReadOnlySpan<int> SyscallRegisters =>
-    [
-        (int)X86Register.Rax, (int)X86Register.Rdi, (int)X86Register.Rsi, (int)X86Register.Rdx,
-        (int)X86Register.R10, (int)X86Register.R8, (int)X86Register.R9,
-    ];
-
-    private void HandleSyscall()
+    private long HandleSyscall()
     {
-        // The number and the six arguments in one call into Unicorn.
-        Span<ulong> values = stackalloc ulong[7];
-        Cpu.ReadBatch(SyscallRegisters, values);
+        // The number and the six arguments in one call into the CPU backend.
+        Span<ulong> values = stackalloc ulong[ICpu.SyscallRegisterCount];
+        Cpu.ReadSyscallRegisters(values);
         long nr = (long)values[0];
         Span<ulong> a = values[1..];
         _tracer?.Begin(nr, a);
         long result = Dispatch(nr, a);
         _tracer?.End(nr, a, result);
-        Cpu.Write(X86Register.Rax, (ulong)result);
+        Cpu.Write(CpuRegister.Rax, (ulong)result);
+        return nr;
     }
 }

@@ -17,12 +17,6 @@ public sealed partial class GuestProcess
     /// mremap); larger ones answer ENOMEM instead of exhausting the host.</summary>
     private const ulong MaxCopiedMapping = 256UL << 20;
 
-    /// <summary>Unicorn 2.0.1 slows down with many regions (mapping one costs time linear in their number) and aborts
-    /// past about 4 000: stop creating areas well before, answering ENOMEM as Linux does at
-    /// <c>vm.max_map_count</c>. Adjacent areas with equal permissions share a region, so only alternating
-    /// permissions count against this.</summary>
-    private const int MaxUnicornRegions = 1024;
-
     private static MappingFlags ProtToFlags(ulong prot) =>
         MappingFlags.User
         | ((prot & 1) != 0 ? MappingFlags.Read : 0)
@@ -75,7 +69,7 @@ public sealed partial class GuestProcess
             return Errno(LinuxError.ENOMEM);
         }
 
-        if (Mirror.RegionCount >= MaxUnicornRegions)
+        if (Cpu.MappedRegionCount >= Cpu.MaxMappedRegions)
         {
             return Errno(LinuxError.ENOMEM);
         }
@@ -186,7 +180,7 @@ public sealed partial class GuestProcess
             return Errno(LinuxError.ENOMEM);
         }
 
-        if (Mirror.RegionCount >= MaxUnicornRegions)
+        if (Cpu.MappedRegionCount >= Cpu.MaxMappedRegions)
         {
             return Errno(LinuxError.ENOMEM);
         }

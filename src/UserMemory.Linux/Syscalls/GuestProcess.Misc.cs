@@ -1,4 +1,5 @@
 using System;
+using UserMemory.Linux.Cpu;
 using UserMemory.Linux.Interop;
 
 namespace UserMemory.Linux.Process;
@@ -11,15 +12,15 @@ public sealed partial class GuestProcess
         switch (code)
         {
             case 0x1001: // ARCH_SET_GS
-                Cpu.Write(X86Register.GsBase, addr);
+                Cpu.Write(CpuRegister.GsBase, addr);
                 return 0;
             case 0x1002: // ARCH_SET_FS
-                Cpu.Write(X86Register.FsBase, addr);
+                Cpu.Write(CpuRegister.FsBase, addr);
                 return 0;
             case 0x1003: // ARCH_GET_FS
-                return WriteU64(addr, Cpu.Read(X86Register.FsBase)) < 0 ? Efault : 0;
+                return WriteU64(addr, Cpu.Read(CpuRegister.FsBase)) < 0 ? Efault : 0;
             case 0x1004: // ARCH_GET_GS
-                return WriteU64(addr, Cpu.Read(X86Register.GsBase)) < 0 ? Efault : 0;
+                return WriteU64(addr, Cpu.Read(CpuRegister.GsBase)) < 0 ? Efault : 0;
             default:
                 return Einval;
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using UserMemory.Linux.Cpu;
 using UserMemory.Linux.Interop;
 
 namespace UserMemory.Linux.Process;
@@ -28,7 +29,7 @@ public sealed partial class GuestProcess
         _pendingSignal = signal;
         _pendingSignalHasSavedMask = savedMask.HasValue;
         _pendingSignalSavedMask = savedMask ?? 0;
-        Cpu.Stop();
+        Cpu.RequestStop();
     }
 
     /// <summary>After a stop: performs a queued rt_sigreturn or signal delivery; returns where to resume.</summary>
@@ -96,18 +97,18 @@ public sealed partial class GuestProcess
             Terminate(Signals.SIGSEGV);
         }
 
-        Cpu.Write(X86Register.Rsp, sp);
-        Cpu.Write(X86Register.Rdi, (ulong)signal);
-        Cpu.Write(X86Register.Rsi, siginfo);
-        Cpu.Write(X86Register.Rdx, ucontext);
-        Cpu.Write(X86Register.Rax, 0);
+        Cpu.Write(CpuRegister.Rsp, sp);
+        Cpu.Write(CpuRegister.Rdi, (ulong)signal);
+        Cpu.Write(CpuRegister.Rsi, siginfo);
+        Cpu.Write(CpuRegister.Rdx, ucontext);
+        Cpu.Write(CpuRegister.Rax, 0);
         return handler;
     }
 
     private long SigReturn()
     {
         _pendingSigreturn = true;
-        Cpu.Stop();
+        Cpu.RequestStop();
         return 0;
     }
 

@@ -1,9 +1,8 @@
 using System;
 using System.Collections.Generic;
 using UserMemory.AddressSpace;
-using UserMemory.Linux.Interop;
 
-namespace UserMemory.Linux.Process;
+namespace UserMemory.Linux.Cpu.Unicorn;
 
 /// <summary>
 /// Keeps Unicorn's memory regions equal to the address space's areas: one Unicorn region per area (never per page,
@@ -11,16 +10,16 @@ namespace UserMemory.Linux.Process;
 /// guest view so that guest code sees the area's protections. After a change to a range, <see cref="Resync"/> unmaps
 /// the Unicorn regions touching it and maps the areas now there.
 /// </summary>
-public sealed class UnicornMemoryMirror
+internal sealed class UnicornMemoryMirror
 {
     private readonly AddrSpace _space;
-    private readonly Unicorn _cpu;
+    private readonly UnicornEngine _cpu;
     private readonly SortedDictionary<ulong, (ulong End, int Perms)> _regions = new();
 
     /// <summary>Creates an empty mirror.</summary>
     /// <param name="space">The address space (with a guest view).</param>
     /// <param name="cpu">The engine.</param>
-    public UnicornMemoryMirror(AddrSpace space, Unicorn cpu)
+    public UnicornMemoryMirror(AddrSpace space, UnicornEngine cpu)
     {
         _space = space ?? throw new ArgumentNullException(nameof(space));
         _cpu = cpu ?? throw new ArgumentNullException(nameof(cpu));
@@ -129,9 +128,6 @@ public sealed class UnicornMemoryMirror
         }
     }
 
-    /// <summary>Mirrors the whole user range.</summary>
-    public void ResyncAll() => Resync(GuestLayout.UserStart, GuestLayout.UserEnd);
-
     private void MapRegion(ulong start, ulong end, int perms)
     {
         Check(_cpu.MapPointer(start, end - start, perms, _space.GuestViewBase + (nint)start), "uc_mem_map_ptr");
@@ -142,7 +138,7 @@ public sealed class UnicornMemoryMirror
     {
         if (error != 0)
         {
-            throw new InvalidOperationException(what + " failed: " + Unicorn.ErrorText(error));
+            throw new InvalidOperationException(what + " failed: " + UnicornEngine.ErrorText(error));
         }
     }
 }

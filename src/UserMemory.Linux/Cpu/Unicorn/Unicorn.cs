@@ -2,7 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace UserMemory.Linux.Interop;
+namespace UserMemory.Linux.Cpu.Unicorn;
 
 /// <summary>
 /// The x86-64 CPU emulator (Unicorn 2, <c>libunicorn.so.2</c>) behind a small safe surface.
@@ -19,7 +19,7 @@ namespace UserMemory.Linux.Interop;
 /// data, which lives as long as the engine.</item>
 /// </list>
 /// </remarks>
-public sealed unsafe partial class Unicorn : IDisposable
+public sealed unsafe partial class UnicornEngine : IDisposable
 {
     private const string Library = "libunicorn.so.2";
     private const int ArchX86 = 4;
@@ -45,7 +45,7 @@ public sealed unsafe partial class Unicorn : IDisposable
 
     /// <summary>Opens an x86-64 engine and installs the syscall and invalid-access hooks.</summary>
     /// <exception cref="InvalidOperationException">Unicorn could not be opened.</exception>
-    public Unicorn()
+    public UnicornEngine()
     {
         nint engine;
         int err = uc_open(ArchX86, Mode64, &engine);
@@ -162,7 +162,7 @@ public sealed unsafe partial class Unicorn : IDisposable
     [UnmanagedCallersOnly]
     private static void OnSyscall(nint engine, nint userData)
     {
-        Unicorn self = (Unicorn)GCHandle.FromIntPtr(userData).Target!;
+        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
         try
         {
             self.SyscallHandler?.Invoke();
@@ -179,7 +179,7 @@ public sealed unsafe partial class Unicorn : IDisposable
     [UnmanagedCallersOnly]
     private static void OnInterrupt(nint engine, uint vector, nint userData)
     {
-        Unicorn self = (Unicorn)GCHandle.FromIntPtr(userData).Target!;
+        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
         try
         {
             self.InterruptHandler?.Invoke((int)vector);
@@ -196,7 +196,7 @@ public sealed unsafe partial class Unicorn : IDisposable
     [UnmanagedCallersOnly]
     private static byte OnInvalidMemory(nint engine, int type, ulong address, int size, long value, nint userData)
     {
-        Unicorn self = (Unicorn)GCHandle.FromIntPtr(userData).Target!;
+        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
         self.LastFaultAddress = address;
         self.LastFaultType = type;
         return 0;

@@ -1,4 +1,4 @@
-namespace UserMemory.Linux.Interop;
+namespace UserMemory.Linux.Cpu.Unicorn;
 
 /// <summary>Unicorn 2's identifiers of the x86-64 registers the runner uses (<c>uc_x86_reg</c>).</summary>
 public enum X86Register

@@ -4,8 +4,12 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using UserMemory.AddressSpace;
+using UserMemory.Linux.Abi;
 using UserMemory.Linux.Cpu;
+using UserMemory.Linux.Fs;
 using UserMemory.Linux.Interop;
+using UserMemory.Linux.Kernel;
+using UserMemory.Linux.Syscalls;
 
 namespace UserMemory.Linux.Process;
 
@@ -60,15 +64,16 @@ public static class ForkState
     }
 
     /// <summary>Writes the state into a memfd and spawns the child runner.</summary>
-    /// <param name="process">The parent.</param>
+    /// <param name="task">The parent's calling task.</param>
     /// <param name="registers">The child's registers.</param>
     /// <param name="childSetTid">Where the child stores its pid (CLONE_CHILD_SETTID), or 0.</param>
     /// <returns>The child's pid, or <c>-errno</c>.</returns>
-    public static long Spawn(GuestProcess process, ulong[] registers, ulong childSetTid)
+    public static long Spawn(Task task, ulong[] registers, ulong childSetTid)
     {
-        ArgumentNullException.ThrowIfNull(process);
+        ArgumentNullException.ThrowIfNull(task);
+        ThreadGroup process = task.Group;
         ArgumentNullException.ThrowIfNull(registers);
-        long memfd = HostLinux.Syscall(319, "usermem-fork\0"u8.ToArray(), 0, [0, 0, 0, 0, 0, 0]);
+        long memfd = HostLinux.Syscall((long)SyscallNumber.MemfdCreate, "usermem-fork\0"u8.ToArray(), 0, [0, 0, 0, 0, 0, 0]);
         if (memfd < 0)
         {
             return memfd;
@@ -132,7 +137,7 @@ public static class ForkState
                     w.Write(process.SignalExtras[s].Mask);
                 }
 
-                w.Write(process.SignalMask);
+                w.Write(task.SignalMask);
                 w.Write(childSetTid);
                 w.Write(areas.Count);
                 foreach (MemoryAreaInfo a in areas)
@@ -170,12 +175,12 @@ public static class ForkState
                 offset += (long)l;
             }
 
-            List<byte[]> args = process.RunnerArguments(["--resume", memfd.ToString(CultureInfo.InvariantCulture)]);
-            return HostLinux.Spawn(GuestProcess.Nul(process.Options.RunnerPath), args.ToArray());
+            List<byte[]> args = ProcessSyscalls.RunnerArguments(task, ["--resume", memfd.ToString(CultureInfo.InvariantCulture)]);
+            return HostLinux.Spawn(ProcessSyscalls.Nul(process.Options.RunnerPath), args.ToArray());
         }
         finally
         {
-            HostLinux.Syscall(3, memfd);
+            HostLinux.Syscall((long)SyscallNumber.Close, memfd);
         }
     }
 
@@ -184,7 +189,7 @@ public static class ForkState
     /// <param name="options">This runner's options.</param>
     /// <returns>The process and the RIP to resume at.</returns>
     /// <exception cref="InvalidDataException">The state is not a fork state (a runner bug).</exception>
-    public static (GuestProcess Process, ulong Rip) Resume(int fd, RunnerOptions options)
+    public static (ThreadGroup Process, ulong Rip) Resume(int fd, RunnerOptions options)
     {
         byte[] lengthBytes = new byte[8];
         Check(HostLinux.ReadExactlyAt(fd, lengthBytes, 0));
@@ -212,15 +217,15 @@ public static class ForkState
         ulong brkStart = r.ReadUInt64();
         ulong brkEnd = r.ReadUInt64();
         FdTable fds = FdTable.Parse(r.ReadString());
-        AddrSpace space = GuestProcess.CreateAddressSpace();
-        var process = GuestProcess.Create(space, options, fds, exe);
+        AddrSpace space = ThreadGroup.CreateAddressSpace();
+        var process = ThreadGroup.Create(new GuestKernel(options), space, fds, exe);
         for (int s = 0; s < process.SignalHandlers.Length; s++)
         {
             process.SignalHandlers[s] = r.ReadUInt64();
             process.SignalExtras[s] = (r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64());
         }
 
-        process.SignalMask = r.ReadUInt64();
+        process.MainTask.SignalMask = r.ReadUInt64();
         ulong setTid = r.ReadUInt64();
         process.BrkStart = brkStart;
         process.BrkEnd = brkEnd;
@@ -258,16 +263,16 @@ public static class ForkState
             offset += (long)len;
         }
 
-        HostLinux.Syscall(3, fd);
+        HostLinux.Syscall((long)SyscallNumber.Close, fd);
         for (int i = 0; i < registers.Length; i++)
         {
-            process.Cpu.Write((CpuRegister)i, registers[i]);
+            process.MainTask.Cpu.Write((CpuRegister)i, registers[i]);
         }
 
-        process.Cpu.MappingsChanged(GuestLayout.UserStart, GuestLayout.UserEnd);
+        process.MainTask.Cpu.MappingsChanged(GuestLayout.UserStart, GuestLayout.UserEnd);
         if (setTid != 0)
         {
-            process.WriteI32(setTid, process.Pid);
+            process.MainTask.WriteI32(setTid, process.Pid);
         }
 
         return (process, registers[RipIndex]);

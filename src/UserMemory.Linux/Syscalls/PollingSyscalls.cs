@@ -1,12 +1,27 @@
-using System;
 using System.Buffers.Binary;
+using System;
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Fs;
+using UserMemory.Linux.Kernel;
+using UserMemory.Linux.Signals;
+using static UserMemory.Linux.Syscalls.SyscallSupport;
 
-namespace UserMemory.Linux.Process;
+namespace UserMemory.Linux.Syscalls;
 
 /// <summary>poll/ppoll and select/pselect6 with descriptor translation in both directions.</summary>
-public sealed partial class GuestProcess
+internal static class PollingSyscalls
 {
-    private long Poll(ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll)
+    /// <summary>Registers this subsystem's syscalls.</summary>
+    /// <param name="b">The table being built.</param>
+    internal static void Register(SyscallTableBuilder b)
+    {
+        b.Add(SyscallNumber.Poll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], (long)a[2], 0, false));
+        b.Add(SyscallNumber.Select, SupportLevel.Partial, "host descriptors above 1023 are EBADF", static (t, a) => Select(t, a[0], a[1], a[2], a[3], a[4], false));
+        b.Add(SyscallNumber.Pselect6, SupportLevel.Partial, "the signal mask argument is ignored", static (t, a) => Select(t, a[0], a[1], a[2], a[3], a[4], true));
+        b.Add(SyscallNumber.Ppoll, SupportLevel.Partial, "the signal mask argument is ignored", static (t, a) => Poll(t, a[0], a[1], 0, a[2], true));
+    }
+
+    private static long Poll(Task t, ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll)
     {
         if (count > FdTable.Limit)
         {
@@ -14,7 +29,7 @@ public sealed partial class GuestProcess
         }
 
         byte[] fds = new byte[count * 8];
-        if (CopyIn(fdsAddr, fds) < 0)
+        if (t.CopyIn(fdsAddr, fds) < 0)
         {
             return Efault;
         }
@@ -24,7 +39,7 @@ public sealed partial class GuestProcess
         for (int i = 0; i < (int)count; i++)
         {
             int guest = BinaryPrimitives.ReadInt32LittleEndian(fds.AsSpan(i * 8));
-            int h = guest < 0 ? -1 : Fds.HostOf(guest);
+            int h = guest < 0 ? -1 : t.Fds.HostOf(guest);
             if (guest >= 0 && h < 0)
             {
                 invalid++;
@@ -40,7 +55,7 @@ public sealed partial class GuestProcess
             if (timeoutAddr != 0)
             {
                 ts = new byte[16];
-                if (CopyIn(timeoutAddr, ts) < 0)
+                if (t.CopyIn(timeoutAddr, ts) < 0)
                 {
                     return Efault;
                 }
@@ -51,11 +66,11 @@ public sealed partial class GuestProcess
                 ts = new byte[16];
             }
 
-            r = HostSpanCall2(271, host, 0, ts, 2, 0, (long)count, 0, 0, 8);
+            r = HostSpanCall2(SyscallNumber.Ppoll, host, 0, ts, 2, 0, (long)count, 0, 0, 8);
         }
         else
         {
-            r = HostSpanCall(7, host, 0, 0, (long)count, invalid > 0 ? 0 : timeoutMs);
+            r = HostSpanCall(SyscallNumber.Poll, host, 0, 0, (long)count, invalid > 0 ? 0 : timeoutMs);
         }
 
         if (r < 0)
@@ -67,7 +82,7 @@ public sealed partial class GuestProcess
         {
             int guest = BinaryPrimitives.ReadInt32LittleEndian(fds.AsSpan(i * 8));
             short revents = BinaryPrimitives.ReadInt16LittleEndian(host.AsSpan((i * 8) + 6));
-            if (guest >= 0 && Fds.HostOf(guest) < 0)
+            if (guest >= 0 && t.Fds.HostOf(guest) < 0)
             {
                 revents = 0x20; // POLLNVAL
             }
@@ -75,10 +90,10 @@ public sealed partial class GuestProcess
             BinaryPrimitives.WriteInt16LittleEndian(fds.AsSpan((i * 8) + 6), revents);
         }
 
-        return CopyOut(fdsAddr, fds) < 0 ? Efault : r + invalid;
+        return t.CopyOut(fdsAddr, fds) < 0 ? Efault : r + invalid;
     }
 
-    private long Select(ulong count, ulong readAddr, ulong writeAddr, ulong exceptAddr, ulong timeoutAddr, bool isPselect)
+    private static long Select(Task t, ulong count, ulong readAddr, ulong writeAddr, ulong exceptAddr, ulong timeoutAddr, bool isPselect)
     {
         if ((long)count < 0 || count > FdTable.Limit)
         {
@@ -99,7 +114,7 @@ public sealed partial class GuestProcess
                 continue;
             }
 
-            if (CopyIn(addrs[s], guestSets[s]) < 0)
+            if (t.CopyIn(addrs[s], guestSets[s]) < 0)
             {
                 return Efault;
             }
@@ -108,7 +123,7 @@ public sealed partial class GuestProcess
             {
                 if ((guestSets[s][fd / 8] & (1 << (fd % 8))) != 0)
                 {
-                    int h = Fds.HostOf(fd);
+                    int h = t.Fds.HostOf(fd);
                     if (h < 0 || h >= 1024)
                     {
                         return Ebadf;
@@ -124,15 +139,15 @@ public sealed partial class GuestProcess
         if (timeoutAddr != 0)
         {
             timeout = new byte[16];
-            if (CopyIn(timeoutAddr, timeout) < 0)
+            if (t.CopyIn(timeoutAddr, timeout) < 0)
             {
                 return Efault;
             }
         }
 
         long r = isPselect
-            ? SelectHost(270, hostCount, hostSets, timeout)
-            : SelectHost(23, hostCount, hostSets, timeout);
+            ? SelectHost(SyscallNumber.Pselect6, hostCount, hostSets, timeout)
+            : SelectHost(SyscallNumber.Select, hostCount, hostSets, timeout);
         if (r < 0)
         {
             return r;
@@ -148,20 +163,20 @@ public sealed partial class GuestProcess
             byte[] result = new byte[setBytes];
             for (int fd = 0; fd < (int)count; fd++)
             {
-                int h = Fds.HostOf(fd);
+                int h = t.Fds.HostOf(fd);
                 if ((guestSets[s][fd / 8] & (1 << (fd % 8))) != 0 && h >= 0 && (hostSets[s][h / 8] & (1 << (h % 8))) != 0)
                 {
                     result[fd / 8] |= (byte)(1 << (fd % 8));
                 }
             }
 
-            if (CopyOut(addrs[s], result) < 0)
+            if (t.CopyOut(addrs[s], result) < 0)
             {
                 return Efault;
             }
         }
 
-        if (timeout is not null && !isPselect && CopyOut(timeoutAddr, timeout) < 0)
+        if (timeout is not null && !isPselect && t.CopyOut(timeoutAddr, timeout) < 0)
         {
             return Efault;
         }
@@ -169,7 +184,7 @@ public sealed partial class GuestProcess
         return r;
     }
 
-    private static long SelectHost(long nr, int count, byte[][] sets, byte[]? timeout)
+    private static long SelectHost(SyscallNumber nr, int count, byte[][] sets, byte[]? timeout)
     {
         // Three fd_sets and the timeout live in one buffer so one pinned span covers them.
         byte[] block = new byte[(3 * 128) + 16];
@@ -179,7 +194,7 @@ public sealed partial class GuestProcess
         }
 
         timeout?.CopyTo(block, 384);
-        long r = Interop.HostLinux.SelectBlock(nr, count, block, timeout is not null);
+        long r = Interop.HostLinux.SelectBlock((long)nr, count, block, timeout is not null);
         for (int s = 0; s < 3; s++)
         {
             Array.Copy(block, s * 128, sets[s], 0, 128);

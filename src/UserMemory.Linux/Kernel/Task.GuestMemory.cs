@@ -1,18 +1,12 @@
 using System;
-using UserMemory.Linux.Interop;
+using UserMemory.Linux.Syscalls;
 
-namespace UserMemory.Linux.Process;
+namespace UserMemory.Linux.Kernel;
 
-/// <summary>Helpers every syscall uses to reach guest memory: all of it goes through the core (borrows inside an
-/// access scope, or copies).</summary>
-public sealed partial class GuestProcess
+/// <summary>Helpers every syscall uses to reach the calling task's guest memory and descriptors: all memory goes
+/// through the core (borrows inside an access scope, or copies).</summary>
+public sealed partial class Task
 {
-    /// <summary>PATH_MAX, NUL included.</summary>
-    internal const int PathMax = 4096;
-
-    /// <summary>Linux's cap on one read or write (MAX_RW_COUNT).</summary>
-    internal const ulong MaxTransfer = 0x7ffff000;
-
     private static readonly byte[] ProcSelfExe = "/proc/self/exe"u8.ToArray();
 
     /// <summary>Copies a NUL-terminated path in (bounded by PATH_MAX) and returns it NUL-terminated for the host.
@@ -42,7 +36,7 @@ public sealed partial class GuestProcess
 
         if (bytes.AsSpan().SequenceEqual(ProcSelfExe) || IsOwnProcExe(bytes))
         {
-            bytes = ExecutablePath;
+            bytes = Group.ExecutablePath;
             namedOwnExe = true;
         }
 
@@ -116,39 +110,6 @@ public sealed partial class GuestProcess
     /// <returns>0 or -EFAULT.</returns>
     internal long WriteI32(ulong address, int value) => CopyOut(address, BitConverter.GetBytes(value));
 
-    /// <summary>The length of the longest prefix of <c>[address, address + length)</c> that is accessible with
-    /// <paramref name="writable"/> access, checked page by page through the core (which also populates it).</summary>
-    /// <param name="access">The open scope.</param>
-    /// <param name="address">The start.</param>
-    /// <param name="length">The length.</param>
-    /// <param name="writable">True to require write access (the guest buffer receives data).</param>
-    /// <returns>The prefix length.</returns>
-    internal static ulong AccessiblePrefix(ref readonly UserAccess access, ulong address, ulong length, bool writable)
-    {
-        ulong done = 0;
-        while (done < length)
-        {
-            ulong at = address + done;
-            if (at < address)
-            {
-                break; // wrapped
-            }
-
-            ulong chunk = Math.Min(length - done, Pages.Size4K - (at & Pages.OffsetMask4K));
-            bool ok = writable
-                ? UserPtr<byte>.FromAddress(new VirtAddr(at)).GetAsSlice(in access, chunk).IsOk
-                : UserConstPtr<byte>.FromAddress(new VirtAddr(at)).GetAsSlice(in access, chunk).IsOk;
-            if (!ok)
-            {
-                break;
-            }
-
-            done += chunk;
-        }
-
-        return done;
-    }
-
     /// <summary>Translates a guest descriptor.</summary>
     /// <param name="guestFd">The guest descriptor.</param>
     /// <param name="hostFd">The host descriptor.</param>
@@ -165,9 +126,9 @@ public sealed partial class GuestProcess
     /// <returns>True when usable.</returns>
     internal bool TryDirFd(long guestFd, out long hostFd)
     {
-        if ((int)guestFd == -100)
+        if ((int)guestFd == SyscallSupport.AtFdCwd)
         {
-            hostFd = -100;
+            hostFd = SyscallSupport.AtFdCwd;
             return true;
         }
 
@@ -185,24 +146,6 @@ public sealed partial class GuestProcess
         }
 
         ReadOnlySpan<byte> middle = path[prefix.Length..^suffix.Length];
-        return System.Text.Encoding.ASCII.GetString(middle) == Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static long Ebadf => -(long)LinuxError.EBADF;
-
-    private static long Efault => -(long)LinuxError.EFAULT;
-
-    private static long Einval => -(long)LinuxError.EINVAL;
-
-    private static long HostSpanCall(long nr, Span<byte> buffer, int slot, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0)
-    {
-        ReadOnlySpan<long> args = [a0, a1, a2, a3, a4, a5];
-        return HostLinux.Syscall(nr, buffer, slot, args);
-    }
-
-    private static long HostSpanCall2(long nr, Span<byte> first, int firstSlot, Span<byte> second, int secondSlot, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0)
-    {
-        ReadOnlySpan<long> args = [a0, a1, a2, a3, a4, a5];
-        return HostLinux.Syscall(nr, first, firstSlot, second, secondSlot, args);
+        return System.Text.Encoding.ASCII.GetString(middle) == Group.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

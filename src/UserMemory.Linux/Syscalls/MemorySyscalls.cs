@@ -1,16 +1,39 @@
 using System;
 using UserMemory.AddressSpace;
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Fs;
+using UserMemory.Linux.Kernel;
+using UserMemory.Linux.Signals;
+using UserMemory.Linux.Process;
+using static UserMemory.Linux.Syscalls.SyscallSupport;
 
-namespace UserMemory.Linux.Process;
+namespace UserMemory.Linux.Syscalls;
 
 /// <summary>Memory syscalls: brk, mmap, munmap, mprotect, mremap on the address space, each followed by a re-sync of
 /// the affected range into Unicorn.</summary>
-public sealed partial class GuestProcess
+internal static class MemorySyscalls
 {
+    /// <summary>Registers this subsystem's syscalls.</summary>
+    /// <param name="b">The table being built.</param>
+    internal static void Register(SyscallTableBuilder b)
+    {
+        b.Add(SyscallNumber.Mmap, SupportLevel.Partial, "MAP_SHARED is private; file mappings are private copies (at most 256 MiB)", static (t, a) => Mmap(t, a[0], a[1], a[2], a[3], a[4], a[5]));
+        b.Add(SyscallNumber.Mprotect, SupportLevel.Full, "", static (t, a) => Mprotect(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Munmap, SupportLevel.Full, "", static (t, a) => Munmap(t, a[0], a[1]));
+        b.Add(SyscallNumber.Brk, SupportLevel.Full, "", static (t, a) => Brk(t, a[0]));
+        b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "MREMAP_FIXED unsupported; a moved mapping is copied (at most 256 MiB)", static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4]));
+        b.Add(SyscallNumber.Msync, SupportLevel.Stub, "accepted; mappings are private", static (t, a) => 0);
+        b.Add(SyscallNumber.Madvise, SupportLevel.Stub, "accepted and ignored", static (t, a) => 0);
+    }
+
     private const ulong MapShared = 0x01;
+
     private const ulong MapPrivate = 0x02;
+
     private const ulong MapFixed = 0x10;
+
     private const ulong MapAnonymous = 0x20;
+
     private const ulong MapFixedNoReplace = 0x100000;
 
     /// <summary>The largest mapping whose contents are copied through managed memory (file-backed mmap, a moving
@@ -25,39 +48,39 @@ public sealed partial class GuestProcess
 
     private static long Errno(LinuxError e) => -(long)e;
 
-    private long Brk(ulong requested)
+    private static long Brk(Task t, ulong requested)
     {
-        if (requested < BrkStart)
+        if (requested < t.Group.BrkStart)
         {
-            return (long)BrkEnd;
+            return (long)t.Group.BrkEnd;
         }
 
-        ulong oldTop = Pages.TryAlignUp4K(BrkEnd, out ulong o) ? o : BrkEnd;
+        ulong oldTop = Pages.TryAlignUp4K(t.Group.BrkEnd, out ulong o) ? o : t.Group.BrkEnd;
         if (!Pages.TryAlignUp4K(requested, out ulong newTop) || newTop > GuestLayout.MmapBase)
         {
-            return (long)BrkEnd;
+            return (long)t.Group.BrkEnd;
         }
 
         if (newTop > oldTop)
         {
-            if (Space.MapAlloc(new VirtAddr(oldTop), newTop - oldTop, MappingFlags.Read | MappingFlags.Write | MappingFlags.User, false) != LinuxError.None)
+            if (t.Space.MapAlloc(new VirtAddr(oldTop), newTop - oldTop, MappingFlags.Read | MappingFlags.Write | MappingFlags.User, false) != LinuxError.None)
             {
-                return (long)BrkEnd;
+                return (long)t.Group.BrkEnd;
             }
 
-            MemoryChanged(oldTop, newTop);
+            t.Cpu.MappingsChanged(oldTop, newTop);
         }
         else if (newTop < oldTop)
         {
-            Space.Unmap(new VirtAddr(newTop), oldTop - newTop);
-            MemoryChanged(newTop, oldTop);
+            t.Space.Unmap(new VirtAddr(newTop), oldTop - newTop);
+            t.Cpu.MappingsChanged(newTop, oldTop);
         }
 
-        BrkEnd = requested;
-        return (long)BrkEnd;
+        t.Group.BrkEnd = requested;
+        return (long)t.Group.BrkEnd;
     }
 
-    private long Mmap(ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset)
+    private static long Mmap(Task t, ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset)
     {
         if (length == 0 || (offset & Pages.OffsetMask4K) != 0 || ((flags & (MapShared | MapPrivate)) == 0))
         {
@@ -69,14 +92,14 @@ public sealed partial class GuestProcess
             return Errno(LinuxError.ENOMEM);
         }
 
-        if (Cpu.MappedRegionCount >= Cpu.MaxMappedRegions)
+        if (t.Cpu.MappedRegionCount >= t.Cpu.MaxMappedRegions)
         {
             return Errno(LinuxError.ENOMEM);
         }
 
         bool anonymous = (flags & MapAnonymous) != 0;
         long hostFd = -1;
-        if (!anonymous && !TryHostFd(fd, out hostFd))
+        if (!anonymous && !t.TryHostFd(fd, out hostFd))
         {
             return Ebadf;
         }
@@ -92,14 +115,14 @@ public sealed partial class GuestProcess
             start = addr;
             if ((flags & MapFixed) != 0)
             {
-                Space.Unmap(new VirtAddr(start), size);
+                t.Space.Unmap(new VirtAddr(start), size);
             }
         }
         else
         {
             ulong hint = addr >= GuestLayout.MmapBase && addr < GuestLayout.StackBottom ? Pages.AlignDown4K(addr) : GuestLayout.MmapBase;
             var limit = new VirtAddrRange(new VirtAddr(GuestLayout.MmapBase), new VirtAddr(GuestLayout.StackBottom - (1UL << 20)));
-            if (!Space.TryFindFreeArea(new VirtAddr(hint), size, limit, Pages.Size4K, out VirtAddr found))
+            if (!t.Space.TryFindFreeArea(new VirtAddr(hint), size, limit, Pages.Size4K, out VirtAddr found))
             {
                 return Errno(LinuxError.ENOMEM);
             }
@@ -111,13 +134,13 @@ public sealed partial class GuestProcess
         LinuxError e;
         if (anonymous)
         {
-            e = Space.MapAlloc(new VirtAddr(start), size, mapping, false);
+            e = t.Space.MapAlloc(new VirtAddr(start), size, mapping, false);
         }
         else
         {
             // File-backed (private, or shared read-only in practice): read the file's contents into a private area.
             byte[] stat = new byte[144];
-            long st = HostSpanCall(5, stat, 1, hostFd);
+            long st = HostSpanCall(SyscallNumber.Fstat, stat, 1, hostFd);
             if (st < 0)
             {
                 return st;
@@ -131,17 +154,17 @@ public sealed partial class GuestProcess
             }
 
             byte[] contents = new byte[available];
-            long r = HostSpanCall(17, contents, 1, hostFd, 0, (long)available, (long)offset);
+            long r = HostSpanCall(SyscallNumber.Pread64, contents, 1, hostFd, 0, (long)available, (long)offset);
             if (r < 0)
             {
-                MemoryChanged(start, start + size);
+                t.Cpu.MappingsChanged(start, start + size);
                 return r;
             }
 
-            e = Space.MapLinear(new VirtAddr(start), size, mapping, contents.AsSpan(0, (int)r));
+            e = t.Space.MapLinear(new VirtAddr(start), size, mapping, contents.AsSpan(0, (int)r));
         }
 
-        MemoryChanged(start, start + size);
+        t.Cpu.MappingsChanged(start, start + size);
         if (e != LinuxError.None)
         {
             return Errno(e == LinuxError.EEXIST ? LinuxError.EEXIST : e);
@@ -150,19 +173,19 @@ public sealed partial class GuestProcess
         return (long)start;
     }
 
-    private long Munmap(ulong addr, ulong length)
+    private static long Munmap(Task t, ulong addr, ulong length)
     {
         if ((addr & Pages.OffsetMask4K) != 0 || length == 0 || !Pages.TryAlignUp4K(length, out ulong size) || addr > GuestLayout.UserEnd || size > GuestLayout.UserEnd - addr || addr < GuestLayout.UserStart)
         {
             return Einval;
         }
 
-        LinuxError e = Space.Unmap(new VirtAddr(addr), size);
-        MemoryChanged(addr, addr + size);
+        LinuxError e = t.Space.Unmap(new VirtAddr(addr), size);
+        t.Cpu.MappingsChanged(addr, addr + size);
         return e == LinuxError.None ? 0 : Errno(e);
     }
 
-    private long Mprotect(ulong addr, ulong length, ulong prot)
+    private static long Mprotect(Task t, ulong addr, ulong length, ulong prot)
     {
         if ((addr & Pages.OffsetMask4K) != 0 || !Pages.TryAlignUp4K(length, out ulong size))
         {
@@ -175,22 +198,22 @@ public sealed partial class GuestProcess
         }
 
         if (addr < GuestLayout.UserStart || addr > GuestLayout.UserEnd || size > GuestLayout.UserEnd - addr
-            || !IsFullyMapped(addr, addr + size))
+            || !IsFullyMapped(t, addr, addr + size))
         {
             return Errno(LinuxError.ENOMEM);
         }
 
-        if (Cpu.MappedRegionCount >= Cpu.MaxMappedRegions)
+        if (t.Cpu.MappedRegionCount >= t.Cpu.MaxMappedRegions)
         {
             return Errno(LinuxError.ENOMEM);
         }
 
-        LinuxError e = Space.Protect(new VirtAddr(addr), size, ProtToFlags(prot));
-        MemoryChanged(addr, addr + size);
+        LinuxError e = t.Space.Protect(new VirtAddr(addr), size, ProtToFlags(prot));
+        t.Cpu.MappingsChanged(addr, addr + size);
         return e == LinuxError.None ? 0 : Errno(e);
     }
 
-    private long Mremap(ulong oldAddr, ulong oldLength, ulong newLength, ulong flags, ulong newAddr)
+    private static long Mremap(Task t, ulong oldAddr, ulong oldLength, ulong newLength, ulong flags, ulong newAddr)
     {
         if ((oldAddr & Pages.OffsetMask4K) != 0 || (flags & ~3UL) != 0 || newLength == 0)
         {
@@ -202,7 +225,7 @@ public sealed partial class GuestProcess
             return Errno(LinuxError.ENOMEM);
         }
 
-        MemoryAreaInfo? area = AreaAt(oldAddr);
+        MemoryAreaInfo? area = AreaAt(t, oldAddr);
         if (area is not MemoryAreaInfo info || oldAddr + oldSize > info.Range.End.Value)
         {
             return Errno(LinuxError.EFAULT);
@@ -212,17 +235,17 @@ public sealed partial class GuestProcess
         {
             if (newSize < oldSize)
             {
-                Space.Unmap(new VirtAddr(oldAddr + newSize), oldSize - newSize);
-                MemoryChanged(oldAddr + newSize, oldAddr + oldSize);
+                t.Space.Unmap(new VirtAddr(oldAddr + newSize), oldSize - newSize);
+                t.Cpu.MappingsChanged(oldAddr + newSize, oldAddr + oldSize);
             }
 
             return (long)oldAddr;
         }
 
         if (oldAddr + newSize <= GuestLayout.UserEnd
-            && Space.MapAlloc(new VirtAddr(oldAddr + oldSize), newSize - oldSize, info.Flags, false) == LinuxError.None)
+            && t.Space.MapAlloc(new VirtAddr(oldAddr + oldSize), newSize - oldSize, info.Flags, false) == LinuxError.None)
         {
-            MemoryChanged(oldAddr + oldSize, oldAddr + newSize);
+            t.Cpu.MappingsChanged(oldAddr + oldSize, oldAddr + newSize);
             return (long)oldAddr;
         }
 
@@ -232,7 +255,7 @@ public sealed partial class GuestProcess
         }
 
         var limit = new VirtAddrRange(new VirtAddr(GuestLayout.MmapBase), new VirtAddr(GuestLayout.StackBottom - (1UL << 20)));
-        if (!Space.TryFindFreeArea(new VirtAddr(GuestLayout.MmapBase), newSize, limit, Pages.Size4K, out VirtAddr target))
+        if (!t.Space.TryFindFreeArea(new VirtAddr(GuestLayout.MmapBase), newSize, limit, Pages.Size4K, out VirtAddr target))
         {
             return Errno(LinuxError.ENOMEM);
         }
@@ -244,7 +267,7 @@ public sealed partial class GuestProcess
         }
 
         byte[] contents = new byte[oldSize];
-        using (UserAccess access = UserAccess.Begin(Space))
+        using (UserAccess access = UserAccess.Begin(t.Space))
         {
             ulong readable = AccessiblePrefix(in access, oldAddr, oldSize, false);
             if (readable > 0)
@@ -256,21 +279,21 @@ public sealed partial class GuestProcess
             }
         }
 
-        LinuxError e = Space.MapLinear(target, newSize, info.Flags, contents);
+        LinuxError e = t.Space.MapLinear(target, newSize, info.Flags, contents);
         if (e != LinuxError.None)
         {
             return Errno(e);
         }
 
-        Space.Unmap(new VirtAddr(oldAddr), oldSize);
-        MemoryChanged(oldAddr, oldAddr + oldSize);
-        MemoryChanged(target.Value, target.Value + newSize);
+        t.Space.Unmap(new VirtAddr(oldAddr), oldSize);
+        t.Cpu.MappingsChanged(oldAddr, oldAddr + oldSize);
+        t.Cpu.MappingsChanged(target.Value, target.Value + newSize);
         return (long)target.Value;
     }
 
-    private MemoryAreaInfo? AreaAt(ulong address)
+    private static MemoryAreaInfo? AreaAt(Task t, ulong address)
     {
-        foreach (MemoryAreaInfo a in Space.GetAreas())
+        foreach (MemoryAreaInfo a in t.Space.GetAreas())
         {
             if (address >= a.Range.Start.Value && address < a.Range.End.Value)
             {
@@ -281,10 +304,10 @@ public sealed partial class GuestProcess
         return null;
     }
 
-    private bool IsFullyMapped(ulong start, ulong end)
+    private static bool IsFullyMapped(Task t, ulong start, ulong end)
     {
         ulong cursor = start;
-        foreach (MemoryAreaInfo a in Space.GetAreas())
+        foreach (MemoryAreaInfo a in t.Space.GetAreas())
         {
             if (a.Range.End.Value <= cursor)
             {

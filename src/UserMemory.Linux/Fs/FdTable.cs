@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace UserMemory.Linux.Process;
+namespace UserMemory.Linux.Fs;
 
 /// <summary>
 /// The guest's file descriptors: guest number → host descriptor plus the guest's close-on-exec flag. The host

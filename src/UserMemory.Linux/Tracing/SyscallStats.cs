@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using UserMemory.Linux.Interop;
 
-namespace UserMemory.Linux.Process;
+namespace UserMemory.Linux.Tracing;
 
 /// <summary>
 /// <c>--stats</c>: counts the guest's syscalls and the time spent in the syscall layer, from the syscall hook's entry

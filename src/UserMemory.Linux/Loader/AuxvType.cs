@@ -1,4 +1,4 @@
-namespace UserMemory.Linux.Elf;
+namespace UserMemory.Linux.Loader;
 
 /// <summary>Keys of the ELF auxiliary vector the loader passes on the initial stack (<c>AT_*</c>).</summary>
 public enum AuxvType : ulong

@@ -1,14 +1,17 @@
 using System;
 using System.Collections.Generic;
-using UserMemory.Linux.Elf;
+using UserMemory.Linux.Abi;
 using UserMemory.Linux.Interop;
 
-namespace UserMemory.Linux.Process;
+namespace UserMemory.Linux.Loader;
 
 /// <summary>What execve checks on the host before giving up the old program: the file exists and is executable, and
 /// is a static x86-64 ELF executable or a <c>#!</c> script whose interpreter is one.</summary>
 public static class ExecutableCheck
 {
+    private const long AtFdCwd = -100;
+    private const long ExecuteOk = 1;
+
     /// <summary>Resolves <paramref name="program"/> (a host path without NUL), following one <c>#!</c> line, which
     /// rewrites <paramref name="argv"/> the way Linux does.</summary>
     /// <param name="program">The path; replaced by the interpreter's for a script.</param>
@@ -74,13 +77,13 @@ public static class ExecutableCheck
         file = [];
         byte[] z = new byte[path.Length + 1];
         path.CopyTo(z, 0);
-        long r = HostLinux.Syscall(269, z, 1, [-100, 0, 1 /* X_OK */, 0, 0, 0]);
+        long r = HostLinux.Syscall((long)SyscallNumber.Faccessat, z, 1, [AtFdCwd, 0, ExecuteOk, 0, 0, 0]);
         if (r < 0)
         {
             return r;
         }
 
-        long fd = HostLinux.Syscall(257, z, 1, [-100, 0, 0x80000 /* O_RDONLY|O_CLOEXEC */, 0, 0, 0]);
+        long fd = HostLinux.Syscall((long)SyscallNumber.Openat, z, 1, [AtFdCwd, 0, (long)(OpenFlags.ReadOnly | OpenFlags.CloseOnExec), 0, 0, 0]);
         if (fd < 0)
         {
             return fd;
@@ -89,7 +92,7 @@ public static class ExecutableCheck
         try
         {
             byte[] stat = new byte[144];
-            r = HostLinux.Syscall(5, stat, 1, [fd, 0, 0, 0, 0, 0]);
+            r = HostLinux.Syscall((long)SyscallNumber.Fstat, stat, 1, [fd, 0, 0, 0, 0, 0]);
             if (r < 0)
             {
                 return r;
@@ -113,7 +116,7 @@ public static class ExecutableCheck
         }
         finally
         {
-            HostLinux.Syscall(3, fd);
+            HostLinux.Syscall((long)SyscallNumber.Close, fd);
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace UserMemory.Linux.Elf;
+namespace UserMemory.Linux.Loader;
 
 /// <summary>One ELF64 program header.</summary>
 /// <param name="Type">p_type (1 = PT_LOAD, 3 = PT_INTERP, 6 = PT_PHDR, 7 = PT_TLS).</param>

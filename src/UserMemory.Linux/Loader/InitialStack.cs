@@ -2,7 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 
-namespace UserMemory.Linux.Elf;
+namespace UserMemory.Linux.Loader;
 
 /// <summary>
 /// Lays out a new program's initial stack the way Linux does on x86-64: <c>argc</c> at the stack pointer, then the

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using UserMemory.AddressSpace;
 
-namespace UserMemory.Linux.Elf;
+namespace UserMemory.Linux.Loader;
 
 /// <summary>Where a loaded program starts.</summary>
 /// <param name="Entry">The entry point (RIP).</param>

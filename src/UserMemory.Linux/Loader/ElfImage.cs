@@ -2,7 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 
-namespace UserMemory.Linux.Elf;
+namespace UserMemory.Linux.Loader;
 
 /// <summary>
 /// The parts of an ELF64 little-endian x86-64 executable a loader needs: the header and the program headers.

@@ -2,13 +2,16 @@ using System;
 using System.Collections.Generic;
 using UserMemory.AddressSpace;
 using UserMemory.Linux.Cpu;
-using UserMemory.Linux.Elf;
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Fs;
 using UserMemory.Linux.Interop;
+using UserMemory.Linux.Loader;
+using UserMemory.Linux.Process;
 
-namespace UserMemory.Linux.Process;
+namespace UserMemory.Linux.Kernel;
 
 /// <summary>Creating a guest process: a fresh program (start, or the far side of execve) or a fork child.</summary>
-public sealed partial class GuestProcess
+public sealed partial class ThreadGroup
 {
     /// <summary>Creates the address space every guest process uses (user range <see cref="GuestLayout.UserStart"/> to
     /// <see cref="GuestLayout.UserEnd"/>, with a guest view for Unicorn).</summary>
@@ -17,13 +20,13 @@ public sealed partial class GuestProcess
         AddrSpace.Create(new VirtAddr(GuestLayout.UserStart), GuestLayout.UserEnd - GuestLayout.UserStart);
 
     /// <summary>Wraps an address space in a process (no program loaded yet).</summary>
+    /// <param name="kernel">The kernel.</param>
     /// <param name="space">The address space.</param>
-    /// <param name="options">The runner's options.</param>
     /// <param name="fds">The descriptor table.</param>
     /// <param name="executablePath">The absolute program path, without NUL.</param>
     /// <returns>The process.</returns>
-    public static GuestProcess Create(AddrSpace space, RunnerOptions options, FdTable fds, byte[] executablePath) =>
-        new(space, options, fds, executablePath);
+    public static ThreadGroup Create(GuestKernel kernel, AddrSpace space, FdTable fds, byte[] executablePath) =>
+        new(kernel ?? throw new ArgumentNullException(nameof(kernel)), space, fds, executablePath);
 
     /// <summary>Loads a program into a new process.</summary>
     /// <param name="options">The runner's options.</param>
@@ -34,7 +37,7 @@ public sealed partial class GuestProcess
     /// <param name="process">The process, ready to <see cref="Run"/> at <paramref name="entry"/>.</param>
     /// <param name="entry">The entry point.</param>
     /// <returns>0, or <c>-errno</c> (ENOENT, EACCES, ENOEXEC, E2BIG, ENOMEM).</returns>
-    public static long Start(RunnerOptions options, byte[] program, List<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable fds, out GuestProcess? process, out ulong entry)
+    public static long Start(RunnerOptions options, byte[] program, List<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable fds, out ThreadGroup? process, out ulong entry)
     {
         ArgumentNullException.ThrowIfNull(program);
         process = null;
@@ -59,7 +62,7 @@ public sealed partial class GuestProcess
         }
 
         AddrSpace space = CreateAddressSpace();
-        var identity = ((ulong)HostLinux.Syscall(102), (ulong)HostLinux.Syscall(107), (ulong)HostLinux.Syscall(104), (ulong)HostLinux.Syscall(108));
+        var identity = ((ulong)HostLinux.Syscall((long)SyscallNumber.Getuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Geteuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getgid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getegid));
         LinuxError e = ProgramLoader.Load(space, file, argv, envp, program, identity, out LoadedProgram? loaded);
         if (e != LinuxError.None)
         {
@@ -67,13 +70,13 @@ public sealed partial class GuestProcess
             return -(long)e;
         }
 
-        var p = new GuestProcess(space, options, fds, absolute)
+        var p = new ThreadGroup(new GuestKernel(options), space, fds, absolute)
         {
             BrkStart = loaded!.BrkStart,
             BrkEnd = loaded.BrkStart,
         };
-        p.Cpu.Write(CpuRegister.Rsp, loaded.StackPointer);
-        p.Cpu.MappingsChanged(GuestLayout.UserStart, GuestLayout.UserEnd);
+        p.MainTask.Cpu.Write(CpuRegister.Rsp, loaded.StackPointer);
+        p.MainTask.Cpu.MappingsChanged(GuestLayout.UserStart, GuestLayout.UserEnd);
         process = p;
         entry = loaded.Entry;
         return 0;

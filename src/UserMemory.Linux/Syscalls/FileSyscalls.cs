@@ -82,7 +82,10 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Statx, SupportLevel.Full, "", static (t, a) => StatxCall(t, (long)a[0], a[1], (long)a[2], (long)a[3], a[4]));
     }
 
-    private const long OCloexec = 0x80000;
+    private const int StatModeOffset = 24;
+    private const uint FileTypeMask = 0xF000;
+    private const uint RegularFile = 0x8000;
+    private const long OCloexec = (long)OpenFlags.CloseOnExec;
 
     /// <summary>read/write/pread64/pwrite64. The buffer's accessible prefix (checked and populated by the core) is
     /// handed to the host, so a partly bad buffer gives Linux's short count and a wholly bad one EFAULT.</summary>
@@ -141,7 +144,7 @@ internal static class FileSyscalls
     private static bool IsAtEndOfRegularFile(long host, long offset)
     {
         byte[] stat = new byte[144];
-        if (HostSpanCall(SyscallNumber.Fstat, stat, 1, host) < 0 || (BitConverter.ToUInt32(stat, 24) & 0xF000) != 0x8000)
+        if (HostSpanCall(SyscallNumber.Fstat, stat, 1, host) < 0 || (BitConverter.ToUInt32(stat, StatModeOffset) & FileTypeMask) != RegularFile)
         {
             return false;
         }
@@ -285,7 +288,7 @@ internal static class FileSyscalls
 
     private static long StatPath(Task t, long dirFd, ulong pathAddr, ulong statAddr, long flags)
     {
-        long r = t.ReadPath(pathAddr, (flags & 0x1000 /* AT_EMPTY_PATH */) != 0, out byte[] path);
+        long r = t.ReadPath(pathAddr, (flags & (long)AtFlags.EmptyPath) != 0, out byte[] path);
         if (r < 0)
         {
             return r;
@@ -303,7 +306,7 @@ internal static class FileSyscalls
 
     private static long StatxCall(Task t, long dirFd, ulong pathAddr, long flags, long mask, ulong outAddr)
     {
-        long r = t.ReadPath(pathAddr, (flags & 0x1000) != 0, out byte[] path);
+        long r = t.ReadPath(pathAddr, (flags & (long)AtFlags.EmptyPath) != 0, out byte[] path);
         if (r < 0)
         {
             return r;
@@ -322,7 +325,7 @@ internal static class FileSyscalls
     /// <summary>A *at syscall: (dirfd, path, a2, a3, a4) on the host, or (path, a2, a3) when <paramref name="noDirFd"/>.</summary>
     private static long PathCall(Task t, SyscallNumber nr, long dirFd, ulong pathAddr, long a2, long a3, bool noDirFd = false, long extra = 0)
     {
-        long r = t.ReadPath(pathAddr, nr == SyscallNumber.Fchownat && (extra & 0x1000) != 0, out byte[] path);
+        long r = t.ReadPath(pathAddr, nr == SyscallNumber.Fchownat && (extra & (long)AtFlags.EmptyPath) != 0, out byte[] path);
         if (r < 0)
         {
             return r;
@@ -493,7 +496,7 @@ internal static class FileSyscalls
 
     private static long Pipe(Task t, ulong fdsAddr, ulong flags)
     {
-        if ((flags & ~(ulong)(OCloexec | 0x800 /* O_NONBLOCK */ | 0x4000 /* O_DIRECT */)) != 0)
+        if ((flags & ~(ulong)(OCloexec | (long)OpenFlags.NonBlock | (long)OpenFlags.Direct)) != 0)
         {
             return Einval;
         }
@@ -544,25 +547,25 @@ internal static class FileSyscalls
 
         switch (cmd)
         {
-            case 0: // F_DUPFD
-            case 1030: // F_DUPFD_CLOEXEC
+            case (ulong)FcntlCommand.DupFd:
+            case (ulong)FcntlCommand.DupFdCloseOnExec:
                 if ((long)arg < 0 || arg >= FdTable.Limit)
                 {
                     return Einval;
                 }
 
-                return Dup(t, fd, (long)arg, cmd == 1030);
-            case 1: // F_GETFD
+                return Dup(t, fd, (long)arg, cmd == (ulong)FcntlCommand.DupFdCloseOnExec);
+            case (ulong)FcntlCommand.GetFd:
                 return t.Fds.IsCloseOnExec((long)fd) ? 1 : 0;
-            case 2: // F_SETFD
+            case (ulong)FcntlCommand.SetFd:
                 t.Fds.SetCloseOnExec((long)fd, (arg & 1) != 0);
                 return 0;
-            case 3: // F_GETFL
-            case 4: // F_SETFL
+            case (ulong)FcntlCommand.GetFl:
+            case (ulong)FcntlCommand.SetFl:
                 return Syscall(SyscallNumber.Fcntl, host, (long)cmd, (long)arg);
-            case 5: // F_GETLK
-            case 6: // F_SETLK
-            case 7: // F_SETLKW
+            case (ulong)FcntlCommand.GetLk:
+            case (ulong)FcntlCommand.SetLk:
+            case (ulong)FcntlCommand.SetLkWait:
                 {
                     byte[] flock = new byte[32];
                     if (t.CopyIn(arg, flock) < 0)
@@ -571,7 +574,7 @@ internal static class FileSyscalls
                     }
 
                     long r = HostSpanCall(SyscallNumber.Fcntl, flock, 2, host, (long)cmd);
-                    return r < 0 || cmd != 5 ? r : (t.CopyOut(arg, flock) < 0 ? Efault : r);
+                    return r < 0 || cmd != (ulong)FcntlCommand.GetLk ? r : (t.CopyOut(arg, flock) < 0 ? Efault : r);
                 }
 
             default:
@@ -666,7 +669,7 @@ internal static class FileSyscalls
             return HostSpanCall(SyscallNumber.Utimensat, times, 2, hostDir, 0, 0, flags);
         }
 
-        long r = t.ReadPath(pathAddr, (flags & 0x1000) != 0, out byte[] path);
+        long r = t.ReadPath(pathAddr, (flags & (long)AtFlags.EmptyPath) != 0, out byte[] path);
         return r < 0 ? r : HostSpanCall2(SyscallNumber.Utimensat, path, 1, times, 2, hostDir, 0, 0, flags);
     }
 }

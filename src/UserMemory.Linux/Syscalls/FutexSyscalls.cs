@@ -25,9 +25,9 @@ internal static class FutexSyscalls
     private static long Futex(Task t, ulong op)
     {
         // One guest thread: nobody else can wake a waiter or be woken.
-        return (op & 0x7F) switch
+        return (FutexOperation)((int)op & (int)FutexOperation.CommandMask) switch
         {
-            0 or 9 => -(long)LinuxError.EAGAIN, // FUTEX_WAIT, FUTEX_WAIT_BITSET
+            FutexOperation.Wait or FutexOperation.WaitBitset => -(long)LinuxError.EAGAIN,
             _ => 0,
         };
     }

@@ -26,15 +26,11 @@ internal static class MemorySyscalls
         b.Add(SyscallNumber.Madvise, SupportLevel.Stub, "accepted and ignored", static (t, a) => 0);
     }
 
-    private const ulong MapShared = 0x01;
-
-    private const ulong MapPrivate = 0x02;
-
-    private const ulong MapFixed = 0x10;
-
-    private const ulong MapAnonymous = 0x20;
-
-    private const ulong MapFixedNoReplace = 0x100000;
+    private const ulong MapShared = (ulong)MapFlags.Shared;
+    private const ulong MapPrivate = (ulong)MapFlags.Private;
+    private const ulong MapFixed = (ulong)MapFlags.Fixed;
+    private const ulong MapAnonymous = (ulong)MapFlags.Anonymous;
+    private const ulong MapFixedNoReplace = (ulong)MapFlags.FixedNoReplace;
 
     /// <summary>The largest mapping whose contents are copied through managed memory (file-backed mmap, a moving
     /// mremap); larger ones answer ENOMEM instead of exhausting the host.</summary>

@@ -12,6 +12,9 @@ namespace UserMemory.Linux.Syscalls;
 /// <summary>Setup and system-information syscalls: arch_prctl, prctl, sched_getaffinity, getrandom, uname, sysinfo.</summary>
 internal static class MiscSyscalls
 {
+    private const ulong PrSetName = 15;
+    private const ulong PrGetName = 16;
+
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
@@ -29,15 +32,15 @@ internal static class MiscSyscalls
     {
         switch (code)
         {
-            case 0x1001: // ARCH_SET_GS
+            case (ulong)ArchPrctlCode.SetGs:
                 t.Cpu.Write(CpuRegister.GsBase, addr);
                 return 0;
-            case 0x1002: // ARCH_SET_FS
+            case (ulong)ArchPrctlCode.SetFs:
                 t.Cpu.Write(CpuRegister.FsBase, addr);
                 return 0;
-            case 0x1003: // ARCH_GET_FS
+            case (ulong)ArchPrctlCode.GetFs:
                 return t.WriteU64(addr, t.Cpu.Read(CpuRegister.FsBase)) < 0 ? Efault : 0;
-            case 0x1004: // ARCH_GET_GS
+            case (ulong)ArchPrctlCode.GetGs:
                 return t.WriteU64(addr, t.Cpu.Read(CpuRegister.GsBase)) < 0 ? Efault : 0;
             default:
                 return Einval;
@@ -49,7 +52,7 @@ internal static class MiscSyscalls
         _ = arg;
         return option switch
         {
-            15 or 16 => 0, // PR_SET_NAME, PR_GET_NAME: accept
+            PrSetName or PrGetName => 0, // accepted without effect
             _ => Einval,
         };
     }

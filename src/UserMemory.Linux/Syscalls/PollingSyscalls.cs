@@ -11,6 +11,8 @@ namespace UserMemory.Linux.Syscalls;
 /// <summary>poll/ppoll and select/pselect6 with descriptor translation in both directions.</summary>
 internal static class PollingSyscalls
 {
+    private const short PollInvalid = 0x20; // POLLNVAL
+
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
@@ -84,7 +86,7 @@ internal static class PollingSyscalls
             short revents = BinaryPrimitives.ReadInt16LittleEndian(host.AsSpan((i * 8) + 6));
             if (guest >= 0 && t.Fds.HostOf(guest) < 0)
             {
-                revents = 0x20; // POLLNVAL
+                revents = PollInvalid;
             }
 
             BinaryPrimitives.WriteInt16LittleEndian(fds.AsSpan((i * 8) + 6), revents);

@@ -56,15 +56,11 @@ internal static class ProcessSyscalls
         b.Add(SyscallNumber.Clone3, SupportLevel.Unsupported, "libcs fall back to clone", static (t, a) => Errno(LinuxError.ENOSYS));
     }
 
-    private const ulong CloneVm = 0x100;
-
-    private const ulong CloneVfork = 0x4000;
-
-    private const ulong CloneSetTls = 0x80000;
-
-    private const ulong CloneParentSetTid = 0x100000;
-
-    private const ulong CloneChildSetTid = 0x1000000;
+    private const ulong CloneVm = (ulong)CloneFlags.Vm;
+    private const ulong CloneVfork = (ulong)CloneFlags.Vfork;
+    private const ulong CloneSetTls = (ulong)CloneFlags.SetTls;
+    private const ulong CloneParentSetTid = (ulong)CloneFlags.ParentSetTid;
+    private const ulong CloneChildSetTid = (ulong)CloneFlags.ChildSetTid;
 
     private static long Clone(Task t, ulong flags, ulong stack, ulong parentTid, ulong childTid, ulong tls)
     {

@@ -12,6 +12,10 @@ namespace UserMemory.Linux.Syscalls;
 /// <summary>Signal syscalls: rt_sigaction, rt_sigprocmask, rt_sigreturn, rt_sigsuspend, sigaltstack, kill/tkill/tgkill. Delivery itself is in <c>Signals/</c>.</summary>
 internal static class SignalSyscalls
 {
+    private const long PAll = 0;
+    private const long WaitExited = 4;
+    private const long WaitNoWait = 0x01000000;
+
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
@@ -76,7 +80,7 @@ internal static class SignalSyscalls
         ulong set = 0;
         if (setAddr != 0)
         {
-            if (how > 2)
+            if (how > (ulong)SigProcMaskHow.SetMask)
             {
                 return Einval;
             }
@@ -97,8 +101,8 @@ internal static class SignalSyscalls
             const ulong unblockable = (1UL << (SignalNumber.SIGKILL - 1)) | (1UL << (SignalNumber.SIGSTOP - 1));
             t.SignalMask = (how switch
             {
-                0 => t.SignalMask | set,
-                1 => t.SignalMask & ~set,
+                (ulong)SigProcMaskHow.Block => t.SignalMask | set,
+                (ulong)SigProcMaskHow.Unblock => t.SignalMask & ~set,
                 _ => set,
             }) & ~unblockable;
         }
@@ -169,7 +173,7 @@ internal static class SignalSyscalls
         ulong old = t.SignalMask;
         bool chldDeliverable = t.Group.SignalHandlers[SignalNumber.SIGCHLD] > 1 && (mask & (1UL << (SignalNumber.SIGCHLD - 1))) == 0;
         byte[] info = new byte[128];
-        long r = HostSpanCall(SyscallNumber.Waitid, info, 2, 0 /* P_ALL */, 0, 0, 4 /* WEXITED */ | 0x01000000 /* WNOWAIT */, 0);
+        long r = HostSpanCall(SyscallNumber.Waitid, info, 2, PAll, 0, 0, WaitExited | WaitNoWait, 0);
         if (r >= 0 && chldDeliverable)
         {
             t.SignalMask = mask;

@@ -9,7 +9,8 @@ using static UserMemory.Linux.Syscalls.SyscallSupport;
 
 namespace UserMemory.Linux.Syscalls;
 
-/// <summary>futex and the thread bookkeeping syscalls around it (set_tid_address, set_robust_list). One thread per group today: nobody else can wake a waiter.</summary>
+/// <summary>futex and the thread bookkeeping syscalls around it (set_tid_address,
+/// set_robust_list, rseq). One thread per group today: nobody else can wake a waiter.</summary>
 internal static class FutexSyscalls
 {
     /// <summary>Registers this subsystem's syscalls.</summary>

@@ -9,8 +9,8 @@ using static UserMemory.Linux.Syscalls.SyscallSupport;
 
 namespace UserMemory.Linux.Syscalls;
 
-/// <summary>Memory syscalls: brk, mmap, munmap, mprotect, mremap on the address space, each followed by a re-sync of
-/// the affected range into Unicorn.</summary>
+/// <summary>Memory syscalls: brk, mmap, munmap, mprotect, mremap on the address space, each followed by
+/// <c>ICpu.MappingsChanged</c> for the affected range.</summary>
 internal static class MemorySyscalls
 {
     /// <summary>Registers this subsystem's syscalls.</summary>

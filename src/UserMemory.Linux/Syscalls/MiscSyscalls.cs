@@ -9,7 +9,8 @@ using static UserMemory.Linux.Syscalls.SyscallSupport;
 
 namespace UserMemory.Linux.Syscalls;
 
-/// <summary>Setup and system-information syscalls: arch_prctl, prctl, sched_getaffinity, getrandom, uname, sysinfo.</summary>
+/// <summary>Setup and system-information syscalls: arch_prctl, prctl, sched_getaffinity,
+/// sched_yield, getrandom, uname, sysinfo.</summary>
 internal static class MiscSyscalls
 {
     private const ulong PrSetName = 15;

@@ -13,7 +13,7 @@ using static UserMemory.Linux.Syscalls.SyscallSupport;
 
 namespace UserMemory.Linux.Syscalls;
 
-/// <summary>fork/clone, execve and wait4. Every guest process is a host runner process with the same pid: fork
+/// <summary>fork/clone, execve, exit and wait4, and the identity and limit syscalls (ids, groups, rlimits). Every guest process is a host runner process with the same pid: fork
 /// spawns a runner that resumes a snapshot, execve re-executes the runner with the new program.</summary>
 internal static class ProcessSyscalls
 {

@@ -9,7 +9,8 @@ using static UserMemory.Linux.Syscalls.SyscallSupport;
 
 namespace UserMemory.Linux.Syscalls;
 
-/// <summary>Signal syscalls: rt_sigaction, rt_sigprocmask, rt_sigreturn, rt_sigsuspend, sigaltstack, kill/tkill/tgkill. Delivery itself is in <c>Signals/</c>.</summary>
+/// <summary>Signal syscalls: rt_sigaction, rt_sigprocmask, rt_sigreturn, rt_sigsuspend, sigaltstack,
+/// kill/tkill/tgkill. Delivery itself is in <c>Signals/</c>.</summary>
 internal static class SignalSyscalls
 {
     private const long PAll = 0;

@@ -25,6 +25,11 @@ namespace UserMemory.Linux.Cpu;
 /// <see cref="ICpuEventHandler.OnSyscall"/>, which runs on that thread). Only <see cref="RequestStop"/> may be called
 /// from any thread at any time, including while no run is in progress (then the next run returns
 /// <see cref="CpuEventKind.Stopped"/> at once, or after at most one instruction).</para>
+/// <para><b>Construction.</b> A backend is constructed with the task's <c>AddrSpace</c> (which has a guest view) and
+/// starts with every register zero and nothing mapped; <c>GuestKernel.CreateCpu</c> is the one place a backend is
+/// chosen. The kernel then writes RSP (and, for a fork child, every <see cref="CpuRegister"/>), calls
+/// <see cref="MappingsChanged"/> for the whole user range, sets RIP and calls <see cref="Run"/>. Disposing the CPU
+/// releases the backend's resources; the address space outlives it.</para>
 /// <para><b>Hot path.</b> A syscall costs one <see cref="ReadSyscallRegisters"/> and one <see cref="Write"/> of
 /// RAX; neither may allocate.</para>
 /// </remarks>

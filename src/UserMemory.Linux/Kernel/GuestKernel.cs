@@ -1,4 +1,7 @@
+using UserMemory.AddressSpace;
 using UserMemory.Linux.Abi;
+using UserMemory.Linux.Cpu;
+using UserMemory.Linux.Cpu.Unicorn;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Process;
 using UserMemory.Linux.Tracing;
@@ -33,4 +36,9 @@ public sealed class GuestKernel
 
     /// <summary>The syscall statistics (<c>--stats</c>), or null.</summary>
     internal SyscallStats? Stats { get; }
+
+    /// <summary>Creates the CPU for a new task: the one place a CPU backend is chosen.</summary>
+    /// <param name="space">The task's address space (with a guest view).</param>
+    /// <returns>The CPU, with every register zero and nothing mapped.</returns>
+    public ICpu CreateCpu(AddrSpace space) => new UnicornCpu(space);
 }

@@ -1,6 +1,5 @@
 using System;
 using UserMemory.AddressSpace;
-using UserMemory.Linux.Cpu.Unicorn;
 using UserMemory.Linux.Fs;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Process;
@@ -24,7 +23,7 @@ public sealed partial class ThreadGroup : IDisposable
         Fds = fds;
         ExecutablePath = executablePath;
         Pid = kernel.HostPid;
-        MainTask = new Task(this, Pid, new UnicornCpu(space));
+        MainTask = new Task(this, Pid, kernel.CreateCpu(space));
     }
 
     /// <summary>The kernel this group runs in.</summary>

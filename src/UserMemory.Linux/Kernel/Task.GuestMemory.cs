@@ -1,4 +1,5 @@
 using System;
+using UserMemory.Linux.Fs;
 using UserMemory.Linux.Syscalls;
 
 namespace UserMemory.Linux.Kernel;
@@ -7,8 +8,6 @@ namespace UserMemory.Linux.Kernel;
 /// through the core (borrows inside an access scope, or copies).</summary>
 public sealed partial class Task
 {
-    private static readonly byte[] ProcSelfExe = "/proc/self/exe"u8.ToArray();
-
     /// <summary>Copies a NUL-terminated path in (bounded by PATH_MAX) and returns it NUL-terminated for the host.
     /// <c>/proc/self/exe</c> names the guest program, not the runner.</summary>
     /// <param name="address">The guest pointer.</param>
@@ -34,7 +33,7 @@ public sealed partial class Task
             return -(long)copied.Error;
         }
 
-        if (bytes.AsSpan().SequenceEqual(ProcSelfExe) || IsOwnProcExe(bytes))
+        if (GuestPaths.NamesOwnExecutable(bytes, Group.Pid))
         {
             bytes = Group.ExecutablePath;
             namedOwnExe = true;
@@ -134,18 +133,5 @@ public sealed partial class Task
 
         hostFd = Fds.HostOf((int)guestFd);
         return hostFd >= 0;
-    }
-
-    private bool IsOwnProcExe(ReadOnlySpan<byte> path)
-    {
-        ReadOnlySpan<byte> prefix = "/proc/"u8;
-        ReadOnlySpan<byte> suffix = "/exe"u8;
-        if (!path.StartsWith(prefix) || !path.EndsWith(suffix) || path.Length <= prefix.Length + suffix.Length)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<byte> middle = path[prefix.Length..^suffix.Length];
-        return System.Text.Encoding.ASCII.GetString(middle) == Group.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -17,6 +17,11 @@ namespace UserMemory.Linux.Signals;
 /// </summary>
 internal static class SignalDelivery
 {
+    private const int RedZone = 128;
+    private const int ContextReserve = 1024; // room for a (zeroed) libc-sized ucontext_t
+    private const ulong StackAlignMask = 15;
+    private const int SigInfoPidOffset = 16;
+
     /// <summary>Asks for <paramref name="signal"/>'s handler to run when the current syscall returns.</summary>
     internal static void QueueSignal(Task t, int signal, ulong? savedMask = null)
     {
@@ -76,13 +81,13 @@ internal static class SignalDelivery
         }
 
         // Below the red zone: ucontext (936 bytes, zeroed) and siginfo (128 bytes), 16-aligned, then the return address.
-        ulong sp = (registers[ForkState.RspIndex] - 128 - 1024 - 128) & ~15UL;
+        ulong sp = (registers[ForkState.RspIndex] - RedZone - ContextReserve - SigInfo.Size) & ~StackAlignMask;
         ulong siginfo = sp;
-        ulong ucontext = sp + 128;
-        byte[] info = new byte[128];
+        ulong ucontext = sp + SigInfo.Size;
+        byte[] info = new byte[SigInfo.Size];
         BitConverter.TryWriteBytes(info.AsSpan(0), signal);
-        BitConverter.TryWriteBytes(info.AsSpan(16), t.Group.Pid); // si_pid
-        byte[] context = new byte[1024];
+        BitConverter.TryWriteBytes(info.AsSpan(SigInfoPidOffset), t.Group.Pid);
+        byte[] context = new byte[ContextReserve];
         sp -= 8;
         if (t.CopyOut(siginfo, info) < 0 || t.CopyOut(ucontext, context) < 0
             || t.WriteU64(sp, (flags & (ulong)SignalActionFlags.Restorer) != 0 ? restorer : 0) < 0)

@@ -85,6 +85,8 @@ internal static class FileSyscalls
     private const int StatModeOffset = 24;
     private const uint FileTypeMask = 0xF000;
     private const uint RegularFile = 0x8000;
+    private const int TermiosSize = 36; // struct termios (kernel layout)
+    private const int WindowSizeSize = 8; // struct winsize
     private const long OCloexec = (long)OpenFlags.CloseOnExec;
 
     /// <summary>read/write/pread64/pwrite64. The buffer's accessible prefix (checked and populated by the core) is
@@ -589,12 +591,12 @@ internal static class FileSyscalls
             return Ebadf;
         }
 
-        int outSize = request switch
+        int outSize = (TerminalIoctl)request switch
         {
-            0x5401 => 36, // TCGETS
-            0x5413 => 8, // TIOCGWINSZ
-            0x540F => 4, // TIOCGPGRP
-            0x541B => 4, // FIONREAD
+            TerminalIoctl.GetAttributes => TermiosSize,
+            TerminalIoctl.GetWindowSize => WindowSizeSize,
+            TerminalIoctl.GetProcessGroup => sizeof(int),
+            TerminalIoctl.BytesReadable => sizeof(int),
             _ => -1,
         };
         if (outSize > 0)
@@ -604,11 +606,11 @@ internal static class FileSyscalls
             return r < 0 ? r : (t.CopyOut(arg, buffer) < 0 ? Efault : r);
         }
 
-        int inSize = request switch
+        int inSize = (TerminalIoctl)request switch
         {
-            0x5402 or 0x5403 or 0x5404 => 36, // TCSETS, TCSETSW, TCSETSF
-            0x5414 => 8, // TIOCSWINSZ
-            0x5410 => 4, // TIOCSPGRP
+            TerminalIoctl.SetAttributes or TerminalIoctl.SetAttributesDrain or TerminalIoctl.SetAttributesFlush => TermiosSize,
+            TerminalIoctl.SetWindowSize => WindowSizeSize,
+            TerminalIoctl.SetProcessGroup => sizeof(int),
             _ => -1,
         };
         if (inSize > 0)

@@ -9,9 +9,16 @@ trap 'rm -rf "$scratch"' EXIT
 fail() { echo "api-baseline: FAIL: $*" >&2; exit 1; }
 
 mkdir -p "$scratch/src"
-cp "$root/Directory.Build.props" "$root/Directory.Build.targets" "$scratch/"
-cp -r "$root/src/UserMemory" "$scratch/src/"
-rm -rf "$scratch/src/UserMemory/bin" "$scratch/src/UserMemory/obj"
+for f in Directory.Build.props Directory.Build.targets Directory.Packages.props global.json nuget.config; do
+  if [ -f "$root/$f" ]; then cp "$root/$f" "$scratch/"; fi
+done
+# The core, and the analyzer it builds and packs when that project exists.
+for p in UserMemory UserMemory.Analyzers; do
+  if [ -d "$root/src/$p" ]; then
+    cp -r "$root/src/$p" "$scratch/src/"
+    rm -rf "$scratch/src/$p/bin" "$scratch/src/$p/obj"
+  fi
+done
 core="$scratch/src/UserMemory/UserMemory.csproj"
 probe="$scratch/src/UserMemory/BaselineProbe.cs"
 cat > "$probe" <<'CS'

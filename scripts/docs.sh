@@ -30,6 +30,18 @@ dotnet docfx metadata "$docs/docfx.json" --warningsAsErrors
 dotnet docfx build "$docs/docfx.json" --warningsAsErrors
 echo "docs: site built in docs/_site"
 
+# The guard itself: a page with a broken cross-reference and a broken link must fail a build with these settings.
+scratch="$(mktemp -d)"
+printf '{ "build": { "content": [ { "files": [ "*.md" ] } ], "output": "_site" } }\n' > "$scratch/docfx.json"
+printf '# Broken\n\nSee <xref:UserMemory.NoSuchType> and [a missing page](missing.md).\n' > "$scratch/index.md"
+if dotnet docfx build "$scratch/docfx.json" --warningsAsErrors >"$scratch/log" 2>&1; then
+  cat "$scratch/log"; rm -rf "$scratch"; echo "docs: FAIL: a broken cross-reference did not fail the build" >&2; exit 1
+fi
+grep -q UidNotFound "$scratch/log" && grep -q InvalidFileLink "$scratch/log" \
+  || { cat "$scratch/log"; rm -rf "$scratch"; echo "docs: FAIL: unexpected failure of the broken-reference build" >&2; exit 1; }
+rm -rf "$scratch"
+echo "docs: a broken cross-reference or link fails the build (UidNotFound, InvalidFileLink as errors)"
+
 if [ "${1:-}" != "--no-check" ]; then
   bash "$root/scripts/check-docs.sh"
 fi

@@ -1,36 +1,210 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.IO;
 
 namespace UserMemory.Runner;
 
-/// <summary>The runner's arguments: <c>usermem-run [--strace] [--] program [args...]</c>, plus the internal options
-/// one runner passes to the next for fork (<c>--resume FD</c>) and execve (<c>--exec-state S --argv0 A</c>).
-/// A small hand parser keeps startup fast and trimming-safe.</summary>
+/// <summary>
+/// The runner's arguments, parsed with System.CommandLine: <c>usermem-run [options] [--] program [args...]</c>.
+/// </summary>
+/// <remarks>
+/// <para>Runner options end at the first argument that is not an option, or at <c>--</c>: everything from the
+/// program on belongs to the guest, so <c>usermem-run ls --help</c> asks <c>ls</c> for help. The options before it
+/// are handed to System.CommandLine, followed by <c>--</c> and the program with its arguments, so the parser owns
+/// validation, error messages and <c>--help</c>.</para>
+/// <para>The options one runner passes to the next for fork (<c>--resume FD</c>) and execve (<c>--exec-state</c>,
+/// <c>--argv0</c>, <c>--no-argv</c>, <c>--trace-child</c>) are hidden from the help text: they are an internal
+/// hand-off, not a user interface. Their values may be any guest string (an argv[0] of <c>--help</c> or
+/// <c>@file</c>), so they are passed to the parser as one <c>--option=value</c> token and response files are off.</para>
+/// </remarks>
 internal sealed class CommandLine
 {
-    public bool Trace { get; private set; }
+    /// <summary>The exit status for malformed command lines (as for the shell's usage errors).</summary>
+    public const int UsageExitCode = 2;
 
-    public bool TracePidPrefix { get; private set; }
+    /// <summary>No fork hand-off descriptor.</summary>
+    public const int NoResumeFd = -1;
 
-    public bool Stats { get; private set; }
-
-    public int ResumeFd { get; private set; } = -1;
-
-    public string? ExecState { get; private set; }
-
-    public string? Argv0 { get; private set; }
-
-    public bool NoArgv { get; private set; }
-
-    public string? Program { get; private set; }
-
-    public List<string> Arguments { get; } = new();
-
-    public static CommandLine? Parse(string[] args, out string? error)
+    private static readonly Option<bool> StraceOption = new("--strace")
     {
-        var c = new CommandLine();
-        error = null;
+        Description = "Print one strace-format line per system call on standard error.",
+    };
+
+    private static readonly Option<bool> StatsOption = new("--stats")
+    {
+        Description = "When the program exits, print its system call count, the time spent in the syscall layer and the most frequent calls on standard error.",
+    };
+
+    private static readonly Option<bool> TraceChildOption = new("--trace-child")
+    {
+        Description = "Internal: prefix trace lines with the pid (set for forked and executed runners).",
+        Hidden = true,
+    };
+
+    private static readonly Option<int> ResumeOption = new("--resume")
+    {
+        Description = "Internal: continue a forked child from the state in this descriptor.",
+        Hidden = true,
+        DefaultValueFactory = _ => NoResumeFd,
+    };
+
+    private static readonly Option<string> ExecStateOption = new("--exec-state")
+    {
+        Description = "Internal: descriptor table, ignored signals and signal mask carried across execve.",
+        Hidden = true,
+    };
+
+    private static readonly Option<string> Argv0Option = new("--argv0")
+    {
+        Description = "Internal: argv[0] for the program when it differs from the program path (execve).",
+        Hidden = true,
+    };
+
+    private static readonly Option<bool> NoArgvOption = new("--no-argv")
+    {
+        Description = "Internal: start the program with an empty argv (execve with argv == NULL).",
+        Hidden = true,
+    };
+
+    private static readonly Argument<string> ProgramArgument = new("program")
+    {
+        Description = "The static x86-64 Linux program to run; looked up in PATH when it has no slash.",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private static readonly Argument<string[]> ArgumentsArgument = new("args")
+    {
+        Description = "The program's arguments (argv[1] onwards), passed on unchanged, options included.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static readonly Option[] ValueOptions = [ResumeOption, ExecStateOption, Argv0Option];
+
+    /// <summary>The characters System.CommandLine accepts between an option and its value (<c>--opt=value</c>).</summary>
+    private static readonly char[] OptionValueDelimiters = ['=', ':'];
+
+    private CommandLine(ParseResult result)
+    {
+        Trace = result.GetValue(StraceOption);
+        Stats = result.GetValue(StatsOption);
+        TracePidPrefix = result.GetValue(TraceChildOption);
+        ResumeFd = result.GetValue(ResumeOption);
+        ExecState = result.GetValue(ExecStateOption);
+        Argv0 = result.GetValue(Argv0Option);
+        NoArgv = result.GetValue(NoArgvOption);
+        Program = result.GetValue(ProgramArgument);
+        Arguments = result.GetValue(ArgumentsArgument) ?? [];
+    }
+
+    /// <summary><c>--strace</c>.</summary>
+    public bool Trace { get; }
+
+    /// <summary><c>--trace-child</c>.</summary>
+    public bool TracePidPrefix { get; }
+
+    /// <summary><c>--stats</c>.</summary>
+    public bool Stats { get; }
+
+    /// <summary><c>--resume FD</c>, or <see cref="NoResumeFd"/>.</summary>
+    public int ResumeFd { get; }
+
+    /// <summary><c>--exec-state S</c>.</summary>
+    public string? ExecState { get; }
+
+    /// <summary><c>--argv0 A</c>.</summary>
+    public string? Argv0 { get; }
+
+    /// <summary><c>--no-argv</c>.</summary>
+    public bool NoArgv { get; }
+
+    /// <summary>The program, absent only with <c>--resume</c>.</summary>
+    public string? Program { get; }
+
+    /// <summary>The program's arguments.</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    /// <summary>Parses <paramref name="args"/>. Returns null when the runner should exit with
+    /// <paramref name="exitCode"/> instead: 0 after <c>--help</c> or <c>--version</c>, <see cref="UsageExitCode"/>
+    /// after a usage error (the message is on <paramref name="error"/>).</summary>
+    public static CommandLine? Parse(string[] args, TextWriter output, TextWriter error, out int exitCode)
+    {
+        RootCommand root = CreateRootCommand();
+        string[] tokens = ToParserTokens(root, args, out string? unknown);
+        ParseResult result = root.Parse(tokens, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var errors = new List<string>();
+        if (unknown is not null)
+        {
+            errors.Add("unknown option '" + unknown + "' (runner options come before the program; a flag takes no value).");
+        }
+
+        foreach (ParseError e in result.Errors)
+        {
+            errors.Add(e.Message);
+        }
+
+        if (errors.Count == 0 && result.Action is not null)
+        {
+            exitCode = result.Invoke(new InvocationConfiguration { Output = output, Error = error });
+            return null;
+        }
+
+        if (errors.Count == 0)
+        {
+            var parsed = new CommandLine(result);
+            if (parsed.ResumeFd != NoResumeFd && parsed.ResumeFd < 0)
+            {
+                errors.Add("--resume needs a descriptor number (0 or more).");
+            }
+            else if (parsed.ResumeFd == NoResumeFd && string.IsNullOrEmpty(parsed.Program))
+            {
+                errors.Add("no program given.");
+            }
+            else
+            {
+                exitCode = 0;
+                return parsed;
+            }
+        }
+
+        foreach (string e in errors)
+        {
+            error.WriteLine("usermem-run: " + e);
+        }
+
+        error.WriteLine("Try 'usermem-run --help' for more information.");
+        exitCode = UsageExitCode;
+        return null;
+    }
+
+    /// <summary>The command the parser and the help text are built from.</summary>
+    public static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand(
+            "Runs a static x86-64 Linux program on the Unicorn CPU emulator. Every pointer the program passes to a system call is checked through UserMemory.")
+        {
+            StraceOption,
+            StatsOption,
+            TraceChildOption,
+            ResumeOption,
+            ExecStateOption,
+            Argv0Option,
+            NoArgvOption,
+            ProgramArgument,
+            ArgumentsArgument,
+        };
+        return root;
+    }
+
+    /// <summary>Runner options first (a value option joined with its value, so that a value such as an argv[0] of
+    /// <c>--help</c> stays a value), then <c>--</c>, then the program and its arguments exactly as given.
+    /// <paramref name="unknown"/> is the first option-looking token the command does not define (or a flag given a
+    /// value).</summary>
+    private static string[] ToParserTokens(RootCommand root, string[] args, out string? unknown)
+    {
+        unknown = null;
+        var tokens = new List<string>(args.Length + 1);
         int i = 0;
         for (; i < args.Length; i++)
         {
@@ -41,60 +215,58 @@ internal sealed class CommandLine
                 break;
             }
 
-            if (!a.StartsWith("--", StringComparison.Ordinal))
+            if (a.Length < 2 || a[0] != '-')
             {
                 break;
             }
 
-            switch (a)
+            Option? option = FindOption(root, a);
+            if (option is null || (!IsValueOption(option) && a.IndexOfAny(OptionValueDelimiters) >= 0))
             {
-                case "--strace":
-                    c.Trace = true;
-                    break;
-                case "--stats":
-                    c.Stats = true;
-                    break;
-                case "--trace-child":
-                    c.TracePidPrefix = true;
-                    break;
-                case "--no-argv":
-                    c.NoArgv = true;
-                    break;
-                case "--resume" when i + 1 < args.Length:
-                    c.ResumeFd = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--exec-state" when i + 1 < args.Length:
-                    c.ExecState = args[++i];
-                    break;
-                case "--argv0" when i + 1 < args.Length:
-                    c.Argv0 = args[++i];
-                    break;
-                case "--help":
-                    error = string.Empty;
-                    return null;
-                default:
-                    error = "unknown option " + a;
-                    return null;
+                unknown ??= a;
+            }
+            else if (IsValueOption(option) && a == option.Name && i + 1 < args.Length)
+            {
+                string value = args[++i];
+                if (value.Length == 0)
+                {
+                    tokens.Add(a);
+                    tokens.Add(value);
+                }
+                else
+                {
+                    tokens.Add(a + "=" + value);
+                }
+
+                continue;
+            }
+
+            tokens.Add(a);
+        }
+
+        tokens.Add("--");
+        for (; i < args.Length; i++)
+        {
+            tokens.Add(args[i]);
+        }
+
+        return [.. tokens];
+    }
+
+    private static Option? FindOption(RootCommand root, string token)
+    {
+        int delimiter = token.IndexOfAny(OptionValueDelimiters);
+        string name = delimiter < 0 ? token : token[..delimiter];
+        foreach (Option o in root.Options)
+        {
+            if (o.Name == name || o.Aliases.Contains(name))
+            {
+                return o;
             }
         }
 
-        if (c.ResumeFd >= 0)
-        {
-            return c;
-        }
-
-        if (i >= args.Length)
-        {
-            error = "no program given";
-            return null;
-        }
-
-        c.Program = args[i];
-        for (i++; i < args.Length; i++)
-        {
-            c.Arguments.Add(args[i]);
-        }
-
-        return c;
+        return null;
     }
+
+    private static bool IsValueOption(Option option) => Array.IndexOf(ValueOptions, option) >= 0;
 }

@@ -11,11 +11,10 @@ using UserMemory.Linux.Process;
 using UserMemory.Runner;
 
 // usermem-run: one guest process per runner process (guest pid == host pid).
-CommandLine? cmd = CommandLine.Parse(args, out string? error);
+CommandLine? cmd = CommandLine.Parse(args, Console.Out, Console.Error, out int parseExit);
 if (cmd is null)
 {
-    Say("usage: usermem-run [--strace] [--stats] [--] program [args...]" + (string.IsNullOrEmpty(error) ? string.Empty : "\nusermem-run: " + error));
-    return 2;
+    return parseExit;
 }
 
 string runnerPath = Environment.ProcessPath ?? "/proc/self/exe";
@@ -29,12 +28,12 @@ var options = new RunnerOptions
 {
     Trace = cmd.Trace,
     Stats = cmd.Stats,
-    TracePidPrefix = cmd.TracePidPrefix || cmd.ResumeFd >= 0,
+    TracePidPrefix = cmd.TracePidPrefix || cmd.ResumeFd != CommandLine.NoResumeFd,
     RunnerPath = runnerPath,
-    RunnerPrefixArguments = cmd.ResumeFd >= 0 || cmd.TracePidPrefix ? [.. prefix, "--trace-child"] : prefix,
+    RunnerPrefixArguments = cmd.ResumeFd != CommandLine.NoResumeFd || cmd.TracePidPrefix ? [.. prefix, "--trace-child"] : prefix,
 };
 
-if (cmd.ResumeFd >= 0)
+if (cmd.ResumeFd != CommandLine.NoResumeFd)
 {
     (ThreadGroup child, ulong rip) = ForkState.Resume(cmd.ResumeFd, options);
     child.Run(rip);

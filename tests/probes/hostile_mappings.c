@@ -3,15 +3,17 @@
  *   hostile_mappings touch MIB   map MIB MiB and store into every page with ordinary CPU stores (no system call
  *                                touches it); prints "start" before and "touched" after. Under a memory limit below
  *                                MIB the runner must stop the guest before "touched", as a cgroup would
- *   hostile_mappings many        65 000 mappings as Linux's default vm.max_map_count (65 530) allows: single pages
- *                                with alternating protections, then one mapping with every other page unmapped, then
- *                                everything is used and unmapped again. Linux is the oracle
+ *   hostile_mappings many        about 60 000 mappings, as Linux's default vm.max_map_count (65 530) allows: single
+ *                                pages with alternating protections, one mapping with every other page unmapped, one
+ *                                mapping with every other page made read-only by mprotect; then everything is used
+ *                                and unmapped again. Linux is the oracle
  * Build: musl-gcc -static -O1. */
 #include "probe_common.h"
 
 #define PAGE 4096UL
-#define SINGLES 32000
-#define HOLEY_PAGES (2 * 32000)
+#define SINGLES 20000
+#define HOLEY_PAGES (2 * 20000)
+#define STRIPED_PAGES 20000
 
 static void touch(long mib)
 {
@@ -45,10 +47,19 @@ static void many(void)
         unmapped++;
     }
     printf("holey every_other_unmapped=%d\n", unmapped);
+    char *striped = mmap(0, STRIPED_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (striped == MAP_FAILED) { printf("striped mmap errno=%d\n", errno); return; }
+    int protected_ = 0;
+    for (int i = 1; i < STRIPED_PAGES; i += 2) {
+        if (mprotect(striped + i * PAGE, PAGE, PROT_READ) != 0) { printf("mprotect %d errno=%d\n", i, errno); break; }
+        protected_++;
+    }
+    printf("striped every_other_read_only=%d\n", protected_);
     /* Use them: every remaining holey page and every writable single takes a store and reads it back. */
     long good = 0;
     for (int i = 0; i < HOLEY_PAGES; i += 2) { holey[i * PAGE] = (char)i; good += holey[i * PAGE] == (char)i; }
     for (int i = 0; i < mapped; i += 2) { singles[i][0] = 7; good += singles[i][0] == 7; }
+    for (int i = 0; i < STRIPED_PAGES; i += 2) { striped[i * PAGE] = 5; good += striped[i * PAGE] == 5 && striped[(i + 1) * PAGE] == 0; }
     printf("stores_read_back=%ld\n", good);
     /* A few more past the limit: Linux answers ENOMEM once vm.max_map_count is reached. */
     int extra = 0;
@@ -60,6 +71,7 @@ static void many(void)
     printf("extra_until_limit>=%d\n", extra > 500 ? 500 : extra);
     for (int i = 0; i < HOLEY_PAGES; i += 2) munmap(holey + i * PAGE, PAGE);
     for (int i = 0; i < mapped; i++) munmap(singles[i], PAGE);
+    printf("striped munmap=%d\n", munmap(striped, STRIPED_PAGES * PAGE));
     char *again = mmap(0, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     printf("after_unmapping_all mmap_ok=%d\n", again != MAP_FAILED);
 }

@@ -20,7 +20,7 @@ public sealed class CrossProcessSignalTests
     [InlineData("sigchld_restart", Skip = "issue 11: SIGCHLD is not delivered while the guest blocks in read (hangs)")]
     [InlineData("alarm", Skip = "issue 11: alarm never fires (the blocking read hangs)")]
     [InlineData("pause", Skip = "issue 11: pause answers ENOSYS")]
-    [InlineData("itimer", Skip = "issue 11: setitimer answers ENOSYS")]
+    [InlineData("itimer", Skip = "issue 11: setitimer answers ENOSYS (the blocking read then hangs)")]
     [InlineData("futex_timeout", Skip = "issue 11: FUTEX_WAIT with a timeout returns EAGAIN at once (Linux: ETIMEDOUT after the timeout)")]
     public void Signal_arrives_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_signals_cross"), [mode], Limit);

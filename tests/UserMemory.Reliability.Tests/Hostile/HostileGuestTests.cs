@@ -6,8 +6,10 @@ namespace UserMemory.Reliability.Tests.Hostile;
 
 /// <summary>
 /// Part 3: a trinity-like guest (tests/UserMemory.Reliability.Tests/Hostile/syscall_storm.c) fires random system calls
-/// with random pointers, lengths, fds and flags at the runner, with a fixed seed. The runner must not crash or hang
-/// (it runs under a hard time limit), every call must return a result or an errno, and the guest's guard region and
+/// with random pointers, lengths, fds and flags at the runner, with a fixed seed, including fenced families that fork
+/// (children storm on their own and exit with random statuses), send and handle signals, mutate descriptors and
+/// mutate paths, /proc paths among them. The runner must not crash or hang (it runs under a hard time limit), every
+/// call must return a result or an errno, every forked child must be reaped, and the guest's guard region and
 /// read-only region must be untouched. <c>USERMEMORY_STORM_CALLS</c> and <c>USERMEMORY_STORM_SEED</c> change the
 /// count (default 20 000) and seed (default 0x5EED).
 /// </summary>
@@ -39,6 +41,8 @@ public sealed class HostileGuestTests
         string summary = emulated.Stdout.Trim().Split('\n')[^1];
         Assert.StartsWith("storm calls=" + long.Parse(Calls, CultureInfo.InvariantCulture), summary, StringComparison.Ordinal);
         Assert.EndsWith("bad_returns=0 guard=intact readonly=intact", summary, StringComparison.Ordinal);
+        Assert.Contains(" unreaped=0 ", summary, StringComparison.Ordinal);
+        Assert.DoesNotContain(" children=0 ", summary, StringComparison.Ordinal);
     }
 
     [HostileGuestFact]

@@ -1,9 +1,22 @@
 /* syscall_storm: a trinity-like hostile guest for the runner (part 3 of RELIABILITY.md).
  *
  * Fires COUNT system calls (default 20000, seed SEED, both from argv) chosen at random from a list of calls that
- * cannot end or stall the process (no exit, kill, fork, sleeps, blocking waits, signal handlers, uid changes, and no
+ * cannot end or stall the process (no exit of the storm itself, no sleeps, blocking waits or uid changes, and no
  * call that could change the host's files outside the working directory), with random pointers, lengths, fds and
- * flags. Pointers come from the probe's own regions (read-write, read-only, PROT_NONE, holes, a scratch area that
+ * flags. The families that mutate process state are fenced so the storm survives them natively:
+ *  - fork (at most MAX_FORKS in all, MAX_LIVE at a time): the child fires CHILD_CALLS calls of its own and ends with
+ *    exit or exit_group and a random status, without flushing stdio; the parent reaps every child (wait4 on its pid,
+ *    never a pid it already reaped) and reports children=, reaped= and unreaped=.
+ *  - signals: kill/tkill of itself and kill of its unreaped children with signals whose disposition is always a
+ *    handler or SIG_IGN (SAFE_SIGNALS), sigaction installing only those for them, raw rt_sigaction with garbage
+ *    actions only for real-time signals nobody sends (GARBAGE_SIG_FIRST..LAST), rt_sigpending, rt_sigtimedwait with a
+ *    zero timeout; rt_sigprocmask as before.
+ *  - descriptors: dup/dup2/dup3/close/close_range/fcntl(F_DUPFD, F_SETFD) on a playground range (PLAY_FIRST and up)
+ *    and on invalid numbers, never on 0-2 or the storm's own descriptors.
+ *  - paths: open/unlink/rename/mkdir/rmdir/symlink/link/readlink on a few names in the working directory and on
+ *    /proc paths under several spellings (/proc/self, /proc/thread-self, /proc/./self, //proc/self/../self, /dev/fd);
+ *    /proc paths are only opened without O_CREAT/O_TRUNC (and every open is O_NONBLOCK) and never targets of a mutation that could reach a host
+ *    file, and O_TRUNC always comes with O_NOFOLLOW. Pointers come from the probe's own regions (read-write, read-only, PROT_NONE, holes, a scratch area that
  * mmap/mprotect/munmap/mremap churn) or are hostile values (NULL, small, kernel, non-canonical, -1); never from the
  * probe's stack, data or guard.
  *
@@ -15,6 +28,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +37,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #define PAGE 4096UL
 #define RW_SIZE (16 * PAGE)
@@ -48,6 +63,39 @@ static char *rw, *ro, *none_, *scratch, *guard;
 static int fds[8];
 static int nfds;
 static struct timespec zero_time;
+
+#define MAX_FORKS 24
+#define MAX_LIVE 4
+#define CHILD_CALLS 32
+#define PLAY_FIRST 64
+#define PLAY_COUNT 64
+#define GARBAGE_SIG_FIRST 40
+#define GARBAGE_SIG_LAST 60
+#define REAP_SECONDS 60
+static const int SAFE_SIGNALS[] = { SIGUSR1, SIGUSR2, SIGWINCH, SIGURG, SIGCHLD, SIGCONT, 35 /* SIGRTMIN+1 */, 0 };
+#define NSAFE ((int)(sizeof SAFE_SIGNALS / sizeof SAFE_SIGNALS[0]))
+static pid_t children[MAX_FORKS];
+static int child_reaped[MAX_FORKS];
+static int nchildren, reaped;
+static int in_child;
+static volatile sig_atomic_t signals_handled;
+static void on_signal(int sig) { (void)sig; signals_handled++; }
+
+static const char *const WORK_NAMES[] = { "st-a", "st-b", "st-d", "st-d/st-x", "st-l", "st-e" };
+static const char *const PROC_PATHS[] = {
+    "/proc/self/maps", "/proc/self/status", "/proc/self/fd", "/proc/self/fd/0", "/proc/self/fd/3", "/proc/self/fd/5",
+    "/proc/thread-self/stat", "/proc/./self/cmdline", "//proc/self/../self/environ", "/dev/fd/1", "/dev/fd/4",
+    "/proc/self/mem", "/proc/self/fdinfo/3", "/proc/self/auxv", "/proc/self/cwd/st-a", "/proc/self/exe",
+    "/proc/self/task", "/proc/self/fd/../maps", "/dev/fd/../status",
+};
+/* Paths a mutation may name: the working directory, and /proc paths that cannot lead to a host file. */
+static const char *const MUTABLE_PATHS[] = {
+    "st-a", "st-b", "st-d", "st-d/st-x", "st-l", "st-e", "/proc/self/cwd/st-b", "/proc/self/maps", "/proc/self/fd/3",
+    "/proc/self/st-new", "/proc/thread-self/st-new", "/dev/fd/9", "/proc/self/fd/st-new",
+};
+#define NWORK ((int)(sizeof WORK_NAMES / sizeof WORK_NAMES[0]))
+#define NPROC ((int)(sizeof PROC_PATHS / sizeof PROC_PATHS[0]))
+#define NMUTABLE ((int)(sizeof MUTABLE_PATHS / sizeof MUTABLE_PATHS[0]))
 
 static uint64_t checksum(const unsigned char *p, size_t n)
 {
@@ -104,12 +152,166 @@ static uint64_t fd(void)
 static uint64_t scratch_addr(void) { return (uint64_t)(scratch + below(SCRATCH_SIZE / PAGE) * PAGE); }
 static uint64_t scratch_len(void) { return (1 + below(8)) * PAGE - (below(4) == 0 ? below(PAGE) : 0); }
 
+static int is_protected_fd(long n)
+{
+    if (n >= 0 && n <= 2) return 1;
+    for (int i = 0; i < nfds; i++)
+        if (fds[i] == n) return 1;
+    return 0;
+}
+
+/* A descriptor number for a mutation: the playground, or an invalid number; never 0-2 or the storm's own. */
+static long play_fd(void)
+{
+    switch (below(8)) {
+    case 0: return -1 - (long)below(3);
+    case 1: return 0x7fffffff - (long)below(2);
+    case 2: return 1024 + (long)below(4096);
+    default: { long n = PLAY_FIRST + (long)below(PLAY_COUNT); return is_protected_fd(n) ? PLAY_FIRST : n; }
+    }
+}
+
+static int safe_signal(void) { return SAFE_SIGNALS[below(NSAFE)]; }
+
+static void install_safe(int sig)
+{
+    if (sig == 0) return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    /* Never SIG_IGN for SIGCHLD (children would be reaped behind the storm's back) and never SIG_DFL. */
+    sa.sa_handler = (sig != SIGCHLD && below(3) == 0) ? SIG_IGN : on_signal;
+    static const int flag_bits[] = { SA_RESTART, SA_NODEFER, SA_ONSTACK, SA_SIGINFO };
+    for (int i = 0; i < 4; i++)
+        if (below(2)) sa.sa_flags |= flag_bits[i];
+    if (sa.sa_flags & SA_SIGINFO) sa.sa_sigaction = (void (*)(int, siginfo_t *, void *))(void *)sa.sa_handler;
+    if (sa.sa_handler == SIG_IGN) sa.sa_flags &= ~SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    if (below(2)) sigaddset(&sa.sa_mask, SIGUSR2);
+    sigaction(sig, &sa, 0);
+}
+
+static long storm_one(long *nr_out);
+
+static void child_storm(void)
+{
+    in_child = 1;
+    nchildren = 0;
+    for (int i = 0; i < CHILD_CALLS; i++) {
+        long nr;
+        storm_one(&nr);
+    }
+    syscall(below(2) ? SYS_exit_group : SYS_exit, (long)below(256));
+    _exit(0); /* not reached */
+}
+
+static long storm_fork(long *nr)
+{
+    *nr = SYS_fork;
+    int live = 0;
+    for (int i = 0; i < nchildren; i++) live += !child_reaped[i];
+    if (in_child || nchildren >= MAX_FORKS || live >= MAX_LIVE) { *nr = SYS_getpid; return syscall(SYS_getpid); }
+    pid_t c = (pid_t)syscall(SYS_fork);
+    if (c == 0) child_storm();
+    if (c > 0) { children[nchildren] = c; child_reaped[nchildren++] = 0; }
+    return c;
+}
+
+static long unreaped_child(void)
+{
+    int live[MAX_FORKS], n = 0;
+    for (int i = 0; i < nchildren; i++)
+        if (!child_reaped[i]) live[n++] = i;
+    return n ? children[live[below(n)]] : 0;
+}
+
+static void note_reaped(long pid)
+{
+    for (int i = 0; i < nchildren; i++)
+        if (children[i] == pid && !child_reaped[i]) { child_reaped[i] = 1; reaped++; }
+}
+
+static long storm_signal(long *nr)
+{
+    static uint64_t set[2];
+    switch (below(9)) {
+    case 0: *nr = SYS_kill; return syscall(SYS_kill, getpid(), safe_signal());
+    case 1: *nr = SYS_tkill; return syscall(SYS_tkill, syscall(SYS_gettid), safe_signal());
+    case 2: { long c = unreaped_child(); *nr = SYS_kill; return c ? syscall(SYS_kill, c, safe_signal()) : syscall(SYS_kill, getpid(), 0); }
+    case 3: { int sig = safe_signal(); *nr = SYS_rt_sigaction; install_safe(sig); return 0; }
+    case 4: *nr = SYS_rt_sigaction; /* garbage action, but only for signals nobody sends */
+        return syscall(SYS_rt_sigaction, GARBAGE_SIG_FIRST + (long)below(GARBAGE_SIG_LAST - GARBAGE_SIG_FIRST + 1), ptr(), below(2) ? ptr() : 0, below(4) ? 8 : next());
+    case 5: *nr = SYS_rt_sigaction; /* reads of any signal's action, invalid numbers included */
+        return syscall(SYS_rt_sigaction, (long)below(70) - 2, 0, ptr(), 8);
+    case 6: *nr = SYS_rt_sigpending; return syscall(SYS_rt_sigpending, ptr(), below(4) ? 8 : next());
+    case 7: { *nr = SYS_rt_sigtimedwait; set[0] = 1ULL << (safe_signal() - 1 + (below(2) ? 0 : 1)); return syscall(SYS_rt_sigtimedwait, set, below(2) ? 0 : ptr(), &zero_time, 8); }
+    default: *nr = SYS_tgkill; return syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), safe_signal());
+    }
+}
+
+static long storm_descriptor(long *nr)
+{
+    long src = below(3) ? (long)fds[below(nfds)] : play_fd();
+    long dst = play_fd();
+    switch (below(8)) {
+    case 0: *nr = SYS_dup; { long r = syscall(SYS_dup, src); if (r > 2 && !is_protected_fd(r) && below(2)) close((int)r); return r; }
+    case 1: *nr = SYS_dup2; return syscall(SYS_dup2, src, dst);
+    case 2: *nr = SYS_dup3; return syscall(SYS_dup3, src, dst, below(2) ? O_CLOEXEC : next());
+    case 3: *nr = SYS_close; return syscall(SYS_close, dst);
+    case 4: { *nr = 436 /* close_range */; long lo = PLAY_FIRST + (long)below(PLAY_COUNT); long hi = below(4) ? lo + (long)below(PLAY_COUNT) : (long)~0U;
+        static const long flags[] = { 0, 4 /* CLOSE_RANGE_CLOEXEC */, 2 /* CLOSE_RANGE_UNSHARE */, 0x100 };
+        if (below(8) == 0) { long t = lo; lo = hi; hi = t; } /* inverted: EINVAL */
+        return syscall(436, lo, hi, flags[below(4)]); }
+    case 5: { *nr = SYS_fcntl; long r = syscall(SYS_fcntl, src, below(2) ? F_DUPFD : F_DUPFD_CLOEXEC, below(4) ? PLAY_FIRST + (long)below(PLAY_COUNT) : next());
+        if (r > 0 && (r < PLAY_FIRST || r >= PLAY_FIRST + PLAY_COUNT) && !is_protected_fd(r)) close((int)r);
+        return r; }
+    case 6: *nr = SYS_fcntl; return syscall(SYS_fcntl, dst, F_SETFD, below(2) ? FD_CLOEXEC : 0);
+    default: *nr = SYS_fcntl; return syscall(SYS_fcntl, dst, F_GETFD);
+    }
+}
+
+static long storm_path(long *nr)
+{
+    static char target[256];
+    const char *work = WORK_NAMES[below(NWORK)];
+    const char *mutable_ = MUTABLE_PATHS[below(NMUTABLE)];
+    const char *other = MUTABLE_PATHS[below(NMUTABLE)];
+    const char *proc = PROC_PATHS[below(NPROC)];
+    switch (below(11)) {
+    case 0: { *nr = SYS_open; /* /proc and work names for reading; never O_CREAT or O_TRUNC here */
+        const char *path = below(2) ? proc : work;
+        /* Always O_NONBLOCK: /proc/self/fd/N may name one of the pipes the storm leaks, whose read would block. */
+        long flags = (below(3) ? O_RDONLY : O_RDWR) | O_NONBLOCK | (next() & (O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_PATH | O_APPEND));
+        long r = syscall(SYS_open, path, flags, 0);
+        if (r >= 0) { syscall(SYS_read, r, rw, below(4096)); if (!is_protected_fd(r)) close((int)r); }
+        return r; }
+    case 1: { *nr = SYS_openat; /* creating and truncating work names, never through a symlink */
+        long flags = O_WRONLY | O_NOFOLLOW | O_NONBLOCK | (below(2) ? O_CREAT : 0) | (below(2) ? O_TRUNC : 0) | (below(4) ? 0 : O_EXCL);
+        long r = syscall(SYS_openat, AT_FDCWD, work, flags, 0600);
+        if (r >= 0) { syscall(SYS_write, r, rw, below(512)); if (!is_protected_fd(r)) close((int)r); }
+        return r; }
+    case 2: *nr = SYS_unlink; return syscall(SYS_unlink, mutable_);
+    case 3: *nr = SYS_rename; return syscall(SYS_rename, mutable_, other);
+    case 4: *nr = 316 /* renameat2 */; return syscall(316, AT_FDCWD, mutable_, AT_FDCWD, other, below(4) ? (long)below(3) : next());
+    case 5: *nr = SYS_mkdir; return syscall(SYS_mkdir, mutable_, 0700);
+    case 6: *nr = SYS_rmdir; return syscall(SYS_rmdir, mutable_);
+    case 7: *nr = SYS_symlink; /* links to /proc paths and to work names; /proc/self/exe is never a target */
+        { const char *to = below(2) ? work : proc; if (strcmp(to, "/proc/self/exe") == 0) to = "/proc/self/maps"; return syscall(SYS_symlink, to, mutable_); }
+    case 8: *nr = SYS_link; return syscall(SYS_link, mutable_, other);
+    case 9: *nr = SYS_readlink; return syscall(SYS_readlink, below(2) ? proc : work, target, below(2) ? sizeof target : len());
+    default: *nr = 263 /* unlinkat */; return syscall(263, AT_FDCWD, mutable_, below(2) ? 0x200 /* AT_REMOVEDIR */ : 0);
+    }
+}
+
 static long storm_one(long *nr_out)
 {
     uint64_t a[6];
     long nr;
     for (int i = 0; i < 6; i++) a[i] = below(4) == 0 ? next() : ptr();
-    switch (below(40)) {
+    switch (below(48)) {
+    case 40: case 41: return storm_fork(nr_out);
+    case 42: case 43: return storm_signal(nr_out);
+    case 44: case 45: return storm_descriptor(nr_out);
+    case 46: case 47: return storm_path(nr_out);
     case 0: nr = SYS_read; a[0] = fd(); a[1] = ptr(); a[2] = len(); break;
     case 1: nr = SYS_write; a[0] = fd(); a[1] = ptr(); a[2] = len(); break;
     case 2: nr = SYS_pread64; a[0] = fd(); a[1] = ptr(); a[2] = len(); a[3] = below(2) ? below(1 << 20) : next(); break;
@@ -159,7 +361,14 @@ static long storm_one(long *nr_out)
     case 33: nr = SYS_prlimit64; a[0] = 0; a[1] = below(20); a[2] = 0; a[3] = ptr(); break;
     case 34: nr = SYS_getrandom; a[0] = ptr(); a[1] = len(); a[2] = below(2) ? 1 /* GRND_NONBLOCK */ : 0; if (a[1] > MAX_LEN) a[1] = MAX_LEN; break;
     case 35: nr = SYS_sched_getaffinity; a[0] = 0; a[1] = len(); a[2] = ptr(); break;
-    case 36: nr = SYS_wait4; a[0] = (uint64_t)-1; a[1] = ptr(); a[2] = 1 /* WNOHANG */; a[3] = ptr(); break;
+    case 36: nr = SYS_wait4; *nr_out = nr;
+        /* Hostile status and rusage pointers only while no child is waitable: Linux reaps a child even when it
+         * then fails to write the status (EFAULT), and the storm must know which pids are still its children. */
+        if (!unreaped_child()) return syscall(nr, -1L, ptr(), 1 /* WNOHANG */, ptr());
+        { static int status; static char usage[256];
+          long r = syscall(nr, below(2) ? -1L : unreaped_child(), below(2) ? &status : 0, 1 /* WNOHANG */, below(2) ? (void *)usage : 0);
+          if (r > 0) note_reaped(r);
+          return r; }
     case 37: nr = SYS_execve; a[0] = ptr(); a[1] = ptr(); a[2] = ptr(); break;
     case 38: nr = below(2) ? SYS_pipe : SYS_pipe2; a[0] = ptr(); a[1] = below(2) ? O_NONBLOCK : next(); break;
     default: { static const long simple[] = { SYS_getpid, SYS_gettid, SYS_getuid, SYS_getppid, SYS_sched_yield, SYS_umask, 400, 1000, 100000, -1 };
@@ -204,6 +413,11 @@ int main(int argc, char **argv)
     mprotect(ro, RO_SIZE, PROT_READ);
     mprotect(none_, NONE_SIZE, PROT_NONE);
 
+    /* Every signal the storm sends starts with a handler; a write to a pipe whose reader closed never kills it. */
+    for (int i = 0; i < NSAFE; i++)
+        if (SAFE_SIGNALS[i]) { struct sigaction sa; memset(&sa, 0, sizeof sa); sa.sa_handler = on_signal; sigaction(SAFE_SIGNALS[i], &sa, 0); }
+    signal(SIGPIPE, SIG_IGN);
+
     fds[nfds++] = 0;
     int f;
     if ((f = open("/dev/null", O_RDWR)) >= 0) fds[nfds++] = f;
@@ -235,10 +449,31 @@ int main(int argc, char **argv)
             if (now_seconds() - start >= seconds) { calls++; break; }
         }
     }
+    /* Reap every child: each ends after CHILD_CALLS calls; give them REAP_SECONDS, then kill what is left. */
+    long reap_start = now_seconds();
+    int unreaped = 0;
+    for (int i = 0; i < nchildren; i++) {
+        while (!child_reaped[i]) {
+            int status;
+            long r = syscall(SYS_wait4, children[i], &status, 1 /* WNOHANG */, 0);
+            if (r == children[i]) { note_reaped(r); break; }
+            if (r < 0 && errno != EINTR) { child_reaped[i] = 1; unreaped++; break; } /* not our child any more */
+            if (now_seconds() - reap_start >= REAP_SECONDS) {
+                kill(children[i], SIGKILL);
+                syscall(SYS_wait4, children[i], &status, 0, 0);
+                child_reaped[i] = 1;
+                unreaped++;
+                break;
+            }
+            struct timespec t = { 0, 10 * 1000 * 1000 };
+            nanosleep(&t, 0);
+        }
+    }
     if (checksum((unsigned char *)guard, GUARD_SIZE) != guard_sum) guard_ok = 0;
     if (checksum((unsigned char *)ro, RO_SIZE) != ro_sum) ro_ok = 0;
-    printf("storm calls=%ld ok=%ld errors=%ld bad_returns=%ld guard=%s readonly=%s\n", calls, ok, errors, bad,
+    printf("storm calls=%ld ok=%ld errors=%ld children=%d reaped=%d unreaped=%d signals_handled=%d bad_returns=%ld guard=%s readonly=%s\n",
+           calls, ok, errors, nchildren, reaped, unreaped, (int)signals_handled, bad,
            guard_ok ? "intact" : "CORRUPT", ro_ok ? "intact" : "CORRUPT");
     fflush(stdout);
-    return guard_ok && ro_ok && bad == 0 ? 0 : 1;
+    return guard_ok && ro_ok && bad == 0 && unreaped == 0 ? 0 : 1;
 }

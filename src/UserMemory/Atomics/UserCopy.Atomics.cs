@@ -68,6 +68,6 @@ public static partial class UserCopy
             return LinuxError.EFAULT;
         }
 
-        return access.AddressSpace.PrepareAccess(address, sizeof(uint), flags, out kernel);
+        return UserAccess.Live(in access).PrepareAccess(address, sizeof(uint), flags, out kernel);
     }
 }

@@ -15,7 +15,7 @@ internal static class CopyEngine
     /// space</c>, computed without wrapping. Used where Linux validates early and faults later (iovec import).</summary>
     public static bool IsBelowUserEnd(ref readonly UserAccess access, ulong address, ulong size)
     {
-        ulong end = access.AddressSpace.UserRange.End.Value;
+        ulong end = UserAccess.Live(in access).UserRange.End.Value;
         return address <= end && size <= end - address;
     }
 
@@ -34,7 +34,7 @@ internal static class CopyEngine
             return new CopyResult(0, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
+        IUserAddressSpace space = UserAccess.Live(in access);
         if (space.PrepareAccess(source, (ulong)destination.Length, MappingFlags.Read, out nuint kernel) == LinuxError.None)
         {
             KernelMemory.CopyToKernel(kernel, destination);
@@ -74,7 +74,7 @@ internal static class CopyEngine
             return new CopyResult(0, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
+        IUserAddressSpace space = UserAccess.Live(in access);
         if (space.PrepareAccess(destination, (ulong)source.Length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
         {
             KernelMemory.CopyToUser(source, kernel);
@@ -112,7 +112,7 @@ internal static class CopyEngine
             return new CopyResult(0, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
+        IUserAddressSpace space = UserAccess.Live(in access);
         if (space.PrepareAccess(destination, length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
         {
             for (ulong cleared = 0; cleared < length;)

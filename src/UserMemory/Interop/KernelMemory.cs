@@ -17,6 +17,8 @@ namespace UserMemory;
 /// copies, checked present) in that same scope.</item>
 /// <item>The atomic members receive a 4-byte aligned address (the callers reject anything else with EINVAL), so the
 /// processor performs them as single atomic instructions on the shared page.</item>
+/// <item><see cref="IdentityOf"/> takes the address of a <see cref="UserAccess"/> variable only to compare it: a ref
+/// struct lives on the stack, so the address is stable for the variable's lifetime, and it is never dereferenced.</item>
 /// <item>The memory is treated as shared with an untrusted party: reads may see concurrent changes, so callers copy
 /// once and use the copy (no double fetch), and nothing here assumes alignment unless the caller checked it.</item>
 /// </list>
@@ -53,6 +55,10 @@ internal static unsafe class KernelMemory
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ReadOnlySpan<byte> Bytes(nuint kernelAddress, int length) => new((void*)kernelAddress, length);
+
+    /// <summary>The address of a scope variable, used only as its identity (compared, never dereferenced).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static nint IdentityOf(ref readonly UserAccess access) => (nint)Unsafe.AsPointer(ref Unsafe.AsRef(in access));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* Pointer(ulong address) => (void*)(nuint)address;

@@ -66,7 +66,7 @@ public readonly struct UserConstPtr<T> : IEquatable<UserConstPtr<T>>
     public UserReadOnlyRef<T> Get(ref readonly UserAccess access)
     {
         LinuxError e = RegionCheck.Check<T>(in access, _address, 1, AccessFlags, out nuint kernel);
-        return e == LinuxError.None ? new UserReadOnlyRef<T>(ref KernelMemory.AsRef<T>(kernel)) : new UserReadOnlyRef<T>(e);
+        return e == LinuxError.None ? new UserReadOnlyRef<T>(ref KernelMemory.AsRef<T>(kernel), in UserAccess.ScopeSlot(in access)) : new UserReadOnlyRef<T>(e);
     }
 
     /// <summary>Borrows <paramref name="length"/> consecutive values (axptr <c>get_as_slice</c>).</summary>
@@ -83,7 +83,7 @@ public readonly struct UserConstPtr<T> : IEquatable<UserConstPtr<T>>
             return new UserReadOnlySpan<T>(e);
         }
 
-        return length > int.MaxValue ? new UserReadOnlySpan<T>(LinuxError.EINVAL) : new UserReadOnlySpan<T>(KernelMemory.AsSpan<T>(kernel, (int)length));
+        return length > int.MaxValue ? new UserReadOnlySpan<T>(LinuxError.EINVAL) : new UserReadOnlySpan<T>(KernelMemory.AsSpan<T>(kernel, (int)length), in UserAccess.ScopeSlot(in access));
     }
 
     /// <inheritdoc/>

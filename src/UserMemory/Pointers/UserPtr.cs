@@ -75,7 +75,7 @@ public readonly struct UserPtr<T> : IEquatable<UserPtr<T>>
     public UserRef<T> Get(ref readonly UserAccess access)
     {
         LinuxError e = RegionCheck.Check<T>(in access, _address, 1, AccessFlags, out nuint kernel);
-        return e == LinuxError.None ? new UserRef<T>(ref KernelMemory.AsRef<T>(kernel)) : new UserRef<T>(e);
+        return e == LinuxError.None ? new UserRef<T>(ref KernelMemory.AsRef<T>(kernel), in UserAccess.ScopeSlot(in access)) : new UserRef<T>(e);
     }
 
     /// <summary>Borrows <paramref name="length"/> consecutive values (axptr <c>get_as_slice</c>).</summary>
@@ -92,7 +92,7 @@ public readonly struct UserPtr<T> : IEquatable<UserPtr<T>>
             return new UserSpan<T>(e);
         }
 
-        return length > int.MaxValue ? new UserSpan<T>(LinuxError.EINVAL) : new UserSpan<T>(KernelMemory.AsSpan<T>(kernel, (int)length));
+        return length > int.MaxValue ? new UserSpan<T>(LinuxError.EINVAL) : new UserSpan<T>(KernelMemory.AsSpan<T>(kernel, (int)length), in UserAccess.ScopeSlot(in access));
     }
 
     /// <inheritdoc/>

@@ -39,7 +39,7 @@ public static partial class UserCopy
             return new StrncpyResult(0, false, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
+        IUserAddressSpace space = UserAccess.Live(in access);
         int done = 0;
         while (done < destination.Length)
         {
@@ -90,7 +90,7 @@ public static partial class UserCopy
             return new StrnlenResult(0, false, limit, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
+        IUserAddressSpace space = UserAccess.Live(in access);
         ulong scanned = 0;
         while (scanned < limit)
         {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using UserMemory.UnsafeAccess;
 
 namespace UserMemory;
 
@@ -35,6 +36,7 @@ public ref struct UserAccess
     private readonly int _savedDepth;
     private readonly ulong _serial;
     private nint _home;
+    private ValidatedWindow _window;
 
     private UserAccess(IUserAddressSpace space)
     {
@@ -111,6 +113,47 @@ public ref struct UserAccess
         }
 
         return access._space ?? ThrowDisposed();
+    }
+
+    /// <summary>
+    /// Validates and populates <c>[address, address + size)</c> for <paramref name="access"/> through the scope owned by
+    /// <paramref name="scope"/> and answers its kernel address. The scope remembers the last run the address space
+    /// validated (<see cref="IUserAddressSpace.PrepareWindow"/>): an access inside it is answered here, inlined, with no
+    /// address-space call. That is sound because nothing can unmap, re-protect or depopulate memory while the scope is
+    /// open (the <see cref="IUserAddressSpace"/> contract).
+    /// </summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="address">The first user address.</param>
+    /// <param name="size">The number of bytes; above zero.</param>
+    /// <param name="access">The required flags.</param>
+    /// <param name="kernelAddress">The kernel address of <paramref name="address"/> on success, else 0.</param>
+    /// <returns>As <see cref="IUserAddressSpace.PrepareAccess"/>.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static LinuxError Prepare(ref readonly UserAccess scope, ulong address, ulong size, MappingFlags access, out nuint kernelAddress)
+    {
+        IUserAddressSpace space = Live(in scope);
+        if (scope._window.Covers(address, size, access))
+        {
+            kernelAddress = (nuint)address + scope._window.KernelDelta;
+            return LinuxError.None;
+        }
+
+        return PrepareMiss(in scope, space, address, size, access, out kernelAddress);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static LinuxError PrepareMiss(ref readonly UserAccess scope, IUserAddressSpace space, ulong address, ulong size, MappingFlags access, out nuint kernelAddress)
+    {
+        LinuxError e = space.PrepareWindow(address, size, access, out ValidatedWindow window);
+        if (e != LinuxError.None)
+        {
+            kernelAddress = 0;
+            return e;
+        }
+
+        Unsafe.AsRef(in scope)._window = window; // the owner's own field: Live checked that scope is the owner
+        kernelAddress = (nuint)address + window.KernelDelta;
+        return LinuxError.None;
     }
 
     /// <summary>The field a borrowed view watches (see <see cref="ScopeCheck"/>): the owner's address space, cleared

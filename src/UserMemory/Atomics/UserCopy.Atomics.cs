@@ -68,6 +68,6 @@ public static partial class UserCopy
             return LinuxError.EFAULT;
         }
 
-        return UserAccess.Live(in access).PrepareAccess(address, sizeof(uint), flags, out kernel);
+        return UserAccess.Prepare(in access, address, sizeof(uint), flags, out kernel);
     }
 }

@@ -69,7 +69,7 @@ public readonly ref struct UserAccessWindow
             return new UserAccessWindow(start.Value, 0, flags, 0, in UserAccess.ScopeSlot(in access));
         }
 
-        LinuxError e = UserAccess.Live(in access).PrepareAccess(start, size, flags, out nuint kernel);
+        LinuxError e = UserAccess.Prepare(in access, start.Value, size, flags, out nuint kernel);
         return e == LinuxError.None ? new UserAccessWindow(start.Value, size, flags, kernel, in UserAccess.ScopeSlot(in access)) : new UserAccessWindow(e);
     }
 

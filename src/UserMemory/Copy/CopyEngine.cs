@@ -34,8 +34,7 @@ internal static class CopyEngine
             return new CopyResult(0, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = UserAccess.Live(in access);
-        if (space.PrepareAccess(source, (ulong)destination.Length, MappingFlags.Read, out nuint kernel) == LinuxError.None)
+        if (UserAccess.Prepare(in access, source, (ulong)destination.Length, MappingFlags.Read, out nuint kernel) == LinuxError.None)
         {
             KernelMemory.CopyToKernel(kernel, destination);
             return CopyResult.Completed((nuint)destination.Length);
@@ -46,7 +45,7 @@ internal static class CopyEngine
         {
             ulong cursor = source + (ulong)done;
             int chunk = ChunkToPageEnd(cursor, destination.Length - done);
-            LinuxError e = space.PrepareAccess(cursor, (ulong)chunk, MappingFlags.Read, out kernel);
+            LinuxError e = UserAccess.Prepare(in access, cursor, (ulong)chunk, MappingFlags.Read, out kernel);
             if (e != LinuxError.None)
             {
                 destination[done..].Clear();
@@ -74,8 +73,7 @@ internal static class CopyEngine
             return new CopyResult(0, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = UserAccess.Live(in access);
-        if (space.PrepareAccess(destination, (ulong)source.Length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
+        if (UserAccess.Prepare(in access, destination, (ulong)source.Length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
         {
             KernelMemory.CopyToUser(source, kernel);
             return CopyResult.Completed((nuint)source.Length);
@@ -86,7 +84,7 @@ internal static class CopyEngine
         {
             ulong cursor = destination + (ulong)done;
             int chunk = ChunkToPageEnd(cursor, source.Length - done);
-            LinuxError e = space.PrepareAccess(cursor, (ulong)chunk, MappingFlags.Write, out kernel);
+            LinuxError e = UserAccess.Prepare(in access, cursor, (ulong)chunk, MappingFlags.Write, out kernel);
             if (e != LinuxError.None)
             {
                 return new CopyResult((nuint)done, e);
@@ -112,8 +110,7 @@ internal static class CopyEngine
             return new CopyResult(0, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = UserAccess.Live(in access);
-        if (space.PrepareAccess(destination, length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
+        if (UserAccess.Prepare(in access, destination, length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
         {
             for (ulong cleared = 0; cleared < length;)
             {
@@ -130,7 +127,7 @@ internal static class CopyEngine
         {
             ulong cursor = destination + done;
             int chunk = ChunkToPageEnd(cursor, (int)Math.Min(length - done, Pages.Size4K));
-            LinuxError e = space.PrepareAccess(cursor, (ulong)chunk, MappingFlags.Write, out kernel);
+            LinuxError e = UserAccess.Prepare(in access, cursor, (ulong)chunk, MappingFlags.Write, out kernel);
             if (e != LinuxError.None)
             {
                 return new CopyResult((nuint)done, e);

@@ -187,7 +187,7 @@ public static partial class UserCopy
             return LinuxError.EFAULT;
         }
 
-        LinuxError e = UserAccess.Live(in access).PrepareAccess(address, size, MappingFlags.Read, out nuint kernel);
+        LinuxError e = UserAccess.Prepare(in access, address, size, MappingFlags.Read, out nuint kernel);
         return e == LinuxError.None ? KernelMemory.ReadUnaligned<T>(kernel) : e;
     }
 
@@ -220,7 +220,7 @@ public static partial class UserCopy
             return LinuxError.EFAULT;
         }
 
-        LinuxError e = UserAccess.Live(in access).PrepareAccess(address, size, MappingFlags.Write, out nuint kernel);
+        LinuxError e = UserAccess.Prepare(in access, address, size, MappingFlags.Write, out nuint kernel);
         if (e == LinuxError.None)
         {
             KernelMemory.WriteUnaligned(kernel, value);

@@ -1,3 +1,7 @@
+// Unsafe code in this file: only AsPtr, whose signature returns a native pointer. Invariants: it converts the user
+// address to a pointer and touches no memory; it is a raw route marked [RequiresUnsafeUserMemory] (the analyzer
+// reports a use outside opted-in code, UM0003), and the pointer is valid only in a kernel whose user memory is
+// identity-mapped, for a range validated in a scope that is still open.
 using System;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
@@ -54,9 +58,12 @@ public readonly struct UserConstPtr<T> : IEquatable<UserConstPtr<T>>
     public UserConstPtr<TOther> Cast<TOther>()
         where TOther : unmanaged => UserConstPtr<TOther>.FromAddress(Address);
 
-    /// <summary>The raw user address as a native pointer. Dereferencing it bypasses every check; it is meant for
-    /// kernels whose user memory is identity-mapped and which validated it themselves.</summary>
+    /// <summary>The raw user address as a native pointer, unchecked: a raw route
+    /// (<see cref="UnsafeAccess.RequiresUnsafeUserMemoryAttribute"/>). It is the user address itself, not a kernel address, so it
+    /// is only a valid pointer in a kernel whose user memory is identity-mapped (<c>GetKernelAddress</c> is the identity);
+    /// dereference it only after validating the range for the access inside an access scope that is still open.</summary>
     /// <returns>The pointer.</returns>
+    [UnsafeAccess.RequiresUnsafeUserMemory]
     public unsafe T* AsPtr() => (T*)KernelMemory.Pointer(_address);
 
     /// <summary>Borrows the value by reference (axptr <c>get</c>).</summary>

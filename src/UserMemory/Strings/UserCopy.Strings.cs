@@ -126,6 +126,11 @@ public static partial class UserCopy
     public static UserResult<byte[]> CopyStringFromUser(ref readonly UserAccess access, UserConstPtr<byte> source, int maxBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        if (!CopyEngine.IsUserRange(in access, source.Address.Value, 1))
+        {
+            return LinuxError.EFAULT; // before renting a buffer sized by maxBytes
+        }
+
         byte[]? rented = null;
         Span<byte> buffer = maxBytes <= PathMax ? stackalloc byte[PathMax] : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
         try

@@ -6,6 +6,10 @@ namespace UserMemory.AddressSpace;
 /// <summary>The core's contract: checks, population, faults and translation.</summary>
 public sealed partial class AddrSpace
 {
+    /// <summary>The largest area (in pages, 2 MiB) whose population <see cref="PrepareWindow"/> checks in full to answer
+    /// the whole area as one window; larger areas answer the request's pages.</summary>
+    private const ulong MaxWindowPages = 512;
+
     /// <inheritdoc/>
     public bool CheckRegionAccess(VirtAddrRange range, MappingFlags access)
     {
@@ -198,7 +202,18 @@ public sealed partial class AddrSpace
             }
         }
 
-        // Areas are page-granular, so the request's page cover lies in the area and is populated now.
+        // Areas are page-granular, so the request's page cover lies in the area and is populated now. Widen the window to
+        // the whole area when it is small and fully populated, so that a scope walking through it (a string, a large
+        // copy, many fields) asks once.
+        ulong areaFirstPage = area.Start >> Pages.Shift4K;
+        ulong areaLastPage = (area.End >> Pages.Shift4K) - 1;
+        if (areaLastPage - areaFirstPage < MaxWindowPages && (areaFirstPage < firstPage || areaLastPage > lastPage)
+            && _bitmap.AllSet(areaFirstPage, areaLastPage))
+        {
+            firstPage = areaFirstPage;
+            lastPage = areaLastPage;
+        }
+
         window = new ValidatedWindow(firstPage << Pages.Shift4K, (lastPage << Pages.Shift4K) + Pages.OffsetMask4K, delta, area.Flags);
         return LinuxError.None;
     }

@@ -4,8 +4,9 @@ using System.Runtime.CompilerServices;
 namespace UserMemory;
 
 /// <summary>
-/// Which variable owns each open <see cref="UserAccess"/> scope of the calling thread: the record that lets a scope
-/// tell itself apart from a copy of itself.
+/// The calling thread's scope state in one object (so that a scope costs one thread-static load): the
+/// <see cref="UserAccessContext"/> depth, and which variable owns each open <see cref="UserAccess"/> scope, the record
+/// that lets a scope tell itself apart from a copy of itself.
 /// </summary>
 /// <remarks>
 /// <para>A struct copy carries the same field values as its original, so identity has to come from outside the
@@ -16,23 +17,40 @@ namespace UserMemory;
 /// <para>Addresses are compared, never dereferenced; a ref struct lives on the stack, so the address of a variable
 /// does not change while the scope is open.</para>
 /// </remarks>
-internal static class ScopeClaims
+internal sealed class ScopeClaims
 {
     private const int InitialSlots = 16;
 
     [ThreadStatic]
-    private static Claim[]? t_slots;
+    private static ScopeClaims? t_current;
 
-    [ThreadStatic]
-    private static ulong t_lastSerial;
+    private Claim[] _slots = new Claim[InitialSlots];
+    private ulong _lastSerial;
 
-    /// <summary>Records a new scope at <paramref name="depth"/>, unowned; returns its serial number (never 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Open(int depth)
+    /// <summary>The calling thread's state: one thread-static load, then plain fields.</summary>
+    public static ScopeClaims Current
     {
-        ulong serial = ++t_lastSerial;
-        Claim[]? slots = t_slots;
-        if (slots is not null && (uint)depth < (uint)slots.Length)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_current ?? Create();
+    }
+
+    /// <summary>The calling thread's <see cref="UserAccessContext"/> depth when it has a state, else 0 (never allocates).</summary>
+    public static int CurrentDepth => t_current?.Depth ?? 0;
+
+    /// <summary>How many scopes (<see cref="UserAccess"/> and <see cref="UserAccessContext.Scope"/>) the thread is in.</summary>
+    public int Depth;
+
+    /// <summary>Enters <see cref="UserAccessContext"/> and records a new, unowned scope there.</summary>
+    /// <param name="serial">The new scope's serial number (never 0).</param>
+    /// <returns>The depth before entering, which is the scope's slot.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Open(out ulong serial)
+    {
+        int depth = Depth;
+        Depth = depth + 1;
+        serial = ++_lastSerial;
+        Claim[] slots = _slots;
+        if ((uint)depth < (uint)slots.Length)
         {
             slots[depth] = new Claim(serial, 0);
         }
@@ -41,17 +59,17 @@ internal static class ScopeClaims
             OpenSlow(depth, serial);
         }
 
-        return serial;
+        return depth;
     }
 
     /// <summary>Makes <paramref name="home"/> the owner of the scope <paramref name="serial"/> at
     /// <paramref name="depth"/> if nobody owns it yet.</summary>
     /// <returns>Owned when <paramref name="home"/> owns it now; Copy when another variable does; Ended when the scope is
     /// no longer open.</returns>
-    public static ClaimResult TryClaim(int depth, ulong serial, nint home)
+    public ClaimResult TryClaim(int depth, ulong serial, nint home)
     {
-        Claim[]? slots = t_slots;
-        if (slots is null || (uint)depth >= (uint)slots.Length || UserAccessContext.Depth <= depth)
+        Claim[] slots = _slots;
+        if ((uint)depth >= (uint)slots.Length || Depth <= depth)
         {
             return ClaimResult.Ended;
         }
@@ -71,28 +89,28 @@ internal static class ScopeClaims
         return slot.Home == home ? ClaimResult.Owned : ClaimResult.Copy;
     }
 
-    /// <summary>Marks the scope at <paramref name="depth"/> ended, so no copy of it can claim it later.</summary>
+    /// <summary>Marks the scope at <paramref name="depth"/> ended, so no copy of it can claim it later, and restores
+    /// the context depth to <paramref name="depth"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Close(int depth)
+    public void Close(int depth)
     {
-        Claim[]? slots = t_slots;
-        if (slots is not null && (uint)depth < (uint)slots.Length)
+        Claim[] slots = _slots;
+        if ((uint)depth < (uint)slots.Length)
         {
             slots[depth].Serial = 0;
         }
+
+        Depth = depth;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void OpenSlow(int depth, ulong serial)
-    {
-        Claim[] slots = t_slots ?? new Claim[InitialSlots];
-        if (depth >= slots.Length)
-        {
-            Array.Resize(ref slots, Math.Max(depth + 1, slots.Length * 2));
-        }
+    private static ScopeClaims Create() => t_current = new ScopeClaims();
 
-        t_slots = slots;
-        slots[depth] = new Claim(serial, 0);
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OpenSlow(int depth, ulong serial)
+    {
+        Array.Resize(ref _slots, Math.Max(depth + 1, _slots.Length * 2));
+        _slots[depth] = new Claim(serial, 0);
     }
 
     /// <summary>The outcome of <see cref="TryClaim"/>.</summary>

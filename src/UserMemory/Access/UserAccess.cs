@@ -42,8 +42,7 @@ public ref struct UserAccess
     {
         space.EnterAccess();
         _space = space;
-        _savedDepth = UserAccessContext.EnterRaw();
-        _serial = ScopeClaims.Open(_savedDepth);
+        _savedDepth = ScopeClaims.Current.Open(out _serial);
     }
 
     /// <summary>Opens a scope on <paramref name="space"/>.</summary>
@@ -80,14 +79,14 @@ public ref struct UserAccess
 
         ref UserAccess self = ref Unsafe.AsRef(in this);
         nint here = KernelMemory.IdentityOf(in this);
+        ScopeClaims state = ScopeClaims.Current;
         if (_home != here)
         {
-            Claim(ref self, here);
+            Claim(ref self, here, state);
         }
 
         self._space = null;
-        ScopeClaims.Close(_savedDepth);
-        UserAccessContext.Restore(_savedDepth);
+        state.Close(_savedDepth);
         space.ExitAccess();
     }
 
@@ -141,6 +140,23 @@ public ref struct UserAccess
         return PrepareMiss(in scope, space, address, size, access, out kernelAddress);
     }
 
+    /// <summary>The inlined hit of <see cref="Prepare"/> alone: true, with the kernel address, when the scope's cached
+    /// window covers the access (which also proves the range lies in user space). False means "ask
+    /// <see cref="Prepare"/>", not an error.</summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="address">The first user address.</param>
+    /// <param name="size">The number of bytes; above zero.</param>
+    /// <param name="access">The required flags.</param>
+    /// <param name="kernelAddress">The kernel address on a hit.</param>
+    /// <returns>Whether the cached window answered.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryCached(ref readonly UserAccess scope, ulong address, ulong size, MappingFlags access, out nuint kernelAddress)
+    {
+        _ = Live(in scope);
+        kernelAddress = (nuint)address + scope._window.KernelDelta;
+        return scope._window.Covers(address, size, access);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static LinuxError PrepareMiss(ref readonly UserAccess scope, IUserAddressSpace space, ulong address, ulong size, MappingFlags access, out nuint kernelAddress)
     {
@@ -169,19 +185,19 @@ public ref struct UserAccess
             ThrowDisposed();
         }
 
-        Claim(ref Unsafe.AsRef(in access), KernelMemory.IdentityOf(in access));
+        Claim(ref Unsafe.AsRef(in access), KernelMemory.IdentityOf(in access), ScopeClaims.Current);
     }
 
     /// <summary>Makes the variable at <paramref name="here"/> the owner, or throws when another variable owns the
     /// scope or the scope has ended.</summary>
-    private static void Claim(ref UserAccess self, nint here)
+    private static void Claim(ref UserAccess self, nint here, ScopeClaims state)
     {
         if (self._home != 0)
         {
             ThrowCopy(); // the owner was already known when this copy was made
         }
 
-        switch (ScopeClaims.TryClaim(self._savedDepth, self._serial, here))
+        switch (state.TryClaim(self._savedDepth, self._serial, here))
         {
             case ScopeClaims.ClaimResult.Owned:
                 self._home = here;

@@ -28,6 +28,12 @@ internal static class CopyEngine
             return CopyResult.Completed(0); // Linux: a copy of 0 bytes has nothing left uncopied, whatever the pointer
         }
 
+        if (UserAccess.TryCached(in access, source, (ulong)destination.Length, MappingFlags.Read, out nuint cached))
+        {
+            KernelMemory.CopyToKernel(cached, destination); // inside the scope's validated window: no call at all
+            return CopyResult.Completed((nuint)destination.Length);
+        }
+
         if (!IsUserRange(in access, source, (ulong)destination.Length))
         {
             destination.Clear();
@@ -66,6 +72,12 @@ internal static class CopyEngine
         if (source.IsEmpty)
         {
             return CopyResult.Completed(0);
+        }
+
+        if (UserAccess.TryCached(in access, destination, (ulong)source.Length, MappingFlags.Write, out nuint cached))
+        {
+            KernelMemory.CopyToUser(source, cached);
+            return CopyResult.Completed((nuint)source.Length);
         }
 
         if (!IsUserRange(in access, destination, (ulong)source.Length))

@@ -28,8 +28,14 @@ internal static class DescriptorTables
     /// <summary>GDT entries (including the TSS's two).</summary>
     public const int GdtEntries = 10;
 
-    /// <summary>Bytes of a 64-bit TSS, minus one (its limit).</summary>
-    public const uint TssLimit = 0x67;
+    /// <summary>The TSS's limit: the 104-byte 64-bit TSS plus its I/O bitmap (<see cref="IoBitmapBytes"/>).</summary>
+    public const uint TssLimit = TssBytes + IoBitmapBytes - 1;
+
+    /// <summary>Bytes of a 64-bit TSS without I/O bitmap.</summary>
+    private const uint TssBytes = 104;
+
+    /// <summary>Bytes of the I/O bitmap: ports 0-23, then the all-ones byte the CPU needs after the last one.</summary>
+    private const uint IoBitmapBytes = 4;
 
     private const ulong KernelCodeDescriptor = 0x00AF_9B00_0000_FFFF; // P, DPL0, code exec/read accessed, L, G
     private const ulong KernelDataDescriptor = 0x00CF_9300_0000_FFFF; // P, DPL0, data r/w accessed, D/B, G
@@ -71,7 +77,13 @@ internal static class DescriptorTables
         tssBytes.Clear();
         BinaryPrimitives.WriteUInt64LittleEndian(tssBytes[TssRsp0Offset..], layout.KernelStackTop);
         BinaryPrimitives.WriteUInt64LittleEndian(tssBytes[TssIst1Offset..], layout.InterruptStackTop);
-        BinaryPrimitives.WriteUInt16LittleEndian(tssBytes[TssIoMapOffset..], (ushort)(TssLimit + 1)); // no I/O bitmap
+        // The I/O bitmap allows user mode exactly one port, the syscall port (a set bit denies): user code that runs
+        // the syscall entry (see KernelStub, PVM) then exits to the host directly instead of through #GP. Every
+        // other port faults.
+        BinaryPrimitives.WriteUInt16LittleEndian(tssBytes[TssIoMapOffset..], (ushort)TssBytes);
+        Span<byte> bitmap = tssBytes.Slice((int)TssBytes, (int)IoBitmapBytes);
+        bitmap.Fill(0xFF);
+        bitmap[KernelStub.SyscallPort / 8] &= unchecked((byte)~(1 << (KernelStub.SyscallPort % 8)));
 
         Span<byte> idt = region.Bytes(SystemRegionLayout.IdtPage, KernelStub.VectorCount * IdtEntryBytes);
         for (int vector = 0; vector < KernelStub.VectorCount; vector++)

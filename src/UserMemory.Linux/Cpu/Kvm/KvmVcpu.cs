@@ -87,6 +87,7 @@ public sealed unsafe class KvmVcpu : IDisposable
     private ulong _lastResolvedPage = ulong.MaxValue;
     private uint _lastResolvedError;
     private bool _enteringThroughFlush;
+    private SyscallLevel _syscallLevel;
     private long _lastResolvedGeneration;
 
     internal KvmVcpu(KvmVirtualMachine vm, int id)
@@ -124,6 +125,18 @@ public sealed unsafe class KvmVcpu : IDisposable
         Frame,
 
         /// <summary>In ring 3 (a stop request interrupted user code).</summary>
+        User,
+    }
+
+    private enum SyscallLevel
+    {
+        /// <summary>No syscall seen yet.</summary>
+        Unknown,
+
+        /// <summary>The syscall entry runs in ring 0 (hardware virtualization).</summary>
+        Kernel,
+
+        /// <summary>The syscall entry runs in user mode (PVM).</summary>
         User,
     }
 
@@ -490,7 +503,15 @@ public sealed unsafe class KvmVcpu : IDisposable
         _registers.Rsp = regs.Rsp;
         _registers.Rip = regs.Rcx;
         _registers.Rflags = regs.R11;
-        _resume = ResumePath.Syscall;
+        if (_syscallLevel == SyscallLevel.Unknown)
+        {
+            // Asked once per vCPU (one ioctl): hardware virtualization runs LSTAR in ring 0, PVM in user mode.
+            KvmSregs sregs = default;
+            _ = KvmNative.Ioctl(_fd, KvmAbi.GetSregs, ref sregs);
+            _syscallLevel = (sregs.Cs.Selector & PrivilegeMask) == UserPrivilege ? SyscallLevel.User : SyscallLevel.Kernel;
+        }
+
+        _resume = _syscallLevel == SyscallLevel.User ? ResumePath.User : ResumePath.Syscall;
     }
 
     /// <summary>Reads the exception frame; resolves a page fault the address space allows.</summary>

@@ -65,27 +65,6 @@ public sealed unsafe class KvmMeasurements(ITestOutputHelper output)
     }
 
     [KvmFact]
-    public void Bare_exit_round_trip_cost()
-    {
-        // User code may write the syscall port (TSS I/O bitmap): l: out 0x10, al; jmp l. RCX stays l, so every
-        // "syscall" resumes at l. This is the floor: one VM exit and re-entry, no syscall or exception delivery.
-        using var g = new KvmGuest();
-        g.LoadCode([0xE6, (byte)KernelStub.SyscallPort, 0xEB, 0xFC]);
-        g.Regs.Rcx = KvmGuest.CodeAddress;
-        g.Regs.R11 = 0x202;
-        Assert.Equal(KvmEventKind.Syscall, g.Run().Kind);
-        var clock = Stopwatch.StartNew();
-        TimeSpan cpuStart = ThreadCpuTime();
-        for (ulong i = 0; i < SyscallIterations; i++)
-        {
-            Assert.Equal(KvmEventKind.Syscall, g.Run().Kind);
-        }
-
-        TimeSpan cpu = ThreadCpuTime() - cpuStart;
-        output.WriteLine($"bare exit round trip (user-mode out): {clock.Elapsed.TotalMicroseconds / SyscallIterations:F2} us wall, {cpu.TotalMicroseconds / SyscallIterations:F2} us thread CPU");
-    }
-
-    [KvmFact]
     public void Compute_loop_against_native()
     {
         byte[] loop = X64.ComputeLoop();

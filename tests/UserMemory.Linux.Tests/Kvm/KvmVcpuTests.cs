@@ -150,6 +150,17 @@ public sealed class KvmVcpuTests
     }
 
     [KvmFact]
+    public void User_code_writing_the_syscall_port_itself_gets_a_general_protection_fault()
+    {
+        using var g = new KvmGuest();
+        g.LoadCode([0xE6, (byte)KernelStub.SyscallPort]); // out 0x10, al
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.Exception, e.Kind);
+        Assert.Equal(X86Exception.GeneralProtection, e.Vector);
+        Assert.Equal(0, g.Vcpu.SyscallCount);
+    }
+
+    [KvmFact]
     public void Fs_base_set_by_the_host_is_used_by_fs_relative_loads()
     {
         using var g = new KvmGuest();

@@ -251,6 +251,14 @@ public sealed unsafe class KvmVcpu : IDisposable
                 ushort port = *(ushort*)(_run + KvmAbi.RunIoPortOffset);
                 if (port == KernelStub.SyscallPort)
                 {
+                    ulong at = SyncRegs.Rip;
+                    if (at != _stub.SyscallEntry && at != _stub.SysretPath)
+                    {
+                        // User code wrote the syscall port itself (the I/O bitmap allows it): Linux answers #GP.
+                        CaptureUserState();
+                        return new KvmEvent(KvmEventKind.Exception, X86Exception.GeneralProtection);
+                    }
+
                     CaptureSyscall();
                     SyscallCount++;
                     return new KvmEvent(KvmEventKind.Syscall);
@@ -496,6 +504,16 @@ public sealed unsafe class KvmVcpu : IDisposable
         }
     }
 
+    private void CaptureUserState()
+    {
+        ref KvmRegs regs = ref SyncRegs;
+        CopyGeneralRegisters(in regs, ref _registers);
+        _registers.Rsp = regs.Rsp;
+        _registers.Rip = regs.Rip;
+        _registers.Rflags = regs.Rflags;
+        _resume = ResumePath.User;
+    }
+
     private void CaptureSyscall()
     {
         ref KvmRegs regs = ref SyncRegs;
@@ -593,11 +611,7 @@ public sealed unsafe class KvmVcpu : IDisposable
         ulong rip = regs.Rip;
         if (!_stub.Contains(rip))
         {
-            CopyGeneralRegisters(in regs, ref _registers);
-            _registers.Rsp = regs.Rsp;
-            _registers.Rip = rip;
-            _registers.Rflags = regs.Rflags;
-            _resume = ResumePath.User;
+            CaptureUserState();
             return stop ? InterruptOutcome.Stop : InterruptOutcome.Reenter;
         }
 

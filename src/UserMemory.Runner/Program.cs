@@ -4,7 +4,9 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using UserMemory;
+using UserMemory.Linux.Fs;
 using UserMemory.Linux.Interop;
+using UserMemory.Linux.Kernel;
 using UserMemory.Linux.Process;
 using UserMemory.Runner;
 
@@ -34,7 +36,7 @@ var options = new RunnerOptions
 
 if (cmd.ResumeFd >= 0)
 {
-    (GuestProcess child, ulong rip) = ForkState.Resume(cmd.ResumeFd, options);
+    (ThreadGroup child, ulong rip) = ForkState.Resume(cmd.ResumeFd, options);
     child.Run(rip);
     return 0;
 }
@@ -94,7 +96,7 @@ foreach (string a in cmd.Arguments)
     argv.Add(Encoding.UTF8.GetBytes(a));
 }
 
-long r = GuestProcess.Start(options, Encoding.UTF8.GetBytes(program), argv, HostLinux.ReadEnvironment(), fds, out GuestProcess? process, out ulong entry);
+long r = ThreadGroup.Start(options, Encoding.UTF8.GetBytes(program), argv, HostLinux.ReadEnvironment(), fds, out ThreadGroup? process, out ulong entry);
 if (r < 0)
 {
     var e = (LinuxError)(int)-r;

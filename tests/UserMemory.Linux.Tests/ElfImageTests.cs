@@ -1,7 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.IO;
-using UserMemory.Linux.Elf;
+using UserMemory.Linux.Loader;
 
 namespace UserMemory.Linux.Tests;
 

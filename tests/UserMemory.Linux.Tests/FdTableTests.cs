@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using CsCheck;
-using UserMemory.Linux.Process;
+using UserMemory.Linux.Fs;
 
 namespace UserMemory.Linux.Tests;
 

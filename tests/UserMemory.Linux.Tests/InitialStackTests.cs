@@ -2,7 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Text;
-using UserMemory.Linux.Elf;
+using UserMemory.Linux.Loader;
 
 namespace UserMemory.Linux.Tests;
 

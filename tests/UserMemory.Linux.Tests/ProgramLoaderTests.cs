@@ -4,7 +4,8 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using UserMemory.AddressSpace;
-using UserMemory.Linux.Elf;
+using UserMemory.Linux.Loader;
+using UserMemory.Linux.Kernel;
 using UserMemory.Linux.Process;
 
 namespace UserMemory.Linux.Tests;
@@ -13,7 +14,7 @@ public sealed class ProgramLoaderTests
 {
     private static (AddrSpace Space, LoadedProgram Program) LoadBusybox(string[] argv, string[] envp)
     {
-        AddrSpace space = GuestProcess.CreateAddressSpace();
+        AddrSpace space = ThreadGroup.CreateAddressSpace();
         LinuxError e = ProgramLoader.Load(space, File.ReadAllBytes("/bin/busybox"), argv.Select(Encoding.UTF8.GetBytes).ToList(), envp.Select(Encoding.UTF8.GetBytes).ToList(), "/bin/busybox"u8.ToArray(), (1, 2, 3, 4), out LoadedProgram? program);
         Assert.Equal(LinuxError.None, e);
         return (space, program!);
@@ -60,7 +61,7 @@ public sealed class ProgramLoaderTests
     [Fact]
     public void Dynamic_or_garbage_files_are_refused_with_ENOEXEC()
     {
-        using AddrSpace space = GuestProcess.CreateAddressSpace();
+        using AddrSpace space = ThreadGroup.CreateAddressSpace();
         Assert.Equal(LinuxError.ENOEXEC, ProgramLoader.Load(space, File.ReadAllBytes("/bin/sh"), [], [], [], (0, 0, 0, 0), out _));
         Assert.Equal(LinuxError.ENOEXEC, ProgramLoader.Load(space, new byte[64], [], [], [], (0, 0, 0, 0), out _));
         Assert.Empty(space.GetAreas());

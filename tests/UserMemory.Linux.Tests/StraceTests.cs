@@ -1,4 +1,4 @@
-using UserMemory.Linux.Process;
+using UserMemory.Linux.Tracing;
 using UserMemory.Linux.Tests.Support;
 
 namespace UserMemory.Linux.Tests;

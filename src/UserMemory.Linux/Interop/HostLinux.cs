@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using UserMemory.Linux.Abi;
 
 namespace UserMemory.Linux.Interop;
 
@@ -20,6 +21,9 @@ namespace UserMemory.Linux.Interop;
 public static unsafe partial class HostLinux
 {
     private const string Libc = "libc.so.6";
+
+    private const long RlimitCore = 4;
+    private const long SignalSetSize = 8;
 
     /// <summary>Marks an argument slot that receives no span.</summary>
     public const int NoSlot = -1;
@@ -124,7 +128,7 @@ public static unsafe partial class HostLinux
     /// <param name="length">Bytes.</param>
     /// <param name="offset">File offset.</param>
     /// <returns>Bytes read, or <c>-errno</c>.</returns>
-    public static long ReadAt(int fd, nint destination, ulong length, long offset) => Syscall(17, fd, destination, (long)length, offset);
+    public static long ReadAt(int fd, nint destination, ulong length, long offset) => Syscall((long)SyscallNumber.Pread64, fd, destination, (long)length, offset);
 
     /// <summary>Copies host memory of the kernel view into a file (fork snapshot).</summary>
     /// <param name="fd">The file.</param>
@@ -132,7 +136,7 @@ public static unsafe partial class HostLinux
     /// <param name="length">Bytes.</param>
     /// <param name="offset">File offset.</param>
     /// <returns>Bytes written, or <c>-errno</c>.</returns>
-    public static long WriteAt(int fd, nint source, ulong length, long offset) => Syscall(18, fd, source, (long)length, offset);
+    public static long WriteAt(int fd, nint source, ulong length, long offset) => Syscall((long)SyscallNumber.Pwrite64, fd, source, (long)length, offset);
 
     /// <summary>Which pages of a host range are resident (<c>mincore</c>): for the memfd-backed kernel view, the
     /// pages that were ever written, whoever wrote them (the core or the emulated CPU).</summary>
@@ -145,7 +149,7 @@ public static unsafe partial class HostLinux
         ArgumentNullException.ThrowIfNull(vector);
         fixed (byte* v = vector)
         {
-            return Syscall(27, start, (long)length, (long)v);
+            return Syscall((long)SyscallNumber.Mincore, start, (long)length, (long)v);
         }
     }
 
@@ -157,7 +161,7 @@ public static unsafe partial class HostLinux
     {
         fixed (byte* p = data)
         {
-            return TransferAll(1 /* write */, fd, p, data.Length, offset: -1);
+            return TransferAll((long)SyscallNumber.Write, fd, p, data.Length, offset: -1);
         }
     }
 
@@ -170,7 +174,7 @@ public static unsafe partial class HostLinux
     {
         fixed (byte* p = data)
         {
-            return TransferAll(17 /* pread64 */, fd, p, data.Length, offset);
+            return TransferAll((long)SyscallNumber.Pread64, fd, p, data.Length, offset);
         }
     }
 
@@ -185,14 +189,14 @@ public static unsafe partial class HostLinux
             long r = offset < 0
                 ? Syscall(number, fd, (long)(p + done), length - done)
                 : Syscall(number, fd, (long)(p + done), length - done, offset + done);
-            if (r == -4)
+            if (r == -(long)LinuxError.EINTR)
             {
                 continue;
             }
 
             if (r <= 0)
             {
-                return r < 0 ? r : -5;
+                return r < 0 ? r : -(long)LinuxError.EIO;
             }
 
             done += (int)r;
@@ -274,7 +278,7 @@ public static unsafe partial class HostLinux
             }
 
             env[envp.Length] = 0;
-            return Syscall(59, handles[0].AddrOfPinnedObject(), (long)vector, (long)env);
+            return Syscall((long)SyscallNumber.Execve, handles[0].AddrOfPinnedObject(), (long)vector, (long)env);
         }
         finally
         {
@@ -309,7 +313,7 @@ public static unsafe partial class HostLinux
     /// <param name="status">The exit status.</param>
     public static void ExitNow(int status)
     {
-        _ = Syscall(231, status);
+        _ = Syscall((long)SyscallNumber.ExitGroup, status);
     }
 
     /// <summary>Ends the process by <paramref name="signal"/> with the default action, so that its parent sees a real
@@ -320,20 +324,20 @@ public static unsafe partial class HostLinux
         long* zeroLimit = stackalloc long[2];
         zeroLimit[0] = 0;
         zeroLimit[1] = 0;
-        _ = Syscall(160 /* setrlimit */, 4 /* RLIMIT_CORE */, (long)zeroLimit);
+        _ = Syscall((long)SyscallNumber.Setrlimit, RlimitCore, (long)zeroLimit);
         long* action = stackalloc long[4];
         action[0] = 0; // SIG_DFL
         action[1] = 0;
         action[2] = 0;
         action[3] = 0;
-        _ = Syscall(13 /* rt_sigaction */, signal, (long)action, 0, 8);
+        _ = Syscall((long)SyscallNumber.RtSigaction, signal, (long)action, 0, SignalSetSize);
         ulong* mask = stackalloc ulong[1];
         mask[0] = 1UL << (signal - 1);
-        _ = Syscall(14 /* rt_sigprocmask */, 1 /* SIG_UNBLOCK */, (long)mask, 0, 8);
-        long pid = Syscall(39);
-        long tid = Syscall(186);
-        _ = Syscall(234 /* tgkill */, pid, tid, signal);
-        _ = Syscall(62 /* kill */, pid, signal);
+        _ = Syscall((long)SyscallNumber.RtSigprocmask, (long)SigProcMaskHow.Unblock, (long)mask, 0, SignalSetSize);
+        long pid = Syscall((long)SyscallNumber.Getpid);
+        long tid = Syscall((long)SyscallNumber.Gettid);
+        _ = Syscall((long)SyscallNumber.Tgkill, pid, tid, signal);
+        _ = Syscall((long)SyscallNumber.Kill, pid, signal);
         ExitNow(128 + signal);
     }
 

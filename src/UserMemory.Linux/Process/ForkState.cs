@@ -4,7 +4,12 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using UserMemory.AddressSpace;
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Cpu;
+using UserMemory.Linux.Fs;
 using UserMemory.Linux.Interop;
+using UserMemory.Linux.Kernel;
+using UserMemory.Linux.Syscalls;
 
 namespace UserMemory.Linux.Process;
 
@@ -17,37 +22,29 @@ namespace UserMemory.Linux.Process;
 public static class ForkState
 {
     /// <summary>Index of RAX in the register array.</summary>
-    public const int RaxIndex = 0;
+    public const int RaxIndex = (int)CpuRegister.Rax;
 
     /// <summary>Index of RSP.</summary>
-    public const int RspIndex = 7;
+    public const int RspIndex = (int)CpuRegister.Rsp;
 
     /// <summary>Index of RIP.</summary>
-    public const int RipIndex = 16;
+    public const int RipIndex = (int)CpuRegister.Rip;
 
     /// <summary>Index of the FS base.</summary>
-    public const int FsBaseIndex = 18;
+    public const int FsBaseIndex = (int)CpuRegister.FsBase;
 
     private const ulong Magic = 0x314b524f464d5355; // "USMFORK1"
-
-    private static readonly X86Register[] Registers =
-    [
-        X86Register.Rax, X86Register.Rbx, X86Register.Rcx, X86Register.Rdx, X86Register.Rsi, X86Register.Rdi,
-        X86Register.Rbp, X86Register.Rsp, X86Register.R8, X86Register.R9, X86Register.R10, X86Register.R11,
-        X86Register.R12, X86Register.R13, X86Register.R14, X86Register.R15, X86Register.Rip, X86Register.Rflags,
-        X86Register.FsBase, X86Register.GsBase,
-    ];
 
     /// <summary>Reads the registers a forked child needs.</summary>
     /// <param name="cpu">The engine.</param>
     /// <returns>The values, in this class's index order.</returns>
-    public static ulong[] CaptureRegisters(Unicorn cpu)
+    public static ulong[] CaptureRegisters(ICpu cpu)
     {
         ArgumentNullException.ThrowIfNull(cpu);
-        ulong[] values = new ulong[Registers.Length];
-        for (int i = 0; i < Registers.Length; i++)
+        ulong[] values = new ulong[(int)CpuRegister.Count];
+        for (int i = 0; i < (int)CpuRegister.Count; i++)
         {
-            values[i] = cpu.Read(Registers[i]);
+            values[i] = cpu.Read((CpuRegister)i);
         }
 
         return values;
@@ -56,26 +53,27 @@ public static class ForkState
     /// <summary>Writes registers captured by <see cref="CaptureRegisters"/> back.</summary>
     /// <param name="cpu">The engine.</param>
     /// <param name="values">The values.</param>
-    public static void RestoreRegisters(Unicorn cpu, ulong[] values)
+    public static void RestoreRegisters(ICpu cpu, ulong[] values)
     {
         ArgumentNullException.ThrowIfNull(cpu);
         ArgumentNullException.ThrowIfNull(values);
-        for (int i = 0; i < Registers.Length; i++)
+        for (int i = 0; i < (int)CpuRegister.Count; i++)
         {
-            cpu.Write(Registers[i], values[i]);
+            cpu.Write((CpuRegister)i, values[i]);
         }
     }
 
     /// <summary>Writes the state into a memfd and spawns the child runner.</summary>
-    /// <param name="process">The parent.</param>
+    /// <param name="task">The parent's calling task.</param>
     /// <param name="registers">The child's registers.</param>
     /// <param name="childSetTid">Where the child stores its pid (CLONE_CHILD_SETTID), or 0.</param>
     /// <returns>The child's pid, or <c>-errno</c>.</returns>
-    public static long Spawn(GuestProcess process, ulong[] registers, ulong childSetTid)
+    public static long Spawn(Task task, ulong[] registers, ulong childSetTid)
     {
-        ArgumentNullException.ThrowIfNull(process);
+        ArgumentNullException.ThrowIfNull(task);
+        ThreadGroup process = task.Group;
         ArgumentNullException.ThrowIfNull(registers);
-        long memfd = HostLinux.Syscall(319, "usermem-fork\0"u8.ToArray(), 0, [0, 0, 0, 0, 0, 0]);
+        long memfd = HostLinux.Syscall((long)SyscallNumber.MemfdCreate, "usermem-fork\0"u8.ToArray(), 0, [0, 0, 0, 0, 0, 0]);
         if (memfd < 0)
         {
             return memfd;
@@ -139,7 +137,7 @@ public static class ForkState
                     w.Write(process.SignalExtras[s].Mask);
                 }
 
-                w.Write(process.SignalMask);
+                w.Write(task.SignalMask);
                 w.Write(childSetTid);
                 w.Write(areas.Count);
                 foreach (MemoryAreaInfo a in areas)
@@ -177,12 +175,12 @@ public static class ForkState
                 offset += (long)l;
             }
 
-            List<byte[]> args = process.RunnerArguments(["--resume", memfd.ToString(CultureInfo.InvariantCulture)]);
-            return HostLinux.Spawn(GuestProcess.Nul(process.Options.RunnerPath), args.ToArray());
+            List<byte[]> args = ProcessSyscalls.RunnerArguments(task, ["--resume", memfd.ToString(CultureInfo.InvariantCulture)]);
+            return HostLinux.Spawn(ProcessSyscalls.Nul(process.Options.RunnerPath), args.ToArray());
         }
         finally
         {
-            HostLinux.Syscall(3, memfd);
+            HostLinux.Syscall((long)SyscallNumber.Close, memfd);
         }
     }
 
@@ -191,7 +189,7 @@ public static class ForkState
     /// <param name="options">This runner's options.</param>
     /// <returns>The process and the RIP to resume at.</returns>
     /// <exception cref="InvalidDataException">The state is not a fork state (a runner bug).</exception>
-    public static (GuestProcess Process, ulong Rip) Resume(int fd, RunnerOptions options)
+    public static (ThreadGroup Process, ulong Rip) Resume(int fd, RunnerOptions options)
     {
         byte[] lengthBytes = new byte[8];
         Check(HostLinux.ReadExactlyAt(fd, lengthBytes, 0));
@@ -210,7 +208,7 @@ public static class ForkState
         }
 
         byte[] exe = r.ReadBytes(r.ReadInt32());
-        ulong[] registers = new ulong[Registers.Length];
+        ulong[] registers = new ulong[(int)CpuRegister.Count];
         for (int i = 0; i < registers.Length; i++)
         {
             registers[i] = r.ReadUInt64();
@@ -219,15 +217,15 @@ public static class ForkState
         ulong brkStart = r.ReadUInt64();
         ulong brkEnd = r.ReadUInt64();
         FdTable fds = FdTable.Parse(r.ReadString());
-        AddrSpace space = GuestProcess.CreateAddressSpace();
-        var process = GuestProcess.Create(space, options, fds, exe);
+        AddrSpace space = ThreadGroup.CreateAddressSpace();
+        var process = ThreadGroup.Create(new GuestKernel(options), space, fds, exe);
         for (int s = 0; s < process.SignalHandlers.Length; s++)
         {
             process.SignalHandlers[s] = r.ReadUInt64();
             process.SignalExtras[s] = (r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64());
         }
 
-        process.SignalMask = r.ReadUInt64();
+        process.MainTask.SignalMask = r.ReadUInt64();
         ulong setTid = r.ReadUInt64();
         process.BrkStart = brkStart;
         process.BrkEnd = brkEnd;
@@ -265,16 +263,16 @@ public static class ForkState
             offset += (long)len;
         }
 
-        HostLinux.Syscall(3, fd);
+        HostLinux.Syscall((long)SyscallNumber.Close, fd);
         for (int i = 0; i < registers.Length; i++)
         {
-            process.Cpu.Write(Registers[i], registers[i]);
+            process.MainTask.Cpu.Write((CpuRegister)i, registers[i]);
         }
 
-        process.Mirror.ResyncAll();
+        process.MainTask.Cpu.MappingsChanged(GuestLayout.UserStart, GuestLayout.UserEnd);
         if (setTid != 0)
         {
-            process.WriteI32(setTid, process.Pid);
+            process.MainTask.WriteI32(setTid, process.Pid);
         }
 
         return (process, registers[RipIndex]);

@@ -23,7 +23,29 @@ internal static class Probes
     /// <returns>The executable.</returns>
     public static string GetStaticPie(string name) => Built.GetOrAdd("pie:" + name, n => new Lazy<string>(() => Build(name, "/usr/bin/gcc", "-static-pie", "-pie"))).Value;
 
+    /// <summary>Builds tests/probes/NAME.c with the system gcc as an ordinary dynamically linked glibc executable.</summary>
+    /// <param name="name">The probe's name.</param>
+    /// <returns>The executable.</returns>
+    public static string GetGlibcDynamic(string name) => Built.GetOrAdd("dyn:" + name, n => new Lazy<string>(() => Build(name, "/usr/bin/gcc", "-no-pie", "-glibc"))).Value;
+
+    /// <summary>Builds tests/probes/NAME.c with the system gcc as a shared object (<c>NAME.so</c>).</summary>
+    /// <param name="name">The probe's name.</param>
+    /// <returns>The shared object's path.</returns>
+    public static string GetSharedObject(string name) => Built.GetOrAdd("so:" + name, n => new Lazy<string>(() => BuildShared(name))).Value;
+
     private static string Build(string name) => Build(name, Compiler, "-static", string.Empty);
+
+    private static string BuildShared(string name)
+    {
+        string output = Path.Combine(OutputDir, name + ".so");
+        ProcessResult r = HostProcess.Run("/usr/bin/gcc", ["-shared", "-fPIC", "-O1", "-o", output, Path.Combine(Repository.Probes, name + ".c")]);
+        if (r.ExitCode != 0)
+        {
+            throw new InvalidOperationException("building shared object " + name + " failed:\n" + r);
+        }
+
+        return output;
+    }
 
     private static string Build(string name, string compiler, string mode, string suffix)
     {

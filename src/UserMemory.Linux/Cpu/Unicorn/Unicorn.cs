@@ -1,0 +1,245 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace UserMemory.Linux.Cpu.Unicorn;
+
+/// <summary>
+/// The x86-64 CPU emulator (Unicorn 2, <c>libunicorn.so.2</c>) behind a small safe surface.
+/// </summary>
+/// <remarks>
+/// One of the two files of this library with unsafe code. Invariants:
+/// <list type="number">
+/// <item>Every host pointer handed to <c>uc_mem_map_ptr</c> points into the address space's guest view, which stays
+/// reserved for the life of the address space, and the engine is closed before the address space is disposed.</item>
+/// <item>Regions are mapped and unmapped only between emulation runs or from inside a hook of this engine's own thread;
+/// the engine is used from one thread only.</item>
+/// <item>Hook callbacks are <c>UnmanagedCallersOnly</c> methods that never let an exception escape (an exception
+/// crossing native frames kills the process); they find their engine through a <see cref="GCHandle"/> passed as user
+/// data, which lives as long as the engine.</item>
+/// </list>
+/// </remarks>
+public sealed unsafe partial class UnicornEngine : IDisposable
+{
+    private const string Library = "libunicorn.so.2";
+    private const int ArchX86 = 4;
+    private const int Mode64 = 8;
+    private const int HookInsn = 2;
+    private const int HookMemInvalid = 0x3F0;
+    private const int InsnSyscall = 699;
+
+    private nint _engine;
+    private GCHandle _self;
+
+    /// <summary>Called for every <c>syscall</c> instruction, with RIP at the instruction.</summary>
+    public Action? SyscallHandler { get; set; }
+
+    /// <summary>Called for a CPU exception or interrupt (divide error, int3, ud2...), with its vector.</summary>
+    public Action<int>? InterruptHandler { get; set; }
+
+    /// <summary>The address of the last invalid memory access (recorded by the invalid-access hook).</summary>
+    public ulong LastFaultAddress { get; private set; }
+
+    /// <summary>The kind of the last invalid memory access, as Unicorn's <c>uc_mem_type</c>.</summary>
+    public int LastFaultType { get; private set; }
+
+    /// <summary>Opens an x86-64 engine and installs the syscall and invalid-access hooks.</summary>
+    /// <exception cref="InvalidOperationException">Unicorn could not be opened.</exception>
+    public UnicornEngine()
+    {
+        nint engine;
+        int err = uc_open(ArchX86, Mode64, &engine);
+        if (err != 0)
+        {
+            throw new InvalidOperationException("uc_open failed: " + ErrorText(err));
+        }
+
+        _engine = engine;
+        _self = GCHandle.Alloc(this);
+        nint hook;
+        err = uc_hook_add_insn(_engine, &hook, HookInsn, (nint)(delegate* unmanaged<nint, nint, void>)&OnSyscall, GCHandle.ToIntPtr(_self), 1, 0, InsnSyscall);
+        if (err != 0)
+        {
+            throw new InvalidOperationException("uc_hook_add(syscall) failed: " + ErrorText(err));
+        }
+
+        err = uc_hook_add(_engine, &hook, 1 /* UC_HOOK_INTR */, (nint)(delegate* unmanaged<nint, uint, nint, void>)&OnInterrupt, GCHandle.ToIntPtr(_self), 1, 0);
+        if (err != 0)
+        {
+            throw new InvalidOperationException("uc_hook_add(interrupt) failed: " + ErrorText(err));
+        }
+
+        err = uc_hook_add(_engine, &hook, HookMemInvalid, (nint)(delegate* unmanaged<nint, int, ulong, int, long, nint, byte>)&OnInvalidMemory, GCHandle.ToIntPtr(_self), 1, 0);
+        if (err != 0)
+        {
+            throw new InvalidOperationException("uc_hook_add(mem invalid) failed: " + ErrorText(err));
+        }
+    }
+
+    /// <summary>Unicorn's description of an error code.</summary>
+    /// <param name="error">A <c>uc_err</c> value.</param>
+    /// <returns>The text.</returns>
+    public static string ErrorText(int error) => Marshal.PtrToStringUTF8(uc_strerror(error)) ?? error.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Maps host memory as guest memory.</summary>
+    /// <param name="guestAddress">Page-aligned guest address.</param>
+    /// <param name="size">Page-aligned size.</param>
+    /// <param name="perms">Unicorn permissions (1 read, 2 write, 4 exec).</param>
+    /// <param name="host">The host memory backing it.</param>
+    /// <returns>0 or a <c>uc_err</c>.</returns>
+    public int MapPointer(ulong guestAddress, ulong size, int perms, nint host) => uc_mem_map_ptr(_engine, guestAddress, (nuint)size, (uint)perms, host);
+
+    /// <summary>Unmaps a guest range (which must be covered by mapped regions).</summary>
+    /// <param name="guestAddress">Page-aligned guest address.</param>
+    /// <param name="size">Page-aligned size.</param>
+    /// <returns>0 or a <c>uc_err</c>.</returns>
+    public int Unmap(ulong guestAddress, ulong size) => uc_mem_unmap(_engine, guestAddress, (nuint)size);
+
+    /// <summary>Reads a 64-bit register.</summary>
+    /// <param name="register">A <see cref="X86Register"/>.</param>
+    /// <returns>The value.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong Read(X86Register register)
+    {
+        ulong value = 0;
+        _ = uc_reg_read(_engine, (int)register, &value);
+        return value;
+    }
+
+    /// <summary>Reads several 64-bit registers with one call into Unicorn (one P/Invoke instead of one per register).</summary>
+    /// <param name="registers">The <see cref="X86Register"/> ids.</param>
+    /// <param name="values">Receives the values; at least as long as <paramref name="registers"/> (at most 16).</param>
+    public void ReadBatch(ReadOnlySpan<int> registers, Span<ulong> values)
+    {
+        int count = registers.Length;
+        if (count > 16 || values.Length < count)
+        {
+            throw new ArgumentException("At most 16 registers, and room for each value.", nameof(values));
+        }
+
+        void** pointers = stackalloc void*[count];
+        fixed (int* ids = registers)
+        fixed (ulong* slots = values)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                pointers[i] = slots + i;
+            }
+
+            _ = uc_reg_read_batch(_engine, ids, pointers, count);
+        }
+    }
+
+    /// <summary>Writes a 64-bit register.</summary>
+    /// <param name="register">A <see cref="X86Register"/>.</param>
+    /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(X86Register register, ulong value) => _ = uc_reg_write(_engine, (int)register, &value);
+
+    /// <summary>Runs guest code from <paramref name="begin"/> until an error or <see cref="Stop"/>.</summary>
+    /// <param name="begin">The first instruction.</param>
+    /// <returns>0 when stopped, else the <c>uc_err</c> that ended the run.</returns>
+    public int Run(ulong begin) => uc_emu_start(_engine, begin, 0, 0, 0);
+
+    /// <summary>Asks the current run to stop (from a hook).</summary>
+    public void Stop() => _ = uc_emu_stop(_engine);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_engine != 0)
+        {
+            _ = uc_close(_engine);
+            _engine = 0;
+        }
+
+        if (_self.IsAllocated)
+        {
+            _self.Free();
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static void OnSyscall(nint engine, nint userData)
+    {
+        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
+        try
+        {
+            self.SyscallHandler?.Invoke();
+        }
+#pragma warning disable CA1031 // an exception must not cross into native frames
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            self.PendingException = e;
+            self.Stop();
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static void OnInterrupt(nint engine, uint vector, nint userData)
+    {
+        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
+        try
+        {
+            self.InterruptHandler?.Invoke((int)vector);
+        }
+#pragma warning disable CA1031 // an exception must not cross into native frames
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            self.PendingException = e;
+            self.Stop();
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static byte OnInvalidMemory(nint engine, int type, ulong address, int size, long value, nint userData)
+    {
+        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
+        self.LastFaultAddress = address;
+        self.LastFaultType = type;
+        return 0;
+    }
+
+    /// <summary>An exception a hook caught; the caller of <see cref="Run"/> rethrows it.</summary>
+    public Exception? PendingException { get; set; }
+
+    [LibraryImport(Library)]
+    private static partial int uc_open(int arch, int mode, nint* engine);
+
+    [LibraryImport(Library)]
+    private static partial int uc_close(nint engine);
+
+    [LibraryImport(Library)]
+    private static partial nint uc_strerror(int error);
+
+    [LibraryImport(Library)]
+    private static partial int uc_mem_map_ptr(nint engine, ulong address, nuint size, uint perms, nint host);
+
+    [LibraryImport(Library)]
+    private static partial int uc_mem_unmap(nint engine, ulong address, nuint size);
+
+    [LibraryImport(Library)]
+    private static partial int uc_reg_read(nint engine, int regid, void* value);
+
+    [LibraryImport(Library)]
+    private static partial int uc_reg_read_batch(nint engine, int* regids, void** values, int count);
+
+    [LibraryImport(Library)]
+    private static partial int uc_reg_write(nint engine, int regid, void* value);
+
+    [LibraryImport(Library)]
+    private static partial int uc_emu_start(nint engine, ulong begin, ulong until, ulong timeout, nuint count);
+
+    [LibraryImport(Library)]
+    private static partial int uc_emu_stop(nint engine);
+
+    // uc_hook_add is variadic; on x86-64 System V a call with the extra arguments declared as fixed ones passes them
+    // exactly where the variadic callee reads them.
+    [LibraryImport(Library, EntryPoint = "uc_hook_add")]
+    private static partial int uc_hook_add(nint engine, nint* hook, int type, nint callback, nint userData, ulong begin, ulong end);
+
+    [LibraryImport(Library, EntryPoint = "uc_hook_add")]
+    private static partial int uc_hook_add_insn(nint engine, nint* hook, int type, nint callback, nint userData, ulong begin, ulong end, int instruction);
+}

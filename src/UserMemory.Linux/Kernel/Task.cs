@@ -1,0 +1,165 @@
+using System;
+using System.Collections.Generic;
+using UserMemory.AddressSpace;
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Cpu;
+using UserMemory.Linux.Fs;
+using UserMemory.Linux.Signals;
+using UserMemory.Linux.Syscalls;
+
+namespace UserMemory.Linux.Kernel;
+
+/// <summary>
+/// One guest thread: its CPU context, thread id, signal mask, pending signal and alternate stack,
+/// <c>clear_child_tid</c>. Every syscall handler receives the calling task. Today every thread group has exactly one
+/// task (threads are not supported yet), so the group's state is also reachable from here for convenience
+/// (<see cref="Space"/>, <see cref="Fds"/>).
+/// </summary>
+public sealed partial class Task : ICpuEventHandler, IDisposable
+{
+    private ulong _lastFaultRip = ulong.MaxValue;
+    private ulong _lastFaultAddress = ulong.MaxValue;
+
+    /// <summary>Creates the task and its CPU.</summary>
+    /// <param name="group">The thread group it belongs to.</param>
+    /// <param name="tid">Its thread id.</param>
+    /// <param name="cpu">Its CPU; the task becomes its event handler and owns it.</param>
+    internal Task(ThreadGroup group, int tid, ICpu cpu)
+    {
+        Group = group;
+        Tid = tid;
+        Cpu = cpu;
+        Cpu.Handler = this;
+    }
+
+    /// <summary>The thread group.</summary>
+    public ThreadGroup Group { get; }
+
+    /// <summary>The kernel.</summary>
+    public GuestKernel Kernel => Group.Kernel;
+
+    /// <summary>The thread id.</summary>
+    public int Tid { get; }
+
+    /// <summary>The CPU running this task.</summary>
+    public ICpu Cpu { get; }
+
+    /// <summary>The group's address space.</summary>
+    public AddrSpace Space => Group.Space;
+
+    /// <summary>The group's descriptors.</summary>
+    public FdTable Fds => Group.Fds;
+
+    /// <summary>The blocked-signal mask.</summary>
+    public ulong SignalMask { get; set; }
+
+    /// <summary>The <c>clear_child_tid</c> address (<c>set_tid_address</c>, <c>CLONE_CHILD_CLEARTID</c>), or 0.
+    /// Recorded only: no thread exit clears it yet.</summary>
+    public ulong ClearChildTid { get; set; }
+
+    /// <summary>The alternate signal stack (<c>sigaltstack</c>); disabled unless set.</summary>
+    public SignalStack AltStack { get; set; } = new() { Flags = 2 /* SS_DISABLE */ };
+
+    /// <summary>The signal frames of handlers now running (the registers and mask <c>rt_sigreturn</c> restores),
+    /// kept on the host side where the guest cannot tamper with them.</summary>
+    internal Stack<(ulong[] Registers, ulong Mask)> SignalFrames { get; } = new();
+
+    /// <summary>A signal whose handler runs when the current syscall returns, or 0.</summary>
+    internal int PendingSignal { get; set; }
+
+    /// <summary>The mask to restore after <see cref="PendingSignal"/>'s handler, when the syscall changed it
+    /// (<c>rt_sigsuspend</c>).</summary>
+    internal ulong? PendingSignalSavedMask { get; set; }
+
+    /// <summary>True when <c>rt_sigreturn</c> asked for the saved frame to be restored at the next stop.</summary>
+    internal bool PendingSigreturn { get; set; }
+
+    /// <summary>Runs the task until the group exits; never returns (the host process ends with the guest's
+    /// status).</summary>
+    /// <param name="entry">Where to start (RIP).</param>
+    public void Run(ulong entry)
+    {
+        Cpu.Write(CpuRegister.Rip, entry);
+        while (true)
+        {
+            CpuEvent e = Cpu.Run();
+            ulong rip = Cpu.Read(CpuRegister.Rip);
+            switch (e.Kind)
+            {
+                case CpuEventKind.Syscall:
+                    ((ICpuEventHandler)this).OnSyscall(Cpu);
+                    ResumeAfterStop(rip);
+                    break;
+                case CpuEventKind.Stopped:
+                    ResumeAfterStop(rip); // stopped on purpose (a mapping change, a signal); resume where it stopped
+                    break;
+                case CpuEventKind.PageFault:
+                    bool repeated = rip == _lastFaultRip && e.Address == _lastFaultAddress;
+                    _lastFaultRip = rip;
+                    _lastFaultAddress = e.Address;
+                    if (repeated || !Space.HandlePageFault(new VirtAddr(e.Address), e.Access))
+                    {
+                        Group.Terminate(SignalNumber.SIGSEGV);
+                    }
+
+                    Cpu.MappingsChanged(e.Address, e.Address + 1);
+                    break;
+                case CpuEventKind.Exception:
+                    Group.Terminate(SignalForVector(e.Vector));
+                    break;
+                default:
+                    Group.Terminate(SignalNumber.SIGSEGV); // hlt in user mode is a general protection fault
+                    break;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    void ICpuEventHandler.OnSyscall(ICpu cpu)
+    {
+        Tracing.SyscallStats? stats = Kernel.Stats;
+        if (stats is not null)
+        {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            long number = HandleSyscall();
+            stats.Record(number, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            return;
+        }
+
+        HandleSyscall();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => Cpu.Dispose();
+
+    private static int SignalForVector(int vector) => vector switch
+    {
+        X86Vector.DivideError => SignalNumber.SIGFPE,
+        X86Vector.Debug or X86Vector.Breakpoint => SignalNumber.SIGTRAP,
+        X86Vector.InvalidOpcode => SignalNumber.SIGILL,
+        _ => SignalNumber.SIGSEGV,
+    };
+
+    private void ResumeAfterStop(ulong rip)
+    {
+        ulong next = SignalDelivery.ApplySignalActions(this, rip);
+        if (next != rip)
+        {
+            Cpu.Write(CpuRegister.Rip, next);
+        }
+    }
+
+    private long HandleSyscall()
+    {
+        // The number and the six arguments in one call into the CPU backend.
+        Span<ulong> values = stackalloc ulong[ICpu.SyscallRegisterCount];
+        Cpu.ReadSyscallRegisters(values);
+        long nr = (long)values[0];
+        Span<ulong> a = values[1..];
+        Kernel.Tracer?.Begin(this, nr, a);
+        long result = SyscallTable.Dispatch(this, nr, a);
+        Kernel.Tracer?.End(this, nr, a, result);
+        Cpu.Write(CpuRegister.Rax, (ulong)result);
+        return nr;
+    }
+}

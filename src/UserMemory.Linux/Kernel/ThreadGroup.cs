@@ -1,0 +1,106 @@
+using System;
+using UserMemory.AddressSpace;
+using UserMemory.Linux.Fs;
+using UserMemory.Linux.Interop;
+using UserMemory.Linux.Process;
+
+namespace UserMemory.Linux.Kernel;
+
+/// <summary>
+/// One guest Linux process (thread group) running in this host process: its address space, descriptors, heap break,
+/// signal dispositions, executable path and exit. Guest pid == host pid; fork spawns another runner process, execve
+/// replaces this one. Today it has exactly one <see cref="Task"/> (<see cref="MainTask"/>).
+/// </summary>
+public sealed partial class ThreadGroup : IDisposable
+{
+    /// <summary>The highest signal number.</summary>
+    internal const int MaxSignal = Abi.SignalNumber.SIGRTMAX;
+
+    private ThreadGroup(GuestKernel kernel, AddrSpace space, FdTable fds, byte[] executablePath)
+    {
+        Kernel = kernel;
+        Space = space;
+        Fds = fds;
+        ExecutablePath = executablePath;
+        Pid = kernel.HostPid;
+        MainTask = new Task(this, Pid, kernel.CreateCpu(space));
+    }
+
+    /// <summary>The kernel this group runs in.</summary>
+    public GuestKernel Kernel { get; }
+
+    /// <summary>The guest's memory.</summary>
+    public AddrSpace Space { get; }
+
+    /// <summary>The group's only task (its first thread, tid == pid).</summary>
+    public Task MainTask { get; }
+
+    /// <summary>How the runner was started (trace flag, runner path).</summary>
+    public RunnerOptions Options => Kernel.Options;
+
+    /// <summary>The guest's descriptors.</summary>
+    public FdTable Fds { get; }
+
+    /// <summary>The absolute path of the running guest program (what <c>/proc/self/exe</c> names), without NUL.</summary>
+    public byte[] ExecutablePath { get; private set; }
+
+    /// <summary>The guest pid (the host pid).</summary>
+    public int Pid { get; }
+
+    /// <summary>The start of the heap (just past the loaded image).</summary>
+    public ulong BrkStart { get; internal set; }
+
+    /// <summary>The current program break.</summary>
+    public ulong BrkEnd { get; internal set; }
+
+    /// <summary>Guest signal handlers: 0 = default, 1 = ignore, else the handler's address (index = signal).</summary>
+    internal ulong[] SignalHandlers { get; } = new ulong[MaxSignal + 1];
+
+    /// <summary>The sa_flags, sa_restorer and sa_mask the guest registered (index = signal).</summary>
+    internal (ulong Flags, ulong Restorer, ulong Mask)[] SignalExtras { get; } = new (ulong, ulong, ulong)[MaxSignal + 1];
+
+    /// <summary>Applies the signal state an execve keeps: ignored signals stay ignored, the mask stays.</summary>
+    /// <param name="ignored">The ignored signals.</param>
+    /// <param name="mask">The blocked mask.</param>
+    public void InheritSignals(System.Collections.Generic.IEnumerable<int> ignored, ulong mask)
+    {
+        ArgumentNullException.ThrowIfNull(ignored);
+        foreach (int s in ignored)
+        {
+            if (s >= 1 && s <= MaxSignal)
+            {
+                SignalHandlers[s] = 1;
+            }
+        }
+
+        MainTask.SignalMask = mask;
+    }
+
+    /// <summary>Runs the guest until it exits; never returns (the host process ends with the guest's status).</summary>
+    /// <param name="entry">Where the main task starts (RIP).</param>
+    public void Run(ulong entry) => MainTask.Run(entry);
+
+    /// <summary>Ends the guest (and this host process) as if killed by <paramref name="signal"/>.</summary>
+    /// <param name="signal">The signal.</param>
+    public void Terminate(int signal)
+    {
+        Kernel.Tracer?.Killed(signal);
+        Kernel.Stats?.Print(Pid);
+        HostLinux.DieBySignal(signal);
+    }
+
+    /// <summary>Ends the guest (and this host process) with an exit status.</summary>
+    /// <param name="status">The status (low 8 bits count).</param>
+    public void Exit(int status)
+    {
+        Kernel.Stats?.Print(Pid);
+        HostLinux.ExitNow(status & 0xff);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        MainTask.Dispose();
+        Space.Dispose();
+    }
+}

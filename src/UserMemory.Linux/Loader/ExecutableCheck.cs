@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Interop;
+
+namespace UserMemory.Linux.Loader;
+
+/// <summary>What execve checks on the host before giving up the old program: the file exists and is executable, and
+/// is a static x86-64 ELF executable or a <c>#!</c> script whose interpreter is one.</summary>
+public static class ExecutableCheck
+{
+    private const long AtFdCwd = -100;
+    private const long ExecuteOk = 1;
+
+    /// <summary>Resolves <paramref name="program"/> (a host path without NUL), following one <c>#!</c> line, which
+    /// rewrites <paramref name="argv"/> the way Linux does.</summary>
+    /// <param name="program">The path; replaced by the interpreter's for a script.</param>
+    /// <param name="argv">The arguments; a script's get the interpreter (and its argument) and the script path first.</param>
+    /// <returns>0, or <c>-errno</c> (ENOENT, EACCES, ENOEXEC...).</returns>
+    public static long Resolve(ref byte[] program, List<byte[]> argv)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        long r = ReadFile(program, out byte[] file);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        if (file.Length >= 2 && file[0] == (byte)'#' && file[1] == (byte)'!')
+        {
+            int end = Array.IndexOf(file, (byte)'\n');
+            ReadOnlySpan<byte> line = file.AsSpan(2, (end < 0 ? Math.Min(file.Length, 256) : Math.Min(end, 256)) - 2).Trim((byte)' ').Trim((byte)'\t');
+            if (line.IsEmpty)
+            {
+                return -(long)LinuxError.ENOEXEC;
+            }
+
+            int space = line.IndexOfAny((byte)' ', (byte)'\t');
+            byte[] interpreter = (space < 0 ? line : line[..space]).ToArray();
+            ReadOnlySpan<byte> optional = space < 0 ? default : line[(space + 1)..].Trim((byte)' ');
+            var prefix = new List<byte[]> { interpreter };
+            if (!optional.IsEmpty)
+            {
+                prefix.Add(optional.ToArray());
+            }
+
+            prefix.Add(program);
+            if (argv.Count > 0)
+            {
+                argv.RemoveAt(0);
+            }
+
+            argv.InsertRange(0, prefix);
+            program = interpreter;
+            r = ReadFile(program, out file);
+            if (r < 0)
+            {
+                return r;
+            }
+        }
+
+        if (ElfImage.TryParse(file, out ElfImage? image) != LinuxError.None || image!.NeedsInterpreter)
+        {
+            return -(long)LinuxError.ENOEXEC;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Checks execute permission and reads the whole file.</summary>
+    /// <param name="path">The host path without NUL.</param>
+    /// <param name="file">The contents.</param>
+    /// <returns>0 or <c>-errno</c>.</returns>
+    public static long ReadFile(byte[] path, out byte[] file)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        file = [];
+        byte[] z = new byte[path.Length + 1];
+        path.CopyTo(z, 0);
+        long r = HostLinux.Syscall((long)SyscallNumber.Faccessat, z, 1, [AtFdCwd, 0, ExecuteOk, 0, 0, 0]);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        long fd = HostLinux.Syscall((long)SyscallNumber.Openat, z, 1, [AtFdCwd, 0, (long)(OpenFlags.ReadOnly | OpenFlags.CloseOnExec), 0, 0, 0]);
+        if (fd < 0)
+        {
+            return fd;
+        }
+
+        try
+        {
+            byte[] stat = new byte[144];
+            r = HostLinux.Syscall((long)SyscallNumber.Fstat, stat, 1, [fd, 0, 0, 0, 0, 0]);
+            if (r < 0)
+            {
+                return r;
+            }
+
+            uint mode = BitConverter.ToUInt32(stat, 24);
+            if ((mode & 0xF000) != 0x8000)
+            {
+                return -(long)LinuxError.EACCES; // not a regular file
+            }
+
+            long size = BitConverter.ToInt64(stat, 48);
+            if (size > 256L << 20)
+            {
+                return -(long)LinuxError.ENOMEM;
+            }
+
+            file = new byte[size];
+            r = HostLinux.ReadExactlyAt((int)fd, file, 0);
+            return r < 0 ? r : 0;
+        }
+        finally
+        {
+            HostLinux.Syscall((long)SyscallNumber.Close, fd);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System;
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Cpu;
+using UserMemory.Linux.Fs;
+using UserMemory.Linux.Interop;
+using UserMemory.Linux.Kernel;
+using UserMemory.Linux.Signals;
+using static UserMemory.Linux.Syscalls.SyscallSupport;
+
+namespace UserMemory.Linux.Syscalls;
+
+/// <summary>Setup and system-information syscalls: arch_prctl, prctl, sched_getaffinity,
+/// sched_yield, getrandom, uname, sysinfo.</summary>
+internal static class MiscSyscalls
+{
+    private const ulong PrSetName = 15;
+    private const ulong PrGetName = 16;
+
+    /// <summary>Registers this subsystem's syscalls.</summary>
+    /// <param name="b">The table being built.</param>
+    internal static void Register(SyscallTableBuilder b)
+    {
+        b.Add(SyscallNumber.SchedYield, SupportLevel.Full, "", static (t, a) => 0);
+        b.Add(SyscallNumber.Uname, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Uname, a[0], UtsNameSize));
+        b.Add(SyscallNumber.Sysinfo, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Sysinfo, a[0], SysInfoSize));
+        b.Add(SyscallNumber.Prctl, SupportLevel.Stub, "PR_SET_NAME/PR_GET_NAME accepted without effect; others EINVAL", static (t, a) => Prctl(t, a[0], a[1]));
+        b.Add(SyscallNumber.ArchPrctl, SupportLevel.Full, "", static (t, a) => ArchPrctl(t, a[0], a[1]));
+        b.Add(SyscallNumber.SchedGetaffinity, SupportLevel.Partial, "the host's CPUs", static (t, a) => SchedGetAffinity(t, a[1], a[2]));
+        b.Add(SyscallNumber.Getrandom, SupportLevel.Full, "", static (t, a) => GetRandom(t, a[0], a[1], a[2]));
+    }
+
+    private static long ArchPrctl(Task t, ulong code, ulong addr)
+    {
+        switch (code)
+        {
+            case (ulong)ArchPrctlCode.SetGs:
+                t.Cpu.Write(CpuRegister.GsBase, addr);
+                return 0;
+            case (ulong)ArchPrctlCode.SetFs:
+                t.Cpu.Write(CpuRegister.FsBase, addr);
+                return 0;
+            case (ulong)ArchPrctlCode.GetFs:
+                return t.WriteU64(addr, t.Cpu.Read(CpuRegister.FsBase)) < 0 ? Efault : 0;
+            case (ulong)ArchPrctlCode.GetGs:
+                return t.WriteU64(addr, t.Cpu.Read(CpuRegister.GsBase)) < 0 ? Efault : 0;
+            default:
+                return Einval;
+        }
+    }
+
+    private static long Prctl(Task t, ulong option, ulong arg)
+    {
+        _ = arg;
+        return option switch
+        {
+            PrSetName or PrGetName => 0, // accepted without effect
+            _ => Einval,
+        };
+    }
+
+    private static long SchedGetAffinity(Task t, ulong size, ulong maskAddr)
+    {
+        if (size < 8 || (size & 7) != 0)
+        {
+            return Einval;
+        }
+
+        // The host's CPUs (the guest runs one thread, but programs size work by this, e.g. nproc).
+        byte[] mask = new byte[Math.Min(size, 1024)];
+        long r = HostSpanCall(SyscallNumber.SchedGetaffinity, mask, 2, 0, mask.Length);
+        return r < 0 ? r : (t.CopyOut(maskAddr, mask.AsSpan(0, (int)r)) < 0 ? Efault : r);
+    }
+
+    private static long GetRandom(Task t, ulong bufAddr, ulong length, ulong flags)
+    {
+        byte[] buffer = new byte[Math.Min(length, 1UL << 20)];
+        long r = HostSpanCall(SyscallNumber.Getrandom, buffer, 0, 0, buffer.Length, (long)flags);
+        return r <= 0 ? r : (t.CopyOut(bufAddr, buffer.AsSpan(0, (int)r)) < 0 ? Efault : r);
+    }
+}

@@ -1,0 +1,119 @@
+/* Fidelity (issue 11), signals that come from another process or from a timer. Each mode prints what the guest saw;
+ * Linux is the oracle (same output, same exit status). The test runs every mode under a hard time limit.
+ *
+ *   kill_from_child    a child sends SIGTERM to its parent, which has a handler: the handler runs, the parent lives
+ *   ign_hup            SIGHUP ignored, sent by a child: the parent lives
+ *   sigchld_eintr      SIGCHLD (handler without SA_RESTART) interrupts a blocking pipe read: EINTR
+ *   sigchld_restart    the same with SA_RESTART: the read restarts and returns the byte the handler wrote
+ *   alarm              alarm(1) interrupts a blocking read: EINTR, the handler ran
+ *   pause              alarm(1) then pause(): -1 EINTR
+ *   itimer             setitimer(ITIMER_REAL, 100 ms) interrupts a blocking read
+ *   futex_timeout      FUTEX_WAIT with a 200 ms timeout on a matching value: ETIMEDOUT after the timeout
+ * Build: musl-gcc -static -O1. */
+#include "probe_common.h"
+#include <signal.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#ifndef FUTEX_WAIT_PRIVATE
+#define FUTEX_WAIT_PRIVATE 128
+#endif
+
+static volatile sig_atomic_t handled;
+static int pipe_fds[2];
+
+static void on_signal(int sig) { handled = sig; }
+static void on_chld_write(int sig) { handled = sig; write(pipe_fds[1], "x", 1); }
+
+static void install(int sig, void (*handler)(int), int flags)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sa.sa_flags = flags;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, 0);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec t = { ms / 1000, (ms % 1000) * 1000000 };
+    while (nanosleep(&t, &t) != 0 && errno == EINTR) { }
+}
+
+static void wait_child(pid_t c)
+{
+    int status;
+    while (waitpid(c, &status, 0) < 0 && errno == EINTR) { }
+    printf("child exit=%d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+static void kill_parent_with(int sig)
+{
+    pid_t parent = getpid();
+    pid_t c = fork();
+    if (c == 0) { _exit(kill(parent, sig) == 0 ? 0 : 1); }
+    wait_child(c);
+    for (int i = 0; i < 200 && !handled; i++) sleep_ms(10);
+}
+
+static void blocking_read(const char *label)
+{
+    char b;
+    report(label, syscall(SYS_read, pipe_fds[0], &b, 1));
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, 0, _IONBF, 0);
+    const char *mode = argc > 1 ? argv[1] : "";
+    pipe(pipe_fds);
+    if (strcmp(mode, "kill_from_child") == 0) {
+        install(SIGTERM, on_signal, 0);
+        kill_parent_with(SIGTERM);
+        printf("term_handler_ran=%d\n", handled == SIGTERM);
+    } else if (strcmp(mode, "ign_hup") == 0) {
+        signal(SIGHUP, SIG_IGN);
+        kill_parent_with(SIGHUP);
+        sleep_ms(200);
+        printf("alive after ignored HUP\n");
+    } else if (strcmp(mode, "sigchld_eintr") == 0 || strcmp(mode, "sigchld_restart") == 0) {
+        install(SIGCHLD, on_chld_write, strcmp(mode, "sigchld_restart") == 0 ? SA_RESTART : 0);
+        pid_t c = fork();
+        if (c == 0) { sleep_ms(300); _exit(3); }
+        blocking_read("read_during_child_exit");
+        printf("chld_handler_ran=%d\n", handled == SIGCHLD);
+        if (strcmp(mode, "sigchld_eintr") == 0) blocking_read("read_after_handler");
+        wait_child(c);
+    } else if (strcmp(mode, "alarm") == 0) {
+        install(SIGALRM, on_signal, 0);
+        report("alarm_first", alarm(1));
+        blocking_read("read_until_alarm");
+        printf("alrm_handler_ran=%d\n", handled == SIGALRM);
+    } else if (strcmp(mode, "pause") == 0) {
+        install(SIGALRM, on_signal, 0);
+        alarm(1);
+        report("pause", syscall(SYS_pause));
+        printf("alrm_handler_ran=%d\n", handled == SIGALRM);
+    } else if (strcmp(mode, "itimer") == 0) {
+        install(SIGALRM, on_signal, 0);
+        struct itimerval it = { { 0, 0 }, { 0, 100000 } };
+        report("setitimer", setitimer(ITIMER_REAL, &it, 0));
+        blocking_read("read_until_itimer");
+        printf("alrm_handler_ran=%d\n", handled == SIGALRM);
+    } else if (strcmp(mode, "futex_timeout") == 0) {
+        static int word = 0;
+        struct timespec timeout = { 0, 200 * 1000 * 1000 }, before, after;
+        clock_gettime(CLOCK_MONOTONIC, &before);
+        report("futex_wait_200ms", syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, &timeout, 0, 0));
+        clock_gettime(CLOCK_MONOTONIC, &after);
+        long waited_ms = (after.tv_sec - before.tv_sec) * 1000 + (after.tv_nsec - before.tv_nsec) / 1000000;
+        printf("waited_at_least_the_timeout=%d\n", waited_ms >= 190);
+        report("futex_wait_value_differs", syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 1, &timeout, 0, 0));
+    } else {
+        fprintf(stderr, "unknown mode\n");
+        return 2;
+    }
+    puts("done");
+    return 0;
+}

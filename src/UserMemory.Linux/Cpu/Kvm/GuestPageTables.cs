@@ -38,6 +38,8 @@ internal sealed class GuestPageTables
 
     private readonly SystemRegion _region;
     private readonly SystemRegionLayout _layout;
+    private ulong _lowestMapped = ulong.MaxValue;
+    private ulong _mappedEnd;
 
     /// <summary>Builds the fixed upper levels and the system mappings; all user leaves start not present.</summary>
     /// <param name="region">The system region (zero-filled).</param>
@@ -102,6 +104,29 @@ internal sealed class GuestPageTables
         }
 
         _region.WordsAt(_layout.UserTablesOffset + (page * sizeof(ulong)), 1)[0] = entry;
+        _lowestMapped = Math.Min(_lowestMapped, page << PageShift);
+        _mappedEnd = Math.Max(_mappedEnd, (page + 1) << PageShift);
+    }
+
+    /// <summary>Sets the entry of user page <paramref name="address"/> to present with <paramref name="flags"/>, or
+    /// not present when <paramref name="flags"/> is <see cref="MappingFlags.None"/>.</summary>
+    /// <param name="address">An address in the page (below the user end).</param>
+    /// <param name="flags">The permissions, or none.</param>
+    /// <returns>True when a present entry lost something (presence, write or execute): a TLB flush is due.</returns>
+    public bool SetPage(ulong address, MappingFlags flags)
+    {
+        ulong old = EntryOf(address);
+        if (flags == MappingFlags.None)
+        {
+            _region.WordsAt(_layout.UserTablesOffset + ((address >> PageShift) * sizeof(ulong)), 1)[0] = 0;
+            return (old & Present) != 0;
+        }
+
+        MapPage(address, flags);
+        ulong now = EntryOf(address);
+        bool lostWrite = (old & Writable) != 0 && (now & Writable) == 0;
+        bool lostExecute = (old & Present) != 0 && (old & NoExecute) == 0 && (now & NoExecute) != 0;
+        return (old & Present) != 0 && (lostWrite || lostExecute);
     }
 
     /// <summary>The entry of the page containing <paramref name="address"/> (for tests and diagnostics).</summary>
@@ -115,7 +140,8 @@ internal sealed class GuestPageTables
     /// <param name="end">The end address.</param>
     public void ClearRange(ulong start, ulong end)
     {
-        end = Math.Min(end, _layout.UserEnd);
+        start = Math.Max(start, _lowestMapped & ~((EntriesPerTablePage << PageShift) - 1));
+        end = Math.Min(Math.Min(end, _layout.UserEnd), _mappedEnd);
         if (start >= end)
         {
             return;
@@ -146,7 +172,8 @@ internal sealed class GuestPageTables
     /// <returns>True when such a page exists.</returns>
     public bool AnyPresentStillMapped(ulong start, ulong end, AddrSpace space)
     {
-        end = Math.Min(end, _layout.UserEnd);
+        start = Math.Max(start, _lowestMapped & ~((EntriesPerTablePage << PageShift) - 1));
+        end = Math.Min(Math.Min(end, _layout.UserEnd), _mappedEnd);
         for (ulong page = start >> PageShift; page < (end + SystemRegionLayout.PageSize - 1) >> PageShift; page++)
         {
             if (page % EntriesPerTablePage == 0 && !TablePageTouched(page))

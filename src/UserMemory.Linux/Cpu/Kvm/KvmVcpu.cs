@@ -577,7 +577,7 @@ public sealed unsafe class KvmVcpu : IDisposable
         ulong page = address / SystemRegionLayout.PageSize;
         long generation = _vm.TlbGeneration;
         bool repeated = page == _lastResolvedPage && (uint)error == _lastResolvedError && generation == _lastResolvedGeneration;
-        if (!repeated && _vm.TryResolvePageFault(address, (uint)error))
+        if (_vm.ResolvesPageFaults && !repeated && _vm.TryResolvePageFault(address, (uint)error))
         {
             _lastResolvedPage = page;
             _lastResolvedError = (uint)error;

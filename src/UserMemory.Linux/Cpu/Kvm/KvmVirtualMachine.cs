@@ -26,6 +26,9 @@ public sealed class KvmVirtualMachine : IDisposable
     /// <summary>The device path.</summary>
     public const string DevicePath = "/dev/kvm";
 
+    /// <summary>The most pages <see cref="RefreshRange"/> brings in line one by one.</summary>
+    public const int RefreshPageLimit = 64;
+
     /// <summary>The largest memory slot this backend registers (KVM's limit is 2^31 - 1 pages).</summary>
     public const ulong MaxSlotBytes = 1UL << 42;
 
@@ -92,6 +95,9 @@ public sealed class KvmVirtualMachine : IDisposable
     /// permission reduction on present pages costs a reset of the user memory slots.</summary>
     public bool ShadowPaging { get; } = KvmHostFacts.UsesShadowPaging();
 
+    /// <summary>Whether the backend resolves allowed page faults itself (see <see cref="Create"/>).</summary>
+    public bool ResolvesPageFaults { get; private init; } = true;
+
     /// <summary>How many times the user slots were reset for a shadow-paging KVM.</summary>
     public long ShadowResets { get; private set; }
 
@@ -134,9 +140,13 @@ public sealed class KvmVirtualMachine : IDisposable
 
     /// <summary>Creates a VM whose guest memory is <paramref name="space"/>.</summary>
     /// <param name="space">The address space (kept alive by the caller until the VM is disposed).</param>
+    /// <param name="resolvePageFaults">True: the backend resolves the page faults the space allows itself
+    /// (<see cref="AddrSpace.HandlePageFault"/>, then the entry becomes present) and reports only the others. False:
+    /// every user page fault is reported, and the caller resolves it and calls <see cref="RefreshRange"/> (the
+    /// <c>ICpu</c> contract).</param>
     /// <returns>The VM.</returns>
     /// <exception cref="InvalidOperationException">KVM is missing or refused (the message says which).</exception>
-    public static KvmVirtualMachine Create(AddrSpace space)
+    public static KvmVirtualMachine Create(AddrSpace space, bool resolvePageFaults = true)
     {
         ArgumentNullException.ThrowIfNull(space);
         int kvmFd = KvmNative.Open(DevicePath);
@@ -159,7 +169,7 @@ public sealed class KvmVirtualMachine : IDisposable
                 throw new InvalidOperationException($"KVM_CREATE_VM failed: errno {-vmFd}.");
             }
 
-            return new KvmVirtualMachine(space, kvmFd, vmFd);
+            return new KvmVirtualMachine(space, kvmFd, vmFd) { ResolvesPageFaults = resolvePageFaults };
         }
         catch
         {
@@ -222,6 +232,63 @@ public sealed class KvmVirtualMachine : IDisposable
             foreach (KvmVcpu vcpu in _vcpus)
             {
                 vcpu.KickIfRunningElsewhere();
+            }
+        }
+    }
+
+    /// <summary>Brings the entries of <c>[start, end)</c> in line with the address space: a page that is populated
+    /// and lies in an area becomes present with the area's permissions, every other page not present. Gaining
+    /// permissions costs nothing more; losing them on a present page makes the vCPUs flush before they run again
+    /// (see <see cref="InvalidateRange"/>). Ranges of more than <see cref="RefreshPageLimit"/> pages are simply
+    /// invalidated (their pages come back through page faults).</summary>
+    /// <param name="start">The first address.</param>
+    /// <param name="end">The end address.</param>
+    public void RefreshRange(ulong start, ulong end)
+    {
+        ulong first = start & ~(SystemRegionLayout.PageSize - 1);
+        end = Math.Min(end, Layout.UserEnd);
+        if (end <= first)
+        {
+            return;
+        }
+
+        if ((end - first) / SystemRegionLayout.PageSize > RefreshPageLimit)
+        {
+            InvalidateRange(new VirtAddr(first), end - first);
+            return;
+        }
+
+        bool lost = false;
+        Space.EnterAccess();
+        try
+        {
+            for (ulong page = first; page < end; page += SystemRegionLayout.PageSize)
+            {
+                lost |= _pageTables.SetPage(page, DesiredFlags(page));
+            }
+        }
+        finally
+        {
+            Space.ExitAccess();
+        }
+
+        if (lost)
+        {
+            // Entries lost permissions: flush, and on a shadow-paging KVM reset the shadow of user memory.
+            InvalidateRange(new VirtAddr(first), 0);
+            lock (_vcpuGate)
+            {
+                for (ulong page = first; page < end && !_pendingOverflow; page += SystemRegionLayout.PageSize)
+                {
+                    _pendingPages.Add(page);
+                    _pendingOverflow = _pendingPages.Count > KernelStub.MaxInvalidations;
+                }
+            }
+
+            if (ShadowPaging)
+            {
+                RegisterUserSlots(delete: true);
+                ShadowResets++;
             }
         }
     }
@@ -336,6 +403,30 @@ public sealed class KvmVirtualMachine : IDisposable
         {
             Space.ExitAccess();
         }
+    }
+
+    /// <summary>The permissions page <paramref name="page"/> should have in its entry: none (not present) unless it
+    /// is populated and in an area. Caller is inside an access scope.</summary>
+    private MappingFlags DesiredFlags(ulong page)
+    {
+        var range = new VirtAddrRange(new VirtAddr(page), new VirtAddr(page + SystemRegionLayout.PageSize));
+        if (!Space.IsPopulated(new VirtAddr(page)) || !Space.CheckRegionAccess(range, MappingFlags.None))
+        {
+            return MappingFlags.None;
+        }
+
+        MappingFlags flags = MappingFlags.Read;
+        if (Space.CheckRegionAccess(range, MappingFlags.Write))
+        {
+            flags |= MappingFlags.Write;
+        }
+
+        if (Space.CheckRegionAccess(range, MappingFlags.Execute))
+        {
+            flags |= MappingFlags.Execute;
+        }
+
+        return flags;
     }
 
     /// <summary>The access a page-fault error code describes.</summary>

@@ -92,6 +92,51 @@ public sealed class KvmCpuTests
     }
 
     [KvmFact]
+    public void A_protect_to_none_takes_read_access_away_at_once()
+    {
+        using var t = new CpuHarness();
+        KvmGuest.Check(t.Space.MapAlloc(new VirtAddr(Data), Page, Rw, populate: true));
+        t.Load(X64.MovRbx(Data), X64.MovRdiFromRbx, X64.MovEax(10), X64.Syscall, X64.MovRdiFromRbx);
+        t.Handler.OnSyscallAction = cpu =>
+        {
+            KvmGuest.Check(t.Space.Protect(new VirtAddr(Data), Page, MappingFlags.User));
+            cpu.MappingsChanged(Data, Data + Page);
+        };
+
+        CpuEvent e = t.RunResolvingFaults();
+        Assert.Equal(CpuEventKind.PageFault, e.Kind);
+        Assert.Equal(MappingFlags.Read | MappingFlags.User, e.Access);
+        Assert.Equal(Code + 20, t.Cpu.Read(CpuRegister.Rip));
+    }
+
+    [KvmFact]
+    public void Unmap_and_map_again_at_the_same_place_faults_again_on_a_fresh_zero_page()
+    {
+        using var t = new CpuHarness();
+        KvmGuest.Check(t.Space.MapAlloc(new VirtAddr(Data), Page, Rw, populate: false));
+        t.Load(X64.MovRbx(Data), X64.MovRdiFromRbx, X64.MovDwordToRbx(7), X64.MovEax(11), X64.Syscall, X64.MovRdiFromRbx, X64.MovEax(60), X64.Syscall);
+        t.Handler.OnSyscallAction = cpu =>
+        {
+            Span<ulong> args = stackalloc ulong[ICpu.SyscallRegisterCount];
+            cpu.ReadSyscallRegisters(args);
+            if (args[0] == 60)
+            {
+                cpu.RequestStop();
+                return;
+            }
+
+            KvmGuest.Check(t.Space.Unmap(new VirtAddr(Data), Page));
+            cpu.MappingsChanged(Data, Data + Page);
+            KvmGuest.Check(t.Space.MapAlloc(new VirtAddr(Data), Page, Rw, populate: false));
+            cpu.MappingsChanged(Data, Data + Page);
+        };
+
+        Assert.Equal(CpuEventKind.Stopped, t.RunResolvingFaults().Kind);
+        Assert.Equal(0UL, t.Cpu.Read(CpuRegister.Rdi)); // the new mapping reads zero, not the 7
+        Assert.Equal([Data, Data], t.ResolvedFaults);
+    }
+
+    [KvmFact]
     public void Registers_round_trip_including_fs_and_gs_base()
     {
         using var t = new CpuHarness();

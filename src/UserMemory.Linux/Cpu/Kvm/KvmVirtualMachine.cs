@@ -259,12 +259,16 @@ public sealed class KvmVirtualMachine : IDisposable
         }
 
         bool lost = false;
+        bool lostButMapped = false;
         Space.EnterAccess();
         try
         {
             for (ulong page = first; page < end; page += SystemRegionLayout.PageSize)
             {
-                lost |= _pageTables.SetPage(page, DesiredFlags(page));
+                MappingFlags flags = DesiredFlags(page, out bool inArea);
+                bool pageLost = _pageTables.SetPage(page, flags);
+                lost |= pageLost;
+                lostButMapped |= pageLost && inArea;
             }
         }
         finally
@@ -285,8 +289,10 @@ public sealed class KvmVirtualMachine : IDisposable
                 }
             }
 
-            if (ShadowPaging)
+            if (ShadowPaging && lostButMapped)
             {
+                // A page kept its memory but lost a permission (a protect): only a slot reset reaches the shadow.
+                // A page that went away (unmap) had its memory released, which the host already told KVM about.
                 RegisterUserSlots(delete: true);
                 ShadowResets++;
             }
@@ -380,9 +386,9 @@ public sealed class KvmVirtualMachine : IDisposable
         Space.EnterAccess();
         try
         {
-            if (!Space.HandlePageFault(va, access))
+            if (!Space.HandlePageFault(va, access) || !Space.CheckRegionAccess(page, MappingFlags.Read))
             {
-                return false;
+                return false; // a present x86 page is readable, so an unreadable area stays not present
             }
 
             MappingFlags flags = MappingFlags.Read;
@@ -406,11 +412,13 @@ public sealed class KvmVirtualMachine : IDisposable
     }
 
     /// <summary>The permissions page <paramref name="page"/> should have in its entry: none (not present) unless it
-    /// is populated and in an area. Caller is inside an access scope.</summary>
-    private MappingFlags DesiredFlags(ulong page)
+    /// is populated and in a readable area (x86 pages are readable whenever present). Caller is inside an access
+    /// scope.</summary>
+    private MappingFlags DesiredFlags(ulong page, out bool inArea)
     {
         var range = new VirtAddrRange(new VirtAddr(page), new VirtAddr(page + SystemRegionLayout.PageSize));
-        if (!Space.IsPopulated(new VirtAddr(page)) || !Space.CheckRegionAccess(range, MappingFlags.None))
+        inArea = Space.CheckRegionAccess(range, MappingFlags.None);
+        if (!inArea || !Space.IsPopulated(new VirtAddr(page)) || !Space.CheckRegionAccess(range, MappingFlags.Read))
         {
             return MappingFlags.None;
         }

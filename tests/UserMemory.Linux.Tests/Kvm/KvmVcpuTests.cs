@@ -224,6 +224,25 @@ public sealed class KvmVcpuTests
     }
 
     [KvmFact]
+    public void A_protect_of_more_pages_than_the_invalidation_list_holds_takes_effect_too()
+    {
+        const ulong size = 4UL << 20; // 1024 pages
+        using var g = new KvmGuest();
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(KvmGuest.DataAddress), size, (MappingFlags)Rw, populate: true));
+        ulong last = KvmGuest.DataAddress + size - KvmGuest.PageSize;
+        g.LoadCode(
+            X64.MovRax(KvmGuest.DataAddress), X64.TouchPagesUntil(last), X64.MovEax(10), X64.Syscall, // every page in the TLB
+            X64.MovRbx(last), X64.MovDwordToRbx(2));
+        g.RunToSyscall(10);
+        KvmGuest.Check(g.Space.Protect(new VirtAddr(KvmGuest.DataAddress), size, MappingFlags.Read | MappingFlags.User));
+        g.Vm.InvalidateRange(new VirtAddr(KvmGuest.DataAddress), size);
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.PageFault, e.Kind);
+        Assert.Equal(last, e.Address);
+        Assert.Equal(MappingFlags.Write | MappingFlags.User, e.Access);
+    }
+
+    [KvmFact]
     public void A_stop_request_interrupts_an_endless_loop_and_the_host_can_redirect_the_task()
     {
         using var g = new KvmGuest();

@@ -57,6 +57,17 @@ internal static class X64
         0xEB, 0xF5,                         // jmp -11 (back to the mov)
     ];
 
+    /// <summary>Writes one byte per page from RAX up to <paramref name="last"/>:
+    /// <c>mov rcx, last; l: mov byte [rax], 1; add rax, 0x1000; cmp rax, rcx; jbe l</c>.</summary>
+    public static byte[] TouchPagesUntil(ulong last) => Concat(
+        WithImm64([0x48, 0xB9], last),        // mov rcx, imm64
+        [
+            0xC6, 0x00, 0x01,                   // mov byte [rax], 1
+            0x48, 0x05, 0x00, 0x10, 0x00, 0x00, // add rax, 0x1000
+            0x48, 0x39, 0xC8,                   // cmp rax, rcx
+            0x76, 0xF2,                         // jbe -14
+        ]);
+
     /// <summary>A compute loop: <c>l: imul rdx, rdx, 3; add rdx, rcx; dec rcx; jnz l</c>.</summary>
     public static byte[] ComputeLoop() =>
     [
@@ -74,6 +85,14 @@ internal static class X64
         0x48, 0xFF, 0xCB,             // dec rbx
         0x75, 0xF4,                   // jnz -12
     ];
+
+    private static byte[] Concat(byte[] a, byte[] b)
+    {
+        byte[] all = new byte[a.Length + b.Length];
+        a.CopyTo(all, 0);
+        b.CopyTo(all, a.Length);
+        return all;
+    }
 
     private static byte[] WithImm32(byte opcode, uint value)
     {

@@ -22,21 +22,24 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// IretPath:
 ///   48 83 C4 18                 ; add rsp, 24
 ///   48 CF                       ; iretq
-/// FlushIretPath:              ; the host points RIP here when the TLB must be flushed first
+/// FlushIretPath:              ; the host points RIP here when pages must leave the TLB first
 ///   50 51 52                    ; push rax; push rcx; push rdx
 ///   48 8D 05 rel32              ; lea rax, [rip + InvalidationList]
 ///   48 8B 0D rel32              ; mov rcx, [rip + InvalidationCount]
+///   48 83 F9 FF                 ; cmp rcx, -1             (-1: everything)
+///   74 14                       ; je Everything
 /// Next:
 ///   48 85 C9                    ; test rcx, rcx
-///   74 0F                       ; jz Done
+///   74 15                       ; jz Done
 ///   48 8B 10                    ; mov rdx, [rax]
-///   0F 01 3A                    ; invlpg [rdx]            (what a shadow-paging KVM needs to drop its entry)
+///   0F 01 3A                    ; invlpg [rdx]            (also what a shadow-paging KVM needs to drop its entry)
 ///   48 83 C0 08                 ; add rax, 8
 ///   48 FF C9                    ; dec rcx
 ///   EB EC                       ; jmp Next
-/// Done:
+/// Everything:
 ///   0F 20 D8                    ; mov rax, cr3
 ///   0F 22 D8                    ; mov cr3, rax            flushes every non-global TLB entry
+/// Done:
 ///   5A 59 58                    ; pop rdx; pop rcx; pop rax
 ///   48 83 C4 18                 ; add rsp, 24
 ///   48 CF                       ; iretq
@@ -76,6 +79,9 @@ internal sealed class KernelStub
     /// <summary>The most page addresses the invalidation list holds (one page: a count and 511 addresses).</summary>
     public const int MaxInvalidations = 511;
 
+    /// <summary>The invalidation count that means "flush everything" (a CR3 reload).</summary>
+    public const ulong InvalidateEverything = ulong.MaxValue;
+
     /// <summary>Number of interrupt vectors.</summary>
     public const int VectorCount = 256;
 
@@ -102,8 +108,10 @@ internal sealed class KernelStub
     private static readonly byte[] MovRcxRipRelative = [RexW, 0x8B, 0x0D];
     private static readonly byte[] InvalidationLoop =
     [
+        RexW, 0x83, 0xF9, 0xFF, // cmp rcx, -1
+        0x74, 0x14,             // je +20 (Everything)
         RexW, 0x85, 0xC9,       // test rcx, rcx
-        0x74, 0x0F,             // jz +15 (Done)
+        0x74, 0x15,             // jz +21 (Done)
         RexW, 0x8B, 0x10,       // mov rdx, [rax]
         0x0F, 0x01, 0x3A,       // invlpg [rdx]
         RexW, 0x83, 0xC0, 0x08, // add rax, 8
@@ -156,7 +164,7 @@ internal sealed class KernelStub
         Emit(InvalidationLoop);
         Emit(MovRaxCr3);
         Emit(MovCr3Rax);
-        Emit(PopRdx, PopRcx, PopRax);
+        Emit(PopRdx, PopRcx, PopRax); // Done
         Emit(AddRsp24);
         Emit(Iretq);
         for (int vector = 0; vector < VectorCount; vector++)
@@ -200,7 +208,8 @@ internal sealed class KernelStub
     /// <summary>Where a vCPU whose RSP points at an exception frame continues with <c>iretq</c>.</summary>
     public ulong IretPath { get; }
 
-    /// <summary>A variant of <see cref="IretPath"/> that first invalidates the listed pages and reloads CR3.</summary>
+    /// <summary>A variant of <see cref="IretPath"/> that first invalidates the listed pages (or, when the count is
+    /// <see cref="InvalidateEverything"/>, reloads CR3).</summary>
     public ulong FlushIretPath { get; }
 
     /// <summary>The first address after the stub's code.</summary>

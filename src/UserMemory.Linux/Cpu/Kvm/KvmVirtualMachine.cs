@@ -42,7 +42,6 @@ public sealed class KvmVirtualMachine : IDisposable
     private int _vmFd;
     private long _tlbGeneration;
     private bool _pendingOverflow;
-    private uint _systemSlot;
 
     private KvmVirtualMachine(AddrSpace space, int kvmFd, int vmFd)
     {
@@ -325,30 +324,29 @@ public sealed class KvmVirtualMachine : IDisposable
     }
 
     /// <summary>Before a vCPU enters through the flush path: appends the pages invalidated since the last flush to
-    /// the list the stub reads (its <c>invlpg</c>s are what a shadow-paging KVM such as PVM needs; hardware paging only
-    /// needs the CR3 reload). Past <see cref="KernelStub.MaxInvalidations"/> pages, the system slot is deleted and
-    /// registered again instead, which makes KVM drop every shadow entry built from these page tables.</summary>
+    /// the list the stub reads (one <c>invlpg</c> each, which is also what a shadow-paging KVM such as PVM needs to
+    /// drop its copy). Past <see cref="KernelStub.MaxInvalidations"/> pages the list becomes "everything" (a CR3
+    /// reload); a shadow-paging KVM then needs nothing more, since big unmaps reach it through the host and big
+    /// protects reset the user slots (<see cref="InvalidateRange"/>).</summary>
     /// <remarks>The list is the VM's: with several vCPUs, each needs its own list, stack and TSS (not done yet).</remarks>
     internal void WriteInvalidationList()
     {
         lock (_vcpuGate)
         {
             Span<ulong> list = _region.Words(SystemRegionLayout.StubDataPage, KernelStub.MaxInvalidations + 1);
-            int count = (int)list[0];
-            if (_pendingOverflow || count + _pendingPages.Count > KernelStub.MaxInvalidations)
+            ulong count = list[0];
+            if (count == KernelStub.InvalidateEverything || _pendingOverflow || count + (ulong)_pendingPages.Count > KernelStub.MaxInvalidations)
             {
-                SetSlot(_systemSlot, Layout.Base, 0, (ulong)_region.HostAddress);
-                SetSlot(_systemSlot, Layout.Base, Layout.Size, (ulong)_region.HostAddress);
-                list[0] = 0;
+                list[0] = KernelStub.InvalidateEverything;
             }
             else
             {
                 foreach (ulong page in _pendingPages)
                 {
-                    list[++count] = page;
+                    list[(int)++count] = page;
                 }
 
-                list[0] = (ulong)count;
+                list[0] = count;
             }
 
             _pendingPages.Clear();
@@ -497,7 +495,6 @@ public sealed class KvmVirtualMachine : IDisposable
             throw new InvalidOperationException($"KVM allows {maxSlots} memory slots; the user range needs more.");
         }
 
-        _systemSlot = slot;
         SetSlot(slot, Layout.Base, Layout.Size, (ulong)_region.HostAddress);
     }
 

@@ -8,7 +8,8 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// the user range points at its slice of one linear array of page-table entries, so the entry of user page
 /// <c>va / 4096</c> is element <c>va / 4096</c> of that array. Leaves start not present and become present only when
 /// the address space has populated the page (<see cref="MapPage"/>); an area change clears them
-/// (<see cref="ClearRange"/>), and the next entry into the guest reloads CR3.
+/// (<see cref="ClearRange"/>), and the next entry into the guest drops them from the TLB (<c>invlpg</c> each, or a CR3
+/// reload for many).
 /// </summary>
 internal sealed class GuestPageTables
 {

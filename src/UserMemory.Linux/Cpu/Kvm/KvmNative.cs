@@ -8,7 +8,7 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// vCPU descriptors, anonymous and shared <c>mmap</c>, <c>tgkill</c> and <c>sigaction</c> for stop requests.
 /// </summary>
 /// <remarks>
-/// One of the three files of the KVM backend with unsafe code. Invariants:
+/// One of the two files of the KVM backend with unsafe code. Invariants:
 /// <list type="number">
 /// <item>Every pointer handed to an <c>ioctl</c> points to a pinned or stack-allocated structure whose size is the
 /// size encoded in the request number (the request constants in <see cref="KvmAbi"/> are derived from those

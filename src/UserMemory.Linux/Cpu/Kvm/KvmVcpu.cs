@@ -9,7 +9,7 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// exactly one VM exit per syscall and per resolved page fault.
 /// </summary>
 /// <remarks>
-/// <para>One of the three files of the KVM backend with unsafe code. Invariants:</para>
+/// <para>One of the two files of the KVM backend with unsafe code. Invariants:</para>
 /// <list type="number">
 /// <item><c>_run</c> points to this vCPU's mapped <c>kvm_run</c> (at least <see cref="KvmAbi.RunMinimumSize"/>
 /// bytes) from construction until <see cref="Dispose"/>, which unmaps it before closing the descriptor; it is read
@@ -22,8 +22,11 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// the CPU at the stub's <c>out</c>, ring 0). After an exception stop, the general registers plus the exception
 /// frame on the ring-0 stack. After a stop request, in the registers at ring 3. <see cref="Registers"/> is the host's
 /// copy of the user view; the next <see cref="Run"/> puts it back with the cheapest path that is exact:
-/// <c>sysretq</c> when RCX/R11 agree with RIP/RFLAGS, else an <c>iretq</c> frame; a pending TLB flush picks the
-/// stub's CR3-reloading variants.</para>
+/// <c>sysretq</c> when the syscall ran in ring 0 and RCX/R11 agree with RIP/RFLAGS, a direct register write when the
+/// task is in user mode (a stop, or a syscall under PVM), else an <c>iretq</c> frame; pending TLB invalidations pick
+/// the stub's flush path, which always goes through a frame.</para>
+/// <para><b>Exits.</b> One per syscall (the <c>out</c> at LSTAR; under PVM, which runs LSTAR in user mode, the TSS
+/// I/O bitmap lets that <c>out</c> exit directly), one per exception or reported page fault.</para>
 /// </remarks>
 public sealed unsafe class KvmVcpu : IDisposable
 {

@@ -18,8 +18,13 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// <para><b>Page tables.</b> See <see cref="GuestPageTables"/>. The address space's own checks decide everything:
 /// a guest page fault calls <see cref="AddrSpace.HandlePageFault"/> (which populates and counts against the memory
 /// limit) and only then makes the entry present. Whoever changes areas (map, unmap, protect, clear) must call
-/// <see cref="InvalidateRange"/> afterwards, which clears the entries and makes every vCPU reload CR3 before it runs
-/// guest code again.</para>
+/// <see cref="InvalidateRange"/> (or, for the <c>ICpu</c> adapter, <see cref="RefreshRange"/>) afterwards, which clears the
+/// entries and makes every vCPU drop them from its TLB before it runs guest code again.</para>
+/// <para><b>Shadow paging.</b> Under PVM (or EPT/NPT off), KVM keeps its own copy of present entries: an unmap reaches
+/// it through the host (the hole punched in the memfd), a permission loss on a page that keeps its memory (protect)
+/// costs a reset of the user memory slots (<see cref="ShadowResets"/>).</para>
+/// <para><b>Several vCPUs.</b> The ring-0 stack, the TSS and the invalidation list are the VM's, so only one vCPU may
+/// run at a time until each gets its own (a GDT/TSS pair and a list page per vCPU).</para>
 /// </remarks>
 public sealed class KvmVirtualMachine : IDisposable
 {
@@ -191,7 +196,7 @@ public sealed class KvmVirtualMachine : IDisposable
     }
 
     /// <summary>Call after any change to the areas of <c>[start, start + size)</c> (map, unmap, protect): the
-    /// entries become not present (the next touch faults and is checked again) and every vCPU reloads CR3 before it
+    /// entries become not present (the next touch faults and is checked again) and every vCPU drops them from its TLB before it
     /// next runs guest code; running vCPUs on other threads are kicked out of the guest.</summary>
     /// <param name="start">The first address.</param>
     /// <param name="size">The size.</param>

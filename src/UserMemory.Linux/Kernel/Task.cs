@@ -117,6 +117,7 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
     /// <inheritdoc/>
     void ICpuEventHandler.OnSyscall(ICpu cpu)
     {
+        _lastFaultRip = ulong.MaxValue; // a syscall is progress: the same fault after it is a new one (munmap + mmap)
         Tracing.SyscallStats? stats = Kernel.Stats;
         if (stats is not null)
         {

@@ -1,0 +1,212 @@
+using System;
+using UserMemory.AddressSpace;
+
+namespace UserMemory.Linux.Cpu.Kvm;
+
+/// <summary>
+/// The guest's 4-level page tables, kept by the host. The upper levels are fixed at creation: every page directory of
+/// the user range points at its slice of one linear array of page-table entries, so the entry of user page
+/// <c>va / 4096</c> is element <c>va / 4096</c> of that array. Leaves start not present and become present only when
+/// the address space has populated the page (<see cref="MapPage"/>); an area change clears them
+/// (<see cref="ClearRange"/>), and the next entry into the guest drops them from the TLB (<c>invlpg</c> each, or a CR3
+/// reload for many).
+/// </summary>
+internal sealed class GuestPageTables
+{
+    /// <summary>Entry bit: present.</summary>
+    public const ulong Present = 1UL << 0;
+
+    /// <summary>Entry bit: writable.</summary>
+    public const ulong Writable = 1UL << 1;
+
+    /// <summary>Entry bit: reachable from user mode.</summary>
+    public const ulong UserAccessible = 1UL << 2;
+
+    /// <summary>Entry bit: set by the CPU on access.</summary>
+    public const ulong Accessed = 1UL << 5;
+
+    /// <summary>Entry bit: set by the CPU on write.</summary>
+    public const ulong Dirty = 1UL << 6;
+
+    /// <summary>Entry bit: no instruction fetch (needs EFER.NXE).</summary>
+    public const ulong NoExecute = 1UL << 63;
+
+    /// <summary>The physical-address bits of an entry.</summary>
+    public const ulong AddressMask = 0x000F_FFFF_FFFF_F000;
+
+    private const int PageShift = 12;
+    private const ulong EntriesPerTablePage = SystemRegionLayout.PageSize / sizeof(ulong);
+
+    private readonly SystemRegion _region;
+    private readonly SystemRegionLayout _layout;
+    private ulong _lowestMapped = ulong.MaxValue;
+    private ulong _mappedEnd;
+
+    /// <summary>Builds the fixed upper levels and the system mappings; all user leaves start not present.</summary>
+    /// <param name="region">The system region (zero-filled).</param>
+    public GuestPageTables(SystemRegion region)
+    {
+        _region = region;
+        _layout = region.Layout;
+        ulong upper = Present | Writable;
+        Span<ulong> pml4 = region.Words(SystemRegionLayout.Pml4Page, SystemRegionLayout.EntriesPerTable);
+        pml4[0] = _layout.PageAddress(SystemRegionLayout.PdptPage) | upper | UserAccessible;
+
+        Span<ulong> pdpt = region.Words(SystemRegionLayout.PdptPage, SystemRegionLayout.EntriesPerTable);
+        for (int gib = 0; gib < _layout.UserGigabytes; gib++)
+        {
+            pdpt[gib] = _layout.PageAddress(SystemRegionLayout.FirstUserDirectoryPage + gib) | upper | UserAccessible;
+            Span<ulong> directory = region.Words(SystemRegionLayout.FirstUserDirectoryPage + gib, SystemRegionLayout.EntriesPerTable);
+            for (int i = 0; i < SystemRegionLayout.EntriesPerTable; i++)
+            {
+                ulong tableIndex = ((ulong)gib * SystemRegionLayout.EntriesPerTable) + (ulong)i;
+                if (tableIndex * SystemRegionLayout.LargePageSize >= _layout.UserEnd)
+                {
+                    break;
+                }
+
+                ulong table = _layout.Base + _layout.UserTablesOffset + (tableIndex * SystemRegionLayout.PageSize);
+                directory[i] = table | upper | UserAccessible;
+            }
+        }
+
+        int systemGib = (int)(_layout.Base / SystemRegionLayout.GigabyteSize);
+        pdpt[systemGib] = _layout.PageAddress(SystemRegionLayout.SystemDirectoryPage) | upper | UserAccessible;
+        region.Words(SystemRegionLayout.SystemDirectoryPage, 1)[0] = _layout.PageAddress(SystemRegionLayout.SystemTablePage) | upper | UserAccessible;
+        Span<ulong> systemTable = region.Words(SystemRegionLayout.SystemTablePage, SystemRegionLayout.MappedPages);
+        for (int page = 0; page < SystemRegionLayout.MappedPages; page++)
+        {
+            bool code = page is >= SystemRegionLayout.StubPage and < SystemRegionLayout.StubPage + SystemRegionLayout.StubPages;
+            ulong access = page == SystemRegionLayout.StubPage ? UserAccessible : code ? 0 : Writable | NoExecute;
+            systemTable[page] = _layout.PageAddress(page) | Present | access;
+        }
+    }
+
+    /// <summary>The value of CR3 (the PML4's address).</summary>
+    public ulong Root => _layout.PageAddress(SystemRegionLayout.Pml4Page);
+
+    /// <summary>Makes user page <paramref name="address"/> present with the given permissions (guest-physical equals
+    /// guest-virtual). Entries only ever gain permissions here, and a page fault already evicted the faulting
+    /// address's TLB entry, so no flush is needed.</summary>
+    /// <param name="address">An address in the page (below the user end).</param>
+    /// <param name="flags">The area's permissions (<see cref="MappingFlags.Write"/>, <see cref="MappingFlags.Execute"/>).</param>
+    public void MapPage(ulong address, MappingFlags flags)
+    {
+        ulong page = address >> PageShift;
+        ulong entry = (page << PageShift) | Present | UserAccessible;
+        if ((flags & MappingFlags.Write) != 0)
+        {
+            entry |= Writable;
+        }
+
+        if ((flags & MappingFlags.Execute) == 0)
+        {
+            entry |= NoExecute;
+        }
+
+        _region.WordsAt(_layout.UserTablesOffset + (page * sizeof(ulong)), 1)[0] = entry;
+        _lowestMapped = Math.Min(_lowestMapped, page << PageShift);
+        _mappedEnd = Math.Max(_mappedEnd, (page + 1) << PageShift);
+    }
+
+    /// <summary>Sets the entry of user page <paramref name="address"/> to present with <paramref name="flags"/>, or
+    /// not present when <paramref name="flags"/> is <see cref="MappingFlags.None"/>.</summary>
+    /// <param name="address">An address in the page (below the user end).</param>
+    /// <param name="flags">The permissions, or none.</param>
+    /// <returns>True when a present entry lost something (presence, write or execute): a TLB flush is due.</returns>
+    public bool SetPage(ulong address, MappingFlags flags)
+    {
+        ulong old = EntryOf(address);
+        if (flags == MappingFlags.None)
+        {
+            _region.WordsAt(_layout.UserTablesOffset + ((address >> PageShift) * sizeof(ulong)), 1)[0] = 0;
+            return (old & Present) != 0;
+        }
+
+        MapPage(address, flags);
+        ulong now = EntryOf(address);
+        bool lostWrite = (old & Writable) != 0 && (now & Writable) == 0;
+        bool lostExecute = (old & Present) != 0 && (old & NoExecute) == 0 && (now & NoExecute) != 0;
+        return (old & Present) != 0 && (lostWrite || lostExecute);
+    }
+
+    /// <summary>The entry of the page containing <paramref name="address"/> (for tests and diagnostics).</summary>
+    /// <param name="address">A user address.</param>
+    /// <returns>The entry.</returns>
+    public ulong EntryOf(ulong address) => _region.WordsAt(_layout.UserTablesOffset + ((address >> PageShift) * sizeof(ulong)), 1)[0];
+
+    /// <summary>Makes every page of <c>[start, end)</c> not present (clipped to the user range). Whole table pages
+    /// go back to the host; the caller must flush the TLB before the guest runs again.</summary>
+    /// <param name="start">The first address.</param>
+    /// <param name="end">The end address.</param>
+    public void ClearRange(ulong start, ulong end)
+    {
+        start = Math.Max(start, _lowestMapped & ~((EntriesPerTablePage << PageShift) - 1));
+        end = Math.Min(Math.Min(end, _layout.UserEnd), _mappedEnd);
+        if (start >= end)
+        {
+            return;
+        }
+
+        ulong firstPage = start >> PageShift;
+        ulong endPage = (end + SystemRegionLayout.PageSize - 1) >> PageShift;
+        ulong firstWholeTable = (firstPage + EntriesPerTablePage - 1) / EntriesPerTablePage;
+        ulong endWholeTable = endPage / EntriesPerTablePage;
+        if (firstWholeTable >= endWholeTable)
+        {
+            ClearEntries(firstPage, endPage);
+            return;
+        }
+
+        ClearEntries(firstPage, firstWholeTable * EntriesPerTablePage);
+        _region.Discard(
+            _layout.UserTablesOffset + (firstWholeTable * SystemRegionLayout.PageSize),
+            (endWholeTable - firstWholeTable) * SystemRegionLayout.PageSize);
+        ClearEntries(endWholeTable * EntriesPerTablePage, endPage);
+    }
+
+    /// <summary>Whether some page of <c>[start, end)</c> has a present entry and still lies in an area of
+    /// <paramref name="space"/> (so its host memory did not change: a protect rather than an unmap).</summary>
+    /// <param name="start">The first address.</param>
+    /// <param name="end">The end address.</param>
+    /// <param name="space">The address space, after the change.</param>
+    /// <returns>True when such a page exists.</returns>
+    public bool AnyPresentStillMapped(ulong start, ulong end, AddrSpace space)
+    {
+        start = Math.Max(start, _lowestMapped & ~((EntriesPerTablePage << PageShift) - 1));
+        end = Math.Min(Math.Min(end, _layout.UserEnd), _mappedEnd);
+        for (ulong page = start >> PageShift; page < (end + SystemRegionLayout.PageSize - 1) >> PageShift; page++)
+        {
+            if (page % EntriesPerTablePage == 0 && !TablePageTouched(page))
+            {
+                page += EntriesPerTablePage - 1;
+                continue;
+            }
+
+            if ((_region.WordsAt(_layout.UserTablesOffset + (page * sizeof(ulong)), 1)[0] & Present) != 0)
+            {
+                ulong address = page << PageShift;
+                var range = new VirtAddrRange(new VirtAddr(address), new VirtAddr(address + SystemRegionLayout.PageSize));
+                if (space.CheckRegionAccess(range, MappingFlags.None))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Cheap pre-check: a whole table page of zeros has nothing present (reads of untouched pages map the
+    /// host's zero page and allocate nothing).</summary>
+    private bool TablePageTouched(ulong firstPageOfTable) =>
+        _region.WordsAt(_layout.UserTablesOffset + (firstPageOfTable * sizeof(ulong)), (int)EntriesPerTablePage).IndexOfAnyExcept(0UL) >= 0;
+
+    private void ClearEntries(ulong firstPage, ulong endPage)
+    {
+        if (endPage > firstPage)
+        {
+            _region.WordsAt(_layout.UserTablesOffset + (firstPage * sizeof(ulong)), (int)(endPage - firstPage)).Clear();
+        }
+    }
+}

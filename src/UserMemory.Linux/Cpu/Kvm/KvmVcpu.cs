@@ -1,0 +1,638 @@
+using System;
+using System.Threading;
+using UserMemory.AddressSpace;
+
+namespace UserMemory.Linux.Cpu.Kvm;
+
+/// <summary>
+/// One vCPU: runs a task's user code until a syscall, an unresolvable fault, an exception or a stop request, with
+/// exactly one VM exit per syscall and per resolved page fault.
+/// </summary>
+/// <remarks>
+/// <para>One of the two files of the KVM backend with unsafe code. Invariants:</para>
+/// <list type="number">
+/// <item><c>_run</c> points to this vCPU's mapped <c>kvm_run</c> (at least <see cref="KvmAbi.RunMinimumSize"/>
+/// bytes) from construction until <see cref="Dispose"/>, which unmaps it before closing the descriptor; it is read
+/// and written only by the thread inside <see cref="Run"/> (or, between runs, its owner), except the
+/// <c>immediate_exit</c> byte, which <see cref="RequestStop"/> may set from any thread.</item>
+/// <item>The general registers travel only through <c>kvm_run</c>'s sync area (<c>KVM_CAP_SYNC_REGS</c>): they are
+/// valid in it after every <c>KVM_RUN</c> and written back by setting <c>kvm_dirty_regs</c>.</item>
+/// </list>
+/// <para><b>Where the task's state lives.</b> After a syscall stop, in the registers (RIP in RCX, RFLAGS in R11,
+/// the CPU at the stub's <c>out</c>, ring 0). After an exception stop, the general registers plus the exception
+/// frame on the ring-0 stack. After a stop request, in the registers at ring 3. <see cref="Registers"/> is the host's
+/// copy of the user view; the next <see cref="Run"/> puts it back with the cheapest path that is exact:
+/// <c>sysretq</c> when the syscall ran in ring 0 and RCX/R11 agree with RIP/RFLAGS, a direct register write when the
+/// task is in user mode (a stop, or a syscall under PVM), else an <c>iretq</c> frame; pending TLB invalidations pick
+/// the stub's flush path, which always goes through a frame.</para>
+/// <para><b>Exits.</b> One per syscall (the <c>out</c> at LSTAR; under PVM, which runs LSTAR in user mode, the TSS
+/// I/O bitmap lets that <c>out</c> exit directly), one per exception or reported page fault.</para>
+/// </remarks>
+public sealed unsafe class KvmVcpu : IDisposable
+{
+    /// <summary>The signal that interrupts a running vCPU (a real-time signal .NET does not use).</summary>
+    public const int StopSignal = 62;
+
+    private const int Eintr = 4;
+    private const int Eagain = 11;
+    private const uint MsrStar = 0xC000_0081;
+    private const uint MsrLstar = 0xC000_0082;
+    private const uint MsrCstar = 0xC000_0083;
+    private const uint MsrSyscallMask = 0xC000_0084;
+    private const uint MsrFsBase = 0xC000_0100;
+    private const uint MsrGsBase = 0xC000_0101;
+    private const uint MsrKernelGsBase = 0xC000_0102;
+    private const ulong SyscallMaskedFlags = 0x4_7700; // TF, IF, DF, IOPL, NT, AC
+    private const ulong Cr0ProtectionEnable = 1UL << 0;
+    private const ulong Cr0MonitorCoprocessor = 1UL << 1;
+    private const ulong Cr0ExtensionType = 1UL << 4;
+    private const ulong Cr0NumericError = 1UL << 5;
+    private const ulong Cr0WriteProtect = 1UL << 16;
+    private const ulong Cr0AlignmentMask = 1UL << 18;
+    private const ulong Cr0Paging = 1UL << 31;
+    private const ulong Cr4Pae = 1UL << 5;
+    private const ulong Cr4OsFxsr = 1UL << 9;
+    private const ulong Cr4OsXmmExcept = 1UL << 10;
+    private const ulong Cr4OsXsave = 1UL << 18;
+    private const ulong EferSyscall = 1UL << 0;
+    private const ulong EferLongModeEnable = 1UL << 8;
+    private const ulong EferLongModeActive = 1UL << 10;
+    private const ulong EferNoExecute = 1UL << 11;
+    private const ulong FlagsReserved = 0x2;
+    private const ulong FlagsInterrupt = 0x200;
+    private const ulong UserFlagsMask = 0x24_0DD5; // CF PF AF ZF SF TF DF OF AC ID
+    private const int FrameWords = KernelStub.FrameBytes / sizeof(ulong);
+    private const int FrameVector = 0;
+    private const int FrameCr2 = 1;
+    private const int FrameError = 2;
+    private const int FrameRip = 3;
+    private const int FrameCs = 4;
+    private const int FrameRflags = 5;
+    private const int FrameRsp = 6;
+    private const int FrameSs = 7;
+    private const int PrivilegeMask = 3;
+    private const int UserPrivilege = 3;
+    private const int CanonicalBits = 47;
+
+    private readonly KvmVirtualMachine _vm;
+    private readonly KernelStub _stub;
+    private readonly ulong _frameAddress;
+    private readonly ulong _frameOffset;
+    private int _fd;
+    private byte* _run;
+    private KvmUserRegisters _registers;
+    private ResumePath _resume = ResumePath.Frame;
+    private long _flushedGeneration = -1;
+    private int _stopRequested;
+    private int _runningThread;
+    private ulong _fsBase;
+    private ulong _gsBase;
+    private ulong _lastResolvedPage = ulong.MaxValue;
+    private uint _lastResolvedError;
+    private bool _enteringThroughFlush;
+    private SyscallLevel _syscallLevel;
+    private long _lastResolvedGeneration;
+
+    internal KvmVcpu(KvmVirtualMachine vm, int id)
+    {
+        _vm = vm;
+        _stub = vm.Stub;
+        _frameAddress = vm.Layout.KernelStackTop - KernelStub.FrameBytes;
+        _frameOffset = _frameAddress - vm.Layout.Base;
+        KvmNative.InstallStopSignal(StopSignal);
+        int fd = KvmNative.Ioctl(vm.VmFd, KvmAbi.CreateVcpu, id);
+        if (fd < 0)
+        {
+            throw new InvalidOperationException($"KVM_CREATE_VCPU failed: errno {-fd}.");
+        }
+
+        _fd = fd;
+        try
+        {
+            _run = (byte*)KvmNative.MapVcpuRun(fd, vm.VcpuMmapSize);
+            Initialize();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private enum ResumePath
+    {
+        /// <summary>At the stub's syscall <c>out</c> (ring 0, user RSP).</summary>
+        Syscall,
+
+        /// <summary>In ring 0 with RSP at the exception frame (or a fresh vCPU).</summary>
+        Frame,
+
+        /// <summary>In ring 3 (a stop request interrupted user code).</summary>
+        User,
+    }
+
+    private enum SyscallLevel
+    {
+        /// <summary>No syscall seen yet.</summary>
+        Unknown,
+
+        /// <summary>The syscall entry runs in ring 0 (hardware virtualization).</summary>
+        Kernel,
+
+        /// <summary>The syscall entry runs in user mode (PVM).</summary>
+        User,
+    }
+
+    private enum InterruptOutcome
+    {
+        /// <summary>Report a stop.</summary>
+        Stop,
+
+        /// <summary>Put <see cref="Registers"/> back and run again.</summary>
+        Reenter,
+
+        /// <summary>Run again exactly where the vCPU is (it was inside the stub).</summary>
+        Continue,
+    }
+
+    /// <summary>The task's user registers: valid after <see cref="Run"/> returned (and to be set before the first
+    /// run); edit them in place, the next run applies them.</summary>
+    public ref KvmUserRegisters Registers => ref _registers;
+
+    /// <summary>VM exits this vCPU took (every return from <c>KVM_RUN</c>).</summary>
+    public long ExitCount { get; private set; }
+
+    /// <summary>Syscalls this vCPU stopped for.</summary>
+    public long SyscallCount { get; private set; }
+
+    /// <summary>Page faults the backend resolved without the caller (lazy population).</summary>
+    public long ResolvedPageFaults { get; private set; }
+
+    /// <summary>The FS base (<c>arch_prctl(ARCH_SET_FS)</c>).</summary>
+    public ulong FsBase
+    {
+        get => _fsBase;
+        set
+        {
+            SetMsr(MsrFsBase, value);
+            _fsBase = value;
+        }
+    }
+
+    /// <summary>The GS base (<c>arch_prctl(ARCH_SET_GS)</c>).</summary>
+    public ulong GsBase
+    {
+        get => _gsBase;
+        set
+        {
+            SetMsr(MsrGsBase, value);
+            _gsBase = value;
+        }
+    }
+
+    /// <summary>Runs the task until something needs the host. Call from one thread at a time.</summary>
+    /// <returns>What happened; <see cref="Registers"/> holds the user state.</returns>
+    public KvmEvent Run()
+    {
+        ObjectDisposedException.ThrowIf(_fd < 0, this);
+        if (Interlocked.Exchange(ref _stopRequested, 0) != 0)
+        {
+            _run[KvmAbi.RunImmediateExitOffset] = 0;
+            return new KvmEvent(KvmEventKind.Stopped);
+        }
+
+        if (!IsCanonical(_registers.Rip))
+        {
+            // No return to user mode can load this RIP; Linux's return path faults the same way (SIGSEGV).
+            return new KvmEvent(KvmEventKind.Exception, X86Exception.GeneralProtection);
+        }
+
+        Volatile.Write(ref _runningThread, KvmNative.CurrentThreadId());
+        try
+        {
+            bool prepare = true;
+            while (true)
+            {
+                if (prepare)
+                {
+                    PrepareEntry();
+                }
+
+                prepare = true;
+                int r = KvmNative.Ioctl(_fd, KvmAbi.Run, 0);
+                ExitCount++;
+                if (r < 0 && r != -Eintr && r != -Eagain)
+                {
+                    return new KvmEvent(KvmEventKind.Fatal, 0, (ulong)-r);
+                }
+
+                var reason = (KvmExitReason)(*(uint*)(_run + KvmAbi.RunExitReasonOffset));
+                if (_enteringThroughFlush && (*(ulong*)(_run + KvmAbi.RunDirtyRegsOffset) & KvmAbi.SyncRegs) == 0
+                    && SyncRegs.Rip != _stub.FlushIretPath)
+                {
+                    _vm.ClearInvalidationList(); // the stub got past its start, so it ran the list
+                    _enteringThroughFlush = false;
+                }
+
+                if (r < 0 || reason == KvmExitReason.Interrupted)
+                {
+                    InterruptOutcome outcome = OnInterrupt();
+                    if (outcome == InterruptOutcome.Stop)
+                    {
+                        return new KvmEvent(KvmEventKind.Stopped);
+                    }
+
+                    prepare = outcome == InterruptOutcome.Reenter;
+                    continue;
+                }
+
+                if (reason != KvmExitReason.Io)
+                {
+                    return new KvmEvent(KvmEventKind.Fatal, (int)reason);
+                }
+
+                ushort port = *(ushort*)(_run + KvmAbi.RunIoPortOffset);
+                if (port == KernelStub.SyscallPort)
+                {
+                    ulong at = SyncRegs.Rip;
+                    if (at != _stub.SyscallEntry && at != _stub.SysretPath)
+                    {
+                        // User code wrote the syscall port itself (the I/O bitmap allows it): Linux answers #GP.
+                        CaptureUserState();
+                        return new KvmEvent(KvmEventKind.Exception, X86Exception.GeneralProtection);
+                    }
+
+                    CaptureSyscall();
+                    SyscallCount++;
+                    return new KvmEvent(KvmEventKind.Syscall);
+                }
+
+                if (port != KernelStub.ExceptionPort)
+                {
+                    return new KvmEvent(KvmEventKind.Fatal, (int)reason, port);
+                }
+
+                if (TryCaptureException(out KvmEvent exceptionEvent))
+                {
+                    return exceptionEvent;
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _runningThread, 0);
+        }
+    }
+
+    /// <summary>Makes the vCPU stop at the next opportunity: a running vCPU leaves the guest (<see cref="Run"/>
+    /// returns <see cref="KvmEventKind.Stopped"/>, or the event it was already returning, and the next run stops at
+    /// once); one not running stops at its next <see cref="Run"/>. Callable from any thread.</summary>
+    public void RequestStop()
+    {
+        Volatile.Write(ref _stopRequested, 1);
+        Kick();
+    }
+
+    /// <summary>Closes the vCPU.</summary>
+    public void Dispose()
+    {
+        if (_fd < 0)
+        {
+            return;
+        }
+
+        KvmNative.Unmap((nint)_run, (ulong)_vm.VcpuMmapSize);
+        _run = null;
+        KvmNative.Close(_fd);
+        _fd = -1;
+        _vm.Forget(this);
+    }
+
+    internal void KickIfRunningElsewhere()
+    {
+        int thread = Volatile.Read(ref _runningThread);
+        if (thread != 0 && thread != KvmNative.CurrentThreadId())
+        {
+            Kick();
+        }
+    }
+
+    private static bool IsCanonical(ulong address) => (ulong)((long)address >> CanonicalBits) + 1 <= 1;
+
+    private static ulong SanitizeUserFlags(ulong flags) => (flags & UserFlagsMask) | FlagsInterrupt | FlagsReserved;
+
+    private static void CopyGeneralRegisters(in KvmUserRegisters from, ref KvmRegs to)
+    {
+        to.Rax = from.Rax;
+        to.Rbx = from.Rbx;
+        to.Rcx = from.Rcx;
+        to.Rdx = from.Rdx;
+        to.Rsi = from.Rsi;
+        to.Rdi = from.Rdi;
+        to.Rbp = from.Rbp;
+        to.R8 = from.R8;
+        to.R9 = from.R9;
+        to.R10 = from.R10;
+        to.R11 = from.R11;
+        to.R12 = from.R12;
+        to.R13 = from.R13;
+        to.R14 = from.R14;
+        to.R15 = from.R15;
+    }
+
+    private static void CopyGeneralRegisters(in KvmRegs from, ref KvmUserRegisters to)
+    {
+        to.Rax = from.Rax;
+        to.Rbx = from.Rbx;
+        to.Rcx = from.Rcx;
+        to.Rdx = from.Rdx;
+        to.Rsi = from.Rsi;
+        to.Rdi = from.Rdi;
+        to.Rbp = from.Rbp;
+        to.R8 = from.R8;
+        to.R9 = from.R9;
+        to.R10 = from.R10;
+        to.R11 = from.R11;
+        to.R12 = from.R12;
+        to.R13 = from.R13;
+        to.R14 = from.R14;
+        to.R15 = from.R15;
+    }
+
+    private ref KvmRegs SyncRegs => ref *(KvmRegs*)(_run + KvmAbi.RunSyncRegsOffset);
+
+    private void Kick()
+    {
+        byte* run = _run;
+        if (run != null)
+        {
+            Volatile.Write(ref run[KvmAbi.RunImmediateExitOffset], 1);
+        }
+
+        int thread = Volatile.Read(ref _runningThread);
+        if (thread != 0)
+        {
+            KvmNative.SignalThread(thread, StopSignal);
+        }
+    }
+
+    private void Initialize()
+    {
+        int r = _vm.Cpuid.ApplyTo(_fd);
+        if (r < 0)
+        {
+            throw new InvalidOperationException($"KVM_SET_CPUID2 failed: errno {-r}.");
+        }
+
+        KvmSregs sregs = default;
+        r = KvmNative.Ioctl(_fd, KvmAbi.GetSregs, ref sregs);
+        if (r < 0)
+        {
+            throw new InvalidOperationException($"KVM_GET_SREGS failed: errno {-r}.");
+        }
+
+        DescriptorTables.SetKernelSegments(ref sregs, _vm.Layout);
+        sregs.Fs.Base = 0;
+        sregs.Gs.Base = 0;
+        sregs.Cr0 = Cr0ProtectionEnable | Cr0MonitorCoprocessor | Cr0ExtensionType | Cr0NumericError | Cr0WriteProtect | Cr0AlignmentMask | Cr0Paging;
+        sregs.Cr3 = _vm.PageTables.Root;
+        sregs.Cr4 = Cr4Pae | Cr4OsFxsr | Cr4OsXmmExcept | (_vm.Cpuid.HasXsave ? Cr4OsXsave : 0);
+        sregs.Efer = EferSyscall | EferLongModeEnable | EferLongModeActive | EferNoExecute;
+        r = KvmNative.Ioctl(_fd, KvmAbi.SetSregs, ref sregs);
+        if (r < 0)
+        {
+            throw new InvalidOperationException($"KVM_SET_SREGS failed: errno {-r}.");
+        }
+
+        if (_vm.Cpuid.HasXsave)
+        {
+            var xcrs = new KvmXcrs { Count = 1, Xcr0Index = 0, Xcr0Value = _vm.Cpuid.Xcr0 };
+            r = KvmNative.Ioctl(_fd, KvmAbi.SetXcrs, ref xcrs);
+            if (r < 0)
+            {
+                throw new InvalidOperationException($"KVM_SET_XCRS failed: errno {-r}.");
+            }
+        }
+
+        SetMsr(MsrStar, ((ulong)DescriptorTables.SysretBase << 48) | ((ulong)DescriptorTables.KernelCode << 32));
+        SetMsr(MsrLstar, _stub.SyscallEntry);
+        SetMsr(MsrCstar, _stub.SyscallEntry);
+        SetMsr(MsrSyscallMask, SyscallMaskedFlags);
+        SetMsr(MsrFsBase, 0);
+        SetMsr(MsrGsBase, 0);
+        SetMsr(MsrKernelGsBase, 0);
+        *(ulong*)(_run + KvmAbi.RunValidRegsOffset) = KvmAbi.SyncRegs;
+        _registers.Rflags = FlagsInterrupt | FlagsReserved;
+    }
+
+    private void SetMsr(uint index, ulong value)
+    {
+        byte* buffer = stackalloc byte[KvmAbi.ListHeaderSize + KvmAbi.MsrEntrySize];
+        new Span<byte>(buffer, KvmAbi.ListHeaderSize + KvmAbi.MsrEntrySize).Clear();
+        *(uint*)buffer = 1;
+        *(uint*)(buffer + KvmAbi.ListHeaderSize) = index;
+        *(ulong*)(buffer + KvmAbi.ListHeaderSize + sizeof(ulong)) = value;
+        int r = KvmNative.Ioctl(_fd, KvmAbi.SetMsrs, (nint)buffer);
+        if (r != 1)
+        {
+            throw new InvalidOperationException($"KVM_SET_MSRS {index:x} failed: {r}.");
+        }
+    }
+
+    /// <summary>Puts <see cref="Registers"/> back into the vCPU along the cheapest exact path.</summary>
+    private void PrepareEntry()
+    {
+        long generation = _vm.TlbGeneration;
+        bool flush = generation != _flushedGeneration;
+        _flushedGeneration = generation;
+        ref KvmRegs regs = ref SyncRegs;
+        ref KvmUserRegisters user = ref _registers;
+        if (_resume == ResumePath.User && flush)
+        {
+            EnterRingZero();
+            _resume = ResumePath.Frame;
+        }
+
+        if (flush)
+        {
+            _vm.WriteInvalidationList();
+        }
+
+        _enteringThroughFlush = flush;
+
+        CopyGeneralRegisters(in user, ref regs);
+        if (_resume == ResumePath.Syscall && !flush && user.Rip == user.Rcx && user.Rflags == user.R11
+            && SanitizeUserFlags(user.Rflags) == user.Rflags && user.Rip < _vm.Layout.UserEnd)
+        {
+            regs.Rsp = user.Rsp;
+            regs.Rip = _stub.SysretPath;
+            regs.Rflags = FlagsReserved;
+        }
+        else if (_resume == ResumePath.User)
+        {
+            regs.Rsp = user.Rsp;
+            regs.Rip = user.Rip;
+            regs.Rflags = SanitizeUserFlags(user.Rflags);
+        }
+        else
+        {
+            Span<ulong> frame = _vm.Region.WordsAt(_frameOffset, FrameWords);
+            frame[FrameRip] = user.Rip;
+            frame[FrameCs] = DescriptorTables.UserCode;
+            frame[FrameRflags] = SanitizeUserFlags(user.Rflags);
+            frame[FrameRsp] = user.Rsp;
+            frame[FrameSs] = DescriptorTables.UserData;
+            regs.Rsp = _frameAddress;
+            regs.Rip = flush ? _stub.FlushIretPath : _stub.IretPath;
+            regs.Rflags = FlagsReserved;
+        }
+
+        *(ulong*)(_run + KvmAbi.RunDirtyRegsOffset) = KvmAbi.SyncRegs;
+    }
+
+    /// <summary>From ring 3 (after a stop) to ring 0 with kernel segments, so the frame path can be used.</summary>
+    private void EnterRingZero()
+    {
+        KvmSregs sregs = default;
+        int r = KvmNative.Ioctl(_fd, KvmAbi.GetSregs, ref sregs);
+        if (r >= 0)
+        {
+            DescriptorTables.SetKernelSegments(ref sregs, _vm.Layout);
+            r = KvmNative.Ioctl(_fd, KvmAbi.SetSregs, ref sregs);
+        }
+
+        if (r < 0)
+        {
+            throw new InvalidOperationException($"Switching the vCPU to ring 0 failed: errno {-r}.");
+        }
+    }
+
+    private void CaptureUserState()
+    {
+        ref KvmRegs regs = ref SyncRegs;
+        CopyGeneralRegisters(in regs, ref _registers);
+        _registers.Rsp = regs.Rsp;
+        _registers.Rip = regs.Rip;
+        _registers.Rflags = regs.Rflags;
+        _resume = ResumePath.User;
+    }
+
+    private void CaptureSyscall()
+    {
+        ref KvmRegs regs = ref SyncRegs;
+        CopyGeneralRegisters(in regs, ref _registers);
+        _registers.Rsp = regs.Rsp;
+        _registers.Rip = regs.Rcx;
+        _registers.Rflags = regs.R11;
+        if (_syscallLevel == SyscallLevel.Unknown)
+        {
+            // Asked once per vCPU (one ioctl): hardware virtualization runs LSTAR in ring 0, PVM in user mode.
+            KvmSregs sregs = default;
+            _ = KvmNative.Ioctl(_fd, KvmAbi.GetSregs, ref sregs);
+            _syscallLevel = (sregs.Cs.Selector & PrivilegeMask) == UserPrivilege ? SyscallLevel.User : SyscallLevel.Kernel;
+        }
+
+        _resume = _syscallLevel == SyscallLevel.User ? ResumePath.User : ResumePath.Syscall;
+    }
+
+    /// <summary>Reads the exception frame; resolves a page fault the address space allows.</summary>
+    /// <returns>True when the caller must see the event; false when the guest can continue.</returns>
+    private bool TryCaptureException(out KvmEvent result)
+    {
+        ref KvmRegs regs = ref SyncRegs;
+        if (regs.Rsp != _frameAddress)
+        {
+            result = new KvmEvent(KvmEventKind.Fatal, X86Exception.DoubleFault, regs.Rsp);
+            return true;
+        }
+
+        Span<ulong> frame = _vm.Region.WordsAt(_frameOffset, FrameWords);
+        int vector = (int)frame[FrameVector];
+        ulong error = frame[FrameError];
+        if ((frame[FrameCs] & PrivilegeMask) != UserPrivilege)
+        {
+            result = new KvmEvent(KvmEventKind.Fatal, vector, error, frame[FrameRip]);
+            return true;
+        }
+
+        CopyGeneralRegisters(in regs, ref _registers);
+        _registers.Rip = frame[FrameRip];
+        _registers.Rflags = frame[FrameRflags];
+        _registers.Rsp = frame[FrameRsp];
+        _resume = ResumePath.Frame;
+        if (vector == X86Exception.GeneralProtection && error == 0 && _registers.Rip == _stub.SyscallEntry)
+        {
+            // PVM: the syscall ran LSTAR in user mode (see KernelStub); the CPU's RCX and R11 are the task's.
+            _registers.Rip = _registers.Rcx;
+            _registers.Rflags = _registers.R11;
+            SyscallCount++;
+            result = new KvmEvent(KvmEventKind.Syscall);
+            return true;
+        }
+
+        if (vector != X86Exception.PageFault)
+        {
+            result = new KvmEvent(KvmEventKind.Exception, vector, error);
+            return true;
+        }
+
+        ulong address = frame[FrameCr2];
+        ulong page = address / SystemRegionLayout.PageSize;
+        long generation = _vm.TlbGeneration;
+        bool repeated = page == _lastResolvedPage && (uint)error == _lastResolvedError && generation == _lastResolvedGeneration;
+        if (_vm.ResolvesPageFaults && !repeated && _vm.TryResolvePageFault(address, (uint)error))
+        {
+            _lastResolvedPage = page;
+            _lastResolvedError = (uint)error;
+            _lastResolvedGeneration = generation;
+            ResolvedPageFaults++;
+            result = default;
+            return false;
+        }
+
+        _lastResolvedPage = ulong.MaxValue;
+        result = new KvmEvent(KvmEventKind.PageFault, vector, error, address, MappingFlags.User | KvmVirtualMachine.AccessOf((uint)error));
+        return true;
+    }
+
+    /// <summary>After <c>KVM_RUN</c> was interrupted: stops when the task's user state is known exactly.</summary>
+    /// <returns>What to do next.</returns>
+    private InterruptOutcome OnInterrupt()
+    {
+        _run[KvmAbi.RunImmediateExitOffset] = 0;
+        bool stop = Interlocked.Exchange(ref _stopRequested, 0) != 0;
+        ulong* dirty = (ulong*)(_run + KvmAbi.RunDirtyRegsOffset);
+        if ((*dirty & KvmAbi.SyncRegs) != 0)
+        {
+            // KVM returned before taking our registers: nothing ran, Registers and _resume still describe the task.
+            *dirty = 0;
+            _flushedGeneration = -1;
+            return stop ? InterruptOutcome.Stop : InterruptOutcome.Reenter;
+        }
+
+        ref KvmRegs regs = ref SyncRegs;
+        ulong rip = regs.Rip;
+        if (!_stub.Contains(rip))
+        {
+            CaptureUserState();
+            return stop ? InterruptOutcome.Stop : InterruptOutcome.Reenter;
+        }
+
+        if (rip == _stub.SysretPath || rip == _stub.IretPath || rip == _stub.FlushIretPath)
+        {
+            // Stopped at an entry point we chose: Registers still hold the task's state; redo the entry next time.
+            _resume = rip == _stub.SysretPath ? ResumePath.Syscall : ResumePath.Frame;
+            _flushedGeneration = -1;
+            return stop ? InterruptOutcome.Stop : InterruptOutcome.Reenter;
+        }
+
+        // Inside the stub between two of its instructions: let it reach user mode or its next exit.
+        if (stop)
+        {
+            Volatile.Write(ref _stopRequested, 1);
+        }
+
+        *dirty = 0;
+        return InterruptOutcome.Continue;
+    }
+}

@@ -1,0 +1,515 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using UserMemory.AddressSpace;
+
+namespace UserMemory.Linux.Cpu.Kvm;
+
+/// <summary>
+/// One KVM virtual machine for one guest address space: its memory slots, its page tables and its vCPUs (one per
+/// task).
+/// </summary>
+/// <remarks>
+/// <para><b>Memory slots.</b> Slot 0 is the address space's kernel view (its memfd mapped read-write at
+/// <see cref="AddrSpace.KernelBase"/>), registered at guest-physical 0, so guest-physical equals guest-virtual for user
+/// memory; shared areas mapped over that view are picked up by KVM through the host's page tables. The last slot is
+/// the backend's own region (<see cref="SystemRegionLayout"/>) at the first GiB boundary above the user range. A user
+/// range larger than one slot may hold is split over several slots.</para>
+/// <para><b>Page tables.</b> See <see cref="GuestPageTables"/>. The address space's own checks decide everything:
+/// a guest page fault calls <see cref="AddrSpace.HandlePageFault"/> (which populates and counts against the memory
+/// limit) and only then makes the entry present. Whoever changes areas (map, unmap, protect, clear) must call
+/// <see cref="InvalidateRange"/> (or, for the <c>ICpu</c> adapter, <see cref="RefreshRange"/>) afterwards, which clears the
+/// entries and makes every vCPU drop them from its TLB before it runs guest code again.</para>
+/// <para><b>Shadow paging.</b> Under PVM (or EPT/NPT off), KVM keeps its own copy of present entries: an unmap reaches
+/// it through the host (the hole punched in the memfd), a permission loss on a page that keeps its memory (protect)
+/// costs a reset of the user memory slots (<see cref="ShadowResets"/>).</para>
+/// <para><b>Several vCPUs.</b> The ring-0 stack, the TSS and the invalidation list are the VM's, so only one vCPU may
+/// run at a time until each gets its own (a GDT/TSS pair and a list page per vCPU).</para>
+/// </remarks>
+public sealed class KvmVirtualMachine : IDisposable
+{
+    /// <summary>The device path.</summary>
+    public const string DevicePath = "/dev/kvm";
+
+    /// <summary>The most pages <see cref="RefreshRange"/> brings in line one by one.</summary>
+    public const int RefreshPageLimit = 64;
+
+    /// <summary>The largest memory slot this backend registers (KVM's limit is 2^31 - 1 pages).</summary>
+    public const ulong MaxSlotBytes = 1UL << 42;
+
+    private const uint ErrnoNotFound = 2;
+    private readonly object _vcpuGate = new();
+    private readonly List<KvmVcpu> _vcpus = [];
+    private readonly SystemRegion _region;
+    private readonly GuestPageTables _pageTables;
+    private readonly int _kvmFd;
+    private readonly List<ulong> _pendingPages = [];
+    private int _vmFd;
+    private long _tlbGeneration;
+    private bool _pendingOverflow;
+
+    private KvmVirtualMachine(AddrSpace space, int kvmFd, int vmFd)
+    {
+        Space = space;
+        _kvmFd = kvmFd;
+        _vmFd = vmFd;
+        try
+        {
+            int mmapSize = KvmNative.Ioctl(kvmFd, KvmAbi.GetVcpuMmapSize, 0);
+            if (mmapSize < KvmAbi.RunMinimumSize)
+            {
+                throw new InvalidOperationException($"KVM_GET_VCPU_MMAP_SIZE answered {mmapSize}.");
+            }
+
+            VcpuMmapSize = mmapSize;
+            Cpuid = GuestCpuid.FromKvm(kvmFd);
+            Layout = new SystemRegionLayout(space.UserRange.End.Value);
+            if (Cpuid.PhysicalAddressBits > 0 && Layout.Base + Layout.Size > 1UL << Cpuid.PhysicalAddressBits)
+            {
+                throw new InvalidOperationException("The guest's physical address width cannot hold the user range.");
+            }
+
+            _region = new SystemRegion(Layout);
+            Stub = new KernelStub(Layout.PageAddress(SystemRegionLayout.StubPage), Layout.PageAddress(SystemRegionLayout.ExceptionCodePage), Layout.InvalidationListAddress);
+            Stub.SyscallCode.CopyTo(_region.Bytes(SystemRegionLayout.StubPage, Stub.SyscallCode.Length));
+            Stub.ExceptionCode.CopyTo(_region.Bytes(SystemRegionLayout.ExceptionCodePage, Stub.ExceptionCode.Length));
+            DescriptorTables.Write(_region, Layout, Stub);
+            _pageTables = new GuestPageTables(_region);
+            RegisterSlots();
+        }
+        catch
+        {
+            _region?.Dispose();
+            KvmNative.Close(vmFd);
+            throw;
+        }
+    }
+
+    /// <summary>The guest address space.</summary>
+    public AddrSpace Space { get; }
+
+    /// <summary>What the guest's CPUID says, in one line (for reports and <c>--cpu</c> diagnostics).</summary>
+    public string CpuidDescription => Cpuid.Describe();
+
+    /// <summary>Bumped by every <see cref="InvalidateRange"/>; a vCPU that has seen an older value flushes its TLB
+    /// before running guest code.</summary>
+    public long TlbGeneration => Interlocked.Read(ref _tlbGeneration);
+
+    /// <summary>Whether this host's KVM shadows the guest's page tables in software (PVM, or EPT/NPT off): then a
+    /// permission reduction on present pages costs a reset of the user memory slots.</summary>
+    public bool ShadowPaging { get; } = KvmHostFacts.UsesShadowPaging();
+
+    /// <summary>Whether the backend resolves allowed page faults itself (see <see cref="Create"/>).</summary>
+    public bool ResolvesPageFaults { get; private init; } = true;
+
+    /// <summary>How many times the user slots were reset for a shadow-paging KVM.</summary>
+    public long ShadowResets { get; private set; }
+
+    internal GuestCpuid Cpuid { get; }
+
+    internal SystemRegionLayout Layout { get; }
+
+    internal KernelStub Stub { get; }
+
+    internal GuestPageTables PageTables => _pageTables;
+
+    internal SystemRegion Region => _region;
+
+    internal int VcpuMmapSize { get; }
+
+    internal int VmFd => _vmFd;
+
+    /// <summary>Whether this host can run the backend; when not, <paramref name="reason"/> says why.</summary>
+    /// <param name="reason">Why not, or empty.</param>
+    /// <returns>True when <c>/dev/kvm</c> opens and offers what the backend needs.</returns>
+    public static bool IsAvailable(out string reason)
+    {
+        int kvmFd = KvmNative.Open(DevicePath);
+        if (kvmFd < 0)
+        {
+            reason = -kvmFd == ErrnoNotFound ? $"{DevicePath} does not exist." : $"{DevicePath} cannot be opened (errno {-kvmFd}).";
+            return false;
+        }
+
+        try
+        {
+            reason = CheckCapabilities(kvmFd) ?? string.Empty;
+            return reason.Length == 0;
+        }
+        finally
+        {
+            KvmNative.Close(kvmFd);
+        }
+    }
+
+    /// <summary>Creates a VM whose guest memory is <paramref name="space"/>.</summary>
+    /// <param name="space">The address space (kept alive by the caller until the VM is disposed).</param>
+    /// <param name="resolvePageFaults">True: the backend resolves the page faults the space allows itself
+    /// (<see cref="AddrSpace.HandlePageFault"/>, then the entry becomes present) and reports only the others. False:
+    /// every user page fault is reported, and the caller resolves it and calls <see cref="RefreshRange"/> (the
+    /// <c>ICpu</c> contract).</param>
+    /// <returns>The VM.</returns>
+    /// <exception cref="InvalidOperationException">KVM is missing or refused (the message says which).</exception>
+    public static KvmVirtualMachine Create(AddrSpace space, bool resolvePageFaults = true)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        int kvmFd = KvmNative.Open(DevicePath);
+        if (kvmFd < 0)
+        {
+            throw new InvalidOperationException($"{DevicePath} cannot be opened (errno {-kvmFd}).");
+        }
+
+        try
+        {
+            string? missing = CheckCapabilities(kvmFd);
+            if (missing is not null)
+            {
+                throw new InvalidOperationException(missing);
+            }
+
+            int vmFd = KvmNative.Ioctl(kvmFd, KvmAbi.CreateVm, 0);
+            if (vmFd < 0)
+            {
+                throw new InvalidOperationException($"KVM_CREATE_VM failed: errno {-vmFd}.");
+            }
+
+            return new KvmVirtualMachine(space, kvmFd, vmFd) { ResolvesPageFaults = resolvePageFaults };
+        }
+        catch
+        {
+            KvmNative.Close(kvmFd);
+            throw;
+        }
+    }
+
+    /// <summary>Creates a vCPU (one per task), in no state yet: set its registers, then run it.</summary>
+    /// <returns>The vCPU; dispose it before the VM.</returns>
+    public KvmVcpu CreateVcpu()
+    {
+        lock (_vcpuGate)
+        {
+            ObjectDisposedException.ThrowIf(_vmFd < 0, this);
+            var vcpu = new KvmVcpu(this, _vcpus.Count);
+            _vcpus.Add(vcpu);
+            return vcpu;
+        }
+    }
+
+    /// <summary>Call after any change to the areas of <c>[start, start + size)</c> (map, unmap, protect): the
+    /// entries become not present (the next touch faults and is checked again) and every vCPU drops them from its TLB before it
+    /// next runs guest code; running vCPUs on other threads are kicked out of the guest.</summary>
+    /// <param name="start">The first address.</param>
+    /// <param name="size">The size.</param>
+    public void InvalidateRange(VirtAddr start, ulong size)
+    {
+        ulong end = start.Value + size < start.Value ? ulong.MaxValue : start.Value + size;
+        ulong first = start.Value & ~(SystemRegionLayout.PageSize - 1);
+        bool zap = ShadowPaging && _pageTables.AnyPresentStillMapped(first, end, Space);
+        _pageTables.ClearRange(first, end);
+        if (zap)
+        {
+            // A shadow-paging KVM keeps its own copy of present entries and ignores our edits, INVLPG and CR3
+            // reloads; an unmap reaches it through the host (the hole punched in the memfd), a protect does not.
+            // Deleting and re-adding the user slots makes it drop every shadow entry of user memory.
+            RegisterUserSlots(delete: true);
+            ShadowResets++;
+        }
+
+        Interlocked.Increment(ref _tlbGeneration);
+        lock (_vcpuGate)
+        {
+            end = Math.Min(end, Layout.UserEnd);
+            ulong pages = end > first ? (end - first + SystemRegionLayout.PageSize - 1) / SystemRegionLayout.PageSize : 0;
+            if (_pendingOverflow || pages + (ulong)_pendingPages.Count > KernelStub.MaxInvalidations)
+            {
+                _pendingOverflow = true;
+                _pendingPages.Clear();
+            }
+            else
+            {
+                for (ulong page = first; page < end; page += SystemRegionLayout.PageSize)
+                {
+                    _pendingPages.Add(page);
+                }
+            }
+
+            foreach (KvmVcpu vcpu in _vcpus)
+            {
+                vcpu.KickIfRunningElsewhere();
+            }
+        }
+    }
+
+    /// <summary>Brings the entries of <c>[start, end)</c> in line with the address space: a page that is populated
+    /// and lies in an area becomes present with the area's permissions, every other page not present. Gaining
+    /// permissions costs nothing more; losing them on a present page makes the vCPUs flush before they run again
+    /// (see <see cref="InvalidateRange"/>). Ranges of more than <see cref="RefreshPageLimit"/> pages are simply
+    /// invalidated (their pages come back through page faults).</summary>
+    /// <param name="start">The first address.</param>
+    /// <param name="end">The end address.</param>
+    public void RefreshRange(ulong start, ulong end)
+    {
+        ulong first = start & ~(SystemRegionLayout.PageSize - 1);
+        end = Math.Min(end, Layout.UserEnd);
+        if (end <= first)
+        {
+            return;
+        }
+
+        if ((end - first) / SystemRegionLayout.PageSize > RefreshPageLimit)
+        {
+            InvalidateRange(new VirtAddr(first), end - first);
+            return;
+        }
+
+        bool lost = false;
+        bool lostButMapped = false;
+        Space.EnterAccess();
+        try
+        {
+            for (ulong page = first; page < end; page += SystemRegionLayout.PageSize)
+            {
+                MappingFlags flags = DesiredFlags(page, out bool inArea);
+                bool pageLost = _pageTables.SetPage(page, flags);
+                lost |= pageLost;
+                lostButMapped |= pageLost && inArea;
+            }
+        }
+        finally
+        {
+            Space.ExitAccess();
+        }
+
+        if (lost)
+        {
+            // Entries lost permissions: flush, and on a shadow-paging KVM reset the shadow of user memory.
+            InvalidateRange(new VirtAddr(first), 0);
+            lock (_vcpuGate)
+            {
+                for (ulong page = first; page < end && !_pendingOverflow; page += SystemRegionLayout.PageSize)
+                {
+                    _pendingPages.Add(page);
+                    _pendingOverflow = _pendingPages.Count > KernelStub.MaxInvalidations;
+                }
+            }
+
+            if (ShadowPaging && lostButMapped)
+            {
+                // A page kept its memory but lost a permission (a protect): only a slot reset reaches the shadow.
+                // A page that went away (unmap) had its memory released, which the host already told KVM about.
+                RegisterUserSlots(delete: true);
+                ShadowResets++;
+            }
+        }
+    }
+
+    /// <summary>Call after the whole space changed (exec's <see cref="AddrSpace.Clear"/>).</summary>
+    public void InvalidateAll() => InvalidateRange(VirtAddr.Null, Layout.UserEnd);
+
+    /// <summary>Releases the vCPUs still open, the VM and the backend's memory.</summary>
+    public void Dispose()
+    {
+        lock (_vcpuGate)
+        {
+            if (_vmFd < 0)
+            {
+                return;
+            }
+
+            foreach (KvmVcpu vcpu in _vcpus.ToArray())
+            {
+                vcpu.Dispose();
+            }
+
+            KvmNative.Close(_vmFd);
+            KvmNative.Close(_kvmFd);
+            _vmFd = -1;
+            _region.Dispose();
+        }
+    }
+
+    /// <summary>Before a vCPU enters through the flush path: appends the pages invalidated since the last flush to
+    /// the list the stub reads (one <c>invlpg</c> each, which is also what a shadow-paging KVM such as PVM needs to
+    /// drop its copy). Past <see cref="KernelStub.MaxInvalidations"/> pages the list becomes "everything" (a CR3
+    /// reload); a shadow-paging KVM then needs nothing more, since big unmaps reach it through the host and big
+    /// protects reset the user slots (<see cref="InvalidateRange"/>).</summary>
+    /// <remarks>The list is the VM's: with several vCPUs, each needs its own list, stack and TSS (not done yet).</remarks>
+    internal void WriteInvalidationList()
+    {
+        lock (_vcpuGate)
+        {
+            Span<ulong> list = _region.Words(SystemRegionLayout.StubDataPage, KernelStub.MaxInvalidations + 1);
+            ulong count = list[0];
+            if (count == KernelStub.InvalidateEverything || _pendingOverflow || count + (ulong)_pendingPages.Count > KernelStub.MaxInvalidations)
+            {
+                list[0] = KernelStub.InvalidateEverything;
+            }
+            else
+            {
+                foreach (ulong page in _pendingPages)
+                {
+                    list[(int)++count] = page;
+                }
+
+                list[0] = count;
+            }
+
+            _pendingPages.Clear();
+            _pendingOverflow = false;
+        }
+    }
+
+    /// <summary>After a vCPU went through the flush path: the list is done.</summary>
+    internal void ClearInvalidationList() => _region.Words(SystemRegionLayout.StubDataPage, 1)[0] = 0;
+
+    internal void Forget(KvmVcpu vcpu)
+    {
+        lock (_vcpuGate)
+        {
+            _ = _vcpus.Remove(vcpu);
+        }
+    }
+
+    /// <summary>Resolves a user page fault the way Linux would: when the address space allows the access (populating
+    /// the page, counted against the memory limit), the entry becomes present with the area's permissions.</summary>
+    /// <param name="address">CR2.</param>
+    /// <param name="errorCode">The page-fault error code.</param>
+    /// <returns>True when the guest may retry the access.</returns>
+    internal bool TryResolvePageFault(ulong address, uint errorCode)
+    {
+        if ((errorCode & (X86Exception.PageFaultUser | X86Exception.PageFaultReservedBit)) != X86Exception.PageFaultUser
+            || address >= Layout.UserEnd)
+        {
+            return false;
+        }
+
+        MappingFlags access = MappingFlags.User | AccessOf(errorCode);
+        var va = new VirtAddr(address);
+        var page = new VirtAddrRange(new VirtAddr(address & ~(SystemRegionLayout.PageSize - 1)), new VirtAddr((address & ~(SystemRegionLayout.PageSize - 1)) + SystemRegionLayout.PageSize));
+        Space.EnterAccess();
+        try
+        {
+            if (!Space.HandlePageFault(va, access) || !Space.CheckRegionAccess(page, MappingFlags.Read))
+            {
+                return false; // a present x86 page is readable, so an unreadable area stays not present
+            }
+
+            MappingFlags flags = MappingFlags.Read;
+            if (Space.CheckRegionAccess(page, MappingFlags.Write))
+            {
+                flags |= MappingFlags.Write;
+            }
+
+            if (Space.CheckRegionAccess(page, MappingFlags.Execute))
+            {
+                flags |= MappingFlags.Execute;
+            }
+
+            _pageTables.MapPage(address, flags);
+            return true;
+        }
+        finally
+        {
+            Space.ExitAccess();
+        }
+    }
+
+    /// <summary>The permissions page <paramref name="page"/> should have in its entry: none (not present) unless it
+    /// is populated and in a readable area (x86 pages are readable whenever present). Caller is inside an access
+    /// scope.</summary>
+    private MappingFlags DesiredFlags(ulong page, out bool inArea)
+    {
+        var range = new VirtAddrRange(new VirtAddr(page), new VirtAddr(page + SystemRegionLayout.PageSize));
+        inArea = Space.CheckRegionAccess(range, MappingFlags.None);
+        if (!inArea || !Space.IsPopulated(new VirtAddr(page)) || !Space.CheckRegionAccess(range, MappingFlags.Read))
+        {
+            return MappingFlags.None;
+        }
+
+        MappingFlags flags = MappingFlags.Read;
+        if (Space.CheckRegionAccess(range, MappingFlags.Write))
+        {
+            flags |= MappingFlags.Write;
+        }
+
+        if (Space.CheckRegionAccess(range, MappingFlags.Execute))
+        {
+            flags |= MappingFlags.Execute;
+        }
+
+        return flags;
+    }
+
+    /// <summary>The access a page-fault error code describes.</summary>
+    /// <param name="errorCode">The error code.</param>
+    /// <returns>Write, Execute or Read.</returns>
+    internal static MappingFlags AccessOf(uint errorCode) =>
+        (errorCode & X86Exception.PageFaultWrite) != 0 ? MappingFlags.Write
+        : (errorCode & X86Exception.PageFaultInstructionFetch) != 0 ? MappingFlags.Execute
+        : MappingFlags.Read;
+
+    private static string? CheckCapabilities(int kvmFd)
+    {
+        int version = KvmNative.Ioctl(kvmFd, KvmAbi.GetApiVersion, 0);
+        if (version != KvmAbi.ApiVersion)
+        {
+            return $"KVM API version {version}, expected {KvmAbi.ApiVersion}.";
+        }
+
+        if (KvmNative.Ioctl(kvmFd, KvmAbi.CheckExtension, KvmAbi.CapUserMemory) <= 0)
+        {
+            return "KVM lacks KVM_CAP_USER_MEMORY.";
+        }
+
+        if ((KvmNative.Ioctl(kvmFd, KvmAbi.CheckExtension, KvmAbi.CapSyncRegs) & (int)KvmAbi.SyncRegs) == 0)
+        {
+            return "KVM lacks KVM_CAP_SYNC_REGS for general registers.";
+        }
+
+        if (KvmNative.Ioctl(kvmFd, KvmAbi.CheckExtension, KvmAbi.CapImmediateExit) <= 0)
+        {
+            return "KVM lacks KVM_CAP_IMMEDIATE_EXIT.";
+        }
+
+        return null;
+    }
+
+    private uint RegisterUserSlots(bool delete)
+    {
+        uint slot = 0;
+        for (ulong offset = 0; offset < Layout.UserEnd; offset += MaxSlotBytes)
+        {
+            ulong size = Math.Min(MaxSlotBytes, Layout.UserEnd - offset);
+            if (delete)
+            {
+                SetSlot(slot, offset, 0, (ulong)Space.KernelBase + offset);
+            }
+
+            SetSlot(slot++, offset, size, (ulong)Space.KernelBase + offset);
+        }
+
+        return slot;
+    }
+
+    private void RegisterSlots()
+    {
+        int maxSlots = KvmNative.Ioctl(_kvmFd, KvmAbi.CheckExtension, KvmAbi.CapMemorySlots);
+        uint slot = RegisterUserSlots(delete: false);
+        if (maxSlots > 0 && slot >= (uint)maxSlots)
+        {
+            throw new InvalidOperationException($"KVM allows {maxSlots} memory slots; the user range needs more.");
+        }
+
+        SetSlot(slot, Layout.Base, Layout.Size, (ulong)_region.HostAddress);
+    }
+
+    private void SetSlot(uint slot, ulong guestPhysical, ulong size, ulong host)
+    {
+        var region = new KvmMemoryRegion { Slot = slot, GuestPhysicalAddress = guestPhysical, MemorySize = size, UserspaceAddress = host };
+        int r = KvmNative.Ioctl(_vmFd, KvmAbi.SetUserMemoryRegion, ref region);
+        if (r < 0)
+        {
+            throw new InvalidOperationException($"KVM_SET_USER_MEMORY_REGION (slot {slot}, {size} bytes at {guestPhysical:x}) failed: errno {-r}.");
+        }
+    }
+}

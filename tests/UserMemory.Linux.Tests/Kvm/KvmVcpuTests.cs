@@ -1,0 +1,296 @@
+using System;
+using System.Threading;
+using UserMemory.AddressSpace;
+using UserMemory.Linux.Cpu.Kvm;
+
+namespace UserMemory.Linux.Tests.Kvm;
+
+/// <summary>Hand-assembled guest programs on the KVM backend: syscalls, lazy population, protection, exceptions,
+/// FS base, the memory limit and stop requests.</summary>
+public sealed class KvmVcpuTests
+{
+    private const ulong Rw = (ulong)(MappingFlags.Read | MappingFlags.Write | MappingFlags.User);
+
+    [KvmFact]
+    public void A_syscall_reaches_the_host_with_its_arguments_and_returns_the_result_in_rax()
+    {
+        using var g = new KvmGuest();
+        g.LoadCode(X64.MovEax(39), X64.MovEdi(0x11), X64.Syscall, X64.LeaRdiRaxPlus1, X64.MovEax(60), X64.Syscall);
+        g.Regs.Rbx = 0xB0B0;
+        g.Regs.R12 = 0x1212;
+        g.Regs.R15 = 0xF0F0;
+
+        g.RunToSyscall(39);
+        long exitsBefore = g.Vcpu.ExitCount;
+        Assert.Equal(0x11UL, g.Regs.Rdi);
+        Assert.Equal(KvmGuest.CodeAddress + 12, g.Regs.Rip); // after the first syscall
+        Assert.Equal(g.Regs.Rip, g.Regs.Rcx);                 // Linux: RCX = return address, R11 = RFLAGS
+        Assert.Equal(g.Regs.Rflags, g.Regs.R11);
+        Assert.Equal(KvmGuest.StackTop, g.Regs.Rsp);
+        g.Regs.Rax = 1234;
+
+        g.RunToSyscall(60);
+        Assert.Equal(1235UL, g.Regs.Rdi);
+        Assert.Equal(0xB0B0UL, g.Regs.Rbx);
+        Assert.Equal(0x1212UL, g.Regs.R12);
+        Assert.Equal(0xF0F0UL, g.Regs.R15);
+        Assert.Equal(1, g.Vcpu.ExitCount - exitsBefore); // one VM exit per syscall
+        Assert.Equal(2, g.Vcpu.SyscallCount);
+    }
+
+    [KvmFact]
+    public void A_touch_of_a_lazy_page_faults_into_the_host_which_populates_and_counts_it()
+    {
+        using var g = new KvmGuest();
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(KvmGuest.DataAddress), 16 * KvmGuest.PageSize, (MappingFlags)Rw, populate: false));
+        g.LoadCode(X64.MovRax(KvmGuest.DataAddress), X64.MovDwordToRax(42), X64.MovRdiFromRax, X64.MovEax(60), X64.Syscall);
+        ulong committed = g.Space.CommittedBytes;
+        Assert.False(g.Space.IsPopulated(new VirtAddr(KvmGuest.DataAddress)));
+
+        g.RunToSyscall(60);
+        Assert.Equal(42UL, g.Regs.Rdi);
+        Assert.True(g.Space.IsPopulated(new VirtAddr(KvmGuest.DataAddress)));
+        Assert.False(g.Space.IsPopulated(new VirtAddr(KvmGuest.DataAddress + KvmGuest.PageSize)));
+        Assert.Equal(committed + KvmGuest.PageSize, g.Space.CommittedBytes);
+        Assert.Equal(2, g.Vcpu.ResolvedPageFaults); // the code page, then the data page
+        Assert.NotEqual(0UL, g.Vm.PageTables.EntryOf(KvmGuest.DataAddress) & GuestPageTables.Present);
+        Assert.Equal(0UL, g.Vm.PageTables.EntryOf(KvmGuest.DataAddress + KvmGuest.PageSize) & GuestPageTables.Present);
+    }
+
+    [KvmFact]
+    public void A_write_to_a_read_only_page_is_reported_with_a_protection_error_code()
+    {
+        using var g = new KvmGuest();
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(KvmGuest.DataAddress), KvmGuest.PageSize, MappingFlags.Read | MappingFlags.User, populate: false));
+        g.LoadCode(X64.MovRax(KvmGuest.DataAddress), X64.MovRdiFromRax, X64.MovDwordToRax(1), X64.Syscall);
+
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.PageFault, e.Kind);
+        Assert.Equal(KvmGuest.DataAddress, e.Address);
+        Assert.Equal(MappingFlags.Write | MappingFlags.User, e.Access);
+        Assert.Equal(X86Exception.PageFaultPresent | X86Exception.PageFaultWrite | X86Exception.PageFaultUser, (uint)e.ErrorCode);
+        Assert.Equal(KvmGuest.CodeAddress + 13, g.Regs.Rip); // the faulting store
+        Assert.Equal(0UL, g.Regs.Rdi); // the read went through (zero page)
+    }
+
+    [KvmFact]
+    public void Executing_a_page_without_execute_permission_is_an_instruction_fetch_fault()
+    {
+        using var g = new KvmGuest();
+        KvmGuest.Check(g.Space.MapLinear(new VirtAddr(KvmGuest.DataAddress), KvmGuest.PageSize, (MappingFlags)Rw, X64.Ret));
+        g.LoadCode(X64.MovRax(KvmGuest.DataAddress), X64.MovRdiFromRax, X64.CallRax, X64.Syscall);
+
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.PageFault, e.Kind);
+        Assert.Equal(KvmGuest.DataAddress, e.Address);
+        Assert.Equal(MappingFlags.Execute | MappingFlags.User, e.Access);
+        Assert.Equal(
+            X86Exception.PageFaultPresent | X86Exception.PageFaultInstructionFetch | X86Exception.PageFaultUser,
+            (uint)e.ErrorCode); // present (the read mapped it) but NX
+        Assert.Equal(KvmGuest.DataAddress, g.Regs.Rip);
+        Assert.Equal(KvmGuest.StackTop - 8, g.Regs.Rsp); // the call pushed its return address
+    }
+
+    [KvmFact]
+    public void A_touch_of_an_address_with_no_area_is_reported()
+    {
+        using var g = new KvmGuest();
+        g.LoadCode(X64.MovRax(0x3000_0000), X64.MovRdiFromRax);
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.PageFault, e.Kind);
+        Assert.Equal(0x3000_0000UL, e.Address);
+        Assert.Equal(MappingFlags.Read | MappingFlags.User, e.Access);
+    }
+
+    [KvmFact]
+    public void Kernel_memory_above_the_user_range_is_out_of_reach_of_user_code()
+    {
+        using var g = new KvmGuest();
+        ulong idt = g.Vm.Layout.PageAddress(SystemRegionLayout.IdtPage);
+        g.LoadCode(X64.MovRax(idt), X64.MovDwordToRax(0));
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.PageFault, e.Kind);
+        Assert.Equal(idt, e.Address);
+        Assert.Equal(X86Exception.PageFaultPresent | X86Exception.PageFaultWrite | X86Exception.PageFaultUser, (uint)e.ErrorCode);
+    }
+
+    [KvmTheory]
+    [InlineData("ud2")]
+    [InlineData("div0")]
+    [InlineData("hlt")]
+    [InlineData("cli")]
+    [InlineData("in")]
+    [InlineData("int3")]
+    [InlineData("int80")]
+    public void Exceptions_in_user_mode_are_reported_with_vector_and_error_code(string name)
+    {
+        (byte[] code, int vector, ulong error, ulong ripOffset) = name switch
+        {
+            "ud2" => (X64.Ud2, X86Exception.InvalidOpcode, 0UL, 0UL),
+            "div0" => (KvmGuest.Concat(X64.XorEcxEcx, X64.DivEcx), X86Exception.DivideError, 0UL, 2UL),
+            "hlt" => (X64.Hlt, X86Exception.GeneralProtection, 0UL, 0UL),
+            "cli" => (X64.Cli, X86Exception.GeneralProtection, 0UL, 0UL),
+            "in" => (X64.InAlDx, X86Exception.GeneralProtection, 0UL, 0UL),
+            "int3" => (X64.Int3, X86Exception.Breakpoint, 0UL, 1UL), // a trap: RIP is after it
+            "int80" => (X64.Int80, X86Exception.GeneralProtection, (0x80UL << 3) | 2, 0UL), // IDT gate, DPL 0
+            _ => throw new ArgumentOutOfRangeException(nameof(name)),
+        };
+        using var g = new KvmGuest();
+        g.LoadCode(code);
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.Exception, e.Kind);
+        if (name == "int80" && e.Vector == X86Exception.InvalidOpcode)
+        {
+            return; // PVM (a shadow-paging KVM) answers an int through a DPL-0 gate with #UD instead of #GP
+        }
+
+        Assert.Equal(vector, e.Vector);
+        Assert.Equal(error, e.ErrorCode);
+        Assert.Equal(KvmGuest.CodeAddress + ripOffset, g.Regs.Rip);
+    }
+
+    [KvmFact]
+    public void User_code_writing_the_syscall_port_itself_gets_a_general_protection_fault()
+    {
+        using var g = new KvmGuest();
+        g.LoadCode([0xE6, (byte)KernelStub.SyscallPort]); // out 0x10, al
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.Exception, e.Kind);
+        Assert.Equal(X86Exception.GeneralProtection, e.Vector);
+        Assert.Equal(0, g.Vcpu.SyscallCount);
+    }
+
+    [KvmFact]
+    public void Fs_base_set_by_the_host_is_used_by_fs_relative_loads()
+    {
+        using var g = new KvmGuest();
+        byte[] data = new byte[16];
+        BitConverter.TryWriteBytes(data.AsSpan(8), 0x1122_3344_5566_7788UL);
+        KvmGuest.Check(g.Space.MapLinear(new VirtAddr(KvmGuest.DataAddress), KvmGuest.PageSize, (MappingFlags)Rw, data));
+        g.LoadCode(X64.MovRdiFromFs8, X64.MovEax(60), X64.Syscall);
+        g.Vcpu.FsBase = KvmGuest.DataAddress;
+        g.RunToSyscall(60);
+        Assert.Equal(0x1122_3344_5566_7788UL, g.Regs.Rdi);
+        Assert.Equal(KvmGuest.DataAddress, g.Vcpu.FsBase);
+    }
+
+    [KvmFact]
+    public void The_memory_limit_holds_for_every_store_and_the_first_store_over_it_is_an_unresolved_fault()
+    {
+        const ulong limitPages = 64;
+        using var g = new KvmGuest(memoryLimit: limitPages * KvmGuest.PageSize);
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(KvmGuest.DataAddress), 4UL << 20, (MappingFlags)Rw, populate: false));
+        g.LoadCode(X64.MovRax(KvmGuest.DataAddress), X64.TouchPagesForever());
+        ulong before = g.Space.CommittedBytes; // the code page
+        ulong fits = (g.Space.MemoryLimit - before) / KvmGuest.PageSize;
+
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.PageFault, e.Kind);
+        Assert.Equal(KvmGuest.DataAddress + (fits * KvmGuest.PageSize), e.Address);
+        Assert.Equal(MappingFlags.Write | MappingFlags.User, e.Access);
+        Assert.Equal(g.Space.MemoryLimit, g.Space.CommittedBytes);
+        Assert.False(g.Space.IsPopulated(new VirtAddr(e.Address)));
+        Assert.Equal((long)fits + 1, g.Vcpu.ResolvedPageFaults); // each store's page, plus the code page
+
+        // Running on does not get past the limit either.
+        e = g.Run();
+        Assert.Equal(KvmEventKind.PageFault, e.Kind);
+        Assert.Equal(g.Space.MemoryLimit, g.Space.CommittedBytes);
+    }
+
+    [KvmFact]
+    public void Unmap_and_protect_take_effect_at_once_although_the_guest_tlb_held_the_page()
+    {
+        using var g = new KvmGuest();
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(KvmGuest.DataAddress), KvmGuest.PageSize, (MappingFlags)Rw, populate: false));
+        g.LoadCode(
+            X64.MovRbx(KvmGuest.DataAddress), X64.MovDwordToRbx(5), X64.MovEax(10), X64.Syscall, // write, then mprotect
+            X64.MovRdiFromRbx, X64.MovDwordToRbx(6));                                          // read ok, write faults
+        g.RunToSyscall(10);
+        KvmGuest.Check(g.Space.Protect(new VirtAddr(KvmGuest.DataAddress), KvmGuest.PageSize, MappingFlags.Read | MappingFlags.User));
+        g.Vm.InvalidateRange(new VirtAddr(KvmGuest.DataAddress), KvmGuest.PageSize);
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.PageFault, e.Kind);
+        Assert.Equal(MappingFlags.Write | MappingFlags.User, e.Access);
+        Assert.Equal(5UL, g.Regs.Rdi);
+
+        KvmGuest.Check(g.Space.Unmap(new VirtAddr(KvmGuest.DataAddress), KvmGuest.PageSize));
+        g.Vm.InvalidateRange(new VirtAddr(KvmGuest.DataAddress), KvmGuest.PageSize);
+        g.Regs.Rip -= 3; // retry the read
+        e = g.Run();
+        Assert.Equal(KvmEventKind.PageFault, e.Kind);
+        Assert.Equal(MappingFlags.Read | MappingFlags.User, e.Access);
+        Assert.Equal(KvmGuest.DataAddress, e.Address);
+    }
+
+    [KvmFact]
+    public void A_protect_of_more_pages_than_the_invalidation_list_holds_takes_effect_too()
+    {
+        const ulong size = 4UL << 20; // 1024 pages
+        using var g = new KvmGuest();
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(KvmGuest.DataAddress), size, (MappingFlags)Rw, populate: true));
+        ulong last = KvmGuest.DataAddress + size - KvmGuest.PageSize;
+        g.LoadCode(
+            X64.MovRax(KvmGuest.DataAddress), X64.TouchPagesUntil(last), X64.MovEax(10), X64.Syscall, // every page in the TLB
+            X64.MovRbx(last), X64.MovDwordToRbx(2));
+        g.RunToSyscall(10);
+        KvmGuest.Check(g.Space.Protect(new VirtAddr(KvmGuest.DataAddress), size, MappingFlags.Read | MappingFlags.User));
+        g.Vm.InvalidateRange(new VirtAddr(KvmGuest.DataAddress), size);
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.PageFault, e.Kind);
+        Assert.Equal(last, e.Address);
+        Assert.Equal(MappingFlags.Write | MappingFlags.User, e.Access);
+    }
+
+    [KvmFact]
+    public void A_stop_request_interrupts_an_endless_loop_and_the_host_can_redirect_the_task()
+    {
+        using var g = new KvmGuest();
+        g.LoadCode(X64.JmpSelf, X64.MovEax(60), X64.Syscall);
+        using var timer = new Timer(_ => g.Vcpu.RequestStop(), null, 100, Timeout.Infinite);
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.Stopped, e.Kind);
+        Assert.Equal(KvmGuest.CodeAddress, g.Regs.Rip);
+
+        g.Regs.Rip = KvmGuest.CodeAddress + 2; // skip the loop; also flush (the direct ring-3 path cannot)
+        g.Vm.InvalidateRange(new VirtAddr(0x3000_0000), KvmGuest.PageSize);
+        g.RunToSyscall(60);
+    }
+
+    [KvmFact]
+    public void A_stop_requested_while_not_running_is_reported_by_the_next_run()
+    {
+        using var g = new KvmGuest();
+        g.LoadCode(X64.MovEax(60), X64.Syscall);
+        g.Vcpu.RequestStop();
+        Assert.Equal(KvmEventKind.Stopped, g.Run().Kind);
+        g.RunToSyscall(60);
+    }
+
+    [KvmFact]
+    public void The_host_may_rewrite_rip_rcx_and_r11_at_a_syscall_stop_and_the_iret_path_restores_them_exactly()
+    {
+        using var g = new KvmGuest();
+        g.LoadCode(X64.MovEax(1), X64.Syscall, X64.MovEax(2), X64.Syscall, X64.MovEax(3), X64.Syscall);
+        g.RunToSyscall(1);
+        g.Regs.Rip = KvmGuest.CodeAddress + 14; // skip syscall 2, as a signal handler return would
+        g.Regs.Rcx = 0xC0FFEE;
+        g.Regs.R11 = 0xBEEF;
+        g.Regs.Rflags = 0x3_3202;               // IOPL 3 and VM requested: ignored
+        g.RunToSyscall(3);
+        Assert.Equal(0UL, g.Regs.Rflags & 0x3000);
+        Assert.NotEqual(0xBEEFUL, g.Regs.R11); // the CPU's RFLAGS, as syscall leaves them
+    }
+
+    [KvmFact]
+    public void A_non_canonical_return_address_is_a_general_protection_fault_not_a_host_failure()
+    {
+        using var g = new KvmGuest();
+        g.LoadCode(X64.MovEax(1), X64.Syscall);
+        g.RunToSyscall(1);
+        g.Regs.Rip = 0x8000_0000_0000_0000;
+        KvmEvent e = g.Run();
+        Assert.Equal(KvmEventKind.Exception, e.Kind);
+        Assert.Equal(X86Exception.GeneralProtection, e.Vector);
+    }
+}

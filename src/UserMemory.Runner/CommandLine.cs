@@ -4,6 +4,8 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.IO;
 
+using UserMemory.Linux.Cpu;
+
 namespace UserMemory.Runner;
 
 /// <summary>
@@ -35,6 +37,13 @@ internal sealed class CommandLine
     private static readonly Option<bool> StatsOption = new("--stats")
     {
         Description = "When the program exits, print its system call count, the time spent in the syscall layer and the most frequent calls on standard error.",
+    };
+
+    private static readonly Option<string> CpuOption = new("--cpu")
+    {
+        Description = "The CPU backend: 'unicorn' (emulation, works everywhere), 'kvm' (guest code runs natively through /dev/kvm; every syscall is a VM exit) or 'auto' (KVM only where /dev/kvm is hardware-assisted with EPT/NPT, else Unicorn). An unavailable 'kvm' falls back to Unicorn with a message.",
+        DefaultValueFactory = _ => "auto",
+        HelpName = "auto|unicorn|kvm",
     };
 
     private static readonly Option<bool> TraceChildOption = new("--trace-child")
@@ -80,7 +89,7 @@ internal sealed class CommandLine
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    private static readonly Option[] ValueOptions = [ResumeOption, ExecStateOption, Argv0Option];
+    private static readonly Option[] ValueOptions = [CpuOption, ResumeOption, ExecStateOption, Argv0Option];
 
     /// <summary>The characters System.CommandLine accepts between an option and its value (<c>--opt=value</c>).</summary>
     private static readonly char[] OptionValueDelimiters = ['=', ':'];
@@ -89,6 +98,7 @@ internal sealed class CommandLine
     {
         Trace = result.GetValue(StraceOption);
         Stats = result.GetValue(StatsOption);
+        CpuText = result.GetValue(CpuOption);
         TracePidPrefix = result.GetValue(TraceChildOption);
         ResumeFd = result.GetValue(ResumeOption);
         ExecState = result.GetValue(ExecStateOption);
@@ -100,6 +110,12 @@ internal sealed class CommandLine
 
     /// <summary><c>--strace</c>.</summary>
     public bool Trace { get; }
+
+    /// <summary><c>--cpu</c>, as given (checked by <see cref="Parse"/>).</summary>
+    public string? CpuText { get; }
+
+    /// <summary><c>--cpu</c>, parsed.</summary>
+    public CpuBackend Cpu => CpuBackendSelector.TryParse(CpuText, out CpuBackend b) ? b : CpuBackend.Auto;
 
     /// <summary><c>--trace-child</c>.</summary>
     public bool TracePidPrefix { get; }
@@ -153,7 +169,11 @@ internal sealed class CommandLine
         if (errors.Count == 0)
         {
             var parsed = new CommandLine(result);
-            if (parsed.ResumeFd != NoResumeFd && parsed.ResumeFd < 0)
+            if (!CpuBackendSelector.TryParse(parsed.CpuText, out _))
+            {
+                errors.Add("--cpu takes auto, unicorn or kvm, not '" + parsed.CpuText + "'.");
+            }
+            else if (parsed.ResumeFd != NoResumeFd && parsed.ResumeFd < 0)
             {
                 errors.Add("--resume needs a descriptor number (0 or more).");
             }
@@ -182,10 +202,11 @@ internal sealed class CommandLine
     public static RootCommand CreateRootCommand()
     {
         var root = new RootCommand(
-            "Runs a static x86-64 Linux program on the Unicorn CPU emulator. Every pointer the program passes to a system call is checked through UserMemory.")
+            "Runs an x86-64 Linux program on an emulated (Unicorn) or virtualized (KVM) CPU. Every pointer the program passes to a system call is checked through UserMemory.")
         {
             StraceOption,
             StatsOption,
+            CpuOption,
             TraceChildOption,
             ResumeOption,
             ExecStateOption,

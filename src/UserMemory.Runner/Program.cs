@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using UserMemory;
+using UserMemory.Linux.Cpu;
 using UserMemory.Linux.Fs;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
@@ -24,8 +25,17 @@ if (Path.GetFileNameWithoutExtension(runnerPath) == "dotnet")
     prefix = [Path.Combine(AppContext.BaseDirectory, "usermem-run.dll")];
 }
 
+// The backend is resolved once, here; forked and executed runners inherit the resolved choice.
+CpuBackend cpu = CpuBackendSelector.Resolve(cmd.Cpu, out string? cpuMessage);
+if (cpuMessage is not null && cmd.ResumeFd == CommandLine.NoResumeFd && !cmd.TracePidPrefix)
+{
+    Console.Error.WriteLine("usermem-run: " + cpuMessage);
+}
+
+prefix = [.. prefix, "--cpu", CpuBackendSelector.ToOptionValue(cpu)];
 var options = new RunnerOptions
 {
+    Cpu = cpu,
     Trace = cmd.Trace,
     Stats = cmd.Stats,
     TracePidPrefix = cmd.TracePidPrefix || cmd.ResumeFd != CommandLine.NoResumeFd,

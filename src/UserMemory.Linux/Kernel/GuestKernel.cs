@@ -1,6 +1,7 @@
 using UserMemory.AddressSpace;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Cpu;
+using UserMemory.Linux.Cpu.Kvm;
 using UserMemory.Linux.Cpu.Unicorn;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Process;
@@ -37,8 +38,9 @@ public sealed class GuestKernel
     /// <summary>The syscall statistics (<c>--stats</c>), or null.</summary>
     internal SyscallStats? Stats { get; }
 
-    /// <summary>Creates the CPU for a new task: the one place a CPU backend is chosen.</summary>
-    /// <param name="space">The task's address space (with a guest view).</param>
+    /// <summary>Creates the CPU for a new task: the one place a CPU backend is chosen (<see cref="RunnerOptions.Cpu"/>,
+    /// resolved at runner start by <see cref="CpuBackendSelector"/>).</summary>
+    /// <param name="space">The task's address space.</param>
     /// <returns>The CPU, with every register zero and nothing mapped.</returns>
-    public ICpu CreateCpu(AddrSpace space) => new UnicornCpu(space);
+    public ICpu CreateCpu(AddrSpace space) => Options.Cpu == CpuBackend.Kvm ? new KvmCpu(space) : new UnicornCpu(space);
 }

@@ -1,3 +1,5 @@
+using UserMemory.Linux.Cpu;
+
 namespace UserMemory.Linux.Process;
 
 /// <summary>How this runner process was started: what it needs to start the next one (fork and execve).</summary>
@@ -14,6 +16,10 @@ public sealed class RunnerOptions
 
     /// <summary>Prefix trace lines with <c>[pid N]</c> (every process but the first).</summary>
     public bool TracePidPrefix { get; init; }
+
+    /// <summary>The CPU backend, already resolved by <see cref="CpuBackendSelector.Resolve"/> (never
+    /// <see cref="CpuBackend.Auto"/> once the kernel runs; Auto is treated as Unicorn).</summary>
+    public CpuBackend Cpu { get; init; } = CpuBackend.Unicorn;
 
     /// <summary>Extra leading arguments for the runner executable (e.g. the .dll path when run through
     /// <c>dotnet</c>); empty for an apphost or a native executable.</summary>

@@ -69,5 +69,5 @@ internal static class HostProcess
     /// <param name="workingDirectory">The working directory.</param>
     /// <returns>The result.</returns>
     public static ProcessResult RunUnderRunner(IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null) =>
-        Run(Repository.Runner, arguments, stdin, workingDirectory);
+        Run(Repository.Runner, [.. Repository.RunnerCpuArguments, .. arguments], stdin, workingDirectory);
 }

@@ -109,5 +109,5 @@ internal static class RawProcess
         byte[]? stdin = null,
         string? workingDirectory = null,
         IReadOnlyDictionary<string, string?>? environment = null) =>
-        Run(Repository.Runner, arguments, limit, stdin, workingDirectory, environment);
+        Run(Repository.Runner, [.. Repository.RunnerCpuArguments, .. arguments], limit, stdin, workingDirectory, environment);
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 
 namespace UserMemory.Linux.Tests.Support;
@@ -25,6 +26,11 @@ internal static class Repository
             return Path.Combine(Root, "src", "UserMemory.Runner", "bin", configuration, "net10.0", "usermem-run");
         }
     }
+
+    /// <summary>The runner options that pick the CPU backend under test: <c>--cpu $USERMEM_TEST_CPU</c> when that
+    /// variable is set (scripts/test.sh runs the Linux suite once per backend), else none (the runner's auto).</summary>
+    public static IReadOnlyList<string> RunnerCpuArguments { get; } =
+        Environment.GetEnvironmentVariable("USERMEM_TEST_CPU") is { Length: > 0 } cpu ? ["--cpu", cpu] : [];
 
     /// <summary>The probe sources.</summary>
     public static string Probes => Path.Combine(Root, "tests", "probes");

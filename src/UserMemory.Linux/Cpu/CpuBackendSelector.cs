@@ -1,0 +1,79 @@
+using UserMemory.Linux.Cpu.Kvm;
+
+namespace UserMemory.Linux.Cpu;
+
+/// <summary>
+/// Turns the requested <see cref="CpuBackend"/> into the one that runs, once per runner start (forked and executed
+/// runners inherit the resolved choice).
+/// </summary>
+/// <remarks>
+/// <para><b>auto</b> picks KVM only where its VM exits are cheap: hardware-assisted KVM with two-dimensional paging
+/// (EPT/NPT). Where KVM shadows the guest's page tables in software (the <c>kvm_pvm</c> module of nested clouds, or
+/// EPT/NPT turned off) an exit costs about 30 µs of CPU, and typical runner work (shells, coreutils, a syscall every
+/// few microseconds) is several times slower than on Unicorn, although pure compute runs at native speed: measured
+/// in <c>BENCHMARKS.md</c>. There, auto picks Unicorn; <c>--cpu kvm</c> still selects KVM explicitly.</para>
+/// <para>An explicit <c>--cpu kvm</c> on a host where <c>/dev/kvm</c> is missing or refuses falls back to Unicorn
+/// with a message saying why.</para>
+/// </remarks>
+public static class CpuBackendSelector
+{
+    /// <summary>Resolves <paramref name="requested"/> to <see cref="CpuBackend.Unicorn"/> or
+    /// <see cref="CpuBackend.Kvm"/>.</summary>
+    /// <param name="requested">What the command line asked for.</param>
+    /// <param name="message">Why an explicit request could not be honoured, or null.</param>
+    /// <returns>The backend to use.</returns>
+    public static CpuBackend Resolve(CpuBackend requested, out string? message)
+    {
+        message = null;
+        switch (requested)
+        {
+            case CpuBackend.Unicorn:
+                return CpuBackend.Unicorn;
+            case CpuBackend.Kvm:
+                if (KvmVirtualMachine.IsAvailable(out string reason))
+                {
+                    return CpuBackend.Kvm;
+                }
+
+                message = "--cpu kvm: " + reason + " Using unicorn.";
+                return CpuBackend.Unicorn;
+            default:
+                return KvmVirtualMachine.IsAvailable(out _) && !KvmHostFacts.UsesShadowPaging()
+                    ? CpuBackend.Kvm
+                    : CpuBackend.Unicorn;
+        }
+    }
+
+    /// <summary>The command-line spelling of <paramref name="backend"/>.</summary>
+    /// <param name="backend">The backend.</param>
+    /// <returns><c>auto</c>, <c>unicorn</c> or <c>kvm</c>.</returns>
+    public static string ToOptionValue(CpuBackend backend) => backend switch
+    {
+        CpuBackend.Unicorn => "unicorn",
+        CpuBackend.Kvm => "kvm",
+        _ => "auto",
+    };
+
+    /// <summary>Parses a command-line spelling (<c>auto</c>, <c>unicorn</c>, <c>kvm</c>).</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="backend">The backend.</param>
+    /// <returns>False for any other value.</returns>
+    public static bool TryParse(string? value, out CpuBackend backend)
+    {
+        switch (value)
+        {
+            case "auto":
+                backend = CpuBackend.Auto;
+                return true;
+            case "unicorn":
+                backend = CpuBackend.Unicorn;
+                return true;
+            case "kvm":
+                backend = CpuBackend.Kvm;
+                return true;
+            default:
+                backend = CpuBackend.Auto;
+                return false;
+        }
+    }
+}

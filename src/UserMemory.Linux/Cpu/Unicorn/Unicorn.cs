@@ -27,6 +27,7 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     private const int HookInsn = 2;
     private const int HookMemInvalid = 0x3F0;
     private const int InsnSyscall = 699;
+    private const int InsnCpuid = 113;
 
     private nint _engine;
     private GCHandle _self;
@@ -61,6 +62,12 @@ public sealed unsafe partial class UnicornEngine : IDisposable
         if (err != 0)
         {
             throw new InvalidOperationException("uc_hook_add(syscall) failed: " + ErrorText(err));
+        }
+
+        err = uc_hook_add_insn(_engine, &hook, HookInsn, (nint)(delegate* unmanaged<nint, nint, int>)&OnCpuid, GCHandle.ToIntPtr(_self), 1, 0, InsnCpuid);
+        if (err != 0)
+        {
+            throw new InvalidOperationException("uc_hook_add(cpuid) failed: " + ErrorText(err));
         }
 
         err = uc_hook_add(_engine, &hook, 1 /* UC_HOOK_INTR */, (nint)(delegate* unmanaged<nint, uint, nint, void>)&OnInterrupt, GCHandle.ToIntPtr(_self), 1, 0);
@@ -174,6 +181,24 @@ public sealed unsafe partial class UnicornEngine : IDisposable
             self.PendingException = e;
             self.Stop();
         }
+    }
+
+    /// <summary>Answers the leaves <see cref="UnicornCpuid"/> corrects (returns 1: the instruction is done), else lets
+    /// Unicorn run the <c>cpuid</c> (returns 0). Reads and writes registers only: nothing here can throw.</summary>
+    [UnmanagedCallersOnly]
+    private static int OnCpuid(nint engine, nint userData)
+    {
+        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
+        if (!UnicornCpuid.TryAnswer((uint)self.Read(X86Register.Rax), out uint eax, out uint ebx, out uint ecx, out uint edx))
+        {
+            return 0;
+        }
+
+        self.Write(X86Register.Rax, eax);
+        self.Write(X86Register.Rbx, ebx);
+        self.Write(X86Register.Rcx, ecx);
+        self.Write(X86Register.Rdx, edx);
+        return 1;
     }
 
     [UnmanagedCallersOnly]

@@ -10,7 +10,8 @@ namespace UserMemory.Linux.Tests;
 /// AT_PHDR/AT_PHNUM against its own headers, AT_BASE against the dynamic linker dl_iterate_phdr reports (or 0 when
 /// static), the identity entries and a zero, writable .bss. Each build (static musl, static-pie glibc, dynamic glibc
 /// with and without PIE, dynamic musl) must print the same lines natively and under the runner, and those lines must
-/// say every fact holds.
+/// say every fact holds. A dynamic glibc probe also checks that first calls through the PLT (lazy binding) keep
+/// their XMM arguments.
 /// </summary>
 public sealed class LoaderAuxvTests
 {
@@ -47,6 +48,15 @@ public sealed class LoaderAuxvTests
         }
     }
 
+    [ProbeFact]
+    public void First_calls_through_the_PLT_keep_their_floating_point_arguments()
+    {
+        string probe = Built.GetOrAdd("lazy", _ => new Lazy<string>(() => Compile("loader_lazy_binding", "/usr/bin/gcc", ["-fno-builtin"], ["-lm"]))).Value;
+        RawResult r = Differential.AssertSameAsNative(probe, ["3.7"]);
+        Assert.Contains("floor=3.000\n", r.StdoutText, StringComparison.Ordinal);
+        Assert.Contains("fxrstor_restores_xmm0=1\n", r.StdoutText, StringComparison.Ordinal);
+    }
+
     private static string Build(string build) => Built.GetOrAdd(build, b => new Lazy<string>(() => Compile(b))).Value;
 
     private static string Compile(string build)
@@ -60,11 +70,16 @@ public sealed class LoaderAuxvTests
             "musl-dynamic" => (Probes.Compiler, Array.Empty<string>()),
             _ => throw new ArgumentOutOfRangeException(nameof(build)),
         };
-        string output = Path.Combine(OutputDir, "loader_auxv-" + build);
-        ProcessResult r = HostProcess.Run(compiler, [.. flags, "-O1", "-o", output, Path.Combine(Repository.Probes, "loader_auxv.c")]);
+        return Compile("loader_auxv", compiler, flags, [], "-" + build);
+    }
+
+    private static string Compile(string name, string compiler, string[] flags, string[] libraries, string suffix = "")
+    {
+        string output = Path.Combine(OutputDir, name + suffix);
+        ProcessResult r = HostProcess.Run(compiler, [.. flags, "-O1", "-o", output, Path.Combine(Repository.Probes, name + ".c"), .. libraries]);
         if (r.ExitCode != 0)
         {
-            throw new InvalidOperationException("building loader_auxv (" + build + ") failed:\n" + r);
+            throw new InvalidOperationException("building " + name + suffix + " failed:\n" + r);
         }
 
         return output;

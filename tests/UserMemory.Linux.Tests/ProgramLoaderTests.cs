@@ -59,10 +59,9 @@ public sealed class ProgramLoaderTests
     }
 
     [Fact]
-    public void Dynamic_or_garbage_files_are_refused_with_ENOEXEC()
+    public void Garbage_files_are_refused_with_ENOEXEC()
     {
         using AddrSpace space = ThreadGroup.CreateAddressSpace();
-        Assert.Equal(LinuxError.ENOEXEC, ProgramLoader.Load(space, File.ReadAllBytes("/bin/sh"), [], [], [], (0, 0, 0, 0), out _));
         Assert.Equal(LinuxError.ENOEXEC, ProgramLoader.Load(space, new byte[64], [], [], [], (0, 0, 0, 0), out _));
         Assert.Empty(space.GetAreas());
     }

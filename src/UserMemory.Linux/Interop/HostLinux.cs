@@ -74,6 +74,28 @@ public static unsafe partial class HostLinux
         }
     }
 
+    /// <summary>Makes a host system call with three memory arguments (e.g. <c>getxattr</c>: path, name, value), as
+    /// the two-buffer overload; an empty buffer passes NULL.</summary>
+    /// <param name="number">The host syscall number.</param>
+    /// <param name="first">The first buffer.</param>
+    /// <param name="firstSlot">Which argument it is.</param>
+    /// <param name="second">The second buffer.</param>
+    /// <param name="secondSlot">Which argument it is.</param>
+    /// <param name="third">The third buffer.</param>
+    /// <param name="thirdSlot">Which argument it is.</param>
+    /// <param name="args">Six arguments; the slots named above are overwritten.</param>
+    /// <returns>The result, or <c>-errno</c>.</returns>
+    internal static long Syscall(long number, Span<byte> first, int firstSlot, Span<byte> second, int secondSlot, Span<byte> third, int thirdSlot, ReadOnlySpan<long> args)
+    {
+        Span<long> a = stackalloc long[6];
+        args.CopyTo(a);
+        fixed (byte* p2 = third)
+        {
+            a[thirdSlot] = third.IsEmpty ? 0 : (long)p2;
+            return Syscall(number, first, firstSlot, second, secondSlot, a);
+        }
+    }
+
     /// <summary>Makes a host system call with one memory argument.</summary>
     /// <param name="number">The host syscall number.</param>
     /// <param name="buffer">The buffer.</param>

@@ -59,4 +59,7 @@ public enum AuxvType : ulong
 
     /// <summary>AT_EXECFN: address of the executed file name.</summary>
     ExecutableFileName = 31,
+
+    /// <summary>AT_MINSIGSTKSZ: the smallest stack a signal handler needs (signal frame included).</summary>
+    MinSignalStackSize = 51,
 }

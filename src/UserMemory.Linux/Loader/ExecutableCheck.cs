@@ -6,7 +6,8 @@ using UserMemory.Linux.Interop;
 namespace UserMemory.Linux.Loader;
 
 /// <summary>What execve checks on the host before giving up the old program: the file exists and is executable, and
-/// is a static x86-64 ELF executable or a <c>#!</c> script whose interpreter is one.</summary>
+/// is an x86-64 ELF executable (static, or dynamic with a readable dynamic linker) or a <c>#!</c> script whose
+/// interpreter is one.</summary>
 public static class ExecutableCheck
 {
     private const long AtFdCwd = -100;
@@ -59,9 +60,25 @@ public static class ExecutableCheck
             }
         }
 
-        if (ElfImage.TryParse(file, out ElfImage? image) != LinuxError.None || image!.NeedsInterpreter)
+        if (ElfImage.TryParse(file, out ElfImage? image) != LinuxError.None
+            || InterpreterPath.TryRead(image!, file, out byte[] linkerPath) != LinuxError.None)
         {
             return -(long)LinuxError.ENOEXEC;
+        }
+
+        if (linkerPath.Length != 0)
+        {
+            // As Linux, a dynamic linker that cannot be opened fails the execve (ENOENT, EACCES...).
+            r = ReadFile(linkerPath, out byte[] linker);
+            if (r < 0)
+            {
+                return r;
+            }
+
+            if (ElfImage.TryParse(linker, out _) != LinuxError.None)
+            {
+                return -(long)LinuxError.ELIBBAD;
+            }
         }
 
         return 0;

@@ -13,34 +13,32 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// </summary>
 public sealed class DynamicExecutableTests
 {
-    private const string NoDynamic = "issue 11: dynamic executables (PT_INTERP) are refused with ENOEXEC (exit 126)";
-
     private static readonly byte[] GzipInput = Encoding.ASCII.GetBytes(string.Concat(System.Linq.Enumerable.Repeat("usermem gzip probe line\n", 200)));
 
-    [Theory(Skip = NoDynamic)]
+    [Theory]
     [InlineData("/bin/echo", "hi")]
     [InlineData("/bin/dash", "-c", "echo $((1+2)); printf '%s\\n' \"$0\"")]
     [InlineData("/bin/dash", "-c", "x=$(echo sub); echo \"$x\" | tr a-z A-Z; exit 3")]
     public void Host_tool_runs_as_natively(string program, params string[] arguments) =>
         Differential.AssertSameAsNative(program, arguments);
 
-    [Fact(Skip = NoDynamic)]
+    [Fact]
     public void Gzip_compresses_byte_exact() =>
         Differential.AssertSameAsNative("/usr/bin/gzip", ["-c"], stdin: GzipInput);
 
-    [ProbeFact(Skip = NoDynamic)]
+    [ProbeFact]
     public void Glibc_dynamic_probe_runs_as_natively() =>
         Differential.AssertSameAsNative(Probes.GetGlibcDynamic("fidelity_glibc"), ["arg"]);
 
-    [ProbeFact(Skip = NoDynamic)]
+    [ProbeFact]
     public void Static_guest_execs_a_dynamic_tool() =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_exec"), ["/bin/echo", "from", "execve"]);
 
-    [ProbeFact(Skip = NoDynamic)]
+    [ProbeFact]
     public void Static_guest_execs_dash_which_pipes_through_gzip() =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_exec"), ["/bin/dash", "-c", "echo piped | /usr/bin/gzip -c | /usr/bin/gzip -dc"]);
 
-    [Fact(Skip = NoDynamic)]
+    [Fact]
     public void Script_with_a_dynamic_interpreter_runs() =>
         WithScript("#!/bin/dash\necho script \"$#\" \"$1\"\nexit 4\n", script => Differential.AssertSameAsNative(script, ["first", "second"]));
 

@@ -27,6 +27,13 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     private const int HookInsn = 2;
     private const int HookMemInvalid = 0x3F0;
     private const int InsnSyscall = 699;
+    private const int InsnCpuid = 113;
+    private const int RegisterCr4 = 54;
+
+    /// <summary>CR4.OSFXSR | CR4.OSXMMEXCPT, which Linux sets at boot: without OSFXSR, Unicorn's <c>fxsave</c> and
+    /// <c>fxrstor</c> skip the XMM registers, and glibc's lazy-binding trampoline (which saves and restores the argument
+    /// registers with them) hands every first call through the PLT a zeroed XMM0 (e.g. <c>floor(3.7)</c> returns 0).</summary>
+    private const ulong Cr4SseEnabled = (1UL << 9) | (1UL << 10);
 
     private nint _engine;
     private GCHandle _self;
@@ -61,6 +68,21 @@ public sealed unsafe partial class UnicornEngine : IDisposable
         if (err != 0)
         {
             throw new InvalidOperationException("uc_hook_add(syscall) failed: " + ErrorText(err));
+        }
+
+        ulong cr4 = 0;
+        _ = uc_reg_read(_engine, RegisterCr4, &cr4);
+        cr4 |= Cr4SseEnabled;
+        err = uc_reg_write(_engine, RegisterCr4, &cr4);
+        if (err != 0)
+        {
+            throw new InvalidOperationException("uc_reg_write(CR4) failed: " + ErrorText(err));
+        }
+
+        err = uc_hook_add_insn(_engine, &hook, HookInsn, (nint)(delegate* unmanaged<nint, nint, int>)&OnCpuid, GCHandle.ToIntPtr(_self), 1, 0, InsnCpuid);
+        if (err != 0)
+        {
+            throw new InvalidOperationException("uc_hook_add(cpuid) failed: " + ErrorText(err));
         }
 
         err = uc_hook_add(_engine, &hook, 1 /* UC_HOOK_INTR */, (nint)(delegate* unmanaged<nint, uint, nint, void>)&OnInterrupt, GCHandle.ToIntPtr(_self), 1, 0);
@@ -174,6 +196,24 @@ public sealed unsafe partial class UnicornEngine : IDisposable
             self.PendingException = e;
             self.Stop();
         }
+    }
+
+    /// <summary>Answers the leaves <see cref="UnicornCpuid"/> corrects (returns 1: the instruction is done), else lets
+    /// Unicorn run the <c>cpuid</c> (returns 0). Reads and writes registers only: nothing here can throw.</summary>
+    [UnmanagedCallersOnly]
+    private static int OnCpuid(nint engine, nint userData)
+    {
+        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
+        if (!UnicornCpuid.TryAnswer((uint)self.Read(X86Register.Rax), out uint eax, out uint ebx, out uint ecx, out uint edx))
+        {
+            return 0;
+        }
+
+        self.Write(X86Register.Rax, eax);
+        self.Write(X86Register.Rbx, ebx);
+        self.Write(X86Register.Rcx, ecx);
+        self.Write(X86Register.Rdx, edx);
+        return 1;
     }
 
     [UnmanagedCallersOnly]

@@ -4,7 +4,7 @@ using System.Globalization;
 
 namespace UserMemory.Runner;
 
-/// <summary>The runner's arguments: <c>usermem-run [--strace] [--] program [args...]</c>, plus the internal options
+/// <summary>The runner's arguments: <c>usermem-run [--strace] [--root DIR] [--read-only] [--] program [args...]</c>, plus the internal options
 /// one runner passes to the next for fork (<c>--resume FD</c>) and execve (<c>--exec-state S --argv0 A</c>).
 /// A small hand parser keeps startup fast and trimming-safe.</summary>
 internal sealed class CommandLine
@@ -20,6 +20,10 @@ internal sealed class CommandLine
     public string? ExecState { get; private set; }
 
     public string? Argv0 { get; private set; }
+
+    public string? Root { get; private set; }
+
+    public bool ReadOnly { get; private set; }
 
     public bool NoArgv { get; private set; }
 
@@ -65,6 +69,12 @@ internal sealed class CommandLine
                     break;
                 case "--exec-state" when i + 1 < args.Length:
                     c.ExecState = args[++i];
+                    break;
+                case "--root" when i + 1 < args.Length:
+                    c.Root = args[++i];
+                    break;
+                case "--read-only":
+                    c.ReadOnly = true;
                     break;
                 case "--argv0" when i + 1 < args.Length:
                     c.Argv0 = args[++i];

@@ -14,7 +14,13 @@ using UserMemory.Runner;
 CommandLine? cmd = CommandLine.Parse(args, out string? error);
 if (cmd is null)
 {
-    Say("usage: usermem-run [--strace] [--stats] [--] program [args...]" + (string.IsNullOrEmpty(error) ? string.Empty : "\nusermem-run: " + error));
+    Say("usage: usermem-run [--strace] [--stats] [--root DIR] [--read-only] [--] program [args...]" + (string.IsNullOrEmpty(error) ? string.Empty : "\nusermem-run: " + error));
+    return 2;
+}
+
+if (cmd.Root is string rootDir && !Directory.Exists(rootDir))
+{
+    Say("usermem-run: --root " + rootDir + ": not a directory");
     return 2;
 }
 
@@ -29,6 +35,8 @@ var options = new RunnerOptions
 {
     Trace = cmd.Trace,
     Stats = cmd.Stats,
+    Root = cmd.Root,
+    ReadOnly = cmd.ReadOnly,
     TracePidPrefix = cmd.TracePidPrefix || cmd.ResumeFd >= 0,
     RunnerPath = runnerPath,
     RunnerPrefixArguments = cmd.ResumeFd >= 0 || cmd.TracePidPrefix ? [.. prefix, "--trace-child"] : prefix,

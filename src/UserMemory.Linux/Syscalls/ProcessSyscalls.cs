@@ -211,6 +211,17 @@ internal static class ProcessSyscalls
             list.Add(Nul("--strace"));
         }
 
+        if (t.Group.Options.Root is string root)
+        {
+            list.Add(Nul("--root"));
+            list.Add(Nul(root));
+        }
+
+        if (t.Group.Options.ReadOnly)
+        {
+            list.Add(Nul("--read-only"));
+        }
+
         foreach (string s in extra)
         {
             list.Add(Nul(s));

@@ -760,6 +760,10 @@ internal static class FileSyscalls
                 }
 
                 t.Group.Fs.Cwd = ProcRenderer.NodePath(where.Node);
+
+                // The host follows where it can, so a runner started from here (fork, execve) starts in the same
+                // /proc directory, which it then sees as another process's.
+                HostSpanCall(SyscallNumber.Chdir, Nul(t.Group.Fs.Cwd), 0);
                 return 0;
             case ResolvedKind.Descriptor:
                 return Fchdir(t, (ulong)where.Fd);
@@ -1081,27 +1085,31 @@ internal static class FileSyscalls
         return guest;
     }
 
+    /// <summary>dup2/dup3 in Linux's order of checks: dup3's flags (EINVAL), equal numbers (dup2: the number if open,
+    /// else EBADF; dup3: EINVAL), a target at or above RLIMIT_NOFILE (EBADF), a closed source (EBADF).</summary>
     private static long Dup2(Task t, ulong oldFd, ulong newFd, ulong flags, bool legacy)
     {
-        OpenFile? f = t.Fds.Get((long)oldFd);
+        uint from = (uint)oldFd;
+        uint to = (uint)newFd;
         if (!legacy && (flags & ~(ulong)OCloexec) != 0)
         {
             return Einval;
         }
 
+        if (from == to)
+        {
+            return !legacy ? Einval : t.Fds.IsOpen(from) ? to : Ebadf;
+        }
+
+        if (to >= FdTable.Limit)
+        {
+            return Ebadf;
+        }
+
+        OpenFile? f = t.Fds.Get(from);
         if (f is null)
         {
             return Ebadf;
-        }
-
-        if (newFd >= FdTable.Limit)
-        {
-            return Ebadf;
-        }
-
-        if (oldFd == newFd)
-        {
-            return legacy ? (long)newFd : Einval;
         }
 
         long r = Duplicate(f, out OpenFile copy);
@@ -1110,13 +1118,13 @@ internal static class FileSyscalls
             return r;
         }
 
-        OpenFile? previous = t.Fds.Place((int)newFd, copy, (flags & (ulong)OCloexec) != 0);
+        OpenFile? previous = t.Fds.Place((int)to, copy, (flags & (ulong)OCloexec) != 0);
         if (previous is not null)
         {
             Release(previous);
         }
 
-        return (long)newFd;
+        return to;
     }
 
     private static long Pipe(Task t, ulong fdsAddr, ulong flags)
@@ -1176,12 +1184,12 @@ internal static class FileSyscalls
         {
             case (long)FcntlCommand.DupFd:
             case (long)FcntlCommand.DupFdCloseOnExec:
-                if ((int)arg < 0 || (ulong)(uint)arg >= FdTable.Limit)
+                if (arg >= FdTable.Limit)
                 {
                     return Einval;
                 }
 
-                return Dup(t, fd, (int)arg, cmd == (ulong)FcntlCommand.DupFdCloseOnExec);
+                return Dup(t, fd, (long)arg, cmd == (ulong)FcntlCommand.DupFdCloseOnExec);
             case (long)FcntlCommand.GetFd:
                 return t.Fds.IsCloseOnExec((long)fd) ? 1 : 0;
             case (long)FcntlCommand.SetFd:

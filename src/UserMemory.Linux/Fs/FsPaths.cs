@@ -1,4 +1,6 @@
 using System;
+using System.Globalization;
+using System.Text;
 using UserMemory.Linux.Fs.Proc;
 using UserMemory.Linux.Kernel;
 
@@ -56,6 +58,36 @@ internal static class FsPaths
         }
 
         return PathResolver.Resolve(t.Group.Fs, new TaskProcScope(t), start, path, follow);
+    }
+
+    /// <summary>Where an <c>execve</c> path leads: resolved like any guest path (so <c>/proc/self/fd/N</c>,
+    /// <c>/dev/fd/N</c> and <c>/proc/self/exe</c> name the guest's own files, never the runner's descriptors).</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="path">The path the guest gave, without NUL.</param>
+    /// <param name="checkPath">The host path the caller may read to check the program now.</param>
+    /// <param name="runnerPath">The path to hand to the next runner (a guest path when confined, which the next
+    /// runner re-roots; the host path otherwise).</param>
+    /// <returns>0 or -errno (EACCES for a synthetic or host /proc file, ENOENT, ELOOP...).</returns>
+    internal static long ExecTarget(Task t, byte[] path, out byte[] checkPath, out byte[] runnerPath)
+    {
+        checkPath = runnerPath = path;
+        ResolvedPath where = Resolve(t, AtFdCwd, path, follow: true);
+        switch (where.Kind)
+        {
+            case ResolvedKind.Error:
+                return where.Error;
+            case ResolvedKind.Host:
+                checkPath = t.Group.Fs.IsConfined ? [.. t.Group.Fs.HostRoot, .. where.Path] : where.Path;
+                runnerPath = where.Path;
+                return 0;
+            case ResolvedKind.Descriptor when t.Fds.Get(where.Fd) is { HostFd: >= 0 } f && !t.Group.Fs.IsConfined:
+                // fexecve: the guest's own descriptor, reached through this runner's own /proc entry for it (the
+                // host descriptor survives into the next runner under the same number).
+                checkPath = runnerPath = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{f.HostFd}"));
+                return 0;
+            default:
+                return -(long)LinuxError.EACCES;
+        }
     }
 
     /// <summary>The guest path of the directory a descriptor refers to, or null when it is not a directory (or lies

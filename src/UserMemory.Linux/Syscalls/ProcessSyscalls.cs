@@ -132,8 +132,23 @@ internal static class ProcessSyscalls
 
         var argv = new List<byte[]>(arguments.Arguments);
         var envp = new List<byte[]>(arguments.Environment);
-        byte[] program = path[..^1];
-        r = ExecutableCheck.Resolve(ref program, argv);
+        r = FsPaths.ExecTarget(t, path[..^1], out byte[] program, out byte[] runnerProgram);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        if (t.Group.Fs.IsConfined)
+        {
+            // The next runner re-roots the guest path and handles #! itself; check a copy now.
+            r = ExecutableCheck.Resolve(ref program, new List<byte[]>(argv));
+            program = runnerProgram;
+        }
+        else
+        {
+            r = ExecutableCheck.Resolve(ref program, argv);
+        }
+
         if (r < 0)
         {
             return r;

@@ -46,6 +46,17 @@ internal sealed class CommandLine
         HelpName = "auto|unicorn|kvm",
     };
 
+    private static readonly Option<string> RootOption = new("--root")
+    {
+        Description = "Confine the program's file system to DIR: every path it names resolves inside DIR ('..', absolute symlinks and races cannot leave it).",
+        HelpName = "DIR",
+    };
+
+    private static readonly Option<bool> ReadOnlyOption = new("--read-only")
+    {
+        Description = "Refuse every change to the file system (EROFS): writing opens, create, unlink, rename, mkdir, links, chmod, chown, truncate, utimes.",
+    };
+
     private static readonly Option<bool> TraceChildOption = new("--trace-child")
     {
         Description = "Internal: prefix trace lines with the pid (set for forked and executed runners).",
@@ -89,7 +100,7 @@ internal sealed class CommandLine
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    private static readonly Option[] ValueOptions = [CpuOption, ResumeOption, ExecStateOption, Argv0Option];
+    private static readonly Option[] ValueOptions = [CpuOption, RootOption, ResumeOption, ExecStateOption, Argv0Option];
 
     /// <summary>The characters System.CommandLine accepts between an option and its value (<c>--opt=value</c>).</summary>
     private static readonly char[] OptionValueDelimiters = ['=', ':'];
@@ -99,6 +110,8 @@ internal sealed class CommandLine
         Trace = result.GetValue(StraceOption);
         Stats = result.GetValue(StatsOption);
         CpuText = result.GetValue(CpuOption);
+        Root = result.GetValue(RootOption);
+        ReadOnly = result.GetValue(ReadOnlyOption);
         TracePidPrefix = result.GetValue(TraceChildOption);
         ResumeFd = result.GetValue(ResumeOption);
         ExecState = result.GetValue(ExecStateOption);
@@ -110,6 +123,12 @@ internal sealed class CommandLine
 
     /// <summary><c>--strace</c>.</summary>
     public bool Trace { get; }
+
+    /// <summary><c>--root DIR</c>, or null.</summary>
+    public string? Root { get; }
+
+    /// <summary><c>--read-only</c>.</summary>
+    public bool ReadOnly { get; }
 
     /// <summary><c>--cpu</c>, as given (checked by <see cref="Parse"/>).</summary>
     public string? CpuText { get; }
@@ -207,6 +226,8 @@ internal sealed class CommandLine
             StraceOption,
             StatsOption,
             CpuOption,
+            RootOption,
+            ReadOnlyOption,
             TraceChildOption,
             ResumeOption,
             ExecStateOption,

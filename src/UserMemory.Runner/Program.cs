@@ -18,6 +18,12 @@ if (cmd is null)
     return parseExit;
 }
 
+if (cmd.Root is string rootDir && !Directory.Exists(rootDir))
+{
+    Say("usermem-run: --root " + rootDir + ": not a directory");
+    return CommandLine.UsageExitCode;
+}
+
 string runnerPath = Environment.ProcessPath ?? "/proc/self/exe";
 string[] prefix = [];
 if (Path.GetFileNameWithoutExtension(runnerPath) == "dotnet")
@@ -38,6 +44,8 @@ var options = new RunnerOptions
     Cpu = cpu,
     Trace = cmd.Trace,
     Stats = cmd.Stats,
+    Root = cmd.Root,
+    ReadOnly = cmd.ReadOnly,
     TracePidPrefix = cmd.TracePidPrefix || cmd.ResumeFd != CommandLine.NoResumeFd,
     RunnerPath = runnerPath,
     RunnerPrefixArguments = cmd.ResumeFd != CommandLine.NoResumeFd || cmd.TracePidPrefix ? [.. prefix, "--trace-child"] : prefix,

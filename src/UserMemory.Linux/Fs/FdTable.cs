@@ -2,30 +2,39 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using UserMemory.Linux.Fs.Proc;
 
 namespace UserMemory.Linux.Fs;
 
 /// <summary>
-/// The guest's file descriptors: guest number → host descriptor plus the guest's close-on-exec flag. The host
-/// descriptors never carry close-on-exec themselves (they must survive the host <c>execve</c> that runs the next
-/// guest program); the guest's flag is applied by closing them at the guest's <c>execve</c>. The .NET runtime's own
-/// descriptors never appear here, so a guest <c>dup2(x, 10)</c> only changes this table.
+/// The guest's descriptor table, fully virtual: guest number → open file description (<see cref="HostFile"/> or
+/// <see cref="SyntheticFile"/>) plus the guest's close-on-exec flag. The runner's own descriptors (address-space
+/// memfd, hand-off pipes, trace output, the .NET runtime's) are never entered, so no guest number, <c>dup</c>,
+/// <c>fcntl(F_DUPFD)</c>, <c>close_range</c> or <c>/proc/self/fd</c> reaches them. Host descriptors never carry
+/// close-on-exec themselves (they must survive the host <c>execve</c> that runs the next guest program); the guest's
+/// flag is applied by closing them at the guest's <c>execve</c>.
 /// </summary>
 public sealed class FdTable
 {
     /// <summary>The highest guest descriptor plus one (RLIMIT_NOFILE's usual soft limit).</summary>
     public const int Limit = 1024;
 
-    private readonly Dictionary<int, Entry> _entries = new();
+    private const int StandardStreams = 3;
+    private const string EmptyText = "-";
+    private const string CloseOnExecMark = "c";
+    private const char SyntheticMark = '@';
+    private const char SyntheticFieldSeparator = '.';
+
+    private readonly SortedDictionary<int, Entry> _entries = new();
 
     /// <summary>A table with guest 0, 1 and 2 bound to host 0, 1 and 2.</summary>
     /// <returns>The table.</returns>
     public static FdTable WithStandardStreams()
     {
         var t = new FdTable();
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < StandardStreams; i++)
         {
-            t._entries[i] = new Entry(i, false);
+            t._entries[i] = new Entry(new HostFile(i), false);
         }
 
         return t;
@@ -36,18 +45,23 @@ public sealed class FdTable
 
     /// <summary>The open guest descriptors in ascending order.</summary>
     /// <returns>The numbers.</returns>
-    public IReadOnlyList<int> GuestDescriptors()
-    {
-        var list = new List<int>(_entries.Keys);
-        list.Sort();
-        return list;
-    }
+    public IReadOnlyList<int> GuestDescriptors() => new List<int>(_entries.Keys);
+
+    /// <summary>The open file description behind <paramref name="guestFd"/>.</summary>
+    /// <param name="guestFd">The guest descriptor (any value the guest passed).</param>
+    /// <returns>The description, or null when closed or out of range (EBADF).</returns>
+    public OpenFile? Get(long guestFd) =>
+        guestFd >= 0 && guestFd < Limit && _entries.TryGetValue((int)guestFd, out Entry e) ? e.File : null;
 
     /// <summary>The host descriptor behind <paramref name="guestFd"/>.</summary>
     /// <param name="guestFd">The guest descriptor.</param>
-    /// <returns>The host descriptor, or -1 when closed (EBADF).</returns>
-    public int HostOf(long guestFd) =>
-        guestFd >= 0 && guestFd < Limit && _entries.TryGetValue((int)guestFd, out Entry e) ? e.HostFd : -1;
+    /// <returns>The host descriptor, or -1 when closed or synthetic.</returns>
+    public int HostOf(long guestFd) => Get(guestFd)?.HostFd ?? -1;
+
+    /// <summary>True when <paramref name="guestFd"/> is open (host or synthetic).</summary>
+    /// <param name="guestFd">The guest descriptor.</param>
+    /// <returns>Whether it is open.</returns>
+    public bool IsOpen(long guestFd) => Get(guestFd) is not null;
 
     /// <summary>The guest's close-on-exec flag of an open descriptor.</summary>
     /// <param name="guestFd">The guest descriptor.</param>
@@ -61,13 +75,13 @@ public sealed class FdTable
     /// <returns>False when the descriptor is not open.</returns>
     public bool SetCloseOnExec(long guestFd, bool closeOnExec)
     {
-        if (HostOf(guestFd) < 0)
+        OpenFile? f = Get(guestFd);
+        if (f is null)
         {
             return false;
         }
 
-        Entry e = _entries[(int)guestFd];
-        _entries[(int)guestFd] = e with { CloseOnExec = closeOnExec };
+        _entries[(int)guestFd] = new Entry(f, closeOnExec);
         return true;
     }
 
@@ -76,23 +90,31 @@ public sealed class FdTable
     /// <param name="closeOnExec">The guest's close-on-exec flag.</param>
     /// <param name="lowest">The smallest acceptable guest number (F_DUPFD's argument).</param>
     /// <returns>The guest number, or -EMFILE (-24) when none is free, or -EINVAL (-22) for a bad lower bound.</returns>
-    public int Add(int hostFd, bool closeOnExec, long lowest = 0)
+    public int Add(int hostFd, bool closeOnExec, long lowest = 0) => Add(new HostFile(hostFd), closeOnExec, lowest);
+
+    /// <summary>Binds <paramref name="file"/> to the lowest free guest number not below <paramref name="lowest"/>.</summary>
+    /// <param name="file">The open file description.</param>
+    /// <param name="closeOnExec">The guest's close-on-exec flag.</param>
+    /// <param name="lowest">The smallest acceptable guest number.</param>
+    /// <returns>The guest number, or -EMFILE when none is free, or -EINVAL for a bad lower bound.</returns>
+    public int Add(OpenFile file, bool closeOnExec, long lowest = 0)
     {
+        ArgumentNullException.ThrowIfNull(file);
         if (lowest < 0 || lowest >= Limit)
         {
-            return -22;
+            return -(int)LinuxError.EINVAL;
         }
 
         for (int fd = (int)lowest; fd < Limit; fd++)
         {
             if (!_entries.ContainsKey(fd))
             {
-                _entries[fd] = new Entry(hostFd, closeOnExec);
+                _entries[fd] = new Entry(file, closeOnExec);
                 return fd;
             }
         }
 
-        return -24;
+        return -(int)LinuxError.EMFILE;
     }
 
     /// <summary>Binds <paramref name="hostFd"/> to guest number <paramref name="guestFd"/>, replacing what was there.</summary>
@@ -100,30 +122,76 @@ public sealed class FdTable
     /// <param name="hostFd">The host descriptor.</param>
     /// <param name="closeOnExec">The guest's close-on-exec flag.</param>
     /// <returns>The host descriptor previously bound there (for the caller to close), or -1.</returns>
-    public int Place(int guestFd, int hostFd, bool closeOnExec)
+    public int Place(int guestFd, int hostFd, bool closeOnExec) => Place(guestFd, new HostFile(hostFd), closeOnExec)?.HostFd ?? -1;
+
+    /// <summary>Binds <paramref name="file"/> to guest number <paramref name="guestFd"/>, replacing what was there.</summary>
+    /// <param name="guestFd">The guest number (0 ≤ n &lt; <see cref="Limit"/>).</param>
+    /// <param name="file">The open file description.</param>
+    /// <param name="closeOnExec">The guest's close-on-exec flag.</param>
+    /// <returns>The description previously bound there (the caller releases its host descriptor), or null.</returns>
+    public OpenFile? Place(int guestFd, OpenFile file, bool closeOnExec)
     {
+        ArgumentNullException.ThrowIfNull(file);
         if (guestFd < 0 || guestFd >= Limit)
         {
             throw new ArgumentOutOfRangeException(nameof(guestFd));
         }
 
-        int previous = _entries.TryGetValue(guestFd, out Entry e) ? e.HostFd : -1;
-        _entries[guestFd] = new Entry(hostFd, closeOnExec);
+        OpenFile? previous = Get(guestFd);
+        _entries[guestFd] = new Entry(file, closeOnExec);
         return previous;
     }
 
     /// <summary>Unbinds a guest descriptor.</summary>
     /// <param name="guestFd">The guest descriptor.</param>
-    /// <returns>The host descriptor it was bound to (for the caller to close), or -1 when it was not open.</returns>
-    public int Remove(long guestFd)
+    /// <returns>The host descriptor it was bound to (for the caller to close), or -1 when it was not open or synthetic.</returns>
+    public int Remove(long guestFd) => Take(guestFd)?.HostFd ?? -1;
+
+    /// <summary>Unbinds a guest descriptor and hands back its description.</summary>
+    /// <param name="guestFd">The guest descriptor.</param>
+    /// <returns>The description (the caller closes its host descriptor), or null when it was not open.</returns>
+    public OpenFile? Take(long guestFd)
     {
-        int host = HostOf(guestFd);
-        if (host >= 0)
+        OpenFile? f = Get(guestFd);
+        if (f is not null)
         {
             _entries.Remove((int)guestFd);
         }
 
-        return host;
+        return f;
+    }
+
+    /// <summary>Unbinds every open descriptor in <c>[first, last]</c> (close_range).</summary>
+    /// <param name="first">The first number.</param>
+    /// <param name="last">The last number (inclusive).</param>
+    /// <returns>The descriptions removed, for the caller to close.</returns>
+    public IReadOnlyList<OpenFile> TakeRange(long first, long last)
+    {
+        var taken = new List<OpenFile>();
+        foreach (int fd in GuestDescriptors())
+        {
+            if (fd >= first && fd <= last)
+            {
+                taken.Add(_entries[fd].File);
+                _entries.Remove(fd);
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>Sets close-on-exec on every open descriptor in <c>[first, last]</c> (close_range with CLOSE_RANGE_CLOEXEC).</summary>
+    /// <param name="first">The first number.</param>
+    /// <param name="last">The last number (inclusive).</param>
+    public void MarkCloseOnExec(long first, long last)
+    {
+        foreach (int fd in GuestDescriptors())
+        {
+            if (fd >= first && fd <= last)
+            {
+                SetCloseOnExec(fd, true);
+            }
+        }
     }
 
     /// <summary>Unbinds every close-on-exec descriptor (the guest's <c>execve</c>).</summary>
@@ -133,9 +201,14 @@ public sealed class FdTable
         var closed = new List<int>();
         foreach (int fd in GuestDescriptors())
         {
-            if (_entries[fd].CloseOnExec)
+            Entry e = _entries[fd];
+            if (e.CloseOnExec)
             {
-                closed.Add(_entries[fd].HostFd);
+                if (e.File.HostFd >= 0)
+                {
+                    closed.Add(e.File.HostFd);
+                }
+
                 _entries.Remove(fd);
             }
         }
@@ -143,62 +216,110 @@ public sealed class FdTable
         return closed;
     }
 
-    /// <summary>The table as text, <c>guest:host[:c],...</c> (c = close-on-exec), for handing to the next process.</summary>
+    /// <summary>The table as text for handing to the next process: <c>guest:host[:c]</c> for a host descriptor,
+    /// <c>guest:@kind.pid.tid.fd.offset[:c]</c> for a synthetic one (c = close-on-exec), comma-separated.</summary>
     /// <returns>The text ("-" for an empty table).</returns>
     public string Serialize()
     {
         var sb = new StringBuilder();
-        foreach (int fd in GuestDescriptors())
+        foreach ((int fd, Entry e) in _entries)
         {
-            Entry e = _entries[fd];
             if (sb.Length > 0)
             {
                 sb.Append(',');
             }
 
-            sb.Append(fd.ToString(CultureInfo.InvariantCulture)).Append(':').Append(e.HostFd.ToString(CultureInfo.InvariantCulture));
+            sb.Append(fd.ToString(CultureInfo.InvariantCulture)).Append(':');
+            if (e.File is SyntheticFile s)
+            {
+                sb.Append(SyntheticMark).Append(CultureInfo.InvariantCulture, $"{(int)s.Node.Kind}.{s.Node.Pid}.{s.Node.Tid}.{s.Node.Fd}.{s.Offset}");
+            }
+            else
+            {
+                sb.Append(e.File.HostFd.ToString(CultureInfo.InvariantCulture));
+            }
+
             if (e.CloseOnExec)
             {
-                sb.Append(":c");
+                sb.Append(':').Append(CloseOnExecMark);
             }
         }
 
-        return sb.Length == 0 ? "-" : sb.ToString();
+        return sb.Length == 0 ? EmptyText : sb.ToString();
     }
 
     /// <summary>Parses <see cref="Serialize"/>'s text.</summary>
     /// <param name="text">The text.</param>
     /// <returns>The table.</returns>
-    /// <exception cref="FormatException">Malformed text (a runner bug, not a guest input).</exception>
-    public static FdTable Parse(string text)
+    /// <exception cref="FormatException">Malformed text.</exception>
+    public static FdTable Parse(string text) =>
+        TryParse(text, out FdTable? table, out string? error) ? table! : throw new FormatException(error);
+
+    /// <summary>Parses <see cref="Serialize"/>'s text without throwing (for hand-off validation).</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="table">The table, when valid.</param>
+    /// <param name="error">Why the text was rejected.</param>
+    /// <returns>True when valid.</returns>
+    public static bool TryParse(string? text, out FdTable? table, out string? error)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        var t = new FdTable();
-        if (text == "-")
+        table = null;
+        error = null;
+        if (text is null)
         {
-            return t;
+            error = "No descriptor table.";
+            return false;
+        }
+
+        var t = new FdTable();
+        if (text == EmptyText)
+        {
+            table = t;
+            return true;
         }
 
         foreach (string item in text.Split(','))
         {
             string[] parts = item.Split(':');
-            if (parts.Length is < 2 or > 3 || (parts.Length == 3 && parts[2] != "c"))
+            if (parts.Length is < 2 or > 3 || (parts.Length == 3 && parts[2] != CloseOnExecMark)
+                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int guest) || guest >= Limit
+                || t._entries.ContainsKey(guest))
             {
-                throw new FormatException("Bad descriptor table entry: " + item);
+                error = "Bad descriptor table entry: " + item;
+                return false;
             }
 
-            int guest = int.Parse(parts[0], CultureInfo.InvariantCulture);
-            int host = int.Parse(parts[1], CultureInfo.InvariantCulture);
-            if (guest < 0 || guest >= Limit || host < 0)
+            OpenFile? file = parts[1].Length > 0 && parts[1][0] == SyntheticMark
+                ? ParseSynthetic(parts[1].AsSpan(1))
+                : int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int host) ? new HostFile(host) : null;
+            if (file is null)
             {
-                throw new FormatException("Descriptor out of range: " + item);
+                error = "Bad descriptor table entry: " + item;
+                return false;
             }
 
-            t._entries[guest] = new Entry(host, parts.Length == 3);
+            t._entries[guest] = new Entry(file, parts.Length == 3);
         }
 
-        return t;
+        table = t;
+        return true;
     }
 
-    private readonly record struct Entry(int HostFd, bool CloseOnExec);
+    private static SyntheticFile? ParseSynthetic(ReadOnlySpan<char> text)
+    {
+        Span<Range> fields = stackalloc Range[6];
+        if (text.Split(fields, SyntheticFieldSeparator) != 5
+            || !int.TryParse(text[fields[0]], NumberStyles.None, CultureInfo.InvariantCulture, out int kind)
+            || !Enum.IsDefined((ProcNodeKind)kind) || kind == (int)ProcNodeKind.None
+            || !int.TryParse(text[fields[1]], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+            || !int.TryParse(text[fields[2]], NumberStyles.None, CultureInfo.InvariantCulture, out int tid)
+            || !int.TryParse(text[fields[3]], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int fd)
+            || !long.TryParse(text[fields[4]], NumberStyles.None, CultureInfo.InvariantCulture, out long offset))
+        {
+            return null;
+        }
+
+        return new SyntheticFile(new ProcNode((ProcNodeKind)kind, pid, tid, fd), 0) { Offset = offset };
+    }
+
+    private readonly record struct Entry(OpenFile File, bool CloseOnExec);
 }

@@ -4,6 +4,7 @@ using UserMemory.AddressSpace;
 using UserMemory.Linux.Cpu;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Fs;
+using UserMemory.Linux.Fs.Proc;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Loader;
 using UserMemory.Linux.Process;
@@ -42,6 +43,19 @@ public sealed partial class ThreadGroup
         ArgumentNullException.ThrowIfNull(program);
         process = null;
         entry = 0;
+        byte[]? guestProgram = null;
+        if (!string.IsNullOrEmpty(options.Root))
+        {
+            // --root: the program is a guest path inside the root (scripts' interpreters are not re-rooted yet).
+            long mapped = ProgramPaths.ToHost(FsContext.Create(options), null, program, out program, out byte[] guestAbsolute);
+            if (mapped < 0)
+            {
+                return mapped;
+            }
+
+            guestProgram = guestAbsolute;
+        }
+
         long r = ExecutableCheck.Resolve(ref program, argv);
         if (r < 0)
         {
@@ -54,7 +68,7 @@ public sealed partial class ThreadGroup
             return r;
         }
 
-        byte[] absolute = program;
+        byte[] absolute = guestProgram ?? program;
         if (program.Length == 0 || program[0] != (byte)'/')
         {
             byte[] cwd = System.Text.Encoding.UTF8.GetBytes(Environment.CurrentDirectory.TrimEnd('/') + "/");
@@ -63,7 +77,7 @@ public sealed partial class ThreadGroup
 
         AddrSpace space = CreateAddressSpace();
         var identity = ((ulong)HostLinux.Syscall((long)SyscallNumber.Getuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Geteuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getgid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getegid));
-        LinuxError e = ProgramLoader.Load(space, file, argv, envp, program, identity, out LoadedProgram? loaded);
+        LinuxError e = ProgramLoader.Load(space, file, argv, envp, guestProgram ?? program, identity, out LoadedProgram? loaded);
         if (e != LinuxError.None)
         {
             space.Dispose();
@@ -75,6 +89,11 @@ public sealed partial class ThreadGroup
             BrkStart = loaded!.BrkStart,
             BrkEnd = loaded.BrkStart,
         };
+        if (ElfImage.TryParse(file, out ElfImage? image) == LinuxError.None)
+        {
+            p.Image = ProcessImage.FromLoad(loaded.Stack, image!.Segments, loaded.LoadBase);
+        }
+
         p.MainTask.Cpu.Write(CpuRegister.Rsp, loaded.StackPointer);
         p.MainTask.Cpu.MappingsChanged(GuestLayout.UserStart, GuestLayout.UserEnd);
         process = p;

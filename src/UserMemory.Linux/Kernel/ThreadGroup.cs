@@ -1,6 +1,7 @@
 using System;
 using UserMemory.AddressSpace;
 using UserMemory.Linux.Fs;
+using UserMemory.Linux.Fs.Proc;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Process;
 
@@ -23,6 +24,7 @@ public sealed partial class ThreadGroup : IDisposable
         Fds = fds;
         ExecutablePath = executablePath;
         Pid = kernel.HostPid;
+        Fs = FsContext.Create(kernel.Options);
         MainTask = new Task(this, Pid, kernel.CreateCpu(space));
     }
 
@@ -40,6 +42,13 @@ public sealed partial class ThreadGroup : IDisposable
 
     /// <summary>The guest's descriptors.</summary>
     public FdTable Fds { get; }
+
+    /// <summary>The guest's view of the file system: working directory, root, read-only.</summary>
+    public FsContext Fs { get; }
+
+    /// <summary>What the running program's <c>execve</c> recorded (argv/environment ranges, auxv, file-backed ranges)
+    /// for <c>/proc/PID</c>; <see cref="ProcessImage.Empty"/> when the hand-off did not carry it.</summary>
+    public ProcessImage Image { get; set; } = ProcessImage.Empty;
 
     /// <summary>The absolute path of the running guest program (what <c>/proc/self/exe</c> names), without NUL.</summary>
     public byte[] ExecutablePath { get; private set; }

@@ -24,4 +24,11 @@ public sealed class RunnerOptions
     /// <summary>Extra leading arguments for the runner executable (e.g. the .dll path when run through
     /// <c>dotnet</c>); empty for an apphost or a native executable.</summary>
     public string[] RunnerPrefixArguments { get; init; } = [];
+
+    /// <summary>The host directory every guest path resolves inside (<c>--root DIR</c>), or null for the host file
+    /// system as it is.</summary>
+    public string? Root { get; init; }
+
+    /// <summary>Refuse every change to the file system with EROFS (<c>--read-only</c>).</summary>
+    public bool ReadOnly { get; init; }
 }

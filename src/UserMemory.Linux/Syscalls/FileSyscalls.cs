@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Fs;
+using UserMemory.Linux.Fs.Proc;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
 using UserMemory.Linux.Signals;
@@ -21,9 +22,9 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Write, SupportLevel.Partial, "a partly bad buffer to a pipe gives a short count (Linux: EFAULT up to PIPE_BUF)", static (t, a) => ReadWrite(t, SyscallNumber.Write, a[0], a[1], a[2], 0, false));
         b.Add(SyscallNumber.Open, SupportLevel.Full, "", static (t, a) => OpenAt(t, AtFdCwd, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Close, SupportLevel.Full, "", static (t, a) => Close(t, a[0]));
-        b.Add(SyscallNumber.Stat, SupportLevel.Full, "", static (t, a) => StatPath(t, AtFdCwd, a[0], a[1], 0));
+        b.Add(SyscallNumber.Stat, SupportLevel.Full, "", static (t, a) => StatAt(t, AtFdCwd, a[0], 0, a[1], false, 0));
         b.Add(SyscallNumber.Fstat, SupportLevel.Full, "", static (t, a) => FdOut(t, SyscallNumber.Fstat, a[0], a[1], StatSize));
-        b.Add(SyscallNumber.Lstat, SupportLevel.Full, "", static (t, a) => StatPath(t, AtFdCwd, a[0], a[1], (long)AtFlags.SymlinkNoFollow));
+        b.Add(SyscallNumber.Lstat, SupportLevel.Full, "", static (t, a) => StatAt(t, AtFdCwd, a[0], (long)AtFlags.SymlinkNoFollow, a[1], false, 0));
         b.Add(SyscallNumber.Lseek, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Lseek, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Ioctl, SupportLevel.Partial, "terminal requests only (TCGETS/TCSETS*, TIOC[GS]WINSZ, TIOC[GS]PGRP, FIONREAD); others ENOTTY", static (t, a) => Ioctl(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Pread64, SupportLevel.Full, "", static (t, a) => ReadWrite(t, SyscallNumber.Pread64, a[0], a[1], a[2], a[3], true));
@@ -43,8 +44,8 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Ftruncate, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Ftruncate, a[0], a[1], 0));
         b.Add(SyscallNumber.Getdents, SupportLevel.Unsupported, "the old getdents; getdents64 works", static (t, a) => Errno(LinuxError.ENOSYS));
         b.Add(SyscallNumber.Getcwd, SupportLevel.Full, "", static (t, a) => GetCwd(t, a[0], a[1]));
-        b.Add(SyscallNumber.Chdir, SupportLevel.Partial, "changes the runner's host working directory", static (t, a) => PathCall(t, SyscallNumber.Chdir, AtFdCwd, a[0], 0, 0, noDirFd: true));
-        b.Add(SyscallNumber.Fchdir, SupportLevel.Partial, "changes the runner's host working directory", static (t, a) => FdCall(t, SyscallNumber.Fchdir, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Chdir, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Chdir, AtFdCwd, a[0], 0, 0, noDirFd: true));
+        b.Add(SyscallNumber.Fchdir, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Fchdir, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Rename, SupportLevel.Full, "", static (t, a) => TwoPathCall(t, SyscallNumber.Renameat2, AtFdCwd, a[0], AtFdCwd, a[1], 0));
         b.Add(SyscallNumber.Mkdir, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mkdirat, AtFdCwd, a[0], (long)a[1], 0));
         b.Add(SyscallNumber.Rmdir, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Unlinkat, AtFdCwd, a[0], (long)AtFlags.RemoveDirectory, 0));
@@ -52,7 +53,7 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Link, SupportLevel.Full, "", static (t, a) => TwoPathCall(t, SyscallNumber.Linkat, AtFdCwd, a[0], AtFdCwd, a[1], 0));
         b.Add(SyscallNumber.Unlink, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Unlinkat, AtFdCwd, a[0], 0, 0));
         b.Add(SyscallNumber.Symlink, SupportLevel.Full, "", static (t, a) => SymlinkAt(t, a[0], AtFdCwd, a[1]));
-        b.Add(SyscallNumber.Readlink, SupportLevel.Partial, "/proc/self/exe is translated; other /proc links show the runner", static (t, a) => ReadLinkAt(t, AtFdCwd, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Readlink, SupportLevel.Full, "", static (t, a) => ReadLinkAt(t, AtFdCwd, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Chmod, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Fchmodat, AtFdCwd, a[0], (long)a[1], 0));
         b.Add(SyscallNumber.Fchmod, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Fchmod, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Chown, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Fchownat, AtFdCwd, a[0], (long)a[1], (long)a[2]));
@@ -66,12 +67,12 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Mkdirat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mkdirat, (long)a[0], a[1], (long)a[2], 0));
         b.Add(SyscallNumber.Mknodat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mknodat, (long)a[0], a[1], (long)a[2], (long)a[3]));
         b.Add(SyscallNumber.Fchownat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Fchownat, (long)a[0], a[1], (long)a[2], (long)a[3], extra: (long)a[4]));
-        b.Add(SyscallNumber.Newfstatat, SupportLevel.Full, "", static (t, a) => StatPath(t, (long)a[0], a[1], a[2], (long)a[3]));
+        b.Add(SyscallNumber.Newfstatat, SupportLevel.Full, "", static (t, a) => StatAt(t, (long)a[0], a[1], (long)a[3], a[2], false, 0));
         b.Add(SyscallNumber.Unlinkat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Unlinkat, (long)a[0], a[1], (long)a[2], 0));
         b.Add(SyscallNumber.Renameat, SupportLevel.Full, "", static (t, a) => TwoPathCall(t, SyscallNumber.Renameat2, (long)a[0], a[1], (long)a[2], a[3], 0));
         b.Add(SyscallNumber.Linkat, SupportLevel.Full, "", static (t, a) => TwoPathCall(t, SyscallNumber.Linkat, (long)a[0], a[1], (long)a[2], a[3], (long)a[4]));
         b.Add(SyscallNumber.Symlinkat, SupportLevel.Full, "", static (t, a) => SymlinkAt(t, a[0], (long)a[1], a[2]));
-        b.Add(SyscallNumber.Readlinkat, SupportLevel.Partial, "/proc/self/exe is translated; other /proc links show the runner", static (t, a) => ReadLinkAt(t, (long)a[0], a[1], a[2], a[3]));
+        b.Add(SyscallNumber.Readlinkat, SupportLevel.Full, "", static (t, a) => ReadLinkAt(t, (long)a[0], a[1], a[2], a[3]));
         b.Add(SyscallNumber.Fchmodat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Fchmodat, (long)a[0], a[1], (long)a[2], 0));
         b.Add(SyscallNumber.Faccessat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Faccessat2, (long)a[0], a[1], (long)a[2], 0));
         b.Add(SyscallNumber.Faccessat2, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Faccessat2, (long)a[0], a[1], (long)a[2], (long)a[3]));
@@ -79,12 +80,17 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Dup3, SupportLevel.Full, "", static (t, a) => Dup2(t, a[0], a[1], a[2], false));
         b.Add(SyscallNumber.Pipe2, SupportLevel.Full, "", static (t, a) => Pipe(t, a[0], a[1]));
         b.Add(SyscallNumber.Renameat2, SupportLevel.Full, "", static (t, a) => TwoPathCall(t, SyscallNumber.Renameat2, (long)a[0], a[1], (long)a[2], a[3], (long)a[4]));
-        b.Add(SyscallNumber.Statx, SupportLevel.Full, "", static (t, a) => StatxCall(t, (long)a[0], a[1], (long)a[2], (long)a[3], a[4]));
+        b.Add(SyscallNumber.CloseRange, SupportLevel.Full, "", static (t, a) => CloseRange(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Statx, SupportLevel.Full, "", static (t, a) => StatAt(t, (long)a[0], a[1], (long)a[2], a[4], true, (long)a[3]));
     }
 
     private const int StatModeOffset = 24;
     private const uint FileTypeMask = 0xF000;
     private const uint RegularFile = 0x8000;
+    private const uint DirectoryFile = 0x4000;
+    private const uint SymlinkFile = 0xA000;
+    private const int StatxSize = 256;
+    private const uint StatxBasicStats = 0x7ff;
     private const int TermiosSize = 36; // struct termios (kernel layout)
     private const int WindowSizeSize = 8; // struct winsize
     private const long OCloexec = (long)OpenFlags.CloseOnExec;
@@ -93,6 +99,11 @@ internal static class FileSyscalls
     /// handed to the host, so a partly bad buffer gives Linux's short count and a wholly bad one EFAULT.</summary>
     private static long ReadWrite(Task t, SyscallNumber nr, ulong fd, ulong buffer, ulong count, ulong offset, bool positional)
     {
+        if (t.Fds.Get((long)fd) is SyntheticFile synthetic)
+        {
+            return SyntheticReadWrite(t, synthetic, nr, buffer, count, offset, positional);
+        }
+
         if (!t.TryHostFd(fd, out long host))
         {
             return Ebadf;
@@ -170,7 +181,7 @@ internal static class FileSyscalls
     /// one, like Linux's iterator.</summary>
     private static long ReadWriteVector(Task t, SyscallNumber direction, ulong fd, ulong iov, ulong count)
     {
-        if (!t.TryHostFd(fd, out _))
+        if (!t.Fds.IsOpen((long)fd))
         {
             return Ebadf;
         }
@@ -212,22 +223,155 @@ internal static class FileSyscalls
         return done;
     }
 
+    private const long OWriteFlags = (long)(OpenFlags.WriteOnly | OpenFlags.ReadWrite | OpenFlags.Create | OpenFlags.Truncate);
+    private const ulong CloseRangeUnshare = 2;
+    private const ulong CloseRangeCloseOnExec = 4;
+    private const int FcntlSetOwner = 8;
+    private const int FcntlGetOwner = 9;
+    private const int FcntlSetSignal = 10;
+    private const int FcntlGetSignal = 11;
+    private const int FcntlSetOwnerEx = 15;
+    private const int FcntlGetOwnerEx = 16;
+    private const int FcntlOfdGetLock = 36;
+    private const int FcntlOfdSetLock = 37;
+    private const int FcntlOfdSetLockWait = 38;
+    private const int FcntlSetLease = 1024;
+    private const int FcntlGetLease = 1025;
+    private const int FcntlNotify = 1026;
+    private const int FcntlSetPipeSize = 1031;
+    private const int FcntlGetPipeSize = 1032;
+    private const int FcntlAddSeals = 1033;
+    private const int FcntlGetSeals = 1034;
+    private const int FlockSize = 32;
+    private const int OwnerExSize = 8;
+    private const int AccessWrite = 2;
+    private const long SettableStatusFlags = (long)(OpenFlags.Append | OpenFlags.NonBlock | OpenFlags.Async | OpenFlags.Direct | OpenFlags.NoAccessTime);
+
+    /// <summary>The host path that reaches the file behind one of the guest's own host descriptors (the runner's
+    /// /proc/self/fd/N magic link: the guest already holds that file, so nothing new is reachable).</summary>
+    private static byte[] HostDescriptorPath(int hostFd) =>
+        System.Text.Encoding.ASCII.GetBytes("/proc/self/fd/" + hostFd.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\0");
+
+    private static byte[] Nul(byte[] path) => [.. path, 0];
+
     private static long OpenAt(Task t, long dirFd, ulong pathAddr, ulong flags, ulong mode)
     {
-        long r = t.ReadPath(pathAddr, false, out byte[] path);
+        long r = FsPaths.Read(t, pathAddr, false, out byte[] path);
         if (r < 0)
         {
             return r;
         }
 
-        if (!t.TryDirFd(dirFd, out long hostDir))
+        long f = (long)flags;
+        bool follow = (f & (long)OpenFlags.NoFollow) == 0 && (f & (long)(OpenFlags.Create | OpenFlags.Exclusive)) != (long)(OpenFlags.Create | OpenFlags.Exclusive);
+        bool cloexec = (f & OCloexec) != 0;
+        ResolvedPath where = FsPaths.Resolve(t, dirFd, path, follow);
+        switch (where.Kind)
         {
-            return Ebadf;
+            case ResolvedKind.Error:
+                return where.Error;
+            case ResolvedKind.Synthetic:
+                return OpenSynthetic(t, where.Node, f, cloexec);
+            case ResolvedKind.Descriptor:
+                OpenFile? open = t.Fds.Get(where.Fd);
+                if (open is SyntheticFile s)
+                {
+                    return OpenSynthetic(t, s.Node, f, cloexec);
+                }
+
+                if (open is null)
+                {
+                    return Ebadf;
+                }
+
+                if (t.Group.Fs.ReadOnly && (f & OWriteFlags) != 0 && IsHostRegularOrDirectory(open.HostFd))
+                {
+                    return Errno(LinuxError.EROFS);
+                }
+
+                return AddHost(t, HostSpanCall(SyscallNumber.Openat, HostDescriptorPath(open.HostFd), 1, AtFdCwd, 0, f & ~OCloexec, (long)mode), cloexec);
+            case ResolvedKind.HostProc:
+                if ((f & OWriteFlags) != 0)
+                {
+                    return Errno(LinuxError.EACCES);
+                }
+
+                return AddHost(t, HostSpanCall(SyscallNumber.Openat, Nul(where.Path), 1, AtFdCwd, 0, f & ~OCloexec, (long)mode), cloexec);
+            default:
+                if (t.Group.Fs.ReadOnly && (f & OWriteFlags) != 0)
+                {
+                    return OpenReadOnlyFileSystem(t, where.Path, f, mode, cloexec);
+                }
+
+                return AddHost(t, t.Group.Fs.OpenHost(where.Path, f & ~OCloexec, (long)mode), cloexec);
+        }
+    }
+
+    /// <summary>--read-only: a write open answers EROFS, except O_CREAT without write access on a file that exists
+    /// (Linux opens it) and write opens of character devices and FIFOs (not part of the file system's contents).</summary>
+    private static long OpenReadOnlyFileSystem(Task t, byte[] path, long f, ulong mode, bool cloexec)
+    {
+        long probe = t.Group.Fs.OpenHost(path, (long)(OpenFlags.Path | OpenFlags.CloseOnExec), 0);
+        if (probe < 0)
+        {
+            return (f & (long)OpenFlags.Create) != 0 && probe == -(long)LinuxError.ENOENT ? Errno(LinuxError.EROFS) : probe;
         }
 
-        long host = HostSpanCall(SyscallNumber.Openat, path, 1, hostDir, 0, (long)flags & ~OCloexec, (long)mode);
-        return host < 0 ? host : AddFd(t, host, ((long)flags & OCloexec) != 0, 0);
+        bool fileSystemObject = IsHostRegularOrDirectory((int)probe);
+        Syscall(SyscallNumber.Close, probe);
+        bool writes = (f & (long)(OpenFlags.WriteOnly | OpenFlags.ReadWrite | OpenFlags.Truncate)) != 0;
+        if (fileSystemObject && (writes || (f & (long)(OpenFlags.Create | OpenFlags.Exclusive)) == (long)(OpenFlags.Create | OpenFlags.Exclusive)))
+        {
+            return (f & (long)OpenFlags.Exclusive) != 0 && (f & (long)OpenFlags.Create) != 0 ? Errno(LinuxError.EEXIST) : Errno(LinuxError.EROFS);
+        }
+
+        return AddHost(t, t.Group.Fs.OpenHost(path, f & ~(OCloexec | (long)OpenFlags.Create), (long)mode), cloexec);
     }
+
+    private static bool IsHostRegularOrDirectory(int hostFd)
+    {
+        byte[] stat = new byte[StatSize];
+        if (HostSpanCall(SyscallNumber.Fstat, stat, 1, hostFd) < 0)
+        {
+            return false;
+        }
+
+        uint type = BitConverter.ToUInt32(stat, StatModeOffset) & FileTypeMask;
+        return type is RegularFile or DirectoryFile or SymlinkFile;
+    }
+
+    private static long OpenSynthetic(Task t, ProcNode node, long f, bool cloexec)
+    {
+        if (node.IsLink)
+        {
+            return (f & (long)OpenFlags.Path) != 0 ? t.Fds.Add(new SyntheticFile(node, (int)f), cloexec) : Errno(LinuxError.ELOOP);
+        }
+
+        if ((f & (long)(OpenFlags.Create | OpenFlags.Exclusive)) == (long)(OpenFlags.Create | OpenFlags.Exclusive))
+        {
+            return Errno(LinuxError.EEXIST);
+        }
+
+        long access = f & (long)OpenFlags.AccessMode;
+        if (node.IsDirectory && (access != (long)OpenFlags.ReadOnly || (f & (long)OpenFlags.Create) != 0))
+        {
+            return Errno(LinuxError.EISDIR);
+        }
+
+        if (!node.IsDirectory && (f & (long)OpenFlags.Directory) != 0)
+        {
+            return Errno(LinuxError.ENOTDIR);
+        }
+
+        if (access != (long)OpenFlags.ReadOnly && node.Kind != ProcNodeKind.Memory)
+        {
+            return Errno(LinuxError.EACCES);
+        }
+
+        return t.Fds.Add(new SyntheticFile(node, (int)(f & ~OCloexec)), cloexec);
+    }
+
+    private static long AddHost(Task t, long host, bool closeOnExec) => host < 0 ? host : AddFd(t, host, closeOnExec, 0);
 
     private static long AddFd(Task t, long host, bool closeOnExec, long lowest)
     {
@@ -242,92 +386,242 @@ internal static class FileSyscalls
 
     private static long Close(Task t, ulong fd)
     {
-        int host = t.Fds.Remove((long)fd);
-        if (host < 0)
+        OpenFile? f = t.Fds.Take((long)fd);
+        if (f is null)
         {
             return Ebadf;
         }
 
-        long r = Syscall(SyscallNumber.Close, host);
+        return Release(f);
+    }
+
+    private static long Release(OpenFile f)
+    {
+        if (f.HostFd < 0)
+        {
+            return 0;
+        }
+
+        long r = Syscall(SyscallNumber.Close, f.HostFd);
         return r == -(long)LinuxError.EINTR ? 0 : r;
+    }
+
+    private static long CloseRange(Task t, ulong first, ulong last, ulong flags)
+    {
+        if ((flags & ~(CloseRangeUnshare | CloseRangeCloseOnExec)) != 0 || (uint)first > (uint)last)
+        {
+            return Einval;
+        }
+
+        long low = (uint)first;
+        long high = (uint)last;
+        if ((flags & CloseRangeCloseOnExec) != 0)
+        {
+            t.Fds.MarkCloseOnExec(low, high);
+            return 0;
+        }
+
+        foreach (OpenFile f in t.Fds.TakeRange(low, high))
+        {
+            Release(f);
+        }
+
+        return 0;
     }
 
     private static long FdCall(Task t, SyscallNumber nr, ulong fd, ulong a1, ulong a2)
     {
-        if (!t.TryHostFd(fd, out long host))
+        OpenFile? f = t.Fds.Get((long)fd);
+        if (f is SyntheticFile s)
+        {
+            return nr switch
+            {
+                SyscallNumber.Lseek => SyntheticFiles.Seek(t, s, (long)a1, (int)a2),
+                SyscallNumber.Fchmod or SyscallNumber.Fchown => Errno(LinuxError.EPERM),
+                SyscallNumber.Fchdir => Fchdir(t, fd),
+                SyscallNumber.Flock => 0,
+                _ => Einval,
+            };
+        }
+
+        if (f is null)
         {
             return Ebadf;
         }
 
-        return Syscall(nr, host, (long)a1, (long)a2);
+        if (t.Group.Fs.ReadOnly && nr is SyscallNumber.Ftruncate or SyscallNumber.Fchmod or SyscallNumber.Fchown && IsHostRegularOrDirectory(f.HostFd))
+        {
+            return Errno(LinuxError.EROFS);
+        }
+
+        if (nr == SyscallNumber.Fchdir)
+        {
+            return Fchdir(t, fd);
+        }
+
+        return Syscall(nr, f.HostFd, (long)a1, (long)a2);
     }
 
     /// <summary>A syscall on a descriptor that writes a fixed-size struct (fstat, fstatfs).</summary>
     private static long FdOut(Task t, SyscallNumber nr, ulong fd, ulong outAddr, int size)
     {
-        if (!t.TryHostFd(fd, out long host))
+        OpenFile? f = t.Fds.Get((long)fd);
+        if (f is null)
         {
             return Ebadf;
         }
 
         byte[] buffer = new byte[size];
-        long r = HostSpanCall(nr, buffer, 1, host);
+        long r = f is SyntheticFile s
+            ? SyntheticFdOut(nr, s.Node, buffer)
+            : HostSpanCall(nr, buffer, 1, f.HostFd);
         return r < 0 ? r : (t.CopyOut(outAddr, buffer) < 0 ? Efault : r);
+    }
+
+    private static long SyntheticFdOut(SyscallNumber nr, ProcNode node, byte[] buffer)
+    {
+        if (nr == SyscallNumber.Fstat)
+        {
+            SyntheticFiles.StatBytes(node).CopyTo(buffer, 0);
+            return 0;
+        }
+
+        return HostSpanCall2(SyscallNumber.Statfs, "/proc\0"u8.ToArray(), 0, buffer, 1); // fstatfs: procfs
     }
 
     private static long PathOutCall(Task t, SyscallNumber nr, ulong pathAddr, ulong outAddr, int size)
     {
-        long r = t.ReadPath(pathAddr, false, out byte[] path);
+        long r = FsPaths.Read(t, pathAddr, false, out byte[] path);
         if (r < 0)
         {
             return r;
         }
 
+        ResolvedPath where = FsPaths.Resolve(t, AtFdCwd, path, true);
         byte[] buffer = new byte[size];
-        r = HostSpanCall2(nr, path, 0, buffer, 1);
+        switch (where.Kind)
+        {
+            case ResolvedKind.Error:
+                return where.Error;
+            case ResolvedKind.Synthetic:
+            case ResolvedKind.HostProc:
+                r = HostSpanCall2(nr, "/proc\0"u8.ToArray(), 0, buffer, 1);
+                break;
+            case ResolvedKind.Descriptor:
+                OpenFile? f = t.Fds.Get(where.Fd);
+                r = f is null || f.HostFd < 0 ? HostSpanCall2(nr, "/proc\0"u8.ToArray(), 0, buffer, 1) : HostSpanCall(SyscallNumber.Fstatfs, buffer, 1, f.HostFd);
+                break;
+            default:
+                long fd = t.Group.Fs.OpenHost(where.Path, (long)(OpenFlags.Path | OpenFlags.CloseOnExec), 0);
+                if (fd < 0)
+                {
+                    return fd;
+                }
+
+                r = HostSpanCall(SyscallNumber.Fstatfs, buffer, 1, fd);
+                Syscall(SyscallNumber.Close, fd);
+                break;
+        }
+
         return r < 0 ? r : (t.CopyOut(outAddr, buffer) < 0 ? Efault : r);
     }
 
-    private static long StatPath(Task t, long dirFd, ulong pathAddr, ulong statAddr, long flags)
+    /// <summary>stat, lstat, newfstatat and statx: <paramref name="statx"/> selects the statx layout and mask.</summary>
+    private static long StatAt(Task t, long dirFd, ulong pathAddr, long flags, ulong outAddr, bool statx, long mask)
     {
-        long r = t.ReadPath(pathAddr, (flags & (long)AtFlags.EmptyPath) != 0, out byte[] path);
+        bool emptyPath = (flags & (long)AtFlags.EmptyPath) != 0;
+        long r = FsPaths.Read(t, pathAddr, emptyPath, out byte[] path);
         if (r < 0)
         {
             return r;
         }
 
-        if (!t.TryDirFd(dirFd, out long hostDir))
+        byte[] buffer = new byte[statx ? StatxSize : StatSize];
+        SyscallNumber nr = statx ? SyscallNumber.Statx : SyscallNumber.Newfstatat;
+        long hostFlags = flags | (long)AtFlags.SymlinkNoFollow;
+        if (path.Length == 0)
         {
-            return Ebadf;
+            if ((int)dirFd == AtFdCwd)
+            {
+                path = t.Group.Fs.Cwd;
+            }
+            else
+            {
+                OpenFile? f = t.Fds.Get((int)dirFd);
+                if (f is null || (int)dirFd != dirFd)
+                {
+                    return Ebadf;
+                }
+
+                r = f is SyntheticFile sf
+                    ? SyntheticStat(sf.Node, buffer, statx)
+                    : HostSpanCall2(nr, [0], 1, buffer, statx ? 4 : 2, f.HostFd, 0, statx ? flags : 0, statx ? mask : flags);
+                return r < 0 ? r : (t.CopyOut(outAddr, buffer) < 0 ? Efault : 0);
+            }
         }
 
-        byte[] stat = new byte[144];
-        r = HostSpanCall2(SyscallNumber.Newfstatat, path, 1, stat, 2, hostDir, 0, 0, flags);
-        return r < 0 ? r : (t.CopyOut(statAddr, stat) < 0 ? Efault : r);
+        ResolvedPath where = FsPaths.Resolve(t, dirFd, path, (flags & (long)AtFlags.SymlinkNoFollow) == 0);
+        switch (where.Kind)
+        {
+            case ResolvedKind.Error:
+                return where.Error;
+            case ResolvedKind.Synthetic:
+                r = SyntheticStat(where.Node, buffer, statx);
+                break;
+            case ResolvedKind.Descriptor:
+                OpenFile? f = t.Fds.Get(where.Fd);
+                r = f is SyntheticFile sf2 ? SyntheticStat(sf2.Node, buffer, statx)
+                    : f is null ? Ebadf
+                    : HostSpanCall2(nr, [0], 1, buffer, statx ? 4 : 2, f.HostFd, 0, statx ? (long)AtFlags.EmptyPath : 0, statx ? mask : (long)AtFlags.EmptyPath);
+                break;
+            case ResolvedKind.HostProc:
+                r = HostSpanCall2(nr, Nul(where.Path), 1, buffer, statx ? 4 : 2, AtFdCwd, 0, statx ? hostFlags : 0, statx ? mask : hostFlags);
+                break;
+            default:
+                r = t.Group.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
+                if (r < 0)
+                {
+                    return r;
+                }
+
+                r = HostSpanCall2(nr, name, 1, buffer, statx ? 4 : 2, hostDir, 0, statx ? hostFlags : 0, statx ? mask : hostFlags);
+                FsContext.Release(hostDir);
+                break;
+        }
+
+        return r < 0 ? r : (t.CopyOut(outAddr, buffer) < 0 ? Efault : 0);
     }
 
-    private static long StatxCall(Task t, long dirFd, ulong pathAddr, long flags, long mask, ulong outAddr)
+    private static long SyntheticStat(ProcNode node, byte[] buffer, bool statx)
     {
-        long r = t.ReadPath(pathAddr, (flags & (long)AtFlags.EmptyPath) != 0, out byte[] path);
-        if (r < 0)
+        Stat s = SyntheticFiles.StatOf(node);
+        if (!statx)
         {
-            return r;
+            MemoryMarshal.Write(buffer, in s);
+            return 0;
         }
 
-        if (!t.TryDirFd(dirFd, out long hostDir))
+        var x = new Statx
         {
-            return Ebadf;
-        }
-
-        byte[] stat = new byte[256];
-        r = HostSpanCall2(SyscallNumber.Statx, path, 1, stat, 4, hostDir, 0, flags, mask);
-        return r < 0 ? r : (t.CopyOut(outAddr, stat) < 0 ? Efault : r);
+            Mask = StatxBasicStats,
+            BlockSize = (uint)s.BlockSize,
+            LinkCount = (uint)s.LinkCount,
+            Uid = s.Uid,
+            Gid = s.Gid,
+            Mode = (ushort)s.Mode,
+            Inode = s.Inode,
+            DeviceMinor = (uint)s.Device,
+        };
+        MemoryMarshal.Write(buffer, in x);
+        return 0;
     }
 
-    /// <summary>A *at syscall: (dirfd, path, a2, a3, a4) on the host, or (path, a2, a3) when <paramref name="noDirFd"/>.</summary>
+    /// <summary>One-path syscalls: resolve, refuse what the policy refuses, then the host call on the resolved
+    /// location (kept inside the root).</summary>
     private static long PathCall(Task t, SyscallNumber nr, long dirFd, ulong pathAddr, long a2, long a3, bool noDirFd = false, long extra = 0)
     {
-        long r = t.ReadPath(pathAddr, nr == SyscallNumber.Fchownat && (extra & (long)AtFlags.EmptyPath) != 0, out byte[] path);
+        bool emptyPath = nr == SyscallNumber.Fchownat && (extra & (long)AtFlags.EmptyPath) != 0;
+        long r = FsPaths.Read(t, pathAddr, emptyPath, out byte[] path);
         if (r < 0)
         {
             return r;
@@ -335,59 +629,304 @@ internal static class FileSyscalls
 
         if (noDirFd)
         {
-            return HostSpanCall(nr, path, 0, 0, a2, a3);
+            dirFd = AtFdCwd;
         }
 
-        if (!t.TryDirFd(dirFd, out long hostDir))
+        if (path.Length == 0)
+        {
+            return FdCall(t, SyscallNumber.Fchown, (ulong)dirFd, (ulong)a2, (ulong)a3);
+        }
+
+        bool follow = nr switch
+        {
+            SyscallNumber.Truncate or SyscallNumber.Chdir or SyscallNumber.Fchmodat => true,
+            SyscallNumber.Fchownat or SyscallNumber.Faccessat2 => ((nr == SyscallNumber.Fchownat ? extra : a3) & (long)AtFlags.SymlinkNoFollow) == 0,
+            _ => false,
+        };
+        ResolvedPath where = FsPaths.Resolve(t, dirFd, path, follow);
+        if (where.Kind == ResolvedKind.Error)
+        {
+            return where.Error;
+        }
+
+        if (nr == SyscallNumber.Chdir)
+        {
+            return ChangeDirectory(t, where);
+        }
+
+        bool mutates = nr != SyscallNumber.Faccessat2 || (a2 & AccessWrite) != 0;
+        if (where.Kind != ResolvedKind.Host)
+        {
+            return NonHostPathCall(t, nr, where, a2, mutates);
+        }
+
+        if (t.Group.Fs.ReadOnly && mutates)
+        {
+            return ReadOnlyAnswer(t, nr, where.Path);
+        }
+
+        if (nr is SyscallNumber.Truncate or SyscallNumber.Fchmodat)
+        {
+            // No AT_SYMLINK_NOFOLLOW for these: open the resolved file inside the root, then act on that descriptor.
+            long fd = t.Group.Fs.OpenHost(where.Path, nr == SyscallNumber.Truncate ? (long)(OpenFlags.WriteOnly | OpenFlags.CloseOnExec) : (long)(OpenFlags.Path | OpenFlags.CloseOnExec), 0);
+            if (fd < 0)
+            {
+                return fd;
+            }
+
+            r = nr == SyscallNumber.Truncate
+                ? Syscall(SyscallNumber.Ftruncate, fd, a2)
+                : HostSpanCall(SyscallNumber.Fchmodat, HostDescriptorPath((int)fd), 1, AtFdCwd, 0, a2);
+            Syscall(SyscallNumber.Close, fd);
+            return r;
+        }
+
+        r = t.Group.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        long flags = nr switch
+        {
+            SyscallNumber.Fchownat => extra | (long)AtFlags.SymlinkNoFollow,
+            SyscallNumber.Faccessat2 => a3 | (long)AtFlags.SymlinkNoFollow,
+            _ => extra,
+        };
+        r = nr == SyscallNumber.Faccessat2
+            ? HostSpanCall(nr, name, 1, hostDir, 0, a2, flags)
+            : HostSpanCall(nr, name, 1, hostDir, 0, a2, a3, flags);
+        FsContext.Release(hostDir);
+        return r;
+    }
+
+    /// <summary>--read-only's answers: EROFS, except for a write access check on something that is not a file
+    /// system object, and the creation calls on a name that exists (EEXIST, as Linux checks that first).</summary>
+    private static long ReadOnlyAnswer(Task t, SyscallNumber nr, byte[] path)
+    {
+        if (nr is SyscallNumber.Mkdirat or SyscallNumber.Mknodat or SyscallNumber.Symlinkat)
+        {
+            long probe = t.Group.Fs.OpenHost(path, (long)(OpenFlags.Path | OpenFlags.CloseOnExec | OpenFlags.NoFollow), 0);
+            if (probe >= 0 || probe == -(long)LinuxError.ELOOP)
+            {
+                if (probe >= 0)
+                {
+                    Syscall(SyscallNumber.Close, probe);
+                }
+
+                return Errno(LinuxError.EEXIST);
+            }
+        }
+
+        return Errno(LinuxError.EROFS);
+    }
+
+    private static long NonHostPathCall(Task t, SyscallNumber nr, ResolvedPath where, long mode, bool mutates)
+    {
+        if (nr == SyscallNumber.Faccessat2)
+        {
+            bool writable = where.Kind == ResolvedKind.Synthetic && where.Node.Kind == ProcNodeKind.Memory;
+            if (where.Kind == ResolvedKind.Descriptor && t.Fds.Get(where.Fd) is { HostFd: >= 0 } df)
+            {
+                return HostSpanCall(SyscallNumber.Faccessat2, HostDescriptorPath(df.HostFd), 1, AtFdCwd, 0, mode, 0);
+            }
+
+            return mutates && !writable ? Errno(LinuxError.EACCES) : 0;
+        }
+
+        if (where.Kind == ResolvedKind.Descriptor && t.Fds.Get(where.Fd) is { HostFd: >= 0 } open
+            && nr is SyscallNumber.Fchmodat or SyscallNumber.Fchownat or SyscallNumber.Truncate)
+        {
+            // chmod /proc/self/fd/N acts on the file the guest holds.
+            if (t.Group.Fs.ReadOnly && IsHostRegularOrDirectory(open.HostFd))
+            {
+                return Errno(LinuxError.EROFS);
+            }
+
+            return nr == SyscallNumber.Truncate ? Syscall(SyscallNumber.Ftruncate, open.HostFd, mode) : FdCall(t, nr == SyscallNumber.Fchmodat ? SyscallNumber.Fchmod : SyscallNumber.Fchown, (ulong)where.Fd, (ulong)mode, 0);
+        }
+
+        return nr is SyscallNumber.Fchmodat or SyscallNumber.Fchownat ? Errno(LinuxError.EPERM) : Errno(LinuxError.EACCES);
+    }
+
+    private static long ChangeDirectory(Task t, ResolvedPath where)
+    {
+        switch (where.Kind)
+        {
+            case ResolvedKind.Synthetic:
+                if (!where.Node.IsDirectory)
+                {
+                    return Errno(LinuxError.ENOTDIR);
+                }
+
+                t.Group.Fs.Cwd = ProcRenderer.NodePath(where.Node);
+
+                // The host follows where it can, so a runner started from here (fork, execve) starts in the same
+                // /proc directory, which it then sees as another process's.
+                HostSpanCall(SyscallNumber.Chdir, Nul(t.Group.Fs.Cwd), 0);
+                return 0;
+            case ResolvedKind.Descriptor:
+                return Fchdir(t, (ulong)where.Fd);
+            case ResolvedKind.HostProc:
+                long p = HostSpanCall(SyscallNumber.Chdir, Nul(where.Path), 0);
+                if (p == 0)
+                {
+                    t.Group.Fs.Cwd = where.Path;
+                }
+
+                return p;
+            default:
+                long fd = t.Group.Fs.OpenHost(where.Path, (long)(OpenFlags.Path | OpenFlags.Directory | OpenFlags.CloseOnExec), 0);
+                if (fd < 0)
+                {
+                    return fd;
+                }
+
+                long r = Syscall(SyscallNumber.Fchdir, fd);
+                Syscall(SyscallNumber.Close, fd);
+                if (r == 0)
+                {
+                    byte[] cwd = where.Path;
+                    int end = cwd.Length;
+                    while (end > 1 && cwd[end - 1] == (byte)'/')
+                    {
+                        end--;
+                    }
+
+                    t.Group.Fs.Cwd = cwd[..end];
+                }
+
+                return r;
+        }
+    }
+
+    private static long Fchdir(Task t, ulong fd)
+    {
+        OpenFile? f = t.Fds.Get((long)fd);
+        if (f is null)
         {
             return Ebadf;
         }
 
-        return HostSpanCall(nr, path, 1, hostDir, 0, a2, a3, extra);
+        byte[]? dir = FsPaths.DirectoryOf(t, (int)fd);
+        if (dir is null)
+        {
+            return f is SyntheticFile || f.HostFd < 0 ? Errno(LinuxError.ENOTDIR) : Syscall(SyscallNumber.Fchdir, f.HostFd);
+        }
+
+        if (f.HostFd >= 0)
+        {
+            long r = Syscall(SyscallNumber.Fchdir, f.HostFd);
+            if (r < 0)
+            {
+                return r;
+            }
+        }
+
+        t.Group.Fs.Cwd = dir;
+        return 0;
     }
 
     private static long TwoPathCall(Task t, SyscallNumber nr, long oldDir, ulong oldAddr, long newDir, ulong newAddr, long flags)
     {
-        long r = t.ReadPath(oldAddr, false, out byte[] oldPath);
+        bool emptyOld = nr == SyscallNumber.Linkat && (flags & (long)AtFlags.EmptyPath) != 0;
+        long r = FsPaths.Read(t, oldAddr, emptyOld, out byte[] oldPath);
         if (r < 0)
         {
             return r;
         }
 
-        r = t.ReadPath(newAddr, false, out byte[] newPath);
+        r = FsPaths.Read(t, newAddr, false, out byte[] newPath);
         if (r < 0)
         {
             return r;
         }
 
-        if (!t.TryDirFd(oldDir, out long hostOld) || !t.TryDirFd(newDir, out long hostNew))
+        if (oldPath.Length == 0)
         {
-            return Ebadf;
+            return Errno(LinuxError.ENOENT); // linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH
         }
 
-        return HostSpanCall2(nr, oldPath, 1, newPath, 3, hostOld, 0, hostNew, 0, flags);
+        bool followOld = nr == SyscallNumber.Linkat && (flags & (long)AtFlags.EaccessOrSymlinkFollow) != 0;
+        ResolvedPath from = FsPaths.Resolve(t, oldDir, oldPath, followOld);
+        if (from.Kind == ResolvedKind.Error)
+        {
+            return from.Error;
+        }
+
+        ResolvedPath to = FsPaths.Resolve(t, newDir, newPath, false);
+        if (to.Kind == ResolvedKind.Error)
+        {
+            return to.Error;
+        }
+
+        if (from.Kind != ResolvedKind.Host || to.Kind != ResolvedKind.Host)
+        {
+            return from.Kind == ResolvedKind.Host || to.Kind == ResolvedKind.Host ? Errno(LinuxError.EXDEV) : Errno(LinuxError.EACCES);
+        }
+
+        if (t.Group.Fs.ReadOnly)
+        {
+            return Errno(LinuxError.EROFS);
+        }
+
+        r = t.Group.Fs.HostLocation(from.Path, out long hostOld, out byte[] oldName);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        r = t.Group.Fs.HostLocation(to.Path, out long hostNew, out byte[] newName);
+        if (r >= 0)
+        {
+            long hostFlags = nr == SyscallNumber.Linkat ? flags & ~(long)AtFlags.EaccessOrSymlinkFollow : flags;
+            r = HostSpanCall2(nr, oldName, 1, newName, 3, hostOld, 0, hostNew, 0, hostFlags);
+            FsContext.Release(hostNew);
+        }
+
+        FsContext.Release(hostOld);
+        return r;
     }
 
     private static long SymlinkAt(Task t, ulong targetAddr, long dirFd, ulong linkAddr)
     {
-        long r = t.ReadPath(targetAddr, false, out byte[] target);
+        long r = FsPaths.Read(t, targetAddr, false, out byte[] target);
         if (r < 0)
         {
             return r;
         }
 
-        r = t.ReadPath(linkAddr, false, out byte[] link);
+        r = FsPaths.Read(t, linkAddr, false, out byte[] link);
         if (r < 0)
         {
             return r;
         }
 
-        if (!t.TryDirFd(dirFd, out long hostDir))
+        ResolvedPath where = FsPaths.Resolve(t, dirFd, link, false);
+        if (where.Kind == ResolvedKind.Error)
         {
-            return Ebadf;
+            return where.Error;
         }
 
-        return HostSpanCall2(SyscallNumber.Symlinkat, target, 0, link, 2, 0, hostDir, 0);
+        if (where.Kind != ResolvedKind.Host)
+        {
+            return where.Kind == ResolvedKind.Synthetic || where.Kind == ResolvedKind.Descriptor ? Errno(LinuxError.EEXIST) : Errno(LinuxError.EACCES);
+        }
+
+        if (t.Group.Fs.ReadOnly)
+        {
+            return ReadOnlyAnswer(t, SyscallNumber.Symlinkat, where.Path);
+        }
+
+        r = t.Group.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        r = HostSpanCall2(SyscallNumber.Symlinkat, Nul(target), 0, name, 2, 0, hostDir, 0);
+        FsContext.Release(hostDir);
+        return r;
     }
 
     private static long ReadLinkAt(Task t, long dirFd, ulong pathAddr, ulong bufAddr, ulong size)
@@ -397,49 +936,104 @@ internal static class FileSyscalls
             return Einval;
         }
 
-        long r = t.ReadPath(pathAddr, false, out byte[] path, out bool namedOwnExe);
+        long r = FsPaths.Read(t, pathAddr, true, out byte[] path);
         if (r < 0)
         {
             return r;
         }
 
-        if (namedOwnExe)
+        byte[] text;
+        if (path.Length == 0)
         {
-            int len = (int)Math.Min((ulong)t.Group.ExecutablePath.Length, size);
-            return t.CopyOut(bufAddr, t.Group.ExecutablePath.AsSpan(0, len)) < 0 ? Efault : len;
+            // readlinkat(fd, "") reads the link an O_PATH descriptor was opened on.
+            if (t.Fds.Get(dirFd) is SyntheticFile { Node.IsLink: true } sl)
+            {
+                text = SyntheticLinkText(t, sl.Node);
+            }
+            else
+            {
+                return t.Fds.IsOpen(dirFd) || (int)dirFd == AtFdCwd ? Errno(LinuxError.ENOENT) : Ebadf;
+            }
+        }
+        else
+        {
+            ResolvedPath where = FsPaths.Resolve(t, dirFd, path, false);
+            switch (where.Kind)
+            {
+                case ResolvedKind.Error:
+                    return where.Error;
+                case ResolvedKind.Synthetic:
+                    if (!where.Node.IsLink)
+                    {
+                        return Einval;
+                    }
+
+                    text = SyntheticLinkText(t, where.Node);
+                    break;
+                case ResolvedKind.Descriptor:
+                    return Einval;
+                default:
+                    byte[] buffer = new byte[PathMax];
+                    if (where.Kind == ResolvedKind.HostProc)
+                    {
+                        r = HostSpanCall2(SyscallNumber.Readlinkat, Nul(where.Path), 1, buffer, 2, AtFdCwd, 0, 0, buffer.Length);
+                    }
+                    else
+                    {
+                        r = t.Group.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
+                        if (r < 0)
+                        {
+                            return r;
+                        }
+
+                        r = HostSpanCall2(SyscallNumber.Readlinkat, name, 1, buffer, 2, hostDir, 0, 0, buffer.Length);
+                        FsContext.Release(hostDir);
+                    }
+
+                    if (r < 0)
+                    {
+                        return r;
+                    }
+
+                    text = buffer.AsSpan(0, (int)r).ToArray();
+                    break;
+            }
         }
 
-        if (!t.TryDirFd(dirFd, out long hostDir))
-        {
-            return Ebadf;
-        }
-
-        byte[] buffer = new byte[Math.Min(size, PathMax)];
-        r = HostSpanCall2(SyscallNumber.Readlinkat, path, 1, buffer, 2, hostDir, 0, 0, buffer.Length);
-        return r < 0 ? r : (t.CopyOut(bufAddr, buffer.AsSpan(0, (int)r)) < 0 ? Efault : r);
+        int len = (int)Math.Min((ulong)text.Length, Math.Min(size, PathMax));
+        return t.CopyOut(bufAddr, text.AsSpan(0, len)) < 0 ? Efault : len;
     }
+
+    private static byte[] SyntheticLinkText(Task t, ProcNode node) => node.Kind switch
+    {
+        ProcNodeKind.FdLink => ProcRenderer.DescriptorLink(t, node.Fd),
+        ProcNodeKind.Executable => ProcRenderer.ExecutableLink(t),
+        _ => PathResolver.LinkTarget(new TaskProcScope(t), node),
+    };
 
     private static long GetCwd(Task t, ulong bufAddr, ulong size)
     {
-        byte[] buffer = new byte[Math.Min(size, PathMax)];
-        long r = HostSpanCall(SyscallNumber.Getcwd, buffer, 0, 0, buffer.Length);
-        if (r < 0)
+        byte[] cwd = t.Group.Fs.Cwd;
+        if (size < (ulong)cwd.Length + 1)
         {
-            return r;
+            return Errno(LinuxError.ERANGE);
         }
 
-        return t.CopyOut(bufAddr, buffer.AsSpan(0, (int)r)) < 0 ? Efault : r;
+        return t.CopyOut(bufAddr, Nul(cwd)) < 0 ? Efault : cwd.Length + 1;
     }
 
     private static long GetDents64(Task t, ulong fd, ulong bufAddr, ulong count)
     {
-        if (!t.TryHostFd(fd, out long host))
+        OpenFile? f = t.Fds.Get((long)fd);
+        if (f is null)
         {
             return Ebadf;
         }
 
         byte[] buffer = new byte[Math.Min(count, 1UL << 16)];
-        long r = HostSpanCall(SyscallNumber.Getdents64, buffer, 1, host, 0, buffer.Length);
+        long r = f is SyntheticFile s
+            ? SyntheticFiles.ReadDirectory(t, s, buffer)
+            : HostSpanCall(SyscallNumber.Getdents64, buffer, 1, f.HostFd, 0, buffer.Length);
         if (r <= 0)
         {
             return r;
@@ -448,52 +1042,89 @@ internal static class FileSyscalls
         return t.CopyOut(bufAddr, buffer.AsSpan(0, (int)r)) < 0 ? Efault : r;
     }
 
-    private static long Dup(Task t, ulong fd, long lowest, bool closeOnExec)
+    /// <summary>A new guest number for the same open file description: a host dup for a host file (the host shares
+    /// the description), the same object for a synthetic one.</summary>
+    private static long Duplicate(OpenFile f, out OpenFile copy)
     {
-        if (!t.TryHostFd(fd, out long host))
+        copy = f;
+        if (f.HostFd < 0)
         {
-            return Ebadf;
+            return 0;
         }
 
-        long copy = Syscall(SyscallNumber.Dup, host);
-        return copy < 0 ? copy : AddFd(t, copy, closeOnExec, lowest);
+        long h = Syscall(SyscallNumber.Dup, f.HostFd);
+        if (h < 0)
+        {
+            return h;
+        }
+
+        copy = new HostFile((int)h);
+        return 0;
     }
 
+    private static long Dup(Task t, ulong fd, long lowest, bool closeOnExec)
+    {
+        OpenFile? f = t.Fds.Get((long)fd);
+        if (f is null)
+        {
+            return Ebadf;
+        }
+
+        long r = Duplicate(f, out OpenFile copy);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        int guest = t.Fds.Add(copy, closeOnExec, lowest);
+        if (guest < 0 && copy != f)
+        {
+            Release(copy);
+        }
+
+        return guest;
+    }
+
+    /// <summary>dup2/dup3 in Linux's order of checks: dup3's flags (EINVAL), equal numbers (dup2: the number if open,
+    /// else EBADF; dup3: EINVAL), a target at or above RLIMIT_NOFILE (EBADF), a closed source (EBADF).</summary>
     private static long Dup2(Task t, ulong oldFd, ulong newFd, ulong flags, bool legacy)
     {
-        if (!t.TryHostFd(oldFd, out long host))
-        {
-            return Ebadf;
-        }
-
-        if (newFd >= FdTable.Limit)
-        {
-            return Ebadf;
-        }
-
-        if (oldFd == newFd)
-        {
-            return legacy ? (long)newFd : Einval;
-        }
-
-        if ((flags & ~(ulong)OCloexec) != 0)
+        uint from = (uint)oldFd;
+        uint to = (uint)newFd;
+        if (!legacy && (flags & ~(ulong)OCloexec) != 0)
         {
             return Einval;
         }
 
-        long copy = Syscall(SyscallNumber.Dup, host);
-        if (copy < 0)
+        if (from == to)
         {
-            return copy;
+            return !legacy ? Einval : t.Fds.IsOpen(from) ? to : Ebadf;
         }
 
-        int previous = t.Fds.Place((int)newFd, (int)copy, (flags & (ulong)OCloexec) != 0);
-        if (previous >= 0)
+        if (to >= FdTable.Limit)
         {
-            Syscall(SyscallNumber.Close, previous);
+            return Ebadf;
         }
 
-        return (long)newFd;
+        OpenFile? f = t.Fds.Get(from);
+        if (f is null)
+        {
+            return Ebadf;
+        }
+
+        long r = Duplicate(f, out OpenFile copy);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        OpenFile? previous = t.Fds.Place((int)to, copy, (flags & (ulong)OCloexec) != 0);
+        if (previous is not null)
+        {
+            Release(previous);
+        }
+
+        return to;
     }
 
     private static long Pipe(Task t, ulong fdsAddr, ulong flags)
@@ -542,41 +1173,71 @@ internal static class FileSyscalls
 
     private static long Fcntl(Task t, ulong fd, ulong cmd, ulong arg)
     {
-        if (!t.TryHostFd(fd, out long host))
+        OpenFile? f = t.Fds.Get((long)fd);
+        if (f is null)
         {
             return Ebadf;
         }
 
-        switch (cmd)
+        int host = f.HostFd;
+        switch ((long)cmd)
         {
-            case (ulong)FcntlCommand.DupFd:
-            case (ulong)FcntlCommand.DupFdCloseOnExec:
-                if ((long)arg < 0 || arg >= FdTable.Limit)
+            case (long)FcntlCommand.DupFd:
+            case (long)FcntlCommand.DupFdCloseOnExec:
+                if (arg >= FdTable.Limit)
                 {
                     return Einval;
                 }
 
                 return Dup(t, fd, (long)arg, cmd == (ulong)FcntlCommand.DupFdCloseOnExec);
-            case (ulong)FcntlCommand.GetFd:
+            case (long)FcntlCommand.GetFd:
                 return t.Fds.IsCloseOnExec((long)fd) ? 1 : 0;
-            case (ulong)FcntlCommand.SetFd:
+            case (long)FcntlCommand.SetFd:
                 t.Fds.SetCloseOnExec((long)fd, (arg & 1) != 0);
                 return 0;
-            case (ulong)FcntlCommand.GetFl:
-            case (ulong)FcntlCommand.SetFl:
-                return Syscall(SyscallNumber.Fcntl, host, (long)cmd, (long)arg);
-            case (ulong)FcntlCommand.GetLk:
-            case (ulong)FcntlCommand.SetLk:
-            case (ulong)FcntlCommand.SetLkWait:
+            case (long)FcntlCommand.GetFl when f is SyntheticFile s:
+                return s.StatusFlags;
+            case (long)FcntlCommand.SetFl when f is SyntheticFile s:
+                s.StatusFlags = (int)((s.StatusFlags & ~SettableStatusFlags) | ((long)arg & SettableStatusFlags));
+                return 0;
+            case (long)FcntlCommand.GetFl:
+            case (long)FcntlCommand.SetFl:
+            case FcntlSetOwner:
+            case FcntlGetOwner:
+            case FcntlSetSignal:
+            case FcntlGetSignal:
+            case FcntlSetLease:
+            case FcntlGetLease:
+            case FcntlNotify:
+            case FcntlSetPipeSize:
+            case FcntlGetPipeSize:
+            case FcntlAddSeals:
+            case FcntlGetSeals:
+                return host < 0 ? Einval : Syscall(SyscallNumber.Fcntl, host, (long)cmd, (long)arg);
+            case (long)FcntlCommand.GetLk:
+            case (long)FcntlCommand.SetLk:
+            case (long)FcntlCommand.SetLkWait:
+            case FcntlOfdGetLock:
+            case FcntlOfdSetLock:
+            case FcntlOfdSetLockWait:
+            case FcntlGetOwnerEx:
+            case FcntlSetOwnerEx:
                 {
-                    byte[] flock = new byte[32];
-                    if (t.CopyIn(arg, flock) < 0)
+                    bool owner = (long)cmd is FcntlGetOwnerEx or FcntlSetOwnerEx;
+                    byte[] block = new byte[owner ? OwnerExSize : FlockSize];
+                    bool readsBack = (long)cmd is (long)FcntlCommand.GetLk or FcntlOfdGetLock or FcntlGetOwnerEx;
+                    if ((long)cmd != FcntlGetOwnerEx && t.CopyIn(arg, block) < 0)
                     {
                         return Efault;
                     }
 
-                    long r = HostSpanCall(SyscallNumber.Fcntl, flock, 2, host, (long)cmd);
-                    return r < 0 || cmd != (ulong)FcntlCommand.GetLk ? r : (t.CopyOut(arg, flock) < 0 ? Efault : r);
+                    if (host < 0)
+                    {
+                        return Einval;
+                    }
+
+                    long r = HostSpanCall(SyscallNumber.Fcntl, block, 2, host, (long)cmd);
+                    return r < 0 || !readsBack ? r : (t.CopyOut(arg, block) < 0 ? Efault : r);
                 }
 
             default:
@@ -586,9 +1247,16 @@ internal static class FileSyscalls
 
     private static long Ioctl(Task t, ulong fd, ulong request, ulong arg)
     {
-        if (!t.TryHostFd(fd, out long host))
+        OpenFile? f = t.Fds.Get((long)fd);
+        if (f is null)
         {
             return Ebadf;
+        }
+
+        long host = f.HostFd;
+        if (host < 0)
+        {
+            return -(long)LinuxError.ENOTTY;
         }
 
         int outSize = (TerminalIoctl)request switch
@@ -661,17 +1329,89 @@ internal static class FileSyscalls
             }
         }
 
-        if (!t.TryDirFd(dirFd, out long hostDir))
-        {
-            return Ebadf;
-        }
-
         if (pathAddr == 0)
         {
-            return HostSpanCall(SyscallNumber.Utimensat, times, 2, hostDir, 0, 0, flags);
+            OpenFile? f = t.Fds.Get((int)dirFd);
+            if (f is null || (int)dirFd != dirFd)
+            {
+                return Ebadf;
+            }
+
+            if (f.HostFd < 0)
+            {
+                return Errno(LinuxError.EPERM);
+            }
+
+            return t.Group.Fs.ReadOnly && IsHostRegularOrDirectory(f.HostFd) ? Errno(LinuxError.EROFS) : HostSpanCall(SyscallNumber.Utimensat, times, 2, f.HostFd, 0, 0, flags);
         }
 
-        long r = t.ReadPath(pathAddr, (flags & (long)AtFlags.EmptyPath) != 0, out byte[] path);
-        return r < 0 ? r : HostSpanCall2(SyscallNumber.Utimensat, path, 1, times, 2, hostDir, 0, 0, flags);
+        long r = FsPaths.Read(t, pathAddr, (flags & (long)AtFlags.EmptyPath) != 0, out byte[] path);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        if (path.Length == 0)
+        {
+            return UtimensAt(t, dirFd, 0, timesAddr, flags & ~(long)AtFlags.EmptyPath);
+        }
+
+        ResolvedPath where = FsPaths.Resolve(t, dirFd, path, (flags & (long)AtFlags.SymlinkNoFollow) == 0);
+        switch (where.Kind)
+        {
+            case ResolvedKind.Error:
+                return where.Error;
+            case ResolvedKind.Host:
+                if (t.Group.Fs.ReadOnly)
+                {
+                    return Errno(LinuxError.EROFS);
+                }
+
+                r = t.Group.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
+                if (r < 0)
+                {
+                    return r;
+                }
+
+                r = HostSpanCall2(SyscallNumber.Utimensat, name, 1, times, 2, hostDir, 0, 0, flags | (long)AtFlags.SymlinkNoFollow);
+                FsContext.Release(hostDir);
+                return r;
+            default:
+                return Errno(LinuxError.EPERM);
+        }
+    }
+
+    /// <summary>read/write/pread64/pwrite64 on a synthetic file: a bounded host staging buffer between the rendered
+    /// bytes (or guest memory, for mem) and the guest's buffer, copied through the core.</summary>
+    private static long SyntheticReadWrite(Task t, SyntheticFile f, SyscallNumber nr, ulong buffer, ulong count, ulong offset, bool positional)
+    {
+        if (positional && (long)offset < 0)
+        {
+            return Einval;
+        }
+
+        const int Staging = 1 << 20;
+        bool intoGuest = nr is SyscallNumber.Read or SyscallNumber.Pread64;
+        byte[] staging = new byte[(int)Math.Min(Math.Min(count, MaxTransfer), Staging)];
+        long? at = positional ? (long)offset : null;
+        if (intoGuest)
+        {
+            long n = SyntheticFiles.Read(t, f, staging, at);
+            if (n <= 0)
+            {
+                return n;
+            }
+
+            CopyResult c = UserCopy.CopyOut(t.Space, UserPtr<byte>.FromAddress(new VirtAddr(buffer)), staging.AsSpan(0, (int)n));
+            return c.IsOk ? n : Efault;
+        }
+
+        CopyResult copied = UserCopy.CopyIn(t.Space, UserConstPtr<byte>.FromAddress(new VirtAddr(buffer)), staging.AsSpan());
+        if (copied.BytesDone == 0 && staging.Length > 0)
+        {
+            return Efault;
+        }
+
+        return SyntheticFiles.Write(t, f, staging.AsSpan(0, (int)copied.BytesDone), at);
     }
 }

@@ -12,6 +12,8 @@ namespace UserMemory.Linux.Syscalls;
 internal static class PollingSyscalls
 {
     private const short PollInvalid = 0x20; // POLLNVAL
+    private const short PollAlwaysReady = 0x1 | 0x4 | 0x40 | 0x100; // POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM: a synthetic file never blocks
+    private const ulong SignalSetSize = 8;
 
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
@@ -20,7 +22,7 @@ internal static class PollingSyscalls
         b.Add(SyscallNumber.Poll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], (long)a[2], 0, false));
         b.Add(SyscallNumber.Select, SupportLevel.Partial, "host descriptors above 1023 are EBADF", static (t, a) => Select(t, a[0], a[1], a[2], a[3], a[4], false));
         b.Add(SyscallNumber.Pselect6, SupportLevel.Partial, "the signal mask argument is ignored", static (t, a) => Select(t, a[0], a[1], a[2], a[3], a[4], true));
-        b.Add(SyscallNumber.Ppoll, SupportLevel.Partial, "the signal mask argument is ignored", static (t, a) => Poll(t, a[0], a[1], 0, a[2], true));
+        b.Add(SyscallNumber.Ppoll, SupportLevel.Partial, "the signal mask argument is ignored", static (t, a) => a[3] != 0 && a[4] != SignalSetSize ? Einval : Poll(t, a[0], a[1], 0, a[2], true));
     }
 
     private static long Poll(Task t, ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll)
@@ -42,9 +44,13 @@ internal static class PollingSyscalls
         {
             int guest = BinaryPrimitives.ReadInt32LittleEndian(fds.AsSpan(i * 8));
             int h = guest < 0 ? -1 : t.Fds.HostOf(guest);
-            if (guest >= 0 && h < 0)
+            if (guest >= 0 && !t.Fds.IsOpen(guest))
             {
                 invalid++;
+            }
+            else if (guest >= 0 && h < 0)
+            {
+                invalid++; // synthetic: answered below without the host, so the host must not wait
             }
 
             BinaryPrimitives.WriteInt32LittleEndian(host.AsSpan(i * 8), h);
@@ -84,23 +90,36 @@ internal static class PollingSyscalls
         {
             int guest = BinaryPrimitives.ReadInt32LittleEndian(fds.AsSpan(i * 8));
             short revents = BinaryPrimitives.ReadInt16LittleEndian(host.AsSpan((i * 8) + 6));
-            if (guest >= 0 && t.Fds.HostOf(guest) < 0)
+            if (guest >= 0 && !t.Fds.IsOpen(guest))
             {
                 revents = PollInvalid;
+            }
+            else if (guest >= 0 && t.Fds.HostOf(guest) < 0)
+            {
+                revents = (short)(BinaryPrimitives.ReadInt16LittleEndian(fds.AsSpan((i * 8) + 4)) & PollAlwaysReady);
             }
 
             BinaryPrimitives.WriteInt16LittleEndian(fds.AsSpan((i * 8) + 6), revents);
         }
 
-        return t.CopyOut(fdsAddr, fds) < 0 ? Efault : r + invalid;
+        long ready = 0;
+        for (int i = 0; i < (int)count; i++)
+        {
+            ready += BinaryPrimitives.ReadInt16LittleEndian(fds.AsSpan((i * 8) + 6)) != 0 ? 1 : 0;
+        }
+
+        return t.CopyOut(fdsAddr, fds) < 0 ? Efault : ready;
     }
 
     private static long Select(Task t, ulong count, ulong readAddr, ulong writeAddr, ulong exceptAddr, ulong timeoutAddr, bool isPselect)
     {
-        if ((long)count < 0 || count > FdTable.Limit)
+        if ((int)count < 0)
         {
             return Einval;
         }
+
+        // Linux clamps nfds to the size of the descriptor table.
+        count = Math.Min((ulong)(int)count, (ulong)FdTable.Limit);
 
         int setBytes = (int)((count + 63) / 64 * 8);
         ulong[] addrs = [readAddr, writeAddr, exceptAddr];

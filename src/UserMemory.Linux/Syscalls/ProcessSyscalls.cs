@@ -132,8 +132,23 @@ internal static class ProcessSyscalls
 
         var argv = new List<byte[]>(arguments.Arguments);
         var envp = new List<byte[]>(arguments.Environment);
-        byte[] program = path[..^1];
-        r = ExecutableCheck.Resolve(ref program, argv);
+        r = FsPaths.ExecTarget(t, path[..^1], out byte[] program, out byte[] runnerProgram);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        if (t.Group.Fs.IsConfined)
+        {
+            // The next runner re-roots the guest path and handles #! itself; check a copy now.
+            r = ExecutableCheck.Resolve(ref program, new List<byte[]>(argv));
+            program = runnerProgram;
+        }
+        else
+        {
+            r = ExecutableCheck.Resolve(ref program, argv);
+        }
+
         if (r < 0)
         {
             return r;
@@ -209,6 +224,17 @@ internal static class ProcessSyscalls
         if (t.Group.Options.Trace)
         {
             list.Add(Nul("--strace"));
+        }
+
+        if (t.Group.Options.Root is string root)
+        {
+            list.Add(Nul("--root"));
+            list.Add(Nul(root));
+        }
+
+        if (t.Group.Options.ReadOnly)
+        {
+            list.Add(Nul("--read-only"));
         }
 
         foreach (string s in extra)

@@ -12,8 +12,8 @@ public sealed class DescriptorGameTests
 {
     [ProbeTheory]
     [InlineData("scan")]
-    [InlineData("truncate", Skip = "issue 10: /proc/self/fd/N opens the runner's descriptors; ftruncate of the address-space memfd kills the runner with SIGBUS")]
-    [InlineData("clobber", Skip = "issue 10: close_range answers ENOSYS (Linux closes every descriptor from 3 up)")]
+    [InlineData("truncate")]
+    [InlineData("clobber")]
     public void Guest_sees_and_damages_only_its_own_descriptors(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("hostile_fds"), [mode]);
 

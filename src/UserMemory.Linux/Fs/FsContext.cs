@@ -1,0 +1,264 @@
+using System;
+using System.Text;
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Interop;
+using UserMemory.Linux.Process;
+
+namespace UserMemory.Linux.Fs;
+
+/// <summary>
+/// A guest process's view of the file system: its working directory (a guest path), its root (the host directory
+/// every guest path lives in: "/" by default, <c>--root DIR</c> to confine) and whether writes are refused
+/// (<c>--read-only</c>). The host's working directory follows the guest's where it can, so a new runner process (fork,
+/// execve) starts in the same place.
+/// </summary>
+public sealed class FsContext : IPathLookup
+{
+    /// <summary><c>RESOLVE_NO_MAGICLINKS</c>.</summary>
+    internal const long ResolveNoMagicLinks = 0x02;
+
+    /// <summary><c>RESOLVE_IN_ROOT</c>.</summary>
+    internal const long ResolveInRoot = 0x10;
+
+    private const int OpenHowSize = 24;
+    private const int HostPathMax = 4096;
+    private const int StatSize = 144;
+    private const int StatModeOffset = 24;
+    private const uint FileTypeMask = 0xF000;
+    private const uint DirectoryType = 0x4000;
+    private const uint LinkType = 0xA000;
+
+    private FsContext(int rootFd, byte[] hostRoot, bool readOnly, byte[] cwd)
+    {
+        RootFd = rootFd;
+        HostRoot = hostRoot;
+        ReadOnly = readOnly;
+        Cwd = cwd;
+    }
+
+    /// <summary>The host descriptor of the root directory (O_PATH), or -1 when the root is the host's "/".</summary>
+    public int RootFd { get; }
+
+    /// <summary>True when guest paths are confined to a host directory.</summary>
+    public bool IsConfined => RootFd >= 0;
+
+    /// <summary>The host path of the root, without a trailing slash ("" for the host's "/").</summary>
+    public byte[] HostRoot { get; }
+
+    /// <summary>True when every change to the file system answers EROFS.</summary>
+    public bool ReadOnly { get; }
+
+    /// <summary>The guest's working directory: an absolute guest path without trailing slash ("/" for the root).</summary>
+    public byte[] Cwd { get; set; }
+
+    /// <summary>Creates the context from the runner's options; the working directory is the host's, seen from the
+    /// root ("/" when the host's lies outside it).</summary>
+    /// <param name="options">The runner's options.</param>
+    /// <returns>The context.</returns>
+    /// <exception cref="System.IO.DirectoryNotFoundException">The root does not name a directory.</exception>
+    public static FsContext Create(RunnerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        byte[] hostCwd = HostCwd();
+        if (string.IsNullOrEmpty(options.Root))
+        {
+            return new FsContext(-1, [], options.ReadOnly, hostCwd.Length == 0 ? "/"u8.ToArray() : hostCwd);
+        }
+
+        byte[] rootPath = Encoding.UTF8.GetBytes(options.Root + "\0");
+        long fd = HostLinux.Syscall((long)SyscallNumber.Open, rootPath, 0, [0, (long)(OpenFlags.Path | OpenFlags.Directory | OpenFlags.CloseOnExec)]);
+        if (fd < 0)
+        {
+            throw new System.IO.DirectoryNotFoundException("--root " + options.Root + ": not a directory");
+        }
+
+        byte[] resolvedRoot = HostPathOf((int)fd);
+        byte[] root = resolvedRoot.Length == 1 ? [] : resolvedRoot;
+        byte[] cwd = "/"u8.ToArray();
+        if (hostCwd.AsSpan().StartsWith(root) && (hostCwd.Length == root.Length || hostCwd[root.Length] == (byte)'/'))
+        {
+            cwd = hostCwd.Length == root.Length ? cwd : hostCwd[root.Length..];
+        }
+        else
+        {
+            HostLinux.Syscall((long)SyscallNumber.Fchdir, fd);
+        }
+
+        return new FsContext((int)fd, root, options.ReadOnly, cwd);
+    }
+
+    /// <summary>A context on the host's own file system with <paramref name="cwd"/> as working directory (tests).</summary>
+    /// <param name="cwd">The working directory.</param>
+    /// <returns>The context.</returns>
+    public static FsContext ForHost(byte[] cwd) => new(-1, [], false, cwd);
+
+    /// <summary>The host path a descriptor was opened on (the host's <c>/proc/self/fd/N</c> link), or "" when it has
+    /// none.</summary>
+    /// <param name="hostFd">The host descriptor.</param>
+    /// <returns>The path bytes, without NUL.</returns>
+    public static byte[] HostPathOf(int hostFd)
+    {
+        byte[] link = Encoding.ASCII.GetBytes("/proc/self/fd/" + hostFd.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\0");
+        byte[] buffer = new byte[HostPathMax];
+        long n = HostLinux.Syscall((long)SyscallNumber.Readlinkat, link, 1, buffer, 2, [-100, 0, 0, buffer.Length]);
+        return n <= 0 ? [] : buffer.AsSpan(0, (int)n).ToArray();
+    }
+
+    /// <summary>The guest's name for a host path: the path seen from the root, or null when it lies outside the root
+    /// (or is not a path at all, like <c>pipe:[123]</c>).</summary>
+    /// <param name="hostPath">The host path.</param>
+    /// <returns>The guest path, or null.</returns>
+    public byte[]? GuestPathOfHost(byte[] hostPath)
+    {
+        ArgumentNullException.ThrowIfNull(hostPath);
+        if (hostPath.Length == 0 || hostPath[0] != (byte)'/')
+        {
+            return null;
+        }
+
+        if (!IsConfined)
+        {
+            return hostPath;
+        }
+
+        if (!hostPath.AsSpan().StartsWith(HostRoot) || (hostPath.Length > HostRoot.Length && hostPath[HostRoot.Length] != (byte)'/'))
+        {
+            return null;
+        }
+
+        return hostPath.Length == HostRoot.Length ? "/"u8.ToArray() : hostPath[HostRoot.Length..];
+    }
+
+    /// <summary>Opens a resolved guest path on the host: <c>openat2</c> with <c>RESOLVE_IN_ROOT</c> on the root
+    /// descriptor when confined (so no symlink or <c>..</c> swapped in by a race can leave the root), plain
+    /// <c>openat</c> otherwise.</summary>
+    /// <param name="guestPath">The absolute guest path (no NUL).</param>
+    /// <param name="flags">The host open flags.</param>
+    /// <param name="mode">The creation mode.</param>
+    /// <returns>The host descriptor or -errno.</returns>
+    public long OpenHost(ReadOnlySpan<byte> guestPath, long flags, long mode)
+    {
+        if (!IsConfined)
+        {
+            byte[] path = WithNul(guestPath);
+            return HostLinux.Syscall((long)SyscallNumber.Openat, path, 1, [-100, 0, flags, mode]);
+        }
+
+        byte[] relative = WithNul(Relative(guestPath));
+        byte[] how = new byte[OpenHowSize];
+        BitConverter.TryWriteBytes(how.AsSpan(0), (ulong)flags);
+        BitConverter.TryWriteBytes(how.AsSpan(8), (ulong)mode);
+        BitConverter.TryWriteBytes(how.AsSpan(16), (ulong)(ResolveInRoot | ResolveNoMagicLinks));
+        long fd = HostLinux.Syscall((long)SyscallNumber.Openat2, relative, 1, how, 2, [RootFd, 0, 0, OpenHowSize]);
+        if (fd != -(long)LinuxError.ENOSYS)
+        {
+            return fd;
+        }
+
+        // No openat2: the resolver already expanded every symbolic link inside the root; refuse any the host would
+        // still follow on the final component.
+        return HostLinux.Syscall((long)SyscallNumber.Openat, relative, 1, [RootFd, 0, flags | (long)OpenFlags.NoFollow, mode]);
+    }
+
+    /// <summary>The host (directory descriptor, name) pair for a *at syscall on a resolved guest path. Unconfined:
+    /// (AT_FDCWD, the path). Confined: the parent directory opened with <c>RESOLVE_IN_ROOT</c> and the last
+    /// component, so the host call cannot leave the root whatever a race changed.</summary>
+    /// <param name="guestPath">The absolute guest path (no NUL).</param>
+    /// <param name="dirFd">The host directory descriptor (close it with <see cref="Release"/>).</param>
+    /// <param name="name">The NUL-terminated name relative to <paramref name="dirFd"/>.</param>
+    /// <returns>0 or -errno.</returns>
+    public long HostLocation(ReadOnlySpan<byte> guestPath, out long dirFd, out byte[] name)
+    {
+        if (!IsConfined)
+        {
+            dirFd = -100;
+            name = WithNul(guestPath);
+            return 0;
+        }
+
+        ReadOnlySpan<byte> trimmed = guestPath;
+        while (trimmed.Length > 1 && trimmed[^1] == (byte)'/')
+        {
+            trimmed = trimmed[..^1];
+        }
+
+        int slash = trimmed.LastIndexOf((byte)'/');
+        ReadOnlySpan<byte> parent = slash <= 0 ? "/"u8 : trimmed[..slash];
+        ReadOnlySpan<byte> last = trimmed[(slash + 1)..];
+        bool trailing = trimmed.Length < guestPath.Length;
+        name = last.Length == 0 ? [(byte)'.', 0] : trailing ? [.. last, (byte)'/', 0] : WithNul(last);
+        dirFd = OpenHost(parent, (long)(OpenFlags.Path | OpenFlags.Directory | OpenFlags.CloseOnExec), 0);
+        return dirFd < 0 ? dirFd : 0;
+    }
+
+    /// <summary>Closes a directory descriptor <see cref="HostLocation"/> opened.</summary>
+    /// <param name="dirFd">The descriptor (AT_FDCWD is left alone).</param>
+    public static void Release(long dirFd)
+    {
+        if (dirFd >= 0)
+        {
+            HostLinux.Syscall((long)SyscallNumber.Close, dirFd);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Every component before the last has already been checked to be a directory, not a link. Confined,
+    /// the lookup is relative to the root descriptor; a race that swaps a checked directory for a link can only
+    /// mislead this look (what is reported), never a host call that opens or changes anything, which goes through
+    /// <see cref="OpenHost"/> or <see cref="HostLocation"/>.</remarks>
+    public long Inspect(ReadOnlySpan<byte> path, bool hostProc, out HostNodeType type, out byte[] target)
+    {
+        type = HostNodeType.Other;
+        target = [];
+        long dirFd = -100;
+        byte[] hostPath = hostProc || !IsConfined ? WithNul(path) : WithNul(Relative(path));
+        if (!hostProc && IsConfined)
+        {
+            dirFd = RootFd;
+        }
+
+        byte[] stat = new byte[StatSize];
+        long r = HostLinux.Syscall((long)SyscallNumber.Newfstatat, hostPath, 1, stat, 2, [dirFd, 0, 0, (long)AtFlags.SymlinkNoFollow]);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        uint fileType = BitConverter.ToUInt32(stat, StatModeOffset) & FileTypeMask;
+        type = fileType == DirectoryType ? HostNodeType.Directory : fileType == LinkType ? HostNodeType.Link : HostNodeType.Other;
+        if (type != HostNodeType.Link)
+        {
+            return 0;
+        }
+
+        byte[] buffer = new byte[HostPathMax];
+        r = HostLinux.Syscall((long)SyscallNumber.Readlinkat, hostPath, 1, buffer, 2, [dirFd, 0, 0, buffer.Length]);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        target = buffer.AsSpan(0, (int)r).ToArray();
+        return 0;
+    }
+
+    private static ReadOnlySpan<byte> Relative(ReadOnlySpan<byte> guestPath)
+    {
+        ReadOnlySpan<byte> p = guestPath.TrimStart((byte)'/');
+        return p.IsEmpty ? "."u8 : p;
+    }
+
+    private static byte[] WithNul(ReadOnlySpan<byte> s)
+    {
+        byte[] b = new byte[s.Length + 1];
+        s.CopyTo(b);
+        return b;
+    }
+
+    private static byte[] HostCwd()
+    {
+        byte[] buffer = new byte[HostPathMax];
+        long n = HostLinux.Syscall((long)SyscallNumber.Getcwd, buffer, 0, [0, buffer.Length]);
+        return n <= 1 ? "/"u8.ToArray() : buffer.AsSpan(0, (int)n - 1).ToArray();
+    }
+}

@@ -1,0 +1,11 @@
+namespace UserMemory.Linux.Fs;
+
+/// <summary>An open file description backed by a host descriptor opened on the guest's behalf. Each guest number
+/// owns its own host descriptor (a guest <c>dup</c> is a host <c>dup</c>, which shares the host's description, offset
+/// and flags, as Linux does).</summary>
+/// <param name="hostFd">The host descriptor (owned).</param>
+public sealed class HostFile(int hostFd) : OpenFile
+{
+    /// <inheritdoc/>
+    public override int HostFd { get; } = hostFd;
+}

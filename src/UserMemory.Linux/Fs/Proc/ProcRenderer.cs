@@ -1,0 +1,359 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using UserMemory.AddressSpace;
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Interop;
+using UserMemory.Linux.Kernel;
+using UserMemory.Linux.Process;
+
+namespace UserMemory.Linux.Fs.Proc;
+
+/// <summary>
+/// Renders the contents of the synthetic files of the calling process from guest state only: the address space's
+/// areas (never the runner's ranges), the guest's argv and environment as they lie in guest memory, its signal
+/// masks and dispositions, its descriptors.
+/// </summary>
+internal static class ProcRenderer
+{
+    private const int CommMax = 15; // TASK_COMM_LEN - 1
+    private const int MapsNameColumn = 73;
+    private const ulong SignalIgnore = 1;
+    private const string NoName = "";
+    private const string Heap = "[heap]";
+    private const string Stack = "[stack]";
+
+    /// <summary>The bytes of a readable synthetic file (not mem, not a directory).</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="node">The node.</param>
+    /// <returns>The contents.</returns>
+    internal static byte[] Render(Task t, ProcNode node)
+    {
+        ThreadGroup g = t.Group;
+        if (node.Pid != g.Pid)
+        {
+            return []; // a descriptor inherited across fork naming the parent: its state is not here
+        }
+
+        return node.Kind switch
+        {
+            ProcNodeKind.Maps => Maps(t),
+            ProcNodeKind.CommandLine => GuestRange(t, g.Image.ArgStart, g.Image.ArgEnd),
+            ProcNodeKind.Environment => GuestRange(t, g.Image.EnvStart, g.Image.EnvEnd),
+            ProcNodeKind.Command => Encoding.UTF8.GetBytes(Comm(g) + "\n"),
+            ProcNodeKind.Status => Encoding.UTF8.GetBytes(Status(t)),
+            ProcNodeKind.Stat => Encoding.UTF8.GetBytes(StatLine(t)),
+            ProcNodeKind.StatM => Encoding.ASCII.GetBytes(StatM(t)),
+            ProcNodeKind.AuxiliaryVector => Auxv(g),
+            ProcNodeKind.FdInfo => Encoding.ASCII.GetBytes(FdInfo(t, node.Fd)),
+            _ => [],
+        };
+    }
+
+    /// <summary>The guest's command name: the program file's base name, at most 15 bytes.</summary>
+    /// <param name="g">The process.</param>
+    /// <returns>The name.</returns>
+    internal static string Comm(ThreadGroup g)
+    {
+        ReadOnlySpan<byte> exe = g.ExecutablePath;
+        int slash = exe.LastIndexOf((byte)'/');
+        ReadOnlySpan<byte> name = exe[(slash + 1)..];
+        return Encoding.UTF8.GetString(name[..Math.Min(name.Length, CommMax)]);
+    }
+
+    /// <summary>The text <c>readlink</c> gives for <c>fd/N</c>.</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="fd">The guest descriptor.</param>
+    /// <returns>The link text.</returns>
+    internal static byte[] DescriptorLink(Task t, int fd)
+    {
+        OpenFile? f = t.Fds.Get(fd);
+        if (f is SyntheticFile s)
+        {
+            return NodePath(s.Node);
+        }
+
+        if (f is null)
+        {
+            return [];
+        }
+
+        byte[] host = FsContext.HostPathOf(f.HostFd);
+        if (host.Length > 0 && host[0] == (byte)'/')
+        {
+            return t.Group.Fs.GuestPathOfHost(host) ?? "/"u8.ToArray();
+        }
+
+        return host;
+    }
+
+    /// <summary>The text <c>readlink</c> gives for <c>exe</c>: the program's canonical path (every link and "."
+    /// resolved, as Linux records the file itself), seen from the guest's root.</summary>
+    /// <param name="t">The calling task.</param>
+    /// <returns>The link text.</returns>
+    internal static byte[] ExecutableLink(Task t)
+    {
+        byte[] exe = t.Group.ExecutablePath;
+        long fd = HostLinux.Syscall((long)SyscallNumber.Openat, [.. exe, 0], 1, [-100, 0, (long)(OpenFlags.Path | OpenFlags.CloseOnExec), 0]);
+        if (fd < 0)
+        {
+            return exe;
+        }
+
+        byte[] host = FsContext.HostPathOf((int)fd);
+        HostLinux.Syscall((long)SyscallNumber.Close, fd);
+        return t.Group.Fs.GuestPathOfHost(host) ?? exe;
+    }
+
+    /// <summary>The guest path of a synthetic node.</summary>
+    /// <param name="node">The node.</param>
+    /// <returns>The absolute path.</returns>
+    internal static byte[] NodePath(ProcNode node)
+    {
+        string process = string.Create(CultureInfo.InvariantCulture, $"/proc/{node.Pid}");
+        string thread = node.Tid == node.Pid ? process : string.Create(CultureInfo.InvariantCulture, $"{process}/task/{node.Tid}");
+        string text = node.Kind switch
+        {
+            ProcNodeKind.SelfLink => "/proc/self",
+            ProcNodeKind.ThreadSelfLink => "/proc/thread-self",
+            ProcNodeKind.DevFdLink => "/dev/fd",
+            ProcNodeKind.ProcessDirectory => process,
+            ProcNodeKind.TaskList => process + "/task",
+            ProcNodeKind.ThreadDirectory => string.Create(CultureInfo.InvariantCulture, $"{process}/task/{node.Tid}"),
+            ProcNodeKind.FdLink => string.Create(CultureInfo.InvariantCulture, $"{thread}/fd/{node.Fd}"),
+            ProcNodeKind.FdInfo => string.Create(CultureInfo.InvariantCulture, $"{thread}/fdinfo/{node.Fd}"),
+            _ => thread + "/" + EntryName(node.Kind),
+        };
+        return Encoding.ASCII.GetBytes(text);
+    }
+
+    private static string EntryName(ProcNodeKind kind)
+    {
+        foreach (KeyValuePair<string, ProcNodeKind> e in ProcFileSystem.ProcessDirectoryEntries(false))
+        {
+            if (e.Value == kind)
+            {
+                return e.Key;
+            }
+        }
+
+        return string.Empty;
+    }
+
+    private static byte[] GuestRange(Task t, ulong start, ulong end)
+    {
+        if (end <= start || end - start > SyscallLimits.ArgumentBytesMax)
+        {
+            return [];
+        }
+
+        byte[] buffer = new byte[end - start];
+        CopyResult r = UserCopy.CopyIn(t.Space, UserConstPtr<byte>.FromAddress(new VirtAddr(start)), buffer.AsSpan());
+        return buffer.AsSpan(0, (int)r.BytesDone).ToArray();
+    }
+
+    private static byte[] Maps(Task t)
+    {
+        ThreadGroup g = t.Group;
+        var sb = new StringBuilder();
+        (ulong Start, ulong End, MappingFlags Flags, bool Shared, string Name, ulong Offset)? pending = null;
+        void Flush()
+        {
+            if (pending is not { } p)
+            {
+                return;
+            }
+
+            string line = string.Create(CultureInfo.InvariantCulture,
+                $"{p.Start:x8}-{p.End:x8} {Perm(p.Flags, MappingFlags.Read, 'r')}{Perm(p.Flags, MappingFlags.Write, 'w')}{Perm(p.Flags, MappingFlags.Execute, 'x')}{(p.Shared ? 's' : 'p')} {p.Offset:x8} 00:00 0 ");
+            sb.Append(line);
+            if (p.Name.Length > 0)
+            {
+                sb.Append(' ', Math.Max(0, MapsNameColumn - line.Length)).Append(p.Name);
+            }
+
+            sb.Append('\n');
+            pending = null;
+        }
+
+        void Add(ulong start, ulong end, MappingFlags flags, bool shared, string name, ulong offset)
+        {
+            if (pending is { } p && p.End == start && p.Flags == flags && p.Shared == shared && p.Name == name
+                && (name.Length == 0 || name[0] == '[' || p.Offset + (p.End - p.Start) == offset))
+            {
+                pending = p with { End = end };
+                return;
+            }
+
+            Flush();
+            pending = (start, end, flags, shared, name, offset);
+        }
+
+        string exe = Encoding.UTF8.GetString(g.ExecutablePath);
+        foreach (MemoryAreaInfo a in g.Space.GetAreas())
+        {
+            ulong s = a.Range.Start.Value;
+            ulong e = a.Range.End.Value;
+            bool shared = a.Kind == MemoryAreaKind.Shared;
+            while (s < e)
+            {
+                // Split the area where the executable's file ranges, the heap and the stack begin and end.
+                ulong next = e;
+                string name = NoName;
+                ulong offset = shared ? a.SharedOffset + (s - a.Range.Start.Value) : 0;
+                foreach (ImageFileRange r in g.Image.FileRanges)
+                {
+                    if (s >= r.Start && s < r.End)
+                    {
+                        next = Math.Min(next, r.End);
+                        name = exe;
+                        offset = r.FileOffset + (s - r.Start);
+                    }
+                    else if (r.Start > s)
+                    {
+                        next = Math.Min(next, r.Start);
+                    }
+                }
+
+                if (name.Length == 0)
+                {
+                    if (g.BrkEnd > g.BrkStart && s >= Pages.AlignDown4K(g.BrkStart + Pages.OffsetMask4K) && s < Pages.AlignDown4K(g.BrkEnd + Pages.OffsetMask4K))
+                    {
+                        name = Heap;
+                        next = Math.Min(next, Pages.AlignDown4K(g.BrkEnd + Pages.OffsetMask4K));
+                    }
+                    else if (s >= GuestLayout.StackBottom && s < GuestLayout.StackTop)
+                    {
+                        name = Stack;
+                    }
+                }
+
+                Add(s, next, a.Flags, shared, name, offset);
+                s = next;
+            }
+        }
+
+        Flush();
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    private static char Perm(MappingFlags flags, MappingFlags bit, char c) => (flags & bit) != 0 ? c : '-';
+
+    private static string Status(Task t)
+    {
+        ThreadGroup g = t.Group;
+        (ulong ignored, ulong caught) = Dispositions(g);
+        ulong pending = t.PendingSignal > 0 ? 1UL << (t.PendingSignal - 1) : 0;
+        long ppid = HostLinux.Syscall((long)SyscallNumber.Getppid);
+        long uid = HostLinux.Syscall((long)SyscallNumber.Getuid);
+        long euid = HostLinux.Syscall((long)SyscallNumber.Geteuid);
+        long gid = HostLinux.Syscall((long)SyscallNumber.Getgid);
+        long egid = HostLinux.Syscall((long)SyscallNumber.Getegid);
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"Name:\t{Comm(g)}\n");
+        sb.Append("Umask:\t0022\nState:\tR (running)\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Tgid:\t{g.Pid}\nNgid:\t0\nPid:\t{t.Tid}\nPPid:\t{ppid}\nTracerPid:\t0\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Uid:\t{uid}\t{euid}\t{euid}\t{euid}\nGid:\t{gid}\t{egid}\t{egid}\t{egid}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"FDSize:\t{FdTable.Limit}\nGroups:\t\n");
+        sb.Append(CultureInfo.InvariantCulture, $"VmSize:\t{TotalBytes(g) / 1024,8} kB\nVmRSS:\t{(ulong)g.Space.ResidentPages * Pages.Size4K / 1024,8} kB\n");
+        sb.Append("Threads:\t1\nSigQ:\t0/0\n");
+        sb.Append(CultureInfo.InvariantCulture, $"SigPnd:\t{pending:x16}\nShdPnd:\t{0UL:x16}\nSigBlk:\t{t.SignalMask:x16}\nSigIgn:\t{ignored:x16}\nSigCgt:\t{caught:x16}\n");
+        sb.Append("NoNewPrivs:\t0\nSeccomp:\t0\n");
+        return sb.ToString();
+    }
+
+    private static (ulong Ignored, ulong Caught) Dispositions(ThreadGroup g)
+    {
+        ulong ignored = 0, caught = 0;
+        for (int s = 1; s < g.SignalHandlers.Length; s++)
+        {
+            ulong h = g.SignalHandlers[s];
+            if (h == SignalIgnore)
+            {
+                ignored |= 1UL << (s - 1);
+            }
+            else if (h != 0)
+            {
+                caught |= 1UL << (s - 1);
+            }
+        }
+
+        return (ignored, caught);
+    }
+
+    private static ulong TotalBytes(ThreadGroup g)
+    {
+        ulong total = 0;
+        foreach (MemoryAreaInfo a in g.Space.GetAreas())
+        {
+            total += a.Range.Size;
+        }
+
+        return total;
+    }
+
+    private static string StatLine(Task t)
+    {
+        ThreadGroup g = t.Group;
+        (ulong ignored, ulong caught) = Dispositions(g);
+        long ppid = HostLinux.Syscall((long)SyscallNumber.Getppid);
+        long pgrp = HostLinux.Syscall((long)SyscallNumber.Getpgid, 0);
+        long session = HostLinux.Syscall((long)SyscallNumber.Getsid, 0);
+        ulong rss = (ulong)g.Space.ResidentPages;
+        ulong pending = t.PendingSignal > 0 ? 1UL << (t.PendingSignal - 1) : 0;
+        ProcessImage img = g.Image;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{g.Pid} ({Comm(g)}) R {ppid} {pgrp} {session} 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 {TotalBytes(g)} {rss} 18446744073709551615 0 0 {img.ArgStart} 0 0 {pending} {t.SignalMask} {ignored} {caught} 0 0 0 17 0 0 0 0 0 0 0 0 {g.BrkStart} {img.ArgStart} {img.ArgEnd} {img.EnvStart} {img.EnvEnd} 0\n");
+    }
+
+    private static string StatM(Task t)
+    {
+        ulong pages = TotalBytes(t.Group) / Pages.Size4K;
+        return string.Create(CultureInfo.InvariantCulture, $"{pages} {t.Group.Space.ResidentPages} 0 0 0 0 0\n");
+    }
+
+    private static byte[] Auxv(ThreadGroup g)
+    {
+        using var stream = new MemoryStream();
+        foreach (KeyValuePair<ulong, ulong> p in g.Image.AuxiliaryVector)
+        {
+            stream.Write(BitConverter.GetBytes(p.Key));
+            stream.Write(BitConverter.GetBytes(p.Value));
+        }
+
+        if (g.Image.AuxiliaryVector.Count > 0)
+        {
+            stream.Write(new byte[16]); // AT_NULL
+        }
+
+        return stream.ToArray();
+    }
+
+    private static string FdInfo(Task t, int fd)
+    {
+        OpenFile? f = t.Fds.Get(fd);
+        long position = 0;
+        long flags = 0;
+        if (f is SyntheticFile s)
+        {
+            position = s.Offset;
+            flags = s.StatusFlags;
+        }
+        else if (f is not null)
+        {
+            long p = HostLinux.Syscall((long)SyscallNumber.Lseek, f.HostFd, 0, 1 /* SEEK_CUR */);
+            position = p < 0 ? 0 : p;
+            long fl = HostLinux.Syscall((long)SyscallNumber.Fcntl, f.HostFd, (long)FcntlCommand.GetFl);
+            flags = fl < 0 ? 0 : fl;
+        }
+
+        if (t.Fds.IsCloseOnExec(fd))
+        {
+            flags |= (long)OpenFlags.CloseOnExec;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"pos:\t{position}\nflags:\t0{Convert.ToString(flags, 8)}\nmnt_id:\t0\nino:\t0\n");
+    }
+}

@@ -17,6 +17,9 @@ internal sealed class CommandLine
 
     public int ResumeFd { get; private set; } = -1;
 
+    /// <summary>The guest's memory limit in bytes (<c>--memory SIZE</c>), or null for the default.</summary>
+    public ulong? MemoryLimit { get; private set; }
+
     public string? ExecState { get; private set; }
 
     public string? Argv0 { get; private set; }
@@ -63,6 +66,15 @@ internal sealed class CommandLine
                 case "--resume" when i + 1 < args.Length:
                     c.ResumeFd = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--memory" when i + 1 < args.Length:
+                    if (!TryParseSize(args[++i], out ulong limit))
+                    {
+                        error = "invalid --memory size " + args[i] + " (bytes, or a number with K, M, G or T)";
+                        return null;
+                    }
+
+                    c.MemoryLimit = limit;
+                    break;
                 case "--exec-state" when i + 1 < args.Length:
                     c.ExecState = args[++i];
                     break;
@@ -96,5 +108,48 @@ internal sealed class CommandLine
         }
 
         return c;
+    }
+
+    /// <summary>Parses a size: a decimal number of bytes, optionally followed by K, M, G or T (powers of 1024, an
+    /// optional trailing "iB" or "B"). Zero and overflowing sizes are refused.</summary>
+    internal static bool TryParseSize(string text, out ulong bytes)
+    {
+        bytes = 0;
+        string t = text.Trim();
+        if (t.EndsWith("iB", StringComparison.OrdinalIgnoreCase))
+        {
+            t = t[..^2];
+        }
+        else if (t.EndsWith('B') || t.EndsWith('b'))
+        {
+            t = t[..^1];
+        }
+
+        int shift = 0;
+        if (t.Length > 0)
+        {
+            shift = char.ToUpperInvariant(t[^1]) switch
+            {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => 0,
+            };
+        }
+
+        if (shift != 0)
+        {
+            t = t[..^1];
+        }
+
+        if (!ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out ulong number) || number == 0
+            || number > (ulong.MaxValue >> shift))
+        {
+            return false;
+        }
+
+        bytes = number << shift;
+        return true;
     }
 }

@@ -14,7 +14,7 @@ using UserMemory.Runner;
 CommandLine? cmd = CommandLine.Parse(args, out string? error);
 if (cmd is null)
 {
-    Say("usage: usermem-run [--strace] [--stats] [--] program [args...]" + (string.IsNullOrEmpty(error) ? string.Empty : "\nusermem-run: " + error));
+    Say("usage: usermem-run [--strace] [--stats] [--memory SIZE] [--] program [args...]" + (string.IsNullOrEmpty(error) ? string.Empty : "\nusermem-run: " + error));
     return 2;
 }
 
@@ -29,6 +29,7 @@ var options = new RunnerOptions
 {
     Trace = cmd.Trace,
     Stats = cmd.Stats,
+    MemoryLimit = cmd.MemoryLimit ?? RunnerOptions.DefaultMemoryLimit,
     TracePidPrefix = cmd.TracePidPrefix || cmd.ResumeFd >= 0,
     RunnerPath = runnerPath,
     RunnerPrefixArguments = cmd.ResumeFd >= 0 || cmd.TracePidPrefix ? [.. prefix, "--trace-child"] : prefix,

@@ -211,6 +211,12 @@ internal static class ProcessSyscalls
             list.Add(Nul("--strace"));
         }
 
+        if (t.Group.Options.MemoryLimit != RunnerOptions.DefaultMemoryLimit)
+        {
+            list.Add(Nul("--memory"));
+            list.Add(Nul(t.Group.Options.MemoryLimit.ToString(CultureInfo.InvariantCulture)));
+        }
+
         foreach (string s in extra)
         {
             list.Add(Nul(s));

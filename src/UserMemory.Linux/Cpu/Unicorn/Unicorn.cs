@@ -29,6 +29,8 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     private const int HookInsn = 2;
     private const int HookMemInvalid = 0x3F0;
     private const int InsnSyscall = 699;
+    private const int InsnIn = 218;
+    private const int InsnOut = 500;
 
     private const int ControlUseExits = 4;
     private const int ControlRemoveCache = 9;
@@ -42,6 +44,10 @@ public sealed unsafe partial class UnicornEngine : IDisposable
 
     /// <summary>Called for every <c>syscall</c> instruction, with RIP at the instruction.</summary>
     public Action? SyscallHandler { get; set; }
+
+    /// <summary>Called for an <c>in</c> or <c>out</c> instruction (Unicorn 2.0.1 runs them at any privilege level
+    /// instead of checking IOPL); the instruction completes (an <c>in</c> reads 0) unless the handler stops the run.</summary>
+    public Action? PortIoHandler { get; set; }
 
     /// <summary>Called for a CPU exception or interrupt (divide error, int3, ud2...), with its vector.</summary>
     public Action<int>? InterruptHandler { get; set; }
@@ -70,6 +76,13 @@ public sealed unsafe partial class UnicornEngine : IDisposable
         if (err != 0)
         {
             throw new InvalidOperationException("uc_hook_add(syscall) failed: " + ErrorText(err));
+        }
+
+        err = uc_hook_add_insn(_engine, &hook, HookInsn, (nint)(delegate* unmanaged<nint, uint, int, nint, uint>)&OnPortIn, GCHandle.ToIntPtr(_self), 1, 0, InsnIn);
+        err = err != 0 ? err : uc_hook_add_insn(_engine, &hook, HookInsn, (nint)(delegate* unmanaged<nint, uint, int, uint, nint, void>)&OnPortOut, GCHandle.ToIntPtr(_self), 1, 0, InsnOut);
+        if (err != 0)
+        {
+            throw new InvalidOperationException("uc_hook_add(in/out) failed: " + ErrorText(err));
         }
 
         err = uc_hook_add(_engine, &hook, 1 /* UC_HOOK_INTR */, (nint)(delegate* unmanaged<nint, uint, nint, void>)&OnInterrupt, GCHandle.ToIntPtr(_self), 1, 0);
@@ -268,6 +281,32 @@ public sealed unsafe partial class UnicornEngine : IDisposable
         try
         {
             self.SyscallHandler?.Invoke();
+        }
+#pragma warning disable CA1031 // an exception must not cross into native frames
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            self.PendingException = e;
+            self.Stop();
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static uint OnPortIn(nint engine, uint port, int size, nint userData)
+    {
+        OnPortIo(userData);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static void OnPortOut(nint engine, uint port, int size, uint value, nint userData) => OnPortIo(userData);
+
+    private static void OnPortIo(nint userData)
+    {
+        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
+        try
+        {
+            self.PortIoHandler?.Invoke();
         }
 #pragma warning disable CA1031 // an exception must not cross into native frames
         catch (Exception e)

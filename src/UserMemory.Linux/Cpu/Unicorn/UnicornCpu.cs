@@ -95,6 +95,7 @@ public sealed class UnicornCpu : ICpu
         {
             _engine.SyscallHandler = OnSyscall;
             _engine.InterruptHandler = OnInterrupt;
+            _engine.PortIoHandler = OnPortIo;
             Check(_engine.UseNoExitAddress(), "uc_ctl(exits)");
             Check(_engine.MapPointer(0, _layout.UserEnd, UnicornProtectionAll, space.KernelBase), "uc_mem_map_ptr(user range)");
             Check(_engine.MapPointer(_layout.BlockBase, _layout.BlockSize, UnicornProtectionAll, _tables.HostBase), "uc_mem_map_ptr(page tables)");
@@ -398,6 +399,14 @@ public sealed class UnicornCpu : ICpu
     }
 
     private void OnSyscall() => Handler!.OnSyscall(this);
+
+    /// <summary>Port I/O from the guest (always CPL 3 with IOPL 0): the general protection fault Unicorn does not
+    /// raise. The instruction has already completed when the run ends.</summary>
+    private void OnPortIo()
+    {
+        _pendingEvent = CpuEvent.Exception(X86Vector.GeneralProtection);
+        _engine.Stop();
+    }
 
     private void OnInterrupt(int vector)
     {

@@ -9,6 +9,8 @@
  *   sparse            one store every 64 MiB over an 8 GiB lazy mapping, then every other page of 4 MiB unmapped and
  *                     the rest reused: prints sums, never faults
  *   fork_lazy         a parent touches pages, forks; the child reads them back and writes new ones
+ *   reuse             the same instruction faults in the same fresh page of a mapping that is unmapped and mapped
+ *                     again at the same address, several times (each fault is a new one, never "repeated")
  * Build: musl-gcc -static -O1. */
 #include "probe_common.h"
 #include <sys/wait.h>
@@ -21,6 +23,8 @@ static void put_return(unsigned char *p, int value)
     memcpy(p + 1, &value, 4);
     p[5] = 0xc3;
 }
+
+__attribute__((noinline)) static void store_at(volatile char *p, int value) { p[64] = (char)value; }
 
 int main(int argc, char **argv)
 {
@@ -93,6 +97,15 @@ int main(int argc, char **argv)
         int status;
         waitpid(c, &status, 0);
         printf("child_status=%d parent_odd=%d\n", status, p[PAGE]);
+    } else if (strcmp(mode, "reuse") == 0) {
+        long sum = 0;
+        for (int i = 1; i <= 5; i++) {
+            char *p = mmap(0, 9 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            store_at(p, i);
+            sum += p[64];
+            munmap(p, 9 * PAGE);
+        }
+        printf("reuse_sum=%ld\n", sum);
     } else {
         fprintf(stderr, "usage: cpu_paging MODE\n");
         return 2;

@@ -84,6 +84,11 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
         {
             CpuEvent e = Cpu.Run();
             ulong rip = Cpu.Read(CpuRegister.Rip);
+            if (e.Kind != CpuEventKind.PageFault)
+            {
+                _lastFaultRip = ulong.MaxValue; // progress: a later fault at the same place is a new one
+            }
+
             switch (e.Kind)
             {
                 case CpuEventKind.Syscall:

@@ -20,6 +20,7 @@ public sealed class CpuPagingProbeTests
     [InlineData("remap_code")]
     [InlineData("sparse")]
     [InlineData("fork_lazy")]
+    [InlineData("reuse")]
     public void Guest_sees_Linux_paging(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("cpu_paging"), [mode]);
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using System.IO;
 
 using UserMemory.Linux.Cpu;
@@ -44,6 +45,12 @@ internal sealed class CommandLine
         Description = "The CPU backend: 'unicorn' (emulation, works everywhere), 'kvm' (guest code runs natively through /dev/kvm; every syscall is a VM exit) or 'auto' (KVM only where /dev/kvm is hardware-assisted with EPT/NPT, else Unicorn). An unavailable 'kvm' falls back to Unicorn with a message.",
         DefaultValueFactory = _ => "auto",
         HelpName = "auto|unicorn|kvm",
+    };
+
+    private static readonly Option<string> MemoryOption = new("--memory")
+    {
+        Description = "The guest's memory limit: every page it touches counts (bytes, or a number with K, M, G or T; default 4G). Past it the touching access gets SIGSEGV.",
+        HelpName = "SIZE",
     };
 
     private static readonly Option<string> RootOption = new("--root")
@@ -100,7 +107,7 @@ internal sealed class CommandLine
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    private static readonly Option[] ValueOptions = [CpuOption, RootOption, ResumeOption, ExecStateOption, Argv0Option];
+    private static readonly Option[] ValueOptions = [CpuOption, MemoryOption, RootOption, ResumeOption, ExecStateOption, Argv0Option];
 
     /// <summary>The characters System.CommandLine accepts between an option and its value (<c>--opt=value</c>).</summary>
     private static readonly char[] OptionValueDelimiters = ['=', ':'];
@@ -111,6 +118,7 @@ internal sealed class CommandLine
         Stats = result.GetValue(StatsOption);
         CpuText = result.GetValue(CpuOption);
         Root = result.GetValue(RootOption);
+        MemoryText = result.GetValue(MemoryOption);
         ReadOnly = result.GetValue(ReadOnlyOption);
         TracePidPrefix = result.GetValue(TraceChildOption);
         ResumeFd = result.GetValue(ResumeOption);
@@ -123,6 +131,12 @@ internal sealed class CommandLine
 
     /// <summary><c>--strace</c>.</summary>
     public bool Trace { get; }
+
+    /// <summary><c>--memory SIZE</c> as given, or null.</summary>
+    public string? MemoryText { get; }
+
+    /// <summary>The guest's memory limit in bytes (<c>--memory SIZE</c>), or null for the default.</summary>
+    public ulong? MemoryLimit => MemoryText is not null && TryParseSize(MemoryText, out ulong bytes) ? bytes : null;
 
     /// <summary><c>--root DIR</c>, or null.</summary>
     public string? Root { get; }
@@ -188,7 +202,11 @@ internal sealed class CommandLine
         if (errors.Count == 0)
         {
             var parsed = new CommandLine(result);
-            if (!CpuBackendSelector.TryParse(parsed.CpuText, out _))
+            if (parsed.MemoryText is not null && !TryParseSize(parsed.MemoryText, out _))
+            {
+                errors.Add("invalid --memory size '" + parsed.MemoryText + "' (bytes, or a number with K, M, G or T).");
+            }
+            else if (!CpuBackendSelector.TryParse(parsed.CpuText, out _))
             {
                 errors.Add("--cpu takes auto, unicorn or kvm, not '" + parsed.CpuText + "'.");
             }
@@ -226,6 +244,7 @@ internal sealed class CommandLine
             StraceOption,
             StatsOption,
             CpuOption,
+            MemoryOption,
             RootOption,
             ReadOnlyOption,
             TraceChildOption,
@@ -311,4 +330,47 @@ internal sealed class CommandLine
     }
 
     private static bool IsValueOption(Option option) => Array.IndexOf(ValueOptions, option) >= 0;
+
+    /// <summary>Parses a size: a decimal number of bytes, optionally followed by K, M, G or T (powers of 1024, an
+    /// optional trailing "iB" or "B"). Zero and overflowing sizes are refused.</summary>
+    internal static bool TryParseSize(string text, out ulong bytes)
+    {
+        bytes = 0;
+        string t = text.Trim();
+        if (t.EndsWith("iB", StringComparison.OrdinalIgnoreCase))
+        {
+            t = t[..^2];
+        }
+        else if (t.EndsWith('B') || t.EndsWith('b'))
+        {
+            t = t[..^1];
+        }
+
+        int shift = 0;
+        if (t.Length > 0)
+        {
+            shift = char.ToUpperInvariant(t[^1]) switch
+            {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => 0,
+            };
+        }
+
+        if (shift != 0)
+        {
+            t = t[..^1];
+        }
+
+        if (!ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out ulong number) || number == 0
+            || number > (ulong.MaxValue >> shift))
+        {
+            return false;
+        }
+
+        bytes = number << shift;
+        return true;
+    }
 }

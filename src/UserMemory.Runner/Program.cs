@@ -46,6 +46,7 @@ var options = new RunnerOptions
     Stats = cmd.Stats,
     Root = cmd.Root,
     ReadOnly = cmd.ReadOnly,
+    MemoryLimit = cmd.MemoryLimit ?? RunnerOptions.DefaultMemoryLimit,
     TracePidPrefix = cmd.TracePidPrefix || cmd.ResumeFd != CommandLine.NoResumeFd,
     RunnerPath = runnerPath,
     RunnerPrefixArguments = cmd.ResumeFd != CommandLine.NoResumeFd || cmd.TracePidPrefix ? [.. prefix, "--trace-child"] : prefix,

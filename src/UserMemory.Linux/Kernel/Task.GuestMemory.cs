@@ -56,6 +56,11 @@ public sealed partial class Task
         }
 
         CopyResult r = UserCopy.CopyOut(Space, UserPtr<byte>.FromAddress(new VirtAddr(address)), data);
+        if (r.BytesDone > 0)
+        {
+            Cpu.FlushCode(address, address + r.BytesDone); // free unless the bytes landed on executable pages
+        }
+
         return r.IsOk ? 0 : -(long)r.Error;
     }
 

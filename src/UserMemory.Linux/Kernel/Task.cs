@@ -84,6 +84,11 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
         {
             CpuEvent e = Cpu.Run();
             ulong rip = Cpu.Read(CpuRegister.Rip);
+            if (e.Kind != CpuEventKind.PageFault)
+            {
+                _lastFaultRip = ulong.MaxValue; // progress: a later fault at the same place is a new one
+            }
+
             switch (e.Kind)
             {
                 case CpuEventKind.Syscall:
@@ -99,16 +104,18 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
                     _lastFaultAddress = e.Address;
                     if (repeated || !Space.HandlePageFault(new VirtAddr(e.Address), e.Access))
                     {
-                        Group.Terminate(SignalNumber.SIGSEGV);
+                        // A bad access, or the memory limit reached (Linux's OOM killer would send SIGKILL).
+                        RaiseSynchronousFault(SignalNumber.SIGSEGV, SegvCodeFor(e.Address), e.Address);
+                        break;
                     }
 
                     Cpu.MappingsChanged(e.Address, e.Address + 1);
                     break;
                 case CpuEventKind.Exception:
-                    Group.Terminate(SignalForVector(e.Vector));
+                    RaiseForVector(e.Vector, rip);
                     break;
                 default:
-                    Group.Terminate(SignalNumber.SIGSEGV); // hlt in user mode is a general protection fault
+                    RaiseForVector(X86Vector.GeneralProtection, rip); // hlt in user mode is a general protection fault
                     break;
             }
         }
@@ -132,14 +139,6 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => Cpu.Dispose();
-
-    private static int SignalForVector(int vector) => vector switch
-    {
-        X86Vector.DivideError => SignalNumber.SIGFPE,
-        X86Vector.Debug or X86Vector.Breakpoint => SignalNumber.SIGTRAP,
-        X86Vector.InvalidOpcode => SignalNumber.SIGILL,
-        _ => SignalNumber.SIGSEGV,
-    };
 
     private void ResumeAfterStop(ulong rip)
     {

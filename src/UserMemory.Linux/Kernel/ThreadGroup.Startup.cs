@@ -15,10 +15,15 @@ namespace UserMemory.Linux.Kernel;
 public sealed partial class ThreadGroup
 {
     /// <summary>Creates the address space every guest process uses (user range <see cref="GuestLayout.UserStart"/> to
-    /// <see cref="GuestLayout.UserEnd"/>, with a guest view for Unicorn).</summary>
+    /// <see cref="GuestLayout.UserEnd"/>). No guest view: the CPU runs on page tables over the kernel view, so a space
+    /// costs one host mapping however many areas it has.</summary>
+    /// <param name="memoryLimit">The committed-memory limit (<c>--memory</c>).</param>
     /// <returns>The space.</returns>
-    public static AddrSpace CreateAddressSpace() =>
-        AddrSpace.Create(new VirtAddr(GuestLayout.UserStart), GuestLayout.UserEnd - GuestLayout.UserStart);
+    public static AddrSpace CreateAddressSpace(ulong memoryLimit = RunnerOptions.DefaultMemoryLimit) =>
+        AddrSpace.Create(
+            new VirtAddr(GuestLayout.UserStart),
+            GuestLayout.UserEnd - GuestLayout.UserStart,
+            new AddrSpaceOptions { GuestView = false, MemoryLimit = memoryLimit });
 
     /// <summary>Wraps an address space in a process (no program loaded yet).</summary>
     /// <param name="kernel">The kernel.</param>
@@ -75,7 +80,7 @@ public sealed partial class ThreadGroup
             absolute = [.. cwd, .. program];
         }
 
-        AddrSpace space = CreateAddressSpace();
+        AddrSpace space = CreateAddressSpace(options.MemoryLimit);
         var identity = ((ulong)HostLinux.Syscall((long)SyscallNumber.Getuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Geteuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getgid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getegid));
         LinuxError e = ProgramLoader.Load(space, file, argv, envp, guestProgram ?? program, identity, out LoadedProgram? loaded);
         if (e != LinuxError.None)

@@ -217,7 +217,7 @@ public static class ForkState
         ulong brkStart = r.ReadUInt64();
         ulong brkEnd = r.ReadUInt64();
         FdTable fds = FdTable.Parse(r.ReadString());
-        AddrSpace space = ThreadGroup.CreateAddressSpace();
+        AddrSpace space = ThreadGroup.CreateAddressSpace(options.MemoryLimit);
         var process = ThreadGroup.Create(new GuestKernel(options), space, fds, exe);
         for (int s = 0; s < process.SignalHandlers.Length; s++)
         {

@@ -151,6 +151,11 @@ internal static class FileSyscalls
             result = HostSpanCall(nr, span, 1, host, 0, (long)prefix, (long)offset);
         }
 
+        if (intoGuest && result > 0)
+        {
+            t.Cpu.FlushCode(buffer, buffer + (ulong)result); // the host wrote guest memory that may hold code
+        }
+
         return CheckBrokenPipe(t, result);
     }
 

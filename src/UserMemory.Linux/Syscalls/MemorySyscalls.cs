@@ -21,9 +21,12 @@ internal static class MemorySyscalls
         b.Add(SyscallNumber.Mprotect, SupportLevel.Full, "", static (t, a) => Mprotect(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Munmap, SupportLevel.Full, "", static (t, a) => Munmap(t, a[0], a[1]));
         b.Add(SyscallNumber.Brk, SupportLevel.Full, "", static (t, a) => Brk(t, a[0]));
-        b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "MREMAP_FIXED unsupported; a moved mapping is copied (at most 256 MiB)", static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4]));
-        b.Add(SyscallNumber.Msync, SupportLevel.Stub, "accepted; mappings are private", static (t, a) => 0);
-        b.Add(SyscallNumber.Madvise, SupportLevel.Stub, "accepted and ignored", static (t, a) => 0);
+        b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "a moved mapping is copied (at most 256 MiB); MREMAP_DONTUNMAP leaves fresh zero pages behind", static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4]));
+        b.Add(SyscallNumber.Msync, SupportLevel.Stub, "arguments checked as Linux does; mappings are private, nothing to write back", static (t, a) => Msync(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Madvise, SupportLevel.Stub, "arguments checked as Linux does, advice ignored", static (t, a) => Madvise(a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Mlock, SupportLevel.Stub, "arguments checked; every page already stays in memory", static (t, a) => Mlock(t, a[0], a[1]));
+        b.Add(SyscallNumber.Munlock, SupportLevel.Stub, "arguments checked", static (t, a) => Mlock(t, a[0], a[1]));
+        b.Add(SyscallNumber.Mincore, SupportLevel.Full, "a page is resident when the address space populated it", static (t, a) => Mincore(t, a[0], a[1], a[2]));
     }
 
     private const ulong MapShared = (ulong)MapFlags.Shared;
@@ -31,6 +34,32 @@ internal static class MemorySyscalls
     private const ulong MapFixed = (ulong)MapFlags.Fixed;
     private const ulong MapAnonymous = (ulong)MapFlags.Anonymous;
     private const ulong MapFixedNoReplace = (ulong)MapFlags.FixedNoReplace;
+
+    private const ulong MremapMayMove = 1;
+    private const ulong MremapFixed = 2;
+    private const ulong MremapDontUnmap = 4;
+    private const ulong MremapKnownFlags = MremapMayMove | MremapFixed | MremapDontUnmap;
+
+    private const ulong MsyncAsync = 1;
+    private const ulong MsyncInvalidate = 2;
+    private const ulong MsyncSync = 4;
+
+    /// <summary>The highest advice number Linux knows (<c>MADV_COLLAPSE</c>); hardware-poison advice (100, 101) is
+    /// refused like an unknown one (it needs CAP_SYS_ADMIN).</summary>
+    private const ulong MaxAdvice = 25;
+
+    /// <summary><c>MADV_DONTNEED</c>: the last of the classic advice values; 5 to 7 are unassigned.</summary>
+    private const ulong LastClassicAdvice = 4;
+
+    /// <summary><c>MADV_FREE</c>.</summary>
+    private const ulong FirstNewerAdvice = 8;
+
+    /// <summary>Linux's x86-64 <c>TASK_SIZE</c> (47-bit user space minus a guard page): lengths beyond it are invalid,
+    /// not merely too large for this runner's smaller user range.</summary>
+    private const ulong LinuxTaskSize = 0x7FFF_FFFF_F000;
+
+    /// <summary>Linux's default <c>vm.max_map_count</c>: the most areas a process may have.</summary>
+    internal const int MaxMapCount = 65530;
 
     /// <summary>The largest mapping whose contents are copied through managed memory (file-backed mmap, a moving
     /// mremap); larger ones answer ENOMEM instead of exhausting the host.</summary>
@@ -88,7 +117,7 @@ internal static class MemorySyscalls
             return Errno(LinuxError.ENOMEM);
         }
 
-        if (t.Cpu.MappedRegionCount >= t.Cpu.MaxMappedRegions)
+        if (t.Cpu.MappedRegionCount >= t.Cpu.MaxMappedRegions || t.Space.AreaCount > MaxMapCount)
         {
             return Errno(LinuxError.ENOMEM);
         }
@@ -100,12 +129,27 @@ internal static class MemorySyscalls
             return Ebadf;
         }
 
+        if (!anonymous && offset > long.MaxValue - size)
+        {
+            return Errno(LinuxError.EOVERFLOW); // the file offset of the mapping's end does not fit in loff_t
+        }
+
         ulong start;
         if ((flags & (MapFixed | MapFixedNoReplace)) != 0)
         {
-            if ((addr & Pages.OffsetMask4K) != 0 || addr < GuestLayout.UserStart || addr > GuestLayout.UserEnd - size)
+            if ((addr & Pages.OffsetMask4K) != 0)
             {
-                return (flags & MapFixed) != 0 ? Einval : Errno(LinuxError.ENOMEM);
+                return Einval;
+            }
+
+            if (addr < GuestLayout.UserStart)
+            {
+                return Errno(LinuxError.EPERM); // below mmap_min_addr
+            }
+
+            if (addr > GuestLayout.UserEnd - size)
+            {
+                return Errno(LinuxError.ENOMEM);
             }
 
             start = addr;
@@ -176,9 +220,27 @@ internal static class MemorySyscalls
             return Einval;
         }
 
+        if (WouldExceedMapCount(t, addr, addr + size))
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
         LinuxError e = t.Space.Unmap(new VirtAddr(addr), size);
         t.Cpu.MappingsChanged(addr, addr + size);
         return e == LinuxError.None ? 0 : Errno(e);
+    }
+
+    /// <summary>True when cutting <c>[start, end)</c> out of the areas would split one in two while the process is
+    /// at <see cref="MaxMapCount"/> (Linux answers ENOMEM rather than pass vm.max_map_count).</summary>
+    private static bool WouldExceedMapCount(Task t, ulong start, ulong end)
+    {
+        if (t.Space.AreaCount < MaxMapCount)
+        {
+            return false;
+        }
+
+        MemoryAreaInfo? first = AreaAt(t, start);
+        return first is MemoryAreaInfo a && a.Range.Start.Value < start && a.Range.End.Value > end;
     }
 
     private static long Mprotect(Task t, ulong addr, ulong length, ulong prot)
@@ -199,7 +261,7 @@ internal static class MemorySyscalls
             return Errno(LinuxError.ENOMEM);
         }
 
-        if (t.Cpu.MappedRegionCount >= t.Cpu.MaxMappedRegions)
+        if (t.Cpu.MappedRegionCount >= t.Cpu.MaxMappedRegions || WouldExceedMapCount(t, addr, addr + size))
         {
             return Errno(LinuxError.ENOMEM);
         }
@@ -211,68 +273,110 @@ internal static class MemorySyscalls
 
     private static long Mremap(Task t, ulong oldAddr, ulong oldLength, ulong newLength, ulong flags, ulong newAddr)
     {
-        if ((oldAddr & Pages.OffsetMask4K) != 0 || (flags & ~3UL) != 0 || newLength == 0)
+        bool mayMove = (flags & MremapMayMove) != 0;
+        bool fixedTarget = (flags & MremapFixed) != 0;
+        bool dontUnmap = (flags & MremapDontUnmap) != 0;
+        if ((flags & ~MremapKnownFlags) != 0 || (oldAddr & Pages.OffsetMask4K) != 0 || (fixedTarget && !mayMove)
+            || (dontUnmap && (!mayMove || oldLength != newLength)))
         {
             return Einval;
         }
 
-        if (!Pages.TryAlignUp4K(oldLength, out ulong oldSize) || !Pages.TryAlignUp4K(newLength, out ulong newSize) || newSize > GuestLayout.UserEnd)
+        // Lengths round up to pages; one that wraps to zero or passes Linux's TASK_SIZE is invalid.
+        if (!Pages.TryAlignUp4K(oldLength, out ulong oldSize) || !Pages.TryAlignUp4K(newLength, out ulong newSize)
+            || newSize == 0 || oldSize > LinuxTaskSize || newSize > LinuxTaskSize)
         {
-            return Errno(LinuxError.ENOMEM);
+            return Einval;
+        }
+
+        if (fixedTarget)
+        {
+            if ((newAddr & Pages.OffsetMask4K) != 0 || newAddr > LinuxTaskSize - newSize
+                || (newAddr < oldAddr + oldSize && oldAddr < newAddr + newSize))
+            {
+                return Einval;
+            }
+
+            if (newAddr < GuestLayout.UserStart || newAddr > GuestLayout.UserEnd - newSize)
+            {
+                return Errno(LinuxError.ENOMEM);
+            }
         }
 
         MemoryAreaInfo? area = AreaAt(t, oldAddr);
-        if (area is not MemoryAreaInfo info || oldAddr + oldSize > info.Range.End.Value)
+        if (area is not MemoryAreaInfo info || oldSize > info.Range.End.Value - oldAddr)
         {
             return Errno(LinuxError.EFAULT);
         }
 
-        if (newSize <= oldSize)
+        if (!fixedTarget && !dontUnmap)
         {
-            if (newSize < oldSize)
+            if (newSize <= oldSize)
             {
-                t.Space.Unmap(new VirtAddr(oldAddr + newSize), oldSize - newSize);
-                t.Cpu.MappingsChanged(oldAddr + newSize, oldAddr + oldSize);
+                if (newSize < oldSize)
+                {
+                    t.Space.Unmap(new VirtAddr(oldAddr + newSize), oldSize - newSize);
+                    t.Cpu.MappingsChanged(oldAddr + newSize, oldAddr + oldSize);
+                }
+
+                return (long)oldAddr;
             }
 
-            return (long)oldAddr;
+            if (newSize <= GuestLayout.UserEnd && oldAddr <= GuestLayout.UserEnd - newSize
+                && t.Space.MapAlloc(new VirtAddr(oldAddr + oldSize), newSize - oldSize, info.Flags, false) == LinuxError.None)
+            {
+                t.Cpu.MappingsChanged(oldAddr + oldSize, oldAddr + newSize);
+                return (long)oldAddr;
+            }
+
+            if (!mayMove)
+            {
+                return Errno(LinuxError.ENOMEM);
+            }
         }
 
-        if (oldAddr + newSize <= GuestLayout.UserEnd
-            && t.Space.MapAlloc(new VirtAddr(oldAddr + oldSize), newSize - oldSize, info.Flags, false) == LinuxError.None)
-        {
-            t.Cpu.MappingsChanged(oldAddr + oldSize, oldAddr + newSize);
-            return (long)oldAddr;
-        }
+        return MoveMapping(t, info, oldAddr, oldSize, newSize, fixedTarget ? newAddr : null, dontUnmap);
+    }
 
-        if ((flags & 1) == 0)
-        {
-            return Errno(LinuxError.ENOMEM);
-        }
-
-        var limit = new VirtAddrRange(new VirtAddr(GuestLayout.MmapBase), new VirtAddr(GuestLayout.StackBottom - (1UL << 20)));
-        if (!t.Space.TryFindFreeArea(new VirtAddr(GuestLayout.MmapBase), newSize, limit, Pages.Size4K, out VirtAddr target))
-        {
-            return Errno(LinuxError.ENOMEM);
-        }
-
-        // Move the contents through the core: copy the old range in, map the new one, copy out, unmap the old.
-        if (oldSize > MaxCopiedMapping)
+    /// <summary>Moves a mapping through the core: the old range is copied in, the target mapped with the area's flags
+    /// and the copy written there, the old range unmapped (or, with MREMAP_DONTUNMAP, left as fresh zero pages).</summary>
+    private static long MoveMapping(Task t, MemoryAreaInfo info, ulong oldAddr, ulong oldSize, ulong newSize, ulong? fixedTarget, bool dontUnmap)
+    {
+        if (newSize > GuestLayout.UserEnd || Math.Min(oldSize, newSize) > MaxCopiedMapping)
         {
             return Errno(LinuxError.ENOMEM);
         }
 
-        byte[] contents = new byte[oldSize];
+        VirtAddr target;
+        if (fixedTarget is ulong wanted)
+        {
+            target = new VirtAddr(wanted);
+        }
+        else
+        {
+            var limit = new VirtAddrRange(new VirtAddr(GuestLayout.MmapBase), new VirtAddr(GuestLayout.StackBottom - (1UL << 20)));
+            if (!t.Space.TryFindFreeArea(new VirtAddr(GuestLayout.MmapBase), newSize, limit, Pages.Size4K, out target))
+            {
+                return Errno(LinuxError.ENOMEM);
+            }
+        }
+
+        ulong kept = Math.Min(oldSize, newSize);
+        byte[] contents = new byte[kept];
         using (UserAccess access = UserAccess.Begin(t.Space))
         {
-            ulong readable = AccessiblePrefix(in access, oldAddr, oldSize, false);
-            if (readable > 0)
+            ulong readable = AccessiblePrefix(in access, oldAddr, kept, false);
+            if (readable > 0
+                && UserConstPtr<byte>.FromAddress(new VirtAddr(oldAddr)).GetAsSlice(in access, readable).TryGetValue(out ReadOnlySpan<byte> old))
             {
-                if (UserConstPtr<byte>.FromAddress(new VirtAddr(oldAddr)).GetAsSlice(in access, readable).TryGetValue(out ReadOnlySpan<byte> old))
-                {
-                    old.CopyTo(contents);
-                }
+                old.CopyTo(contents);
             }
+        }
+
+        if (fixedTarget is not null)
+        {
+            t.Space.Unmap(target, newSize);
+            t.Cpu.MappingsChanged(target.Value, target.Value + newSize);
         }
 
         LinuxError e = t.Space.MapLinear(target, newSize, info.Flags, contents);
@@ -282,9 +386,97 @@ internal static class MemorySyscalls
         }
 
         t.Space.Unmap(new VirtAddr(oldAddr), oldSize);
+        if (dontUnmap)
+        {
+            _ = t.Space.MapAlloc(new VirtAddr(oldAddr), oldSize, info.Flags, false);
+        }
+
         t.Cpu.MappingsChanged(oldAddr, oldAddr + oldSize);
         t.Cpu.MappingsChanged(target.Value, target.Value + newSize);
         return (long)target.Value;
+    }
+
+    /// <summary>msync: flags and alignment as Linux checks them, ENOMEM when the range wraps or is not fully mapped.
+    /// Every mapping is private here, so there is nothing to write back.</summary>
+    private static long Msync(Task t, ulong addr, ulong length, ulong flags)
+    {
+        if ((flags & ~(MsyncAsync | MsyncInvalidate | MsyncSync)) != 0 || (addr & Pages.OffsetMask4K) != 0
+            || ((flags & MsyncAsync) != 0 && (flags & MsyncSync) != 0))
+        {
+            return Einval;
+        }
+
+        ulong size = (length + Pages.OffsetMask4K) & ~Pages.OffsetMask4K;
+        if (size < length || addr + size < addr)
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        return size == 0 || IsFullyMapped(t, addr, addr + size) ? 0 : Errno(LinuxError.ENOMEM);
+    }
+
+    /// <summary>madvise: alignment, wrap and advice checked as Linux does; the advice itself is ignored.</summary>
+    private static long Madvise(ulong addr, ulong length, ulong advice)
+    {
+        if ((addr & Pages.OffsetMask4K) != 0 || advice > MaxAdvice || (advice > LastClassicAdvice && advice < FirstNewerAdvice))
+        {
+            return Einval;
+        }
+
+        ulong size = (length + Pages.OffsetMask4K) & ~Pages.OffsetMask4K;
+        if ((length != 0 && size == 0) || addr + size < addr)
+        {
+            return Einval;
+        }
+
+        return 0;
+    }
+
+    /// <summary>mlock/munlock: the range (rounded out to pages) must be mapped; a length that rounds to nothing locks
+    /// nothing. Pages never leave memory here, so nothing else happens.</summary>
+    private static long Mlock(Task t, ulong addr, ulong length)
+    {
+        ulong size = (length + (addr & Pages.OffsetMask4K) + Pages.OffsetMask4K) & ~Pages.OffsetMask4K;
+        ulong start = Pages.AlignDown4K(addr);
+        if (size == 0)
+        {
+            return 0;
+        }
+
+        return start + size < start || !IsFullyMapped(t, start, start + size) ? Errno(LinuxError.ENOMEM) : 0;
+    }
+
+    /// <summary>mincore: one byte per page, 1 when the address space populated the page.</summary>
+    private static long Mincore(Task t, ulong addr, ulong length, ulong vector)
+    {
+        if ((addr & Pages.OffsetMask4K) != 0)
+        {
+            return Einval;
+        }
+
+        if (length > LinuxTaskSize || addr > LinuxTaskSize - length)
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        ulong pages = (length + Pages.OffsetMask4K) >> Pages.Shift4K;
+        if (pages == 0)
+        {
+            return 0;
+        }
+
+        if (!IsFullyMapped(t, addr, addr + (pages << Pages.Shift4K)) || pages > MaxCopiedMapping)
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        byte[] resident = new byte[pages];
+        for (ulong i = 0; i < pages; i++)
+        {
+            resident[i] = t.Space.IsPopulated(new VirtAddr(addr + (i << Pages.Shift4K))) ? (byte)1 : (byte)0;
+        }
+
+        return t.CopyOut(vector, resident) < 0 ? Efault : 0;
     }
 
     private static MemoryAreaInfo? AreaAt(Task t, ulong address)

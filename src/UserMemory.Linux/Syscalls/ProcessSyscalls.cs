@@ -237,6 +237,12 @@ internal static class ProcessSyscalls
             list.Add(Nul("--read-only"));
         }
 
+        if (t.Group.Options.MemoryLimit != RunnerOptions.DefaultMemoryLimit)
+        {
+            list.Add(Nul("--memory"));
+            list.Add(Nul(t.Group.Options.MemoryLimit.ToString(CultureInfo.InvariantCulture)));
+        }
+
         foreach (string s in extra)
         {
             list.Add(Nul(s));

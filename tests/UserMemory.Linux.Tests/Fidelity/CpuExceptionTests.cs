@@ -25,7 +25,7 @@ public sealed class CpuExceptionTests
     [InlineData("in", Skip = PrivilegedRuns)]
     [InlineData("rdmsr", Skip = PrivilegedRuns)]
     [InlineData("nx", Skip = "issue 11: code that already ran keeps running after mprotect removes PROT_EXEC")]
-    [InlineData("smc_read", Skip = "issue 11: code written over executed code by read() is not seen (stale translation)")]
+    [InlineData("smc_read")]
     [InlineData("smc_store")]
     public void Cpu_exception_is_reported_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_faults"), [mode]);

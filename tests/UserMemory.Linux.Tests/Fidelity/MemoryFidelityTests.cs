@@ -10,7 +10,7 @@ namespace UserMemory.Linux.Tests.Fidelity;
 public sealed class MemoryFidelityTests
 {
     [ProbeTheory]
-    [InlineData("mremap_fixed", Skip = "issue 11: mremap(MAYMOVE|FIXED) lands somewhere other than the target")]
+    [InlineData("mremap_fixed")]
     [InlineData("shared_file", Skip = "issue 11: MAP_SHARED file mappings are private copies and never reach the file")]
     [InlineData("shared_anon", Skip = "issue 11: MAP_SHARED anonymous memory is private after fork (the parent waits forever)")]
     public void Memory_reaches_its_target(string mode) =>

@@ -33,7 +33,7 @@ public sealed class CrashArithmeticTests
     [InlineData("groups", Skip = "issue 10: setgroups answers ENOSYS (Linux: EINVAL for a huge count)")]
     [InlineData("io", Skip = "issue 10: read of /dev/zero with count SIZE_MAX kills the guest with SIGSEGV (Linux: EFAULT)")]
     [InlineData("vectors", Skip = "issue 10: preadv answers ENOSYS")]
-    [InlineData("memory", Skip = "issue 10: mmap with an overflowing offset succeeds (Linux: EOVERFLOW); mremap/madvise/msync/mlock/mincore edge answers differ")]
+    [InlineData("memory")]
     [InlineData("polling")]
     [InlineData("signals", Skip = "issue 10: tkill(-1, 0) succeeds (Linux: EINVAL); rt_sigqueueinfo, rt_sigpending, rt_sigtimedwait answer ENOSYS")]
     [InlineData("limits", Skip = "issue 10: prlimit on a missing pid answers EPERM (Linux: ESRCH); setrlimit cur>max EPERM (EINVAL); getpriority ENOSYS")]

@@ -38,7 +38,7 @@ public sealed partial class ResourceExhaustionTests
         Assert.True(rss < UntouchedBssRssLimitMib, $"peak RSS {rss} MiB for a 900 MiB .bss touched once\n{r}");
     }
 
-    [ProbeFact(Skip = "issue 10: no --memory option; stores by the emulated CPU are not counted against any limit")]
+    [ProbeFact]
     public void Memory_limit_counts_pages_the_CPU_touches()
     {
         RawResult r = RawProcess.Run(
@@ -55,8 +55,8 @@ public sealed partial class ResourceExhaustionTests
         Assert.True(rss < LimitedRssCeilingMib, $"peak RSS {rss} MiB under a {MemoryLimitMib} MiB limit\n{r}");
     }
 
-    [ProbeFact(Skip = "issue 10: the 1 019th mapping answers ENOMEM (Unicorn region limit); Linux allows 65 530")]
-    public void Sixty_thousand_mappings_work_as_on_Linux() =>
+    [ProbeFact]
+    public void Sixty_five_thousand_mappings_work_as_on_Linux() =>
         Differential.AssertSameAsNative(Probes.Get("hostile_mappings"), ["many"], Limit);
 
     [ProbeFact]

@@ -10,8 +10,10 @@ namespace UserMemory.Linux.Cpu.Unicorn;
 /// <remarks>
 /// One of the two files of this library with unsafe code. Invariants:
 /// <list type="number">
-/// <item>Every host pointer handed to <c>uc_mem_map_ptr</c> points into the address space's guest view, which stays
-/// reserved for the life of the address space, and the engine is closed before the address space is disposed.</item>
+/// <item>Every host pointer handed to <c>uc_mem_map_ptr</c> points into memory that stays reserved for the life of the
+/// engine (the address space's kernel view, the page-table block), and the engine is closed before it is released.</item>
+/// <item>A context handle (<c>uc_context</c>) is allocated by this engine, used only with it, and read or patched only
+/// within <see cref="ContextSize"/> bytes; it is freed exactly once, when the engine is disposed.</item>
 /// <item>Regions are mapped and unmapped only between emulation runs or from inside a hook of this engine's own thread;
 /// the engine is used from one thread only.</item>
 /// <item>Hook callbacks are <c>UnmanagedCallersOnly</c> methods that never let an exception escape (an exception
@@ -35,11 +37,25 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     /// registers with them) hands every first call through the PLT a zeroed XMM0 (e.g. <c>floor(3.7)</c> returns 0).</summary>
     private const ulong Cr4SseEnabled = (1UL << 9) | (1UL << 10);
 
+    private const int InsnIn = 218;
+    private const int InsnOut = 500;
+
+    private const int ControlUseExits = 4;
+    private const int ControlRemoveCache = 9;
+    private const int ControlArgumentShift = 26;
+    private const int ControlWriteShift = 30;
+    private const int ControlWrite = 1;
+
     private nint _engine;
     private GCHandle _self;
+    private readonly System.Collections.Generic.List<nint> _contexts = new();
 
     /// <summary>Called for every <c>syscall</c> instruction, with RIP at the instruction.</summary>
     public Action? SyscallHandler { get; set; }
+
+    /// <summary>Called for an <c>in</c> or <c>out</c> instruction (Unicorn 2.0.1 runs them at any privilege level
+    /// instead of checking IOPL); the instruction completes (an <c>in</c> reads 0) unless the handler stops the run.</summary>
+    public Action? PortIoHandler { get; set; }
 
     /// <summary>Called for a CPU exception or interrupt (divide error, int3, ud2...), with its vector.</summary>
     public Action<int>? InterruptHandler { get; set; }
@@ -83,6 +99,13 @@ public sealed unsafe partial class UnicornEngine : IDisposable
         if (err != 0)
         {
             throw new InvalidOperationException("uc_hook_add(cpuid) failed: " + ErrorText(err));
+        }
+
+        err = uc_hook_add_insn(_engine, &hook, HookInsn, (nint)(delegate* unmanaged<nint, uint, int, nint, uint>)&OnPortIn, GCHandle.ToIntPtr(_self), 1, 0, InsnIn);
+        err = err != 0 ? err : uc_hook_add_insn(_engine, &hook, HookInsn, (nint)(delegate* unmanaged<nint, uint, int, uint, nint, void>)&OnPortOut, GCHandle.ToIntPtr(_self), 1, 0, InsnOut);
+        if (err != 0)
+        {
+            throw new InvalidOperationException("uc_hook_add(in/out) failed: " + ErrorText(err));
         }
 
         err = uc_hook_add(_engine, &hook, 1 /* UC_HOOK_INTR */, (nint)(delegate* unmanaged<nint, uint, nint, void>)&OnInterrupt, GCHandle.ToIntPtr(_self), 1, 0);
@@ -166,9 +189,102 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     /// <summary>Asks the current run to stop (from a hook).</summary>
     public void Stop() => _ = uc_emu_stop(_engine);
 
+    /// <summary>Makes <c>uc_emu_start</c> ignore its <c>until</c> argument and stop only on request, fault or
+    /// exception (Unicorn's "exits" mode with no exit address). Without it, every run ends by translating the
+    /// <c>until</c> address, which under guest paging raises a stray page fault inside Unicorn.</summary>
+    /// <returns>0 or a <c>uc_err</c>.</returns>
+    public int UseNoExitAddress() => uc_ctl(_engine, Control(ControlUseExits, 1), 1, 0);
+
+    /// <summary>Drops translated code of guest virtual <c>[start, end)</c> (<c>uc_ctl_remove_cache</c>). Unicorn
+    /// translates <paramref name="start"/> as an instruction fetch at the current privilege: call it only for a page
+    /// whose current page-table entry allows that fetch, or the translation raises a fault inside Unicorn.</summary>
+    /// <param name="start">The first byte.</param>
+    /// <param name="end">One past the last byte.</param>
+    /// <returns>0 or a <c>uc_err</c>.</returns>
+    public int RemoveCachedCode(ulong start, ulong end) => uc_ctl(_engine, Control(ControlRemoveCache, 2), start, end);
+
+    /// <summary>Writes a model-specific register (Unicorn masks it with the CPU model's features).</summary>
+    /// <param name="id">The MSR number.</param>
+    /// <param name="value">The value.</param>
+    public void WriteMsr(uint id, ulong value)
+    {
+        MsrValue msr = new() { Id = id, Value = value };
+        _ = uc_reg_write(_engine, (int)X86Register.Msr, &msr);
+    }
+
+    /// <summary>Writes the GDTR (<c>uc_x86_mmr</c>).</summary>
+    /// <param name="baseAddress">The table's (virtual) address.</param>
+    /// <param name="limit">Its limit (size - 1).</param>
+    public void WriteGdtr(ulong baseAddress, uint limit)
+    {
+        TableRegister mmr = new() { Base = baseAddress, Limit = limit };
+        _ = uc_reg_write(_engine, (int)X86Register.Gdtr, &mmr);
+    }
+
+    /// <summary>Writes a 16-bit segment selector register (does not change the privilege level).</summary>
+    /// <param name="register">CS, SS...</param>
+    /// <param name="selector">The selector.</param>
+    public void WriteSelector(X86Register register, ushort selector) => _ = uc_reg_write(_engine, (int)register, &selector);
+
+    /// <summary>The size of one CPU context (<c>uc_context_size</c>).</summary>
+    public int ContextSize => (int)uc_context_size(_engine);
+
+    /// <summary>Allocates a CPU context, freed with the engine.</summary>
+    /// <returns>The handle.</returns>
+    public nint AllocateContext()
+    {
+        nint context;
+        int err = uc_context_alloc(_engine, &context);
+        if (err != 0)
+        {
+            throw new InvalidOperationException("uc_context_alloc failed: " + ErrorText(err));
+        }
+
+        _contexts.Add(context);
+        return context;
+    }
+
+    /// <summary>Saves the CPU state into <paramref name="context"/>.</summary>
+    /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
+    public void SaveContext(nint context) => _ = uc_context_save(_engine, context);
+
+    /// <summary>Restores the CPU state from <paramref name="context"/>.</summary>
+    /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
+    public void RestoreContext(nint context) => _ = uc_context_restore(_engine, context);
+
+    /// <summary>Reads a 32-bit value inside a saved context.</summary>
+    /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
+    /// <param name="offset">A byte offset, at most <see cref="ContextSize"/> - 4.</param>
+    /// <returns>The value.</returns>
+    public int ReadContextInt32(nint context, int offset) => *(int*)(context + CheckedContextOffset(offset, sizeof(int)));
+
+    /// <summary>Writes a 32-bit value inside a saved context.</summary>
+    /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
+    /// <param name="offset">A byte offset, at most <see cref="ContextSize"/> - 4.</param>
+    /// <param name="value">The value.</param>
+    public void WriteContextInt32(nint context, int offset, int value) => *(int*)(context + CheckedContextOffset(offset, sizeof(int))) = value;
+
+    /// <summary>Reads a 64-bit value inside a saved context.</summary>
+    /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
+    /// <param name="offset">A byte offset, at most <see cref="ContextSize"/> - 8.</param>
+    /// <returns>The value.</returns>
+    public ulong ReadContextUInt64(nint context, int offset) => *(ulong*)(context + CheckedContextOffset(offset, sizeof(ulong)));
+
+    /// <summary>Writes a 64-bit value inside a saved context.</summary>
+    /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
+    /// <param name="offset">A byte offset, at most <see cref="ContextSize"/> - 8.</param>
+    /// <param name="value">The value.</param>
+    public void WriteContextUInt64(nint context, int offset, ulong value) => *(ulong*)(context + CheckedContextOffset(offset, sizeof(ulong))) = value;
+
     /// <inheritdoc/>
     public void Dispose()
     {
+        foreach (nint context in _contexts)
+        {
+            _ = uc_context_free(context);
+        }
+
+        _contexts.Clear();
         if (_engine != 0)
         {
             _ = uc_close(_engine);
@@ -217,6 +333,32 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     }
 
     [UnmanagedCallersOnly]
+    private static uint OnPortIn(nint engine, uint port, int size, nint userData)
+    {
+        OnPortIo(userData);
+        return 0;
+    }
+
+    [UnmanagedCallersOnly]
+    private static void OnPortOut(nint engine, uint port, int size, uint value, nint userData) => OnPortIo(userData);
+
+    private static void OnPortIo(nint userData)
+    {
+        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
+        try
+        {
+            self.PortIoHandler?.Invoke();
+        }
+#pragma warning disable CA1031 // an exception must not cross into native frames
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            self.PendingException = e;
+            self.Stop();
+        }
+    }
+
+    [UnmanagedCallersOnly]
     private static void OnInterrupt(nint engine, uint vector, nint userData)
     {
         UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
@@ -240,6 +382,36 @@ public sealed unsafe partial class UnicornEngine : IDisposable
         self.LastFaultAddress = address;
         self.LastFaultType = type;
         return 0;
+    }
+
+    private static int Control(int type, int argumentCount) => type | (argumentCount << ControlArgumentShift) | (ControlWrite << ControlWriteShift);
+
+    private nint CheckedContextOffset(int offset, int size)
+    {
+        if (offset < 0 || offset > ContextSize - size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset));
+        }
+
+        return offset;
+    }
+
+    /// <summary><c>uc_x86_msr</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MsrValue
+    {
+        public uint Id;
+        public ulong Value;
+    }
+
+    /// <summary><c>uc_x86_mmr</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TableRegister
+    {
+        public ushort Selector;
+        public ulong Base;
+        public uint Limit;
+        public uint Flags;
     }
 
     /// <summary>An exception a hook caught; the caller of <see cref="Run"/> rethrows it.</summary>
@@ -274,6 +446,25 @@ public sealed unsafe partial class UnicornEngine : IDisposable
 
     [LibraryImport(Library)]
     private static partial int uc_emu_stop(nint engine);
+
+    // uc_ctl is variadic; its integer arguments travel in the registers a fixed-argument call uses (as uc_hook_add).
+    [LibraryImport(Library)]
+    private static partial int uc_ctl(nint engine, int control, ulong argument0, ulong argument1);
+
+    [LibraryImport(Library)]
+    private static partial int uc_context_alloc(nint engine, nint* context);
+
+    [LibraryImport(Library)]
+    private static partial int uc_context_save(nint engine, nint context);
+
+    [LibraryImport(Library)]
+    private static partial int uc_context_restore(nint engine, nint context);
+
+    [LibraryImport(Library)]
+    private static partial nuint uc_context_size(nint engine);
+
+    [LibraryImport(Library)]
+    private static partial int uc_context_free(nint context);
 
     // uc_hook_add is variadic; on x86-64 System V a call with the extra arguments declared as fixed ones passes them
     // exactly where the variadic callee reads them.

@@ -62,4 +62,28 @@ public enum X86Register
 
     /// <summary>The GS segment base.</summary>
     GsBase = 251,
+
+    /// <summary>CS (writing it does not change the privilege level).</summary>
+    Cs = 11,
+
+    /// <summary>SS.</summary>
+    Ss = 49,
+
+    /// <summary>CR0.</summary>
+    Cr0 = 50,
+
+    /// <summary>CR2: the address of the last page fault.</summary>
+    Cr2 = 52,
+
+    /// <summary>CR3: the page-table root.</summary>
+    Cr3 = 53,
+
+    /// <summary>CR4.</summary>
+    Cr4 = 54,
+
+    /// <summary>GDTR (<c>uc_x86_mmr</c>).</summary>
+    Gdtr = 243,
+
+    /// <summary>A model-specific register (<c>uc_x86_msr</c>).</summary>
+    Msr = 248,
 }

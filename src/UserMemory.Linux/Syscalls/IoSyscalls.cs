@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using UserMemory.AddressSpace;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
@@ -8,92 +9,328 @@ using static UserMemory.Linux.Syscalls.SyscallSupport;
 
 namespace UserMemory.Linux.Syscalls;
 
-/// <summary>Data-path syscalls: read, write and their positional and vector forms, sendfile and getrandom. Guest
-/// buffers are reached only through the core.</summary>
+/// <summary>
+/// Data-path syscalls: read, write and their positional and vector forms, sendfile, copy_file_range and getrandom. The host kernel
+/// answers for the file, so Linux's per-file answers to partly bad buffers come from the oracle itself.
+/// </summary>
+/// <remarks>
+/// <para><b>Fast path.</b> The buffer is checked against the user range first (Linux's <c>access_ok</c>: a range that
+/// wraps or passes the end of user space is EFAULT before the file is touched). When the core can prepare the whole
+/// (MAX_RW_COUNT-capped) range for the access, populating lazy pages, the host call gets its kernel-view address: one
+/// area lookup and one host call.</para>
+/// <para><b>Slow path</b>, only when part of the range is inaccessible: the range is mirrored into a transient host
+/// mapping carrying the guest's protections (<see cref="GuestBufferMirror"/>) and the host call runs on the mirror, so
+/// a small pipe write that faults part-way is EFAULT, <c>/dev/null</c> answers the full count without touching the
+/// buffer, a regular file gives a short count and <c>getrandom</c> the bytes it wrote, all as on Linux.</para>
+/// <para><b>Vectors.</b> One host readv/writev (or preadv/pwritev and their v2 forms) on an iovec of validated (or
+/// mirrored) elements, so the host's semantics hold for the whole vector: a pipe read returns after partial progress
+/// instead of waiting per element, and a pipe write of at most PIPE_BUF is atomic (EAGAIN when it does not fit).</para>
+/// <para>Everything a guest may trigger answers an errno; nothing here allocates on the fast path.</para>
+/// </remarks>
 internal static class IoSyscalls
 {
+    /// <summary>A host pointer that the host's own <c>access_ok</c> rejects (above every user address): handing it
+    /// to the host reproduces Linux's order of checks (descriptor mode, seekability, then EFAULT) without letting the
+    /// host touch anything.</summary>
+    private const long RejectedUserPointer = long.MinValue;
+
+    /// <summary>The position argument of preadv2/pwritev2 that means "the file position, updated".</summary>
+    private const long CurrentPosition = -1;
+
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Read, SupportLevel.Full, "", static (t, a) => ReadWrite(t, SyscallNumber.Read, a[0], a[1], a[2], 0, false));
-        b.Add(SyscallNumber.Write, SupportLevel.Partial, "a partly bad buffer to a pipe gives a short count (Linux: EFAULT up to PIPE_BUF)", static (t, a) => ReadWrite(t, SyscallNumber.Write, a[0], a[1], a[2], 0, false));
-        b.Add(SyscallNumber.Pread64, SupportLevel.Full, "", static (t, a) => ReadWrite(t, SyscallNumber.Pread64, a[0], a[1], a[2], a[3], true));
-        b.Add(SyscallNumber.Pwrite64, SupportLevel.Full, "", static (t, a) => ReadWrite(t, SyscallNumber.Pwrite64, a[0], a[1], a[2], a[3], true));
-        b.Add(SyscallNumber.Readv, SupportLevel.Full, "", static (t, a) => ReadWriteVector(t, SyscallNumber.Read, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Writev, SupportLevel.Full, "", static (t, a) => ReadWriteVector(t, SyscallNumber.Write, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Read, SupportLevel.Full, "", static (t, a) => Transfer(t, SyscallNumber.Read, a[0], a[1], a[2], 0));
+        b.Add(SyscallNumber.Write, SupportLevel.Full, "", static (t, a) => Transfer(t, SyscallNumber.Write, a[0], a[1], a[2], 0));
+        b.Add(SyscallNumber.Pread64, SupportLevel.Full, "", static (t, a) => PositionalTransfer(t, SyscallNumber.Pread64, a[0], a[1], a[2], (long)a[3]));
+        b.Add(SyscallNumber.Pwrite64, SupportLevel.Full, "", static (t, a) => PositionalTransfer(t, SyscallNumber.Pwrite64, a[0], a[1], a[2], (long)a[3]));
+        b.Add(SyscallNumber.Readv, SupportLevel.Full, "", static (t, a) => TransferVector(t, SyscallNumber.Readv, a[0], a[1], a[2], 0, 0));
+        b.Add(SyscallNumber.Writev, SupportLevel.Full, "", static (t, a) => TransferVector(t, SyscallNumber.Writev, a[0], a[1], a[2], 0, 0));
+        b.Add(SyscallNumber.Preadv, SupportLevel.Full, "", static (t, a) => PositionalVector(t, SyscallNumber.Preadv, a[0], a[1], a[2], (long)a[3], 0));
+        b.Add(SyscallNumber.Pwritev, SupportLevel.Full, "", static (t, a) => PositionalVector(t, SyscallNumber.Pwritev, a[0], a[1], a[2], (long)a[3], 0));
+        b.Add(SyscallNumber.Preadv2, SupportLevel.Full, "", static (t, a) => PositionalVector(t, SyscallNumber.Preadv2, a[0], a[1], a[2], (long)a[3], (long)a[5]));
+        b.Add(SyscallNumber.Pwritev2, SupportLevel.Full, "", static (t, a) => PositionalVector(t, SyscallNumber.Pwritev2, a[0], a[1], a[2], (long)a[3], (long)a[5]));
         b.Add(SyscallNumber.Sendfile, SupportLevel.Full, "", static (t, a) => SendFile(t, a[0], a[1], a[2], a[3]));
-        b.Add(SyscallNumber.Getrandom, SupportLevel.Full, "", static (t, a) => GetRandom(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.CopyFileRange, SupportLevel.Full, "", static (t, a) => CopyFileRange(t, a[0], a[1], a[2], a[3], a[4], (long)a[5]));
+        b.Add(SyscallNumber.Getrandom, SupportLevel.Full, "", static (t, a) => GetRandom(t, a[0], a[1], (long)a[2]));
     }
 
-    private const int StatModeOffset = 24;
-    private const uint FileTypeMask = 0xF000;
-    private const uint RegularFile = 0x8000;
+    /// <summary>
+    /// The one place where a data transfer may wait in the host (an empty pipe, a full one, a terminal, a socket, the
+    /// entropy pool). <b>Signals plug-in point:</b> the interruptible wait (EINTR, or a restart under SA_RESTART) wraps
+    /// this call; every blocking host call of this file goes through here and nowhere else.
+    /// </summary>
+    /// <param name="t">The calling task (whose signals interrupt the wait).</param>
+    /// <param name="nr">The host syscall.</param>
+    /// <param name="pinned">A managed buffer whose address replaces argument <paramref name="slot"/>, or empty.</param>
+    /// <param name="slot">The argument slot of <paramref name="pinned"/>, or <see cref="HostLinux.NoSlot"/>.</param>
+    /// <param name="a0">Argument 1.</param>
+    /// <param name="a1">Argument 2.</param>
+    /// <param name="a2">Argument 3.</param>
+    /// <param name="a3">Argument 4.</param>
+    /// <param name="a4">Argument 5.</param>
+    /// <param name="a5">Argument 6.</param>
+    /// <returns>The result or -errno.</returns>
+    private static long BlockingHostCall(Task t, SyscallNumber nr, Span<byte> pinned, int slot, long a0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0)
+    {
+        _ = t; // the signals room uses it to make the wait interruptible
+        return slot == HostLinux.NoSlot
+            ? Syscall(nr, a0, a1, a2, a3, a4, a5)
+            : HostSpanCall(nr, pinned, slot, a0, a1, a2, a3, a4, a5);
+    }
 
-    /// <summary>read/write/pread64/pwrite64. The buffer's accessible prefix (checked and populated by the core) is
-    /// handed to the host, so a partly bad buffer gives Linux's short count and a wholly bad one EFAULT.</summary>
-    private static long ReadWrite(Task t, SyscallNumber nr, ulong fd, ulong buffer, ulong count, ulong offset, bool positional)
+    /// <summary>True for the calls that fill the guest's buffers (the host writes guest memory).</summary>
+    private static bool FillsGuest(SyscallNumber nr) =>
+        nr is SyscallNumber.Read or SyscallNumber.Pread64 or SyscallNumber.Readv or SyscallNumber.Preadv
+            or SyscallNumber.Preadv2 or SyscallNumber.Getrandom;
+
+    /// <summary>Linux's <c>access_ok</c> against the guest's user range: <c>address + size</c> neither wraps nor passes
+    /// the end of user space.</summary>
+    private static bool IsBelowUserEnd(AddrSpace space, ulong address, ulong size)
+    {
+        ulong end = space.UserRange.End.Value;
+        return address <= end && size <= end - address;
+    }
+
+    /// <summary>pread64/pwrite64: a negative position is EINVAL before the descriptor is looked at.</summary>
+    private static long PositionalTransfer(Task t, SyscallNumber nr, ulong fd, ulong buffer, ulong count, long position) =>
+        position < 0 ? Einval : Transfer(t, nr, fd, buffer, count, position);
+
+    /// <summary>read/write/pread64/pwrite64: see the class remarks.</summary>
+    private static long Transfer(Task t, SyscallNumber nr, ulong fd, ulong buffer, ulong count, long position)
     {
         if (!t.TryHostFd(fd, out long host))
         {
             return Ebadf;
         }
 
-        if (positional && (long)offset < 0)
+        AddrSpace space = t.Space;
+        bool fills = FillsGuest(nr);
+        if (!IsBelowUserEnd(space, buffer, count))
+        {
+            return Syscall(nr, host, RejectedUserPointer, (long)count, position);
+        }
+
+        ulong length = Math.Min(count, MaxTransfer);
+        long result = HostBufferCall(t, nr, host, buffer, length, position, out bool mayHoldCode);
+        if (mayHoldCode)
+        {
+            t.Cpu.FlushCode(buffer, buffer + (ulong)result);
+        }
+
+        return fills ? result : CheckBrokenPipe(t, result);
+    }
+
+    /// <summary>getrandom: Linux caps the length first and then checks the range (<c>import_ubuf</c>); the host
+    /// checks the flags first.</summary>
+    private static long GetRandom(Task t, ulong buffer, ulong length, long flags)
+    {
+        AddrSpace space = t.Space;
+        length = Math.Min(length, MaxTransfer);
+        if (!IsBelowUserEnd(space, buffer, length))
+        {
+            return Syscall(SyscallNumber.Getrandom, RejectedUserPointer, (long)length, flags);
+        }
+
+        long result = HostBufferCall(t, SyscallNumber.Getrandom, -1, buffer, length, flags, out bool mayHoldCode);
+        if (mayHoldCode)
+        {
+            t.Cpu.FlushCode(buffer, buffer + (ulong)result);
+        }
+
+        return result;
+    }
+
+    /// <summary>One host call on one guest buffer already checked against the user range: on its kernel-view address
+    /// when the core prepares all of it, else on a mirror.</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="nr">read, write, pread64, pwrite64 (arguments fd, buffer, length, <paramref name="last"/>) or
+    /// getrandom (buffer, length, <paramref name="last"/>).</param>
+    /// <param name="host">The host descriptor (unused for getrandom).</param>
+    /// <param name="buffer">The guest buffer.</param>
+    /// <param name="length">Its capped length.</param>
+    /// <param name="last">The position or flags.</param>
+    /// <param name="mayHoldCode">True when the call filled guest memory that may hold code (an executable area).</param>
+    /// <returns>The host's result.</returns>
+    private static long HostBufferCall(Task t, SyscallNumber nr, long host, ulong buffer, ulong length, long last, out bool mayHoldCode)
+    {
+        mayHoldCode = false;
+        bool fills = FillsGuest(nr);
+        if (length == 0)
+        {
+            return Invoke(t, nr, host, 0, 0, last); // nothing of the guest's can be touched
+        }
+
+        AddrSpace space = t.Space;
+        MappingFlags need = fills ? MappingFlags.Write : MappingFlags.Read;
+        long result;
+        using (UserAccess access = UserAccess.Begin(space))
+        {
+            if (space.PrepareAccess(new VirtAddr(buffer), length, need, out nuint kernel) == LinuxError.None)
+            {
+                result = Invoke(t, nr, host, (long)kernel, (long)length, last);
+            }
+            else
+            {
+                result = GuestBufferMirror.Reserve(GuestBufferMirror.SpanOf(buffer, length), out GuestBufferMirror mirror);
+                try
+                {
+                    if (result >= 0)
+                    {
+                        result = mirror.Add(space, buffer, length, need, out long mirrored);
+                        if (result >= 0)
+                        {
+                            result = Invoke(t, nr, host, mirrored, (long)length, last);
+                        }
+                    }
+                }
+                finally
+                {
+                    mirror.Dispose();
+                }
+            }
+
+            mayHoldCode = fills && result > 0 && MayHoldCode(space, buffer, (ulong)result);
+        }
+
+        return result;
+    }
+
+    private static long Invoke(Task t, SyscallNumber nr, long host, long address, long length, long last) =>
+        nr == SyscallNumber.Getrandom
+            ? BlockingHostCall(t, nr, default, HostLinux.NoSlot, address, length, last)
+            : BlockingHostCall(t, nr, default, HostLinux.NoSlot, host, address, length, last);
+
+    /// <summary>True when some area overlapping <c>[start, start + length)</c> is executable, so bytes just written
+    /// there may be code the CPU has translated. Call inside an access scope.</summary>
+    private static bool MayHoldCode(AddrSpace space, ulong start, ulong length)
+    {
+        ulong end = start + length;
+        for (ulong at = start; at < end;)
+        {
+            if (space.TryGetHostBacking(at, out ulong next, out MappingFlags flags, out _, out _) && (flags & MappingFlags.Execute) != 0)
+            {
+                return true;
+            }
+
+            at = next;
+        }
+
+        return false;
+    }
+
+    /// <summary>preadv/pwritev (a negative position is EINVAL) and preadv2/pwritev2 (-1 means the file position;
+    /// below that EINVAL), checked before the descriptor as Linux does.</summary>
+    private static long PositionalVector(Task t, SyscallNumber nr, ulong fd, ulong iov, ulong count, long position, long flags)
+    {
+        bool currentAllowed = nr is SyscallNumber.Preadv2 or SyscallNumber.Pwritev2;
+        if (position < 0 && !(currentAllowed && position == CurrentPosition))
         {
             return Einval;
         }
 
-        bool intoGuest = nr is SyscallNumber.Read or SyscallNumber.Pread64;
-        count = Math.Min(count, MaxTransfer);
-        long result;
-        using (UserAccess access = UserAccess.Begin(t.Space))
+        return TransferVector(t, nr, fd, iov, count, position, flags);
+    }
+
+    /// <summary>readv/writev/preadv/pwritev/preadv2/pwritev2: the core imports the vector (IOV_MAX, negative counts
+    /// and lengths, SSIZE_MAX totals: EINVAL; a buffer past the end of user space: EFAULT), the total is capped at
+    /// MAX_RW_COUNT as Linux does, and one host call transfers the whole vector.</summary>
+    private static long TransferVector(Task t, SyscallNumber nr, ulong fd, ulong iov, ulong count, long position, long flags)
+    {
+        if (!t.TryHostFd(fd, out long host))
         {
-            ulong prefix = AccessiblePrefix(in access, buffer, count, intoGuest);
-            if (prefix == 0 && count > 0)
+            return Ebadf;
+        }
+
+        AddrSpace space = t.Space;
+        bool fills = FillsGuest(nr);
+        MappingFlags need = fills ? MappingFlags.Write : MappingFlags.Read;
+        int capacity = count <= UserCopy.IovMax ? (int)count : 0;
+        Span<IoVec> guest = stackalloc IoVec[capacity];
+        Span<IoVec> hostVector = stackalloc IoVec[capacity];
+        ulong codeStart = ulong.MaxValue;
+        ulong codeEnd = 0;
+        long result;
+        using (UserAccess access = UserAccess.Begin(space))
+        {
+            LinuxError imported = UserCopy.ImportIoVectors(in access, UserConstPtr<IoVec>.FromAddress(new VirtAddr(iov)), (long)count, guest, out int elements, out _);
+            if (imported != LinuxError.None)
             {
-                // Linux answers 0 for a read at the end of a regular file without touching the buffer.
-                return intoGuest && IsAtEndOfRegularFile(host, positional ? (long)offset : -1) ? 0 : Efault;
+                // The host checks the descriptor's mode (and seekability) before it reads the vector: ask it with a
+                // vector it cannot read, so those errors come first as on Linux.
+                long r = Syscall(nr, host, RejectedUserPointer, 1, position, 0, flags);
+                return r < 0 && r != Efault ? r : -(long)imported;
             }
 
-            scoped Span<byte> span = default;
-            if (prefix > 0)
+            ulong room = MaxTransfer;
+            ulong mirrorSize = 0;
+            for (int i = 0; i < elements; i++)
             {
-                if (intoGuest)
+                ulong length = Math.Min(guest[i].Length, room);
+                if (length == 0)
                 {
-                    if (!UserPtr<byte>.FromAddress(new VirtAddr(buffer)).GetAsSlice(in access, prefix).TryGetValue(out span))
-                    {
-                        return Efault;
-                    }
+                    elements = i; // past MAX_RW_COUNT: Linux truncates the vector here
+                    break;
+                }
+
+                room -= length;
+                if (space.PrepareAccess(new VirtAddr(guest[i].Base), length, need, out nuint kernel) == LinuxError.None)
+                {
+                    hostVector[i] = new IoVec(kernel, length);
                 }
                 else
                 {
-                    if (!UserConstPtr<byte>.FromAddress(new VirtAddr(buffer)).GetAsSlice(in access, prefix).TryGetValue(out ReadOnlySpan<byte> source))
-                    {
-                        return Efault;
-                    }
-
-                    // The host only reads this span (write/pwrite64); the core validated it for reading.
-                    span = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(source), source.Length);
+                    hostVector[i] = new IoVec(0, length); // mirrored below
+                    mirrorSize += GuestBufferMirror.SpanOf(guest[i].Base, length);
                 }
             }
 
-            result = HostSpanCall(nr, span, 1, host, 0, (long)prefix, (long)offset);
+            Span<byte> vectorBytes = MemoryMarshal.AsBytes(hostVector[..elements]);
+            result = GuestBufferMirror.Reserve(mirrorSize, out GuestBufferMirror mirror);
+            try
+            {
+                for (int i = 0; i < elements && result >= 0 && mirrorSize != 0; i++)
+                {
+                    if (hostVector[i].Base == 0)
+                    {
+                        result = mirror.Add(space, guest[i].Base, hostVector[i].Length, need, out long mirrored);
+                        hostVector[i] = new IoVec((ulong)mirrored, hostVector[i].Length);
+                    }
+                }
+
+                if (result >= 0)
+                {
+                    result = BlockingHostCall(t, nr, vectorBytes, 1, host, 0, elements, position, 0, flags);
+                }
+            }
+            finally
+            {
+                mirror.Dispose();
+            }
+
+            if (fills && result > 0)
+            {
+                ulong left = (ulong)result;
+                for (int i = 0; i < elements && left > 0; i++)
+                {
+                    ulong filled = Math.Min(left, guest[i].Length);
+                    left -= filled;
+                    if (MayHoldCode(space, guest[i].Base, filled))
+                    {
+                        codeStart = Math.Min(codeStart, guest[i].Base);
+                        codeEnd = Math.Max(codeEnd, guest[i].Base + filled);
+                    }
+                }
+            }
         }
 
-        return CheckBrokenPipe(t, result);
-    }
-
-    private static bool IsAtEndOfRegularFile(long host, long offset)
-    {
-        byte[] stat = new byte[144];
-        if (HostSpanCall(SyscallNumber.Fstat, stat, 1, host) < 0 || (BitConverter.ToUInt32(stat, StatModeOffset) & FileTypeMask) != RegularFile)
+        if (codeStart < codeEnd)
         {
-            return false;
+            t.Cpu.FlushCode(codeStart, codeEnd);
         }
 
-        long position = offset >= 0 ? offset : Syscall(SyscallNumber.Lseek, host, 0, 1 /* SEEK_CUR */);
-        return position >= 0 && position >= BitConverter.ToInt64(stat, 48);
+        return fills ? result : CheckBrokenPipe(t, result);
     }
 
     /// <summary>Emulates SIGPIPE's default action, which .NET (ignoring SIGPIPE on the host) would hide.</summary>
@@ -107,54 +344,16 @@ internal static class IoSyscalls
         return result;
     }
 
-    /// <summary>readv/writev: IOV_MAX and SSIZE_MAX checks, then one transfer per element, stopping at the first short
-    /// one, like Linux's iterator.</summary>
-    private static long ReadWriteVector(Task t, SyscallNumber direction, ulong fd, ulong iov, ulong count)
-    {
-        if (!t.TryHostFd(fd, out _))
-        {
-            return Ebadf;
-        }
-
-        UserResult<IoVec[]> imported;
-        using (UserAccess access = UserAccess.Begin(t.Space))
-        {
-            imported = UserCopy.ImportIoVectors(in access, UserConstPtr<IoVec>.FromAddress(new VirtAddr(iov)), (long)count);
-        }
-
-        if (!imported.TryGetValue(out IoVec[]? vectors))
-        {
-            return -(long)imported.Error;
-        }
-
-        // One transfer per element, stopping at the first short one; the total is clamped to MAX_RW_COUNT.
-        long done = 0;
-        foreach (IoVec v in vectors)
-        {
-            ulong len = Math.Min(v.Length, MaxTransfer - (ulong)done);
-            if (len == 0)
-            {
-                break;
-            }
-
-            long r = ReadWrite(t, direction, fd, v.Base, len, 0, false);
-            if (r < 0)
-            {
-                return done > 0 ? done : r;
-            }
-
-            done += r;
-            if ((ulong)r < len)
-            {
-                break;
-            }
-        }
-
-        return done;
-    }
-
+    /// <summary>sendfile: Linux reads the offset before it looks at the descriptors and writes it back whatever the
+    /// result; the count goes to the host as given (it rejects one above SSIZE_MAX and caps the rest).</summary>
     private static long SendFile(Task t, ulong outFd, ulong inFd, ulong offsetAddr, ulong count)
     {
+        Span<byte> offset = stackalloc byte[sizeof(long)];
+        if (offsetAddr != 0 && t.CopyIn(offsetAddr, offset) < 0)
+        {
+            return Efault;
+        }
+
         if (!t.TryHostFd(outFd, out long hostOut) || !t.TryHostFd(inFd, out long hostIn))
         {
             return Ebadf;
@@ -162,28 +361,35 @@ internal static class IoSyscalls
 
         if (offsetAddr == 0)
         {
-            return CheckBrokenPipe(t, Syscall(SyscallNumber.Sendfile, hostOut, hostIn, 0, (long)Math.Min(count, MaxTransfer)));
+            return CheckBrokenPipe(t, BlockingHostCall(t, SyscallNumber.Sendfile, default, HostLinux.NoSlot, hostOut, hostIn, 0, (long)count));
         }
 
-        byte[] offset = new byte[8];
-        if (t.CopyIn(offsetAddr, offset) < 0)
-        {
-            return Efault;
-        }
-
-        long r = HostSpanCall(SyscallNumber.Sendfile, offset, 2, hostOut, hostIn, 0, (long)Math.Min(count, MaxTransfer));
-        if (r >= 0 && t.CopyOut(offsetAddr, offset) < 0)
-        {
-            return Efault;
-        }
-
-        return CheckBrokenPipe(t, r);
+        long r = BlockingHostCall(t, SyscallNumber.Sendfile, offset, 2, hostOut, hostIn, 0, (long)count);
+        return t.CopyOut(offsetAddr, offset) < 0 ? Efault : CheckBrokenPipe(t, r);
     }
 
-    private static long GetRandom(Task t, ulong bufAddr, ulong length, ulong flags)
+    /// <summary>copy_file_range: descriptors first, then the offsets (copied in; EFAULT), then the host (flags,
+    /// ranges, file types); the offsets are written back after a transfer.</summary>
+    private static long CopyFileRange(Task t, ulong inFd, ulong inOffsetAddr, ulong outFd, ulong outOffsetAddr, ulong length, long flags)
     {
-        byte[] buffer = new byte[Math.Min(length, 1UL << 20)];
-        long r = HostSpanCall(SyscallNumber.Getrandom, buffer, 0, 0, buffer.Length, (long)flags);
-        return r <= 0 ? r : (t.CopyOut(bufAddr, buffer.AsSpan(0, (int)r)) < 0 ? Efault : r);
+        if (!t.TryHostFd(inFd, out long hostIn) || !t.TryHostFd(outFd, out long hostOut))
+        {
+            return Ebadf;
+        }
+
+        Span<byte> inOffset = inOffsetAddr == 0 ? default : stackalloc byte[sizeof(long)];
+        Span<byte> outOffset = outOffsetAddr == 0 ? default : stackalloc byte[sizeof(long)];
+        if ((inOffsetAddr != 0 && t.CopyIn(inOffsetAddr, inOffset) < 0) || (outOffsetAddr != 0 && t.CopyIn(outOffsetAddr, outOffset) < 0))
+        {
+            return Efault;
+        }
+
+        long r = HostSpanCall2(SyscallNumber.CopyFileRange, inOffset, 1, outOffset, 3, hostIn, 0, hostOut, 0, (long)length, flags);
+        if (r > 0 && ((inOffsetAddr != 0 && t.CopyOut(inOffsetAddr, inOffset) < 0) || (outOffsetAddr != 0 && t.CopyOut(outOffsetAddr, outOffset) < 0)))
+        {
+            return Efault;
+        }
+
+        return r;
     }
 }

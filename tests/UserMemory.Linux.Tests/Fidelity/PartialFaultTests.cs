@@ -11,12 +11,12 @@ namespace UserMemory.Linux.Tests.Fidelity;
 public sealed class PartialFaultTests
 {
     [ProbeTheory]
-    [InlineData("pipe", Skip = "issue 11: a pipe write or read that faults part-way returns the prefix count (Linux: EFAULT for a pipe)")]
-    [InlineData("devnull", Skip = "issue 11: /dev/null with an unmapped buffer answers EFAULT or a prefix (Linux: the full count, untouched)")]
-    [InlineData("getrandom", Skip = "issue 11: getrandom into a partly mapped buffer answers EFAULT (Linux: the bytes it wrote)")]
-    [InlineData("wrap", Skip = "issue 11: read/write whose buf + count wraps transfer a page (and write into it) instead of EFAULT")]
+    [InlineData("pipe")]
+    [InlineData("devnull")]
+    [InlineData("getrandom")]
+    [InlineData("wrap")]
     [InlineData("file")]
-    [InlineData("nonblock", Skip = "issue 11: writev of 4 KiB into a non-blocking pipe with 2 KiB free returns 2048 (Linux: EAGAIN)")]
+    [InlineData("nonblock")]
     public void Partly_bad_buffer_gets_Linux_answer(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_partial"), [mode]);
 }

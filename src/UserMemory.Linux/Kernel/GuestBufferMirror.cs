@@ -24,7 +24,9 @@ namespace UserMemory.Linux.Kernel;
 /// <item>Mirroring and every use of the mirror happen inside one access scope on the space, so no unmap, protect or
 /// hole-punch can change the mirrored pages until the mirror is gone.</item>
 /// <item>Mirrors are transient: created on the slow path of one system call and unmapped before it returns, so they
-/// cost no lasting host mappings (the host's <c>vm.max_map_count</c> is shared with the guest's own areas).</item>
+/// cost no lasting host mappings. The host's <c>vm.max_map_count</c> is shared by the whole runner (the .NET runtime
+/// included), so one mirror maps at most <see cref="MaxRuns"/> runs: a buffer striped over more areas than that keeps
+/// the rest inaccessible, which changes nothing for files that stop at the first fault.</item>
 /// </list>
 /// </remarks>
 internal struct GuestBufferMirror : IDisposable
@@ -35,9 +37,13 @@ internal struct GuestBufferMirror : IDisposable
     private const long ReserveFlags = (long)(MapFlags.Private | MapFlags.Anonymous | MapFlags.NoReserve);
     private const long MirrorFlags = (long)(MapFlags.Shared | MapFlags.Fixed);
 
+    /// <summary>The most runs (host mappings) one mirror creates.</summary>
+    public const int MaxRuns = 256;
+
     private long _base;
     private ulong _size;
     private ulong _used;
+    private int _runs;
 
     /// <summary>The host bytes a mirror of <c>[start, start + length)</c> needs: the pages it touches.</summary>
     /// <param name="start">The first guest byte.</param>
@@ -99,7 +105,7 @@ internal struct GuestBufferMirror : IDisposable
         hostAddress = region + (long)(start - first);
         long protection = access == MappingFlags.Read ? ProtRead : ProtReadWrite;
         ulong at = first;
-        while (at < end)
+        while (at < end && _runs < MaxRuns)
         {
             bool mapped = space.TryGetHostBacking(at, out ulong runEnd, out MappingFlags flags, out int fd, out ulong offset);
             runEnd = Math.Min(runEnd, end);
@@ -111,6 +117,8 @@ internal struct GuestBufferMirror : IDisposable
                 {
                     return -(long)LinuxError.ENOMEM;
                 }
+
+                _runs++;
             }
 
             at = runEnd;
@@ -128,6 +136,7 @@ internal struct GuestBufferMirror : IDisposable
             _size = 0;
             _base = 0;
             _used = 0;
+            _runs = 0;
         }
     }
 }

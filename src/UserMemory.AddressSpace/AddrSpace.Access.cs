@@ -1,10 +1,15 @@
 using System.Runtime.CompilerServices;
+using UserMemory.UnsafeAccess;
 
 namespace UserMemory.AddressSpace;
 
 /// <summary>The core's contract: checks, population, faults and translation.</summary>
 public sealed partial class AddrSpace
 {
+    /// <summary>The largest area (in pages, 2 MiB) whose population <see cref="PrepareWindow"/> checks in full to answer
+    /// the whole area as one window; larger areas answer the request's pages.</summary>
+    private const ulong MaxWindowPages = 512;
+
     /// <inheritdoc/>
     public bool CheckRegionAccess(VirtAddrRange range, MappingFlags access)
     {
@@ -89,6 +94,7 @@ public sealed partial class AddrSpace
     public bool IsPopulated(VirtAddr address) => _bitmap.IsSet(address.Value >> Pages.Shift4K);
 
     /// <inheritdoc/>
+    [RequiresUnsafeUserMemory]
     public nuint GetKernelAddress(VirtAddr address) => (nuint)KernelBase + (nuint)address.Value;
 
     /// <summary>
@@ -103,6 +109,7 @@ public sealed partial class AddrSpace
     /// <remarks>Call it inside an access scope on this space (as the core does): the answer holds until the scope
     /// ends.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [RequiresUnsafeUserMemory]
     public LinuxError PrepareAccess(VirtAddr start, ulong size, MappingFlags access, out nuint kernelAddress)
     {
         ulong s = start.Value;
@@ -142,6 +149,72 @@ public sealed partial class AddrSpace
         }
 
         kernelAddress = (nuint)KernelBase + (nuint)s;
+        return LinuxError.None;
+    }
+
+    /// <summary>
+    /// <see cref="PrepareAccess"/>, answering the run a scope may cache: the pages of the request's area that the
+    /// request covers (all populated now), with the area's flags. Spanning requests answer exactly the request.
+    /// </summary>
+    /// <param name="start">The first user address.</param>
+    /// <param name="size">The number of bytes, above zero.</param>
+    /// <param name="access">The flags every byte's area must carry.</param>
+    /// <param name="window">The validated run on success, else <see cref="ValidatedWindow.None"/>.</param>
+    /// <returns>As <see cref="PrepareAccess"/>.</returns>
+    [RequiresUnsafeUserMemory]
+    public LinuxError PrepareWindow(VirtAddr start, ulong size, MappingFlags access, out ValidatedWindow window)
+    {
+        ulong s = start.Value;
+        window = ValidatedWindow.None;
+        ulong last = s + (size - 1);
+        int index = _areas.FindContaining(s);
+        if (size == 0 || last < s || index < 0)
+        {
+            return size == 0 ? PrepareEmpty(s, out _) : LinuxError.EFAULT;
+        }
+
+        ref Area area = ref _areas[index];
+        if ((area.Flags & access) != access)
+        {
+            return LinuxError.EFAULT;
+        }
+
+        nuint delta = (nuint)KernelBase;
+        if (last >= area.End)
+        {
+            LinuxError spanning = PrepareSpanning(index, s, last, access, out _);
+            if (spanning == LinuxError.None)
+            {
+                window = new ValidatedWindow(s, last, delta, access);
+            }
+
+            return spanning;
+        }
+
+        ulong firstPage = s >> Pages.Shift4K;
+        ulong lastPage = last >> Pages.Shift4K;
+        if (!_bitmap.AllSet(firstPage, lastPage))
+        {
+            LinuxError populated = PopulatePages(in area, firstPage, lastPage + 1);
+            if (populated != LinuxError.None)
+            {
+                return populated;
+            }
+        }
+
+        // Areas are page-granular, so the request's page cover lies in the area and is populated now. Widen the window to
+        // the whole area when it is small and fully populated, so that a scope walking through it (a string, a large
+        // copy, many fields) asks once.
+        ulong areaFirstPage = area.Start >> Pages.Shift4K;
+        ulong areaLastPage = (area.End >> Pages.Shift4K) - 1;
+        if (areaLastPage - areaFirstPage < MaxWindowPages && (areaFirstPage < firstPage || areaLastPage > lastPage)
+            && _bitmap.AllSet(areaFirstPage, areaLastPage))
+        {
+            firstPage = areaFirstPage;
+            lastPage = areaLastPage;
+        }
+
+        window = new ValidatedWindow(firstPage << Pages.Shift4K, (lastPage << Pages.Shift4K) + Pages.OffsetMask4K, delta, area.Flags);
         return LinuxError.None;
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using UserMemory.AddressSpace.Interop;
+using UserMemory.UnsafeAccess;
 
 namespace UserMemory.AddressSpace;
 
@@ -32,7 +33,7 @@ namespace UserMemory.AddressSpace;
 /// <para><b>Lookup.</b> Areas sit in one sorted array: a binary search, preceded by shared hints (the last areas
 /// hit, so repeated accesses to one area cost the same with one area or a hundred thousand.</para>
 /// </remarks>
-public sealed partial class AddrSpace : IUserAddressSpace, IDisposable
+public sealed partial class AddrSpace : IUserAddressSpace, IHostMappedAddressSpace, IDisposable
 {
     private readonly AccessLock _lock = new();
     private readonly AreaList _areas = new();
@@ -88,15 +89,25 @@ public sealed partial class AddrSpace : IUserAddressSpace, IDisposable
 
     /// <summary>Host address of guest address 0 in the kernel view, which is always readable and writable: the kernel
     /// byte of guest address <c>va</c> is at <c>KernelBase + va</c>. Touch it only for ranges validated in an access
-    /// scope (<see cref="PrepareAccess"/>); elsewhere it is backed by the memfd and reads zero, but is not guest memory.</summary>
+    /// scope (<see cref="PrepareAccess"/>); elsewhere it is backed by the memfd and reads zero, but is not guest memory.
+    /// A raw route: see <see cref="IHostMappedAddressSpace"/> for the invariants.</summary>
+    [RequiresUnsafeUserMemory]
     public nint KernelBase { get; }
 
     /// <summary>Host address of guest address 0 in the guest view, whose host protections follow the areas
     /// (<see cref="MappingFlags.Read"/>, <see cref="MappingFlags.Write"/>, <see cref="MappingFlags.Execute"/> map to
     /// <c>PROT_READ</c>, <c>PROT_WRITE</c>, <c>PROT_EXEC</c>; no area = <c>PROT_NONE</c>); 0 when
     /// <see cref="AddrSpaceOptions.GuestView"/> is off. Lazy pages are host zero-fill here: touching one does not go
-    /// through <see cref="HandlePageFault"/>, so call it yourself if you want exact <see cref="ResidentPages"/>.</summary>
+    /// through <see cref="HandlePageFault"/>, so call it yourself if you want exact <see cref="ResidentPages"/>.
+    /// A raw route: see <see cref="IHostMappedAddressSpace"/> for the invariants.</summary>
+    [RequiresUnsafeUserMemory]
     public nint GuestViewBase { get; }
+
+    /// <inheritdoc/>
+    nint IHostMappedAddressSpace.KernelViewBase => KernelBase;
+
+    /// <inheritdoc/>
+    int IHostMappedAddressSpace.MemoryFileDescriptor => _memfd;
 
     /// <summary>Pages currently populated (software population bitmap), private and shared.</summary>
     public long ResidentPages => _bitmap.SetCount;

@@ -8,9 +8,12 @@ namespace UserMemory.AddressSpace;
 /// few shared hints (the last hits) make repeated lookups in the same area O(1). Mutated in place, only under the
 /// address space's exclusive lock; read only under its shared lock (so readers never see a mutation in progress).
 /// </summary>
-/// <remarks>The binary search runs over <c>_ends</c>, a compact copy of every area's end (8 bytes per area instead of
-/// the whole <see cref="Area"/>), so a lookup that misses the last-area hints touches fewer cache lines: with
-/// 100 000 areas the search array is 800 KB instead of several MB.</remarks>
+/// <remarks>The search runs over <c>_ends</c>, a compact copy of every area's end (8 bytes per area instead of the
+/// whole <see cref="Area"/>), through a two-level static B-tree: <c>_top</c> holds the last end of every block of
+/// <see cref="BlockSize"/> ends (12.5 KB for 100 000 areas, so it stays in the first-level cache), a branch-free search
+/// there picks the block, and a branch-free search of that block's 512 bytes picks the area. A lookup that misses the
+/// hints touches a handful of cache lines instead of one per level of a binary search over 800 KB. Both arrays are
+/// rebuilt under the exclusive lock, like the areas themselves.</remarks>
 internal sealed class AreaList
 {
     // The indexes of the last few areas lookups found, shared by all threads as hints rather than kept per thread:
@@ -22,8 +25,13 @@ internal sealed class AreaList
     private readonly int[] _hints = new int[HintCount];
     private int _nextHint;
 
+    /// <summary>Ends per block of the index's lower level (64 × 8 bytes: eight cache lines).</summary>
+    private const int BlockShift = 6;
+    private const int BlockSize = 1 << BlockShift;
+
     private Area[] _items = new Area[16];
     private ulong[] _ends = new ulong[16];
+    private ulong[] _top = new ulong[1];
     private int _count;
 
     /// <summary>The number of areas.</summary>
@@ -123,6 +131,8 @@ internal sealed class AreaList
         {
             _ends[i] = _items[i].End;
         }
+
+        RebuildTop(index);
     }
 
     /// <summary>Removes every area.</summary>
@@ -130,6 +140,7 @@ internal sealed class AreaList
     {
         Array.Clear(_items, 0, _count);
         _count = 0;
+        RebuildTop(0);
     }
 
     /// <summary>The areas as a span (valid until the next mutation).</summary>
@@ -139,24 +150,24 @@ internal sealed class AreaList
     private int FindContainingSearch(Area[] items, int count, ulong address)
     {
         ulong[] ends = _ends;
+        ulong[] top = _top;
         count = Math.Min(count, ends.Length);
-        if (count == 0)
+        int blocks = Math.Min((count + BlockSize - 1) >> BlockShift, top.Length);
+        if (blocks == 0)
         {
             return -1;
         }
 
-        // Branch-free upper bound (first end above the address): the loop's trip count depends only on count, and
-        // the step is a conditional move, so random lookups do not pay a mispredicted branch per level.
-        int lo = 0;
-        int n = count;
-        while (n > 1)
+        // Upper level: the first block whose last end lies above the address. Branch-free: the trip count depends only
+        // on the block count, and each step is a conditional move.
+        int block = UpperBound(top, 0, blocks, address);
+        if (block >= blocks)
         {
-            int half = n >> 1;
-            lo = ends[lo + half - 1] <= address ? lo + half : lo;
-            n -= half;
+            return -1;
         }
 
-        lo += ends[lo] <= address ? 1 : 0;
+        int first = block << BlockShift;
+        int lo = UpperBound(ends, first, Math.Min(BlockSize, count - first), address);
         if (lo < count && items[lo].Start <= address)
         {
             int slot = _nextHint;
@@ -166,5 +177,40 @@ internal sealed class AreaList
         }
 
         return -1;
+    }
+
+    /// <summary>The index of the first of <paramref name="length"/> sorted values from <paramref name="start"/> that
+    /// lies above <paramref name="address"/>, or <c>start + length</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int UpperBound(ulong[] values, int start, int length, ulong address)
+    {
+        int lo = start;
+        int n = length;
+        while (n > 1)
+        {
+            int half = n >> 1;
+            lo = values[lo + half - 1] <= address ? lo + half : lo;
+            n -= half;
+        }
+
+        return lo + (values[lo] <= address ? 1 : 0);
+    }
+
+    /// <summary>Recomputes the upper level from the block containing <paramref name="changedFrom"/> on.</summary>
+    private void RebuildTop(int changedFrom)
+    {
+        int blocks = (_count + BlockSize - 1) >> BlockShift;
+        if (_top.Length < Math.Max(blocks, 1))
+        {
+            ulong[] grown = new ulong[Math.Max(blocks, _top.Length * 2)];
+            Array.Copy(_top, grown, _top.Length);
+            _top = grown;
+            changedFrom = 0;
+        }
+
+        for (int b = Math.Max(0, changedFrom) >> BlockShift; b < blocks; b++)
+        {
+            _top[b] = _ends[Math.Min(((b + 1) << BlockShift) - 1, _count - 1)];
+        }
     }
 }

@@ -25,6 +25,8 @@ public class GetBenchmarks
     private nuint _middleKernel;
     private ulong[] _random = [];
     private nuint[] _randomKernel = [];
+    private ulong[] _areaStarts = [];
+    private nuint[] _areaKernel = [];
 
     /// <summary>How many one-page areas the space holds.</summary>
     [Params(1, 1_000, 100_000)]
@@ -52,12 +54,22 @@ public class GetBenchmarks
             RawMemory.Write(_middleKernel + (nuint)(i * 8), 1L);
         }
 
+        _areaStarts = new ulong[Areas];
+        _areaKernel = new nuint[Areas];
+        for (int a = 0; a < Areas; a++)
+        {
+            _areaStarts[a] = GuestLayout.AreaStart(a);
+            _areaKernel[a] = GuestLayout.KernelAddressOf(_space, _areaStarts[a]);
+        }
+
         // Every read sees a 1: a sum below Ops would mean the validated path failed and measured its error branch.
         Verify.Equal(Ops, Get_SameArea(), "Get_SameArea");
         Verify.Equal(Ops, ScopeAndGet_SameArea(), "ScopeAndGet_SameArea");
         Verify.Equal(Ops, Get_RandomArea(), "Get_RandomArea");
         Verify.Equal(Ops, ScopeAndGet_RandomArea(), "ScopeAndGet_RandomArea");
         Verify.Equal(Ops, Unchecked_RandomArea(), "Unchecked_RandomArea");
+        Verify.Equal(Ops, SortedArraySearch_RandomArea(), "SortedArraySearch_RandomArea");
+        Verify.Equal(Ops, ScopeOnly_SameArea(), "ScopeOnly_SameArea");
     }
 
     /// <summary>Unchecked read of the middle area (8 distinct words, so nothing is hoisted).</summary>
@@ -95,6 +107,21 @@ public class GetBenchmarks
         return sum;
     }
 
+    /// <summary>Opening and closing a scope, nothing else: the cost of scope entry.</summary>
+    [Benchmark(OperationsPerInvoke = Ops)]
+    [BenchmarkCategory("SameArea")]
+    public long ScopeOnly_SameArea()
+    {
+        long sum = 0;
+        for (int i = 0; i < Ops; i++)
+        {
+            using UserAccess access = UserAccess.Begin(_space);
+            sum += access.IsActive ? 1 : 0;
+        }
+
+        return sum;
+    }
+
     /// <summary>The one-shot syscall pattern: open a scope, get, close the scope, for every read.</summary>
     [Benchmark(OperationsPerInvoke = Ops)]
     [BenchmarkCategory("SameArea")]
@@ -125,6 +152,34 @@ public class GetBenchmarks
         for (int i = 0; i < kernel.Length; i++)
         {
             sum += RawMemory.Read<long>(kernel[i]);
+        }
+
+        return sum;
+    }
+
+    /// <summary>The floor of any lookup: a plain branch-free binary search of a sorted array of the area starts (no
+    /// flags, no population, no lock), then the read through the found area's kernel address.</summary>
+    [Benchmark(OperationsPerInvoke = Ops)]
+    [BenchmarkCategory("RandomArea")]
+    public long SortedArraySearch_RandomArea()
+    {
+        long sum = 0;
+        ulong[] addresses = _random;
+        ulong[] starts = _areaStarts;
+        nuint[] kernel = _areaKernel;
+        for (int i = 0; i < addresses.Length; i++)
+        {
+            ulong address = addresses[i];
+            int lo = 0;
+            int n = starts.Length;
+            while (n > 1)
+            {
+                int half = n >> 1;
+                lo = starts[lo + half] <= address ? lo + half : lo;
+                n -= half;
+            }
+
+            sum += RawMemory.Read<long>(kernel[lo] + (nuint)(address - starts[lo]));
         }
 
         return sum;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using UserMemory.UnsafeAccess;
 
 namespace UserMemory;
 
@@ -18,18 +19,30 @@ namespace UserMemory;
 /// if (!r.IsOk) return r.Error;
 /// r.Value = 42;
 /// </code>
-/// <para>Keep scopes short: unmap and protect on the same address space wait for them. Do not copy the struct.</para>
+/// <para><b>One owner.</b> The variable that first uses the scope by reference (a borrow, or
+/// <see cref="Dispose"/>) owns it. A copy of the struct (<c>var b = access;</c>, passing it by value) is not a second
+/// scope: borrowing through a copy, or disposing a copy, throws <see cref="System.InvalidOperationException"/> (a
+/// programming error) and leaves the owner's protection in place. The <c>UserMemory.Analyzers</c> analyzer flags such
+/// copies at compile time (UM0001).</para>
+/// <para><b>Ended scopes.</b> After <see cref="Dispose"/>, borrowing through the scope throws, and so does reading
+/// <c>Value</c> of a <see cref="UserRef{T}"/>, <see cref="UserSpan{T}"/> (or their read-only forms) obtained from it. A
+/// plain <see cref="System.Span{T}"/> taken out of a borrow earlier cannot be checked at run time; the analyzer flags
+/// its use after an explicit <c>Dispose()</c> (UM0002).</para>
+/// <para>Keep scopes short: unmap and protect on the same address space wait for them.</para>
 /// </remarks>
 public ref struct UserAccess
 {
     private IUserAddressSpace? _space;
     private readonly int _savedDepth;
+    private readonly ulong _serial;
+    private nint _home;
+    private ValidatedWindow _window;
 
     private UserAccess(IUserAddressSpace space)
     {
         space.EnterAccess();
         _space = space;
-        _savedDepth = UserAccessContext.EnterRaw();
+        _savedDepth = ScopeClaims.Current.Open(out _serial);
     }
 
     /// <summary>Opens a scope on <paramref name="space"/>.</summary>
@@ -50,8 +63,13 @@ public ref struct UserAccess
     /// <summary>True until <see cref="Dispose"/>.</summary>
     public readonly bool IsActive => _space is not null;
 
-    /// <summary>Ends the scope: leaves the access context and the address space's shared side. Idempotent.</summary>
-    public void Dispose()
+    /// <summary>Ends the scope: leaves the access context and the address space's shared side. Idempotent on the
+    /// variable that owns the scope.</summary>
+    /// <exception cref="System.InvalidOperationException">Called on a copy of the scope (the scope stays open, and
+    /// the owner must still dispose it), or on a copy after the owner ended it.</exception>
+    /// <remarks>A <c>readonly</c> member, so that an explicit call on a <c>using</c> variable acts on the variable
+    /// itself rather than on a defensive copy.</remarks>
+    public readonly void Dispose()
     {
         IUserAddressSpace? space = _space;
         if (space is null)
@@ -59,8 +77,16 @@ public ref struct UserAccess
             return;
         }
 
-        _space = null;
-        UserAccessContext.Restore(_savedDepth);
+        ref UserAccess self = ref Unsafe.AsRef(in this);
+        nint here = KernelMemory.IdentityOf(in this);
+        ScopeClaims state = ScopeClaims.Current;
+        if (_home != here)
+        {
+            Claim(ref self, here, state);
+        }
+
+        self._space = null;
+        state.Close(_savedDepth);
         space.ExitAccess();
     }
 
@@ -69,9 +95,126 @@ public ref struct UserAccess
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal readonly bool IsUserRange(ulong address, ulong size)
     {
-        VirtAddrRange user = AddressSpace.UserRange;
+        VirtAddrRange user = Live(in this).UserRange;
         return address >= user.Start.Value && address <= user.End.Value && size <= user.End.Value - address;
     }
+
+    /// <summary>The address space, for a borrow made through <paramref name="access"/>: checks that the scope is
+    /// open and that <paramref name="access"/> is the variable owning it (not a copy). The check is one compare when
+    /// it passes.</summary>
+    /// <exception cref="System.InvalidOperationException">The scope has ended, or <paramref name="access"/> is a copy.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static IUserAddressSpace Live(ref readonly UserAccess access)
+    {
+        if (access._home != KernelMemory.IdentityOf(in access))
+        {
+            ClaimForBorrow(in access);
+        }
+
+        return access._space ?? ThrowDisposed();
+    }
+
+    /// <summary>
+    /// Validates and populates <c>[address, address + size)</c> for <paramref name="access"/> through the scope owned by
+    /// <paramref name="scope"/> and answers its kernel address. The scope remembers the last run the address space
+    /// validated (<see cref="IUserAddressSpace.PrepareWindow"/>): an access inside it is answered here, inlined, with no
+    /// address-space call. That is sound because nothing can unmap, re-protect or depopulate memory while the scope is
+    /// open (the <see cref="IUserAddressSpace"/> contract).
+    /// </summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="address">The first user address.</param>
+    /// <param name="size">The number of bytes; above zero.</param>
+    /// <param name="access">The required flags.</param>
+    /// <param name="kernelAddress">The kernel address of <paramref name="address"/> on success, else 0.</param>
+    /// <returns>As <see cref="IUserAddressSpace.PrepareAccess"/>.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static LinuxError Prepare(ref readonly UserAccess scope, ulong address, ulong size, MappingFlags access, out nuint kernelAddress)
+    {
+        IUserAddressSpace space = Live(in scope);
+        if (scope._window.Covers(address, size, access))
+        {
+            kernelAddress = (nuint)address + scope._window.KernelDelta;
+            return LinuxError.None;
+        }
+
+        return PrepareMiss(in scope, space, address, size, access, out kernelAddress);
+    }
+
+    /// <summary>The inlined hit of <see cref="Prepare"/> alone: true, with the kernel address, when the scope's cached
+    /// window covers the access (which also proves the range lies in user space). False means "ask
+    /// <see cref="Prepare"/>", not an error.</summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="address">The first user address.</param>
+    /// <param name="size">The number of bytes; above zero.</param>
+    /// <param name="access">The required flags.</param>
+    /// <param name="kernelAddress">The kernel address on a hit.</param>
+    /// <returns>Whether the cached window answered.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryCached(ref readonly UserAccess scope, ulong address, ulong size, MappingFlags access, out nuint kernelAddress)
+    {
+        _ = Live(in scope);
+        kernelAddress = (nuint)address + scope._window.KernelDelta;
+        return scope._window.Covers(address, size, access);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static LinuxError PrepareMiss(ref readonly UserAccess scope, IUserAddressSpace space, ulong address, ulong size, MappingFlags access, out nuint kernelAddress)
+    {
+        LinuxError e = space.PrepareWindow(address, size, access, out ValidatedWindow window);
+        if (e != LinuxError.None)
+        {
+            kernelAddress = 0;
+            return e;
+        }
+
+        Unsafe.AsRef(in scope)._window = window; // the owner's own field: Live checked that scope is the owner
+        kernelAddress = (nuint)address + window.KernelDelta;
+        return LinuxError.None;
+    }
+
+    /// <summary>The field a borrowed view watches (see <see cref="ScopeCheck"/>): the owner's address space, cleared
+    /// by <see cref="Dispose"/>. Call it after <see cref="Live"/>, so that it is the owner's field.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ref readonly IUserAddressSpace? ScopeSlot(ref readonly UserAccess access) => ref access._space;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ClaimForBorrow(ref readonly UserAccess access)
+    {
+        if (access._space is null)
+        {
+            ThrowDisposed();
+        }
+
+        Claim(ref Unsafe.AsRef(in access), KernelMemory.IdentityOf(in access), ScopeClaims.Current);
+    }
+
+    /// <summary>Makes the variable at <paramref name="here"/> the owner, or throws when another variable owns the
+    /// scope or the scope has ended.</summary>
+    private static void Claim(ref UserAccess self, nint here, ScopeClaims state)
+    {
+        if (self._home != 0)
+        {
+            ThrowCopy(); // the owner was already known when this copy was made
+        }
+
+        switch (state.TryClaim(self._savedDepth, self._serial, here))
+        {
+            case ScopeClaims.ClaimResult.Owned:
+                self._home = here;
+                return;
+            case ScopeClaims.ClaimResult.Copy:
+                ThrowCopy();
+                return;
+            default:
+                ThrowHelper.ThrowInvalidOperation("This user access scope was already ended (through a copy of it).");
+                return;
+        }
+    }
+
+    private static void ThrowCopy() =>
+        ThrowHelper.ThrowInvalidOperation(
+            "This is a copy of a user access scope: only the variable that owns the scope may borrow through it or end it. "
+            + "Pass the scope with 'in', never by value; the scope stays open until its owner is disposed.");
 
     private static IUserAddressSpace ThrowDisposed()
     {

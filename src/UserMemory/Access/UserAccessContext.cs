@@ -13,32 +13,21 @@ namespace UserMemory;
 /// </remarks>
 public static class UserAccessContext
 {
-    [ThreadStatic]
-    private static int t_depth;
-
     /// <summary>True while the calling thread is inside at least one scope.</summary>
-    public static bool IsAccessingUserMemory => t_depth > 0;
+    public static bool IsAccessingUserMemory => ScopeClaims.CurrentDepth > 0;
 
     /// <summary>How many scopes the calling thread is nested in.</summary>
-    public static int Depth => t_depth;
+    public static int Depth => ScopeClaims.CurrentDepth;
 
     /// <summary>Enters a scope; dispose it (with <c>using</c>) to leave.</summary>
     /// <returns>The scope.</returns>
     public static Scope Enter()
     {
-        int saved = t_depth;
-        t_depth = saved + 1;
+        ScopeClaims state = ScopeClaims.Current;
+        int saved = state.Depth;
+        state.Depth = saved + 1;
         return new Scope(saved);
     }
-
-    internal static int EnterRaw()
-    {
-        int saved = t_depth;
-        t_depth = saved + 1;
-        return saved;
-    }
-
-    internal static void Restore(int saved) => t_depth = saved;
 
     /// <summary>One level of <see cref="UserAccessContext"/>; restores the previous depth when disposed.</summary>
     public readonly ref struct Scope
@@ -48,6 +37,6 @@ public static class UserAccessContext
         internal Scope(int saved) => _saved = saved;
 
         /// <summary>Restores the depth that was current when the scope was entered.</summary>
-        public void Dispose() => t_depth = _saved;
+        public void Dispose() => ScopeClaims.Current.Depth = _saved;
     }
 }

@@ -1,3 +1,5 @@
+using UserMemory.UnsafeAccess;
+
 namespace UserMemory;
 
 /// <summary>
@@ -14,6 +16,11 @@ namespace UserMemory;
 /// <para><b>Kernel addresses.</b> For a range accepted by <see cref="CheckRegionAccess"/>, the kernel addresses
 /// from <see cref="GetKernelAddress"/> must be contiguous and stay valid until the scope ends: identity in a real
 /// kernel, <c>base + va</c> in a host-mapped emulator.</para>
+/// <para><b>Raw routes.</b> <see cref="GetKernelAddress"/>, <see cref="PrepareAccess"/> and <see cref="PrepareWindow"/>
+/// answer kernel addresses that nothing checks afterwards. They exist for the core and for address-space implementers;
+/// they carry <see cref="RequiresUnsafeUserMemoryAttribute"/>, and the analyzer shipped with the package (UM0003) reports
+/// a call to them from code that has not opted in. Kernel code reaches guest memory through <see cref="UserPtr{T}"/>,
+/// <see cref="UserConstPtr{T}"/> and <c>UserCopy</c>, which validate first.</para>
 /// </remarks>
 public interface IUserAddressSpace : IAddrSpaceProvider
 {
@@ -55,6 +62,9 @@ public interface IUserAddressSpace : IAddrSpaceProvider
     /// for addresses that passed <see cref="CheckRegionAccess"/> inside the current scope.</summary>
     /// <param name="address">A validated user address.</param>
     /// <returns>The kernel (host) address.</returns>
+    /// <remarks>A raw route: the answer is only meaningful for a validated address, and the caller must not touch
+    /// bytes outside the validated range or after the scope ends.</remarks>
+    [RequiresUnsafeUserMemory]
     nuint GetKernelAddress(VirtAddr address);
 
     /// <summary>Begins an access scope on the calling thread (shared with other readers, re-entrant).</summary>
@@ -73,6 +83,9 @@ public interface IUserAddressSpace : IAddrSpaceProvider
     /// <param name="access">The required flags.</param>
     /// <param name="kernelAddress">The kernel address of <paramref name="start"/> on success.</param>
     /// <returns><see cref="LinuxError.None"/>, EFAULT (overflow or not accessible), or ENOMEM (population failed).</returns>
+    /// <remarks>A raw route: the kernel address is valid for <c>[start, start + size)</c> and for
+    /// <paramref name="access"/> only, until the current scope ends.</remarks>
+    [RequiresUnsafeUserMemory]
     LinuxError PrepareAccess(VirtAddr start, ulong size, MappingFlags access, out nuint kernelAddress)
     {
         kernelAddress = 0;
@@ -94,6 +107,28 @@ public interface IUserAddressSpace : IAddrSpaceProvider
 
         kernelAddress = GetKernelAddress(start);
         return LinuxError.None;
+    }
+
+    /// <summary>
+    /// <see cref="PrepareAccess"/>, answering the whole run that was validated and populated (see
+    /// <see cref="ValidatedWindow"/> for the invariants) instead of one kernel address. A <see cref="UserAccess"/> scope
+    /// remembers the last window, so later accesses inside it need no call at all. The default answers exactly
+    /// <c>[start, start + size)</c> with <paramref name="access"/>; an implementation whose areas are page-granular may
+    /// answer the populated part of the area around it.
+    /// </summary>
+    /// <param name="start">The first user address.</param>
+    /// <param name="size">The number of bytes; must be above zero.</param>
+    /// <param name="access">The required flags.</param>
+    /// <param name="window">The validated run containing the range on success; <see cref="ValidatedWindow.None"/> otherwise.</param>
+    /// <returns>As <see cref="PrepareAccess"/>.</returns>
+    [RequiresUnsafeUserMemory]
+    LinuxError PrepareWindow(VirtAddr start, ulong size, MappingFlags access, out ValidatedWindow window)
+    {
+        LinuxError e = PrepareAccess(start, size, access, out nuint kernel);
+        window = e == LinuxError.None
+            ? new ValidatedWindow(start.Value, start.Value + (size - 1), kernel - (nuint)start.Value, access)
+            : ValidatedWindow.None;
+        return e;
     }
 
     /// <inheritdoc/>

@@ -17,9 +17,11 @@ namespace UserMemory;
 public readonly ref struct UserAccessWindow
 {
     private readonly nuint _kernel;
+    private readonly ref readonly IUserAddressSpace? _scope;
 
-    private UserAccessWindow(ulong start, ulong size, MappingFlags flags, nuint kernel)
+    private UserAccessWindow(ulong start, ulong size, MappingFlags flags, nuint kernel, ref readonly IUserAddressSpace? scope)
     {
+        _scope = ref scope;
         Start = new VirtAddr(start);
         Size = size;
         Flags = flags;
@@ -64,11 +66,11 @@ public readonly ref struct UserAccessWindow
 
         if (size == 0)
         {
-            return new UserAccessWindow(start.Value, 0, flags, 0);
+            return new UserAccessWindow(start.Value, 0, flags, 0, in UserAccess.ScopeSlot(in access));
         }
 
-        LinuxError e = access.AddressSpace.PrepareAccess(start, size, flags, out nuint kernel);
-        return e == LinuxError.None ? new UserAccessWindow(start.Value, size, flags, kernel) : new UserAccessWindow(e);
+        LinuxError e = UserAccess.Prepare(in access, start.Value, size, flags, out nuint kernel);
+        return e == LinuxError.None ? new UserAccessWindow(start.Value, size, flags, kernel, in UserAccess.ScopeSlot(in access)) : new UserAccessWindow(e);
     }
 
     /// <summary>Opens a read window on <paramref name="count"/> elements.</summary>
@@ -156,7 +158,7 @@ public readonly ref struct UserAccessWindow
 
         Require(MappingFlags.Read | MappingFlags.Write);
         LinuxError e = CheckSlice<T>(offset, count);
-        return e == LinuxError.None ? new UserSpan<T>(KernelMemory.AsSpan<T>(_kernel + (nuint)offset, (int)count)) : new UserSpan<T>(e);
+        return e == LinuxError.None ? new UserSpan<T>(KernelMemory.AsSpan<T>(_kernel + (nuint)offset, (int)count), in _scope) : new UserSpan<T>(e);
     }
 
     /// <summary>Borrows <paramref name="count"/> elements at <paramref name="offset"/> for reading.</summary>
@@ -174,7 +176,7 @@ public readonly ref struct UserAccessWindow
 
         Require(MappingFlags.Read);
         LinuxError e = CheckSlice<T>(offset, count);
-        return e == LinuxError.None ? new UserReadOnlySpan<T>(KernelMemory.AsSpan<T>(_kernel + (nuint)offset, (int)count)) : new UserReadOnlySpan<T>(e);
+        return e == LinuxError.None ? new UserReadOnlySpan<T>(KernelMemory.AsSpan<T>(_kernel + (nuint)offset, (int)count), in _scope) : new UserReadOnlySpan<T>(e);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -195,6 +197,7 @@ public readonly ref struct UserAccessWindow
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Require(MappingFlags needed)
     {
+        ScopeCheck.ThrowIfEnded(in _scope);
         if ((Flags & needed) != needed)
         {
             ThrowHelper.ThrowInvalidOperation("The user access window was not opened for this access.");

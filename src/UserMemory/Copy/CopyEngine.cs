@@ -15,7 +15,7 @@ internal static class CopyEngine
     /// space</c>, computed without wrapping. Used where Linux validates early and faults later (iovec import).</summary>
     public static bool IsBelowUserEnd(ref readonly UserAccess access, ulong address, ulong size)
     {
-        ulong end = access.AddressSpace.UserRange.End.Value;
+        ulong end = UserAccess.Live(in access).UserRange.End.Value;
         return address <= end && size <= end - address;
     }
 
@@ -28,14 +28,19 @@ internal static class CopyEngine
             return CopyResult.Completed(0); // Linux: a copy of 0 bytes has nothing left uncopied, whatever the pointer
         }
 
+        if (UserAccess.TryCached(in access, source, (ulong)destination.Length, MappingFlags.Read, out nuint cached))
+        {
+            KernelMemory.CopyToKernel(cached, destination); // inside the scope's validated window: no call at all
+            return CopyResult.Completed((nuint)destination.Length);
+        }
+
         if (!IsUserRange(in access, source, (ulong)destination.Length))
         {
             destination.Clear();
             return new CopyResult(0, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
-        if (space.PrepareAccess(source, (ulong)destination.Length, MappingFlags.Read, out nuint kernel) == LinuxError.None)
+        if (UserAccess.Prepare(in access, source, (ulong)destination.Length, MappingFlags.Read, out nuint kernel) == LinuxError.None)
         {
             KernelMemory.CopyToKernel(kernel, destination);
             return CopyResult.Completed((nuint)destination.Length);
@@ -46,7 +51,7 @@ internal static class CopyEngine
         {
             ulong cursor = source + (ulong)done;
             int chunk = ChunkToPageEnd(cursor, destination.Length - done);
-            LinuxError e = space.PrepareAccess(cursor, (ulong)chunk, MappingFlags.Read, out kernel);
+            LinuxError e = UserAccess.Prepare(in access, cursor, (ulong)chunk, MappingFlags.Read, out kernel);
             if (e != LinuxError.None)
             {
                 destination[done..].Clear();
@@ -69,13 +74,18 @@ internal static class CopyEngine
             return CopyResult.Completed(0);
         }
 
+        if (UserAccess.TryCached(in access, destination, (ulong)source.Length, MappingFlags.Write, out nuint cached))
+        {
+            KernelMemory.CopyToUser(source, cached);
+            return CopyResult.Completed((nuint)source.Length);
+        }
+
         if (!IsUserRange(in access, destination, (ulong)source.Length))
         {
             return new CopyResult(0, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
-        if (space.PrepareAccess(destination, (ulong)source.Length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
+        if (UserAccess.Prepare(in access, destination, (ulong)source.Length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
         {
             KernelMemory.CopyToUser(source, kernel);
             return CopyResult.Completed((nuint)source.Length);
@@ -86,7 +96,7 @@ internal static class CopyEngine
         {
             ulong cursor = destination + (ulong)done;
             int chunk = ChunkToPageEnd(cursor, source.Length - done);
-            LinuxError e = space.PrepareAccess(cursor, (ulong)chunk, MappingFlags.Write, out kernel);
+            LinuxError e = UserAccess.Prepare(in access, cursor, (ulong)chunk, MappingFlags.Write, out kernel);
             if (e != LinuxError.None)
             {
                 return new CopyResult((nuint)done, e);
@@ -112,8 +122,7 @@ internal static class CopyEngine
             return new CopyResult(0, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
-        if (space.PrepareAccess(destination, length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
+        if (UserAccess.Prepare(in access, destination, length, MappingFlags.Write, out nuint kernel) == LinuxError.None)
         {
             for (ulong cleared = 0; cleared < length;)
             {
@@ -130,7 +139,7 @@ internal static class CopyEngine
         {
             ulong cursor = destination + done;
             int chunk = ChunkToPageEnd(cursor, (int)Math.Min(length - done, Pages.Size4K));
-            LinuxError e = space.PrepareAccess(cursor, (ulong)chunk, MappingFlags.Write, out kernel);
+            LinuxError e = UserAccess.Prepare(in access, cursor, (ulong)chunk, MappingFlags.Write, out kernel);
             if (e != LinuxError.None)
             {
                 return new CopyResult((nuint)done, e);

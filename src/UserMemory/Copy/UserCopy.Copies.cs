@@ -25,6 +25,13 @@ namespace UserMemory;
 /// </remarks>
 public static partial class UserCopy
 {
+    /// <summary>The most bytes one <see cref="CopyInArray{T}(ref readonly UserAccess, UserConstPtr{T}, ulong)"/> allocates (64 MiB): a guest-chosen count above it is
+    /// answered ENOMEM, as Linux's <c>memdup_user</c> answers a size its allocator refuses. Every other allocation the
+    /// copy API makes for a guest is bounded too: strings by the caller's <c>maxBytes</c> (paths by
+    /// <see cref="PathMax"/>), execve arrays by <see cref="ExecArgumentLimits"/>, iovec arrays by
+    /// <see cref="IovMax"/> elements.</summary>
+    public const int MaxArrayCopyBytes = 64 << 20;
+
     /// <summary>
     /// Copies <c>destination.Length</c> values from user memory into a kernel buffer (<c>copy_from_user</c>).
     /// </summary>
@@ -93,8 +100,11 @@ public static partial class UserCopy
     /// <param name="source">The user address of the first element; need not be aligned.</param>
     /// <param name="count">The number of elements.</param>
     /// <returns>The copy; EFAULT when <c>count * sizeof(T)</c> or the end address overflows, the range leaves user
-    /// space, or any page is not readable; ENOMEM when the array would exceed <see cref="Array.MaxLength"/> elements or
-    /// a lazy page could not be populated. Nothing is returned on partial failure.</returns>
+    /// space, or any page is not readable; ENOMEM when the copy would take more than <see cref="MaxArrayCopyBytes"/>
+    /// bytes or a lazy page could not be populated. Nothing is returned on partial failure.</returns>
+    /// <remarks>The count is a guest's number, so the range is validated (readable, inside user space) before anything
+    /// is allocated, and the allocation is capped at <see cref="MaxArrayCopyBytes"/>: a guest can make the kernel
+    /// allocate at most that much per call, and only for memory it really has mapped readable.</remarks>
     public static UserResult<T[]> CopyInArray<T>(ref readonly UserAccess access, UserConstPtr<T> source, ulong count)
         where T : unmanaged
     {
@@ -104,12 +114,14 @@ public static partial class UserCopy
         }
 
         ulong size = (ulong)Unsafe.SizeOf<T>();
-        if (count > ulong.MaxValue / size || !CopyEngine.IsUserRange(in access, source.Address.Value, count * size))
+        ulong address = source.Address.Value;
+        if (count > ulong.MaxValue / size || !CopyEngine.IsUserRange(in access, address, count * size)
+            || !UserAccess.Live(in access).CheckRegionAccess(VirtAddrRange.FromStartSize(address, count * size), MappingFlags.Read))
         {
-            return LinuxError.EFAULT;
+            return LinuxError.EFAULT; // validated before anything is allocated
         }
 
-        if (count > (ulong)Array.MaxLength)
+        if (count * size > MaxArrayCopyBytes)
         {
             return LinuxError.ENOMEM;
         }
@@ -187,7 +199,7 @@ public static partial class UserCopy
             return LinuxError.EFAULT;
         }
 
-        LinuxError e = access.AddressSpace.PrepareAccess(address, size, MappingFlags.Read, out nuint kernel);
+        LinuxError e = UserAccess.Prepare(in access, address, size, MappingFlags.Read, out nuint kernel);
         return e == LinuxError.None ? KernelMemory.ReadUnaligned<T>(kernel) : e;
     }
 
@@ -220,7 +232,7 @@ public static partial class UserCopy
             return LinuxError.EFAULT;
         }
 
-        LinuxError e = access.AddressSpace.PrepareAccess(address, size, MappingFlags.Write, out nuint kernel);
+        LinuxError e = UserAccess.Prepare(in access, address, size, MappingFlags.Write, out nuint kernel);
         if (e == LinuxError.None)
         {
             KernelMemory.WriteUnaligned(kernel, value);

@@ -7,10 +7,12 @@ namespace UserMemory;
 public readonly ref struct UserReadOnlyRef<T>
 {
     private readonly ref readonly T _ref;
+    private readonly ref readonly IUserAddressSpace? _scope;
 
-    internal UserReadOnlyRef(ref readonly T value)
+    internal UserReadOnlyRef(ref readonly T value, ref readonly IUserAddressSpace? scope)
     {
         _ref = ref value;
+        _scope = ref scope;
         Error = LinuxError.None;
     }
 
@@ -26,7 +28,8 @@ public readonly ref struct UserReadOnlyRef<T>
     /// <summary>True on success.</summary>
     public bool IsOk => Error == LinuxError.None;
 
-    /// <summary>The reference; throws <see cref="UserMemoryException"/> on failure.</summary>
+    /// <summary>The reference; throws <see cref="UserMemoryException"/> on failure, and
+    /// <see cref="System.InvalidOperationException"/> once the scope it was borrowed from has been disposed.</summary>
     public ref readonly T Value
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -37,11 +40,19 @@ public readonly ref struct UserReadOnlyRef<T>
                 ThrowHelper.ThrowUserMemory(Error);
             }
 
+            ScopeCheck.ThrowIfEnded(in _scope);
             return ref _ref;
         }
     }
 
-    /// <summary>The reference without checking; a null reference on failure. Check <see cref="IsOk"/> first.</summary>
+    /// <summary>The reference without checking the errno; a null reference on failure. Check <see cref="IsOk"/> first.
+    /// Still refuses (throws <see cref="System.InvalidOperationException"/>) once the scope it was borrowed from has
+    /// been disposed.</summary>
     /// <returns>The reference.</returns>
-    public ref readonly T GetValueUnchecked() => ref _ref;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref readonly T GetValueUnchecked()
+    {
+        ScopeCheck.ThrowIfEnded(in _scope);
+        return ref _ref;
+    }
 }

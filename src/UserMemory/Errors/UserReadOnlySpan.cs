@@ -8,10 +8,12 @@ namespace UserMemory;
 public readonly ref struct UserReadOnlySpan<T>
 {
     private readonly ReadOnlySpan<T> _span;
+    private readonly ref readonly IUserAddressSpace? _scope;
 
-    internal UserReadOnlySpan(ReadOnlySpan<T> span)
+    internal UserReadOnlySpan(ReadOnlySpan<T> span, ref readonly IUserAddressSpace? scope)
     {
         _span = span;
+        _scope = ref scope;
         Error = LinuxError.None;
     }
 
@@ -27,7 +29,8 @@ public readonly ref struct UserReadOnlySpan<T>
     /// <summary>True on success.</summary>
     public bool IsOk => Error == LinuxError.None;
 
-    /// <summary>The span; throws <see cref="UserMemoryException"/> on failure.</summary>
+    /// <summary>The span; throws <see cref="UserMemoryException"/> on failure, and
+    /// <see cref="InvalidOperationException"/> once the scope it was borrowed from has been disposed.</summary>
     public ReadOnlySpan<T> Value
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -38,6 +41,7 @@ public readonly ref struct UserReadOnlySpan<T>
                 ThrowHelper.ThrowUserMemory(Error);
             }
 
+            ScopeCheck.ThrowIfEnded(in _scope);
             return _span;
         }
     }
@@ -45,8 +49,10 @@ public readonly ref struct UserReadOnlySpan<T>
     /// <summary>Gets the span without throwing.</summary>
     /// <param name="span">The span on success, else empty.</param>
     /// <returns>True on success.</returns>
+    /// <exception cref="InvalidOperationException">The scope the span was borrowed from has been disposed.</exception>
     public bool TryGetValue(out ReadOnlySpan<T> span)
     {
+        ScopeCheck.ThrowIfEnded(in _scope);
         span = _span;
         return IsOk;
     }

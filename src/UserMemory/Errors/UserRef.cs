@@ -11,10 +11,12 @@ namespace UserMemory;
 public readonly ref struct UserRef<T>
 {
     private readonly ref T _ref;
+    private readonly ref readonly IUserAddressSpace? _scope;
 
-    internal UserRef(ref T value)
+    internal UserRef(ref T value, ref readonly IUserAddressSpace? scope)
     {
         _ref = ref value;
+        _scope = ref scope;
         Error = LinuxError.None;
     }
 
@@ -30,7 +32,8 @@ public readonly ref struct UserRef<T>
     /// <summary>True on success.</summary>
     public bool IsOk => Error == LinuxError.None;
 
-    /// <summary>The reference; throws <see cref="UserMemoryException"/> on failure.</summary>
+    /// <summary>The reference; throws <see cref="UserMemoryException"/> on failure, and
+    /// <see cref="System.InvalidOperationException"/> once the scope it was borrowed from has been disposed.</summary>
     public ref T Value
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -41,11 +44,19 @@ public readonly ref struct UserRef<T>
                 ThrowHelper.ThrowUserMemory(Error);
             }
 
+            ScopeCheck.ThrowIfEnded(in _scope);
             return ref _ref;
         }
     }
 
-    /// <summary>The reference without checking; a null reference on failure. Check <see cref="IsOk"/> first.</summary>
+    /// <summary>The reference without checking the errno; a null reference on failure. Check <see cref="IsOk"/> first.
+    /// Still refuses (throws <see cref="System.InvalidOperationException"/>) once the scope it was borrowed from has
+    /// been disposed.</summary>
     /// <returns>The reference.</returns>
-    public ref T GetValueUnchecked() => ref _ref;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref T GetValueUnchecked()
+    {
+        ScopeCheck.ThrowIfEnded(in _scope);
+        return ref _ref;
+    }
 }

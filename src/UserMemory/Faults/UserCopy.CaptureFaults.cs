@@ -27,7 +27,7 @@ public static partial class UserCopy
             return new CaptureFaultsResult(0, LinuxError.EFAULT, false, default, MappingFlags.Read);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
+        IUserAddressSpace space = UserAccess.Live(in access);
         int done = 0;
         while (done < destination.Length)
         {
@@ -64,7 +64,7 @@ public static partial class UserCopy
             return new CaptureFaultsResult(0, LinuxError.EFAULT, false, default, MappingFlags.Write);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
+        IUserAddressSpace space = UserAccess.Live(in access);
         int done = 0;
         while (done < source.Length)
         {
@@ -95,7 +95,7 @@ public static partial class UserCopy
     public static LinuxError ResolveFault(IAddrSpaceProvider provider, VirtAddr address, MappingFlags faultAccess)
     {
         using UserAccess access = UserAccess.Begin(provider);
-        return access.AddressSpace.HandlePageFault(address, faultAccess & ~MappingFlags.User) ? LinuxError.None : LinuxError.EFAULT;
+        return UserAccess.Live(in access).HandlePageFault(address, faultAccess & ~MappingFlags.User) ? LinuxError.None : LinuxError.EFAULT;
     }
 
     private static bool IsPresent(IUserAddressSpace space, ulong cursor, int chunk, MappingFlags flags) =>

@@ -15,8 +15,11 @@ namespace UserMemory;
 /// inside a <see cref="UserAccess"/> scope that is still open.</item>
 /// <item>The length never exceeds the validated range, and the range's pages were populated (or, for fault-capturing
 /// copies, checked present) in that same scope.</item>
-/// <item>The atomic members receive a 4-byte aligned address (the callers reject anything else with EINVAL), so the
-/// processor performs them as single atomic instructions on the shared page.</item>
+/// <item>References handed to the user atomics (<see cref="AsRef{T}"/> of <c>uint</c>/<c>ulong</c>) point at a word
+/// aligned to its size (the callers reject anything else with EINVAL), so <c>Interlocked</c>/<c>Volatile</c> on it are
+/// single atomic instructions on the shared page.</item>
+/// <item><see cref="IdentityOf"/> takes the address of a <see cref="UserAccess"/> variable only to compare it: a ref
+/// struct lives on the stack, so the address is stable for the variable's lifetime, and it is never dereferenced.</item>
 /// <item>The memory is treated as shared with an untrusted party: reads may see concurrent changes, so callers copy
 /// once and use the copy (no double fetch), and nothing here assumes alignment unless the caller checked it.</item>
 /// </list>
@@ -54,13 +57,10 @@ internal static unsafe class KernelMemory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ReadOnlySpan<byte> Bytes(nuint kernelAddress, int length) => new((void*)kernelAddress, length);
 
+    /// <summary>The address of a scope variable, used only as its identity (compared, never dereferenced).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static nint IdentityOf(ref readonly UserAccess access) => (nint)Unsafe.AsPointer(ref Unsafe.AsRef(in access));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void* Pointer(ulong address) => (void*)(nuint)address;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint AtomicLoad32(nuint kernelAddress) => Volatile.Read(ref Unsafe.AsRef<uint>((void*)kernelAddress));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint CompareExchange32(nuint kernelAddress, uint expected, uint desired) =>
-        Interlocked.CompareExchange(ref Unsafe.AsRef<uint>((void*)kernelAddress), desired, expected);
 }

@@ -48,7 +48,7 @@ public static class NullTerminatedScan
 
         // A span holds at most int.MaxValue elements; a larger bound could never be returned anyway.
         ulong maxElements = Math.Min(maxBytes / elementSize, int.MaxValue);
-        IUserAddressSpace space = access.AddressSpace;
+        IUserAddressSpace space = UserAccess.Live(in access);
         ulong scanned = 0; // elements examined so far
         ulong cursor = address;
         while (scanned < maxElements)

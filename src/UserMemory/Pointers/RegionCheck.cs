@@ -31,6 +31,6 @@ internal static class RegionCheck
             return access.IsUserRange(address, 0) ? LinuxError.None : LinuxError.EFAULT;
         }
 
-        return access.AddressSpace.PrepareAccess(address, size, flags, out kernelAddress);
+        return UserAccess.Prepare(in access, address, size, flags, out kernelAddress);
     }
 }

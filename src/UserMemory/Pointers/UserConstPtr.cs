@@ -1,3 +1,7 @@
+// Unsafe code in this file: only AsPtr, whose signature returns a native pointer. Invariants: it converts the user
+// address to a pointer and touches no memory; it is a raw route marked [RequiresUnsafeUserMemory] (the analyzer
+// reports a use outside opted-in code, UM0003), and the pointer is valid only in a kernel whose user memory is
+// identity-mapped, for a range validated in a scope that is still open.
 using System;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
@@ -54,9 +58,12 @@ public readonly struct UserConstPtr<T> : IEquatable<UserConstPtr<T>>
     public UserConstPtr<TOther> Cast<TOther>()
         where TOther : unmanaged => UserConstPtr<TOther>.FromAddress(Address);
 
-    /// <summary>The raw user address as a native pointer. Dereferencing it bypasses every check; it is meant for
-    /// kernels whose user memory is identity-mapped and which validated it themselves.</summary>
+    /// <summary>The raw user address as a native pointer, unchecked: a raw route
+    /// (<see cref="UnsafeAccess.RequiresUnsafeUserMemoryAttribute"/>). It is the user address itself, not a kernel address, so it
+    /// is only a valid pointer in a kernel whose user memory is identity-mapped (<c>GetKernelAddress</c> is the identity);
+    /// dereference it only after validating the range for the access inside an access scope that is still open.</summary>
     /// <returns>The pointer.</returns>
+    [UnsafeAccess.RequiresUnsafeUserMemory]
     public unsafe T* AsPtr() => (T*)KernelMemory.Pointer(_address);
 
     /// <summary>Borrows the value by reference (axptr <c>get</c>).</summary>
@@ -66,7 +73,7 @@ public readonly struct UserConstPtr<T> : IEquatable<UserConstPtr<T>>
     public UserReadOnlyRef<T> Get(ref readonly UserAccess access)
     {
         LinuxError e = RegionCheck.Check<T>(in access, _address, 1, AccessFlags, out nuint kernel);
-        return e == LinuxError.None ? new UserReadOnlyRef<T>(ref KernelMemory.AsRef<T>(kernel)) : new UserReadOnlyRef<T>(e);
+        return e == LinuxError.None ? new UserReadOnlyRef<T>(ref KernelMemory.AsRef<T>(kernel), in UserAccess.ScopeSlot(in access)) : new UserReadOnlyRef<T>(e);
     }
 
     /// <summary>Borrows <paramref name="length"/> consecutive values (axptr <c>get_as_slice</c>).</summary>
@@ -83,7 +90,7 @@ public readonly struct UserConstPtr<T> : IEquatable<UserConstPtr<T>>
             return new UserReadOnlySpan<T>(e);
         }
 
-        return length > int.MaxValue ? new UserReadOnlySpan<T>(LinuxError.EINVAL) : new UserReadOnlySpan<T>(KernelMemory.AsSpan<T>(kernel, (int)length));
+        return length > int.MaxValue ? new UserReadOnlySpan<T>(LinuxError.EINVAL) : new UserReadOnlySpan<T>(KernelMemory.AsSpan<T>(kernel, (int)length), in UserAccess.ScopeSlot(in access));
     }
 
     /// <inheritdoc/>

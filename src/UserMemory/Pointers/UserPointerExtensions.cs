@@ -23,7 +23,7 @@ public static class UserPointerExtensions
         where T : unmanaged, IEquatable<T>
     {
         LinuxError e = NullTerminatedScan.Find<T>(in access, pointer.Address.Value, UserPtr<T>.AccessFlags, maxBytes, out int count, out nuint kernel);
-        return e == LinuxError.None ? new UserSpan<T>(KernelMemory.AsSpan<T>(kernel, count)) : new UserSpan<T>(e);
+        return e == LinuxError.None ? new UserSpan<T>(KernelMemory.AsSpan<T>(kernel, count), in UserAccess.ScopeSlot(in access)) : new UserSpan<T>(e);
     }
 
     /// <summary>
@@ -41,7 +41,7 @@ public static class UserPointerExtensions
         where T : unmanaged, IEquatable<T>
     {
         LinuxError e = NullTerminatedScan.Find<T>(in access, pointer.Address.Value, UserConstPtr<T>.AccessFlags, maxBytes, out int count, out nuint kernel);
-        return e == LinuxError.None ? new UserReadOnlySpan<T>(KernelMemory.AsSpan<T>(kernel, count)) : new UserReadOnlySpan<T>(e);
+        return e == LinuxError.None ? new UserReadOnlySpan<T>(KernelMemory.AsSpan<T>(kernel, count), in UserAccess.ScopeSlot(in access)) : new UserReadOnlySpan<T>(e);
     }
 
     /// <summary>

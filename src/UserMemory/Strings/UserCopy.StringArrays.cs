@@ -164,7 +164,7 @@ public static partial class UserCopy
     private static LinuxError ReadPointerArray(ref readonly UserAccess access, ulong array, in ExecArgumentLimits limits, ref ulong used, List<ulong> pointers)
     {
         Span<ulong> batch = stackalloc ulong[PointerBatch];
-        ulong userEnd = access.AddressSpace.UserRange.End.Value;
+        ulong userEnd = UserAccess.Live(in access).UserRange.End.Value;
         for (ulong index = 0; ; index += PointerBatch)
         {
             if (index > (ulong.MaxValue - array) / sizeof(ulong) || array + (index * sizeof(ulong)) > userEnd)

@@ -39,21 +39,19 @@ public static partial class UserCopy
             return new StrncpyResult(0, false, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
         int done = 0;
         while (done < destination.Length)
         {
             ulong cursor = address + (ulong)done; // cannot wrap: the previous chunk ended inside an accepted range
             int chunk = CopyEngine.ChunkToPageEnd(cursor, destination.Length - done);
-            LinuxError e = space.PrepareAccess(cursor, (ulong)chunk, MappingFlags.Read, out nuint kernel);
+            LinuxError e = UserAccess.Prepare(in access, cursor, (ulong)chunk, MappingFlags.Read, out nuint kernel);
             if (e != LinuxError.None)
             {
                 return new StrncpyResult(0, false, e);
             }
 
             Span<byte> piece = destination.Slice(done, chunk);
-            KernelMemory.CopyToKernel(kernel, piece);
-            int nul = piece.IndexOf((byte)0);
+            int nul = NulTerminatedCopy.CopyUntilNul(KernelMemory.Bytes(kernel, chunk), piece);
             if (nul >= 0)
             {
                 piece[(nul + 1)..].Clear(); // no user bytes from beyond the string stay in the kernel buffer
@@ -90,13 +88,12 @@ public static partial class UserCopy
             return new StrnlenResult(0, false, limit, LinuxError.EFAULT);
         }
 
-        IUserAddressSpace space = access.AddressSpace;
         ulong scanned = 0;
         while (scanned < limit)
         {
             ulong cursor = address + scanned;
             int chunk = (int)Math.Min(limit - scanned, Pages.Size4K - (cursor & Pages.OffsetMask4K));
-            LinuxError e = space.PrepareAccess(cursor, (ulong)chunk, MappingFlags.Read, out nuint kernel);
+            LinuxError e = UserAccess.Prepare(in access, cursor, (ulong)chunk, MappingFlags.Read, out nuint kernel);
             if (e != LinuxError.None)
             {
                 return new StrnlenResult(0, false, limit, e);
@@ -126,6 +123,11 @@ public static partial class UserCopy
     public static UserResult<byte[]> CopyStringFromUser(ref readonly UserAccess access, UserConstPtr<byte> source, int maxBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        if (!CopyEngine.IsUserRange(in access, source.Address.Value, 1))
+        {
+            return LinuxError.EFAULT; // before renting a buffer sized by maxBytes
+        }
+
         byte[]? rented = null;
         Span<byte> buffer = maxBytes <= PathMax ? stackalloc byte[PathMax] : (rented = ArrayPool<byte>.Shared.Rent(maxBytes));
         try

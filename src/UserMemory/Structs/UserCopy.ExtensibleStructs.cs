@@ -156,7 +156,7 @@ public static partial class UserCopy
         if (userSize > kernelSize)
         {
             // The user's newer struct: everything this kernel does not know about must be zero.
-            LinuxError tail = CheckZeroed(access.AddressSpace, address + kernelSize, userSize - kernelSize);
+            LinuxError tail = CheckZeroed(UserAccess.Live(in access), address + kernelSize, userSize - kernelSize);
             if (tail != LinuxError.None)
             {
                 return tail;

@@ -1,0 +1,53 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace UserMemory;
+
+/// <summary>
+/// The fused scan-and-copy behind <see cref="UserCopy.StrncpyFromUser(ref readonly UserAccess, UserConstPtr{byte}, Span{byte})"/>:
+/// one pass that loads each vector of user bytes once, stores it to the kernel buffer and tests the same register for
+/// a NUL, instead of a copy followed by a second scan (or a scan followed by a second read of user memory).
+/// </summary>
+/// <remarks>Every decision is made on the loaded register, never on a second read of user memory, so the length
+/// answered always describes the bytes stored (no double fetch). The last vector of a chunk overlaps the one before
+/// it: those bytes are loaded again, and both the stored bytes and the NUL test come from that second load, which keeps
+/// the result consistent.</remarks>
+internal static class NulTerminatedCopy
+{
+    /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/> (same length) up to and including the
+    /// first NUL; bytes of the last vector after the NUL may be copied too (the caller clears them).</summary>
+    /// <returns>The index of the first NUL, or -1 when there is none (everything was copied).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int CopyUntilNul(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        int length = source.Length;
+        if (!Vector256.IsHardwareAccelerated || length < Vector256<byte>.Count || destination.Length < length)
+        {
+            source.CopyTo(destination);
+            return destination[..length].IndexOf((byte)0); // scans the kernel copy, not user memory
+        }
+
+        ref byte from = ref MemoryMarshal.GetReference(source);
+        ref byte to = ref MemoryMarshal.GetReference(destination);
+        int last = length - Vector256<byte>.Count;
+        int i = 0;
+        for (; i < last; i += Vector256<byte>.Count)
+        {
+            Vector256<byte> v = Vector256.LoadUnsafe(ref from, (nuint)i);
+            v.StoreUnsafe(ref to, (nuint)i);
+            uint zeros = Vector256.Equals(v, Vector256<byte>.Zero).ExtractMostSignificantBits();
+            if (zeros != 0)
+            {
+                return i + BitOperations.TrailingZeroCount(zeros);
+            }
+        }
+
+        Vector256<byte> tail = Vector256.LoadUnsafe(ref from, (nuint)last);
+        tail.StoreUnsafe(ref to, (nuint)last);
+        uint tailZeros = Vector256.Equals(tail, Vector256<byte>.Zero).ExtractMostSignificantBits();
+        return tailZeros != 0 ? last + BitOperations.TrailingZeroCount(tailZeros) : -1;
+    }
+}

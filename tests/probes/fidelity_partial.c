@@ -8,6 +8,9 @@
  *   file       regular file writes and reads with a partly mapped buffer
  *   nonblock   writev of 4 KiB into a non-blocking pipe with 2 KiB free: EAGAIN (a pipe write of at most PIPE_BUF is
  *              atomic)
+ *   vectors    readv/writev/preadv/pwritev/preadv2/pwritev2 with partly mapped and unmapped elements, on pipes,
+ *              /dev/null and a regular file
+ *   order      which error wins when several apply: descriptor mode, seekability, position, flags, then the buffer
  * Build: musl-gcc -static -O1. */
 #include "probe_common.h"
 #include <stdint.h>
@@ -98,6 +101,59 @@ int main(int argc, char **argv)
         drain(p[0]);
         static char big[80 * 1024];
         report("write_80k_into_empty_pipe", syscall(SYS_write, p[1], big, sizeof big));
+    } else if (strcmp(mode, "vectors") == 0) {
+        int null = open("/dev/null", O_RDWR);
+        write(p[1], "0123456789abcdefghij", 20);
+        struct iovec good_then_partly[2] = { { page, 5 }, { hole - 4, 10 } };
+        report("readv_pipe_second_element_partly_mapped", syscall(SYS_readv, p[0], good_then_partly, 2));
+        report("read_pipe_rest", syscall(SYS_read, p[0], page, 20));
+        struct iovec unmapped_second[2] = { { page, 10 }, { hole, 10 } };
+        report("writev_devnull_unmapped_element", syscall(SYS_writev, null, unmapped_second, 2));
+        report("writev_pipe_small_unmapped_element", syscall(SYS_writev, p[1], unmapped_second, 2));
+        drain(p[0]);
+        struct iovec partly[2] = { { page, 10 }, { hole - 10, 20 } };
+        report("writev_pipe_small_partly_mapped", syscall(SYS_writev, p[1], partly, 2));
+        drain(p[0]);
+        char name[64];
+        scratch_file(name);
+        int fd = open(name, O_RDWR);
+        report("pwritev_file_partly_mapped", syscall(SYS_pwritev, fd, partly, 2, 100L, 0L));
+        report("file_size", lseek(fd, 0, SEEK_END));
+        write(fd, "0123456789012345678901234567890123456789", 40);
+        report("preadv_file_partly_mapped", syscall(SYS_preadv, fd, partly, 2, 0L, 0L));
+        report("offset_unchanged", lseek(fd, 0, SEEK_CUR));
+        lseek(fd, 0, SEEK_SET);
+        report("preadv2_current_position", syscall(SYS_preadv2, fd, partly, 2, -1L, 0L, 0));
+        report("offset_after", lseek(fd, 0, SEEK_CUR));
+        report("pwritev2_current_position", syscall(SYS_pwritev2, fd, good_then_partly, 1, -1L, 0L, 0));
+        report("preadv_unmapped_elements", syscall(SYS_preadv, fd, unmapped_second, 2, 0L, 0L));
+        report("preadv_at_end_into_unmapped", syscall(SYS_preadv, fd, unmapped_second, 2, 1L << 20, 0L));
+        struct iovec many[8];
+        for (int i = 0; i < 8; i++) { many[i].iov_base = i % 2 ? hole : page + i; many[i].iov_len = 3; }
+        report("writev_devnull_alternating_unmapped", syscall(SYS_writev, null, many, 8));
+        report("readv_devzero_alternating_unmapped", syscall(SYS_readv, open("/dev/zero", O_RDONLY), many, 8));
+        unlink(name);
+    } else if (strcmp(mode, "order") == 0) {
+        int wronly = open("/dev/null", O_WRONLY), rdonly = open("/dev/zero", O_RDONLY);
+        size_t wraps = (size_t)0 - (uintptr_t)page + 100;
+        report("read_writeonly_fd_wrapping_buffer", syscall(SYS_read, wronly, page, wraps));
+        report("write_readonly_fd_wrapping_buffer", syscall(SYS_write, rdonly, page, wraps));
+        report("pread_pipe_wrapping_buffer", syscall(SYS_pread64, p[0], page, wraps, 0L));
+        report("pread_negative_position_bad_fd", syscall(SYS_pread64, 999, page, 1, -1L));
+        report("readv_writeonly_fd_bad_vector", syscall(SYS_readv, wronly, (void *)hole, 1));
+        report("readv_writeonly_fd_count_minus_1", syscall(SYS_readv, wronly, (void *)hole, -1L));
+        report("readv_bad_vector", syscall(SYS_readv, rdonly, (void *)hole, 1));
+        report("readv_count_0_bad_vector", syscall(SYS_readv, rdonly, (void *)hole, 0));
+        struct iovec v = { page, 1 };
+        report("preadv_pipe", syscall(SYS_preadv, p[0], &v, 1, 0L, 0L));
+        report("preadv_negative_position_bad_fd", syscall(SYS_preadv, 999, &v, 1, -1L, 0L));
+        report("preadv2_position_minus_2", syscall(SYS_preadv2, rdonly, &v, 1, -2L, 0L, 0));
+        report("preadv2_bad_flags", syscall(SYS_preadv2, rdonly, &v, 1, -1L, 0L, 0x40000000));
+        report("getrandom_bad_flags_wrapping_buffer", syscall(SYS_getrandom, page, wraps, 0x100));
+        report("getrandom_size_max", syscall(SYS_getrandom, page, (size_t)-1, 0));
+        long long off = 0;
+        report("sendfile_bad_offset_pointer_bad_fd", syscall(SYS_sendfile, 999, 998, (void *)hole, 10));
+        report("sendfile_count_size_max", syscall(SYS_sendfile, wronly, rdonly, &off, (size_t)-1));
     } else {
         fprintf(stderr, "unknown mode\n");
         return 2;

@@ -18,8 +18,6 @@ internal static class FileSyscalls
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Read, SupportLevel.Full, "", static (t, a) => ReadWrite(t, SyscallNumber.Read, a[0], a[1], a[2], 0, false));
-        b.Add(SyscallNumber.Write, SupportLevel.Partial, "a partly bad buffer to a pipe gives a short count (Linux: EFAULT up to PIPE_BUF)", static (t, a) => ReadWrite(t, SyscallNumber.Write, a[0], a[1], a[2], 0, false));
         b.Add(SyscallNumber.Open, SupportLevel.Full, "", static (t, a) => OpenAt(t, AtFdCwd, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Close, SupportLevel.Full, "", static (t, a) => Close(t, a[0]));
         b.Add(SyscallNumber.Stat, SupportLevel.Full, "", static (t, a) => StatAt(t, AtFdCwd, a[0], 0, a[1], false, 0));
@@ -27,15 +25,10 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Lstat, SupportLevel.Full, "", static (t, a) => StatAt(t, AtFdCwd, a[0], (long)AtFlags.SymlinkNoFollow, a[1], false, 0));
         b.Add(SyscallNumber.Lseek, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Lseek, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Ioctl, SupportLevel.Partial, "terminal requests only (TCGETS/TCSETS*, TIOC[GS]WINSZ, TIOC[GS]PGRP, FIONREAD); others ENOTTY", static (t, a) => Ioctl(t, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Pread64, SupportLevel.Full, "", static (t, a) => ReadWrite(t, SyscallNumber.Pread64, a[0], a[1], a[2], a[3], true));
-        b.Add(SyscallNumber.Pwrite64, SupportLevel.Full, "", static (t, a) => ReadWrite(t, SyscallNumber.Pwrite64, a[0], a[1], a[2], a[3], true));
-        b.Add(SyscallNumber.Readv, SupportLevel.Full, "", static (t, a) => ReadWriteVector(t, SyscallNumber.Read, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Writev, SupportLevel.Full, "", static (t, a) => ReadWriteVector(t, SyscallNumber.Write, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Access, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Faccessat, AtFdCwd, a[0], (long)a[1], 0));
         b.Add(SyscallNumber.Pipe, SupportLevel.Full, "", static (t, a) => Pipe(t, a[0], 0));
         b.Add(SyscallNumber.Dup, SupportLevel.Full, "", static (t, a) => Dup(t, a[0], 0, false));
         b.Add(SyscallNumber.Dup2, SupportLevel.Full, "", static (t, a) => Dup2(t, a[0], a[1], 0, true));
-        b.Add(SyscallNumber.Sendfile, SupportLevel.Full, "", static (t, a) => SendFile(t, a[0], a[1], a[2], a[3]));
         b.Add(SyscallNumber.Fcntl, SupportLevel.Partial, "F_DUPFD[_CLOEXEC], F_[GS]ETFD, F_[GS]ETFL, F_GETLK/F_SETLK[W]; others EINVAL", static (t, a) => Fcntl(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Flock, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Flock, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Fsync, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Fsync, a[0], a[1], a[2]));
@@ -91,143 +84,6 @@ internal static class FileSyscalls
     private const uint SymlinkFile = 0xA000;
     private const int StatxSize = 256;
     private const uint StatxBasicStats = 0x7ff;
-    private const int TermiosSize = 36; // struct termios (kernel layout)
-    private const int WindowSizeSize = 8; // struct winsize
-    private const long OCloexec = (long)OpenFlags.CloseOnExec;
-
-    /// <summary>read/write/pread64/pwrite64. The buffer's accessible prefix (checked and populated by the core) is
-    /// handed to the host, so a partly bad buffer gives Linux's short count and a wholly bad one EFAULT.</summary>
-    private static long ReadWrite(Task t, SyscallNumber nr, ulong fd, ulong buffer, ulong count, ulong offset, bool positional)
-    {
-        if (t.Fds.Get((long)fd) is SyntheticFile synthetic)
-        {
-            return SyntheticReadWrite(t, synthetic, nr, buffer, count, offset, positional);
-        }
-
-        if (!t.TryHostFd(fd, out long host))
-        {
-            return Ebadf;
-        }
-
-        if (positional && (long)offset < 0)
-        {
-            return Einval;
-        }
-
-        bool intoGuest = nr is SyscallNumber.Read or SyscallNumber.Pread64;
-        count = Math.Min(count, MaxTransfer);
-        long result;
-        using (UserAccess access = UserAccess.Begin(t.Space))
-        {
-            ulong prefix = AccessiblePrefix(in access, buffer, count, intoGuest);
-            if (prefix == 0 && count > 0)
-            {
-                // Linux answers 0 for a read at the end of a regular file without touching the buffer.
-                return intoGuest && IsAtEndOfRegularFile(host, positional ? (long)offset : -1) ? 0 : Efault;
-            }
-
-            scoped Span<byte> span = default;
-            if (prefix > 0)
-            {
-                if (intoGuest)
-                {
-                    if (!UserPtr<byte>.FromAddress(new VirtAddr(buffer)).GetAsSlice(in access, prefix).TryGetValue(out span))
-                    {
-                        return Efault;
-                    }
-                }
-                else
-                {
-                    if (!UserConstPtr<byte>.FromAddress(new VirtAddr(buffer)).GetAsSlice(in access, prefix).TryGetValue(out ReadOnlySpan<byte> source))
-                    {
-                        return Efault;
-                    }
-
-                    // The host only reads this span (write/pwrite64); the core validated it for reading.
-                    span = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(source), source.Length);
-                }
-            }
-
-            result = HostSpanCall(nr, span, 1, host, 0, (long)prefix, (long)offset);
-        }
-
-        if (intoGuest && result > 0)
-        {
-            t.Cpu.FlushCode(buffer, buffer + (ulong)result); // the host wrote guest memory that may hold code
-        }
-
-        return CheckBrokenPipe(t, result);
-    }
-
-    private static bool IsAtEndOfRegularFile(long host, long offset)
-    {
-        byte[] stat = new byte[144];
-        if (HostSpanCall(SyscallNumber.Fstat, stat, 1, host) < 0 || (BitConverter.ToUInt32(stat, StatModeOffset) & FileTypeMask) != RegularFile)
-        {
-            return false;
-        }
-
-        long position = offset >= 0 ? offset : Syscall(SyscallNumber.Lseek, host, 0, 1 /* SEEK_CUR */);
-        return position >= 0 && position >= BitConverter.ToInt64(stat, 48);
-    }
-
-    /// <summary>Emulates SIGPIPE's default action, which .NET (ignoring SIGPIPE on the host) would hide.</summary>
-    private static long CheckBrokenPipe(Task t, long result)
-    {
-        if (result == -(long)LinuxError.EPIPE && t.Group.SignalHandlers[SignalNumber.SIGPIPE] == 0 && (t.SignalMask & (1UL << (SignalNumber.SIGPIPE - 1))) == 0)
-        {
-            t.Group.Terminate(SignalNumber.SIGPIPE);
-        }
-
-        return result;
-    }
-
-    /// <summary>readv/writev: IOV_MAX and SSIZE_MAX checks, then one transfer per element, stopping at the first short
-    /// one, like Linux's iterator.</summary>
-    private static long ReadWriteVector(Task t, SyscallNumber direction, ulong fd, ulong iov, ulong count)
-    {
-        if (!t.Fds.IsOpen((long)fd))
-        {
-            return Ebadf;
-        }
-
-        UserResult<IoVec[]> imported;
-        using (UserAccess access = UserAccess.Begin(t.Space))
-        {
-            imported = UserCopy.ImportIoVectors(in access, UserConstPtr<IoVec>.FromAddress(new VirtAddr(iov)), (long)count);
-        }
-
-        if (!imported.TryGetValue(out IoVec[]? vectors))
-        {
-            return -(long)imported.Error;
-        }
-
-        // One transfer per element, stopping at the first short one; the total is clamped to MAX_RW_COUNT.
-        long done = 0;
-        foreach (IoVec v in vectors)
-        {
-            ulong len = Math.Min(v.Length, MaxTransfer - (ulong)done);
-            if (len == 0)
-            {
-                break;
-            }
-
-            long r = ReadWrite(t, direction, fd, v.Base, len, 0, false);
-            if (r < 0)
-            {
-                return done > 0 ? done : r;
-            }
-
-            done += r;
-            if ((ulong)r < len)
-            {
-                break;
-            }
-        }
-
-        return done;
-    }
-
     private const long OWriteFlags = (long)(OpenFlags.WriteOnly | OpenFlags.ReadWrite | OpenFlags.Create | OpenFlags.Truncate);
     private const ulong CloseRangeUnshare = 2;
     private const ulong CloseRangeCloseOnExec = 4;
@@ -251,6 +107,9 @@ internal static class FileSyscalls
     private const int OwnerExSize = 8;
     private const int AccessWrite = 2;
     private const long SettableStatusFlags = (long)(OpenFlags.Append | OpenFlags.NonBlock | OpenFlags.Async | OpenFlags.Direct | OpenFlags.NoAccessTime);
+    private const int TermiosSize = 36; // struct termios (kernel layout)
+    private const int WindowSizeSize = 8; // struct winsize
+    private const long OCloexec = (long)OpenFlags.CloseOnExec;
 
     /// <summary>The host path that reaches the file behind one of the guest's own host descriptors (the runner's
     /// /proc/self/fd/N magic link: the guest already holds that file, so nothing new is reachable).</summary>
@@ -1295,33 +1154,6 @@ internal static class FileSyscalls
         return -(long)LinuxError.ENOTTY;
     }
 
-    private static long SendFile(Task t, ulong outFd, ulong inFd, ulong offsetAddr, ulong count)
-    {
-        if (!t.TryHostFd(outFd, out long hostOut) || !t.TryHostFd(inFd, out long hostIn))
-        {
-            return Ebadf;
-        }
-
-        if (offsetAddr == 0)
-        {
-            return CheckBrokenPipe(t, Syscall(SyscallNumber.Sendfile, hostOut, hostIn, 0, (long)Math.Min(count, MaxTransfer)));
-        }
-
-        byte[] offset = new byte[8];
-        if (t.CopyIn(offsetAddr, offset) < 0)
-        {
-            return Efault;
-        }
-
-        long r = HostSpanCall(SyscallNumber.Sendfile, offset, 2, hostOut, hostIn, 0, (long)Math.Min(count, MaxTransfer));
-        if (r >= 0 && t.CopyOut(offsetAddr, offset) < 0)
-        {
-            return Efault;
-        }
-
-        return CheckBrokenPipe(t, r);
-    }
-
     private static long UtimensAt(Task t, long dirFd, ulong pathAddr, ulong timesAddr, long flags)
     {
         byte[]? times = null;
@@ -1388,7 +1220,7 @@ internal static class FileSyscalls
 
     /// <summary>read/write/pread64/pwrite64 on a synthetic file: a bounded host staging buffer between the rendered
     /// bytes (or guest memory, for mem) and the guest's buffer, copied through the core.</summary>
-    private static long SyntheticReadWrite(Task t, SyntheticFile f, SyscallNumber nr, ulong buffer, ulong count, ulong offset, bool positional)
+    internal static long SyntheticReadWrite(Task t, SyntheticFile f, SyscallNumber nr, ulong buffer, ulong count, ulong offset, bool positional)
     {
         if (positional && (long)offset < 0)
         {

@@ -10,7 +10,7 @@ using static UserMemory.Linux.Syscalls.SyscallSupport;
 namespace UserMemory.Linux.Syscalls;
 
 /// <summary>Setup and system-information syscalls: arch_prctl, prctl, sched_getaffinity,
-/// sched_yield, getrandom, uname, sysinfo.</summary>
+/// sched_yield, uname, sysinfo.</summary>
 internal static class MiscSyscalls
 {
     private const ulong PrSetName = 15;
@@ -26,7 +26,6 @@ internal static class MiscSyscalls
         b.Add(SyscallNumber.Prctl, SupportLevel.Stub, "PR_SET_NAME/PR_GET_NAME accepted without effect; others EINVAL", static (t, a) => Prctl(t, a[0], a[1]));
         b.Add(SyscallNumber.ArchPrctl, SupportLevel.Full, "", static (t, a) => ArchPrctl(t, a[0], a[1]));
         b.Add(SyscallNumber.SchedGetaffinity, SupportLevel.Partial, "the host's CPUs", static (t, a) => SchedGetAffinity(t, a[1], a[2]));
-        b.Add(SyscallNumber.Getrandom, SupportLevel.Full, "", static (t, a) => GetRandom(t, a[0], a[1], a[2]));
     }
 
     private static long ArchPrctl(Task t, ulong code, ulong addr)
@@ -69,12 +68,5 @@ internal static class MiscSyscalls
         byte[] mask = new byte[Math.Min(size, 1024)];
         long r = HostSpanCall(SyscallNumber.SchedGetaffinity, mask, 2, 0, mask.Length);
         return r < 0 ? r : (t.CopyOut(maskAddr, mask.AsSpan(0, (int)r)) < 0 ? Efault : r);
-    }
-
-    private static long GetRandom(Task t, ulong bufAddr, ulong length, ulong flags)
-    {
-        byte[] buffer = new byte[Math.Min(length, 1UL << 20)];
-        long r = HostSpanCall(SyscallNumber.Getrandom, buffer, 0, 0, buffer.Length, (long)flags);
-        return r <= 0 ? r : (t.CopyOut(bufAddr, buffer.AsSpan(0, (int)r)) < 0 ? Efault : r);
     }
 }

@@ -36,6 +36,7 @@ internal static class SyscallTable
         var b = new SyscallTableBuilder();
         FileSyscalls.Register(b);
         XattrSyscalls.Register(b);
+        IoSyscalls.Register(b);
         MemorySyscalls.Register(b);
         ProcessSyscalls.Register(b);
         SignalSyscalls.Register(b);

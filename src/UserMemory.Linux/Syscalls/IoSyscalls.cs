@@ -1,0 +1,403 @@
+using System;
+using System.Runtime.InteropServices;
+using UserMemory.AddressSpace;
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Fs;
+using UserMemory.Linux.Interop;
+using UserMemory.Linux.Kernel;
+using UserMemory.Linux.Signals;
+using static UserMemory.Linux.Syscalls.SyscallSupport;
+
+
+namespace UserMemory.Linux.Syscalls;
+
+/// <summary>
+/// Data-path syscalls: read, write and their positional and vector forms, sendfile, copy_file_range and getrandom. The host kernel
+/// answers for the file, so Linux's per-file answers to partly bad buffers come from the oracle itself.
+/// </summary>
+/// <remarks>
+/// <para><b>Fast path.</b> The buffer is checked against the user range first (Linux's <c>access_ok</c>: a range that
+/// wraps or passes the end of user space is EFAULT before the file is touched). When the core can prepare the whole
+/// (MAX_RW_COUNT-capped) range for the access, populating lazy pages, the host call gets its kernel-view address: one
+/// area lookup and one host call.</para>
+/// <para><b>Slow path</b>, only when part of the range is inaccessible: the range is mirrored into a transient host
+/// mapping carrying the guest's protections (<see cref="GuestBufferMirror"/>) and the host call runs on the mirror, so
+/// a small pipe write that faults part-way is EFAULT, <c>/dev/null</c> answers the full count without touching the
+/// buffer, a regular file gives a short count and <c>getrandom</c> the bytes it wrote, all as on Linux.</para>
+/// <para><b>Vectors.</b> One host readv/writev (or preadv/pwritev and their v2 forms) on an iovec of validated (or
+/// mirrored) elements, so the host's semantics hold for the whole vector: a pipe read returns after partial progress
+/// instead of waiting per element, and a pipe write of at most PIPE_BUF is atomic (EAGAIN when it does not fit).</para>
+/// <para>Everything a guest may trigger answers an errno; nothing here allocates on the fast path.</para>
+/// </remarks>
+internal static class IoSyscalls
+{
+    /// <summary>A host pointer that the host's own <c>access_ok</c> rejects (above every user address): handing it
+    /// to the host reproduces Linux's order of checks (descriptor mode, seekability, then EFAULT) without letting the
+    /// host touch anything.</summary>
+    private const long RejectedUserPointer = long.MinValue;
+
+    /// <summary>The position argument of preadv2/pwritev2 that means "the file position, updated".</summary>
+    private const long CurrentPosition = -1;
+
+    /// <summary>Registers this subsystem's syscalls.</summary>
+    /// <param name="b">The table being built.</param>
+    internal static void Register(SyscallTableBuilder b)
+    {
+        b.Add(SyscallNumber.Read, SupportLevel.Full, "", static (t, a) => Transfer(t, SyscallNumber.Read, a[0], a[1], a[2], 0));
+        b.Add(SyscallNumber.Write, SupportLevel.Full, "", static (t, a) => Transfer(t, SyscallNumber.Write, a[0], a[1], a[2], 0));
+        b.Add(SyscallNumber.Pread64, SupportLevel.Full, "", static (t, a) => PositionalTransfer(t, SyscallNumber.Pread64, a[0], a[1], a[2], (long)a[3]));
+        b.Add(SyscallNumber.Pwrite64, SupportLevel.Full, "", static (t, a) => PositionalTransfer(t, SyscallNumber.Pwrite64, a[0], a[1], a[2], (long)a[3]));
+        b.Add(SyscallNumber.Readv, SupportLevel.Full, "", static (t, a) => TransferVector(t, SyscallNumber.Readv, a[0], a[1], a[2], 0, 0));
+        b.Add(SyscallNumber.Writev, SupportLevel.Full, "", static (t, a) => TransferVector(t, SyscallNumber.Writev, a[0], a[1], a[2], 0, 0));
+        b.Add(SyscallNumber.Preadv, SupportLevel.Full, "", static (t, a) => PositionalVector(t, SyscallNumber.Preadv, a[0], a[1], a[2], (long)a[3], 0));
+        b.Add(SyscallNumber.Pwritev, SupportLevel.Full, "", static (t, a) => PositionalVector(t, SyscallNumber.Pwritev, a[0], a[1], a[2], (long)a[3], 0));
+        b.Add(SyscallNumber.Preadv2, SupportLevel.Full, "", static (t, a) => PositionalVector(t, SyscallNumber.Preadv2, a[0], a[1], a[2], (long)a[3], (long)a[5]));
+        b.Add(SyscallNumber.Pwritev2, SupportLevel.Full, "", static (t, a) => PositionalVector(t, SyscallNumber.Pwritev2, a[0], a[1], a[2], (long)a[3], (long)a[5]));
+        b.Add(SyscallNumber.Sendfile, SupportLevel.Full, "", static (t, a) => SendFile(t, a[0], a[1], a[2], a[3]));
+        b.Add(SyscallNumber.CopyFileRange, SupportLevel.Full, "", static (t, a) => CopyFileRange(t, a[0], a[1], a[2], a[3], a[4], (long)a[5]));
+        b.Add(SyscallNumber.Getrandom, SupportLevel.Full, "", static (t, a) => GetRandom(t, a[0], a[1], (long)a[2]));
+    }
+
+    /// <summary>
+    /// The one place where a data transfer may wait in the host (an empty pipe, a full one, a terminal, a socket, the
+    /// entropy pool). <b>Signals plug-in point:</b> the interruptible wait (EINTR, or a restart under SA_RESTART) wraps
+    /// this call; every blocking host call of this file goes through here and nowhere else.
+    /// </summary>
+    /// <param name="t">The calling task (whose signals interrupt the wait).</param>
+    /// <param name="nr">The host syscall.</param>
+    /// <param name="pinned">A managed buffer whose address replaces argument <paramref name="slot"/>, or empty.</param>
+    /// <param name="slot">The argument slot of <paramref name="pinned"/>, or <see cref="HostLinux.NoSlot"/>.</param>
+    /// <param name="a0">Argument 1.</param>
+    /// <param name="a1">Argument 2.</param>
+    /// <param name="a2">Argument 3.</param>
+    /// <param name="a3">Argument 4.</param>
+    /// <param name="a4">Argument 5.</param>
+    /// <param name="a5">Argument 6.</param>
+    /// <returns>The result or -errno.</returns>
+    private static long BlockingHostCall(Task t, SyscallNumber nr, Span<byte> pinned, int slot, long a0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0)
+    {
+        _ = t; // the signals room uses it to make the wait interruptible
+        return slot == HostLinux.NoSlot
+            ? Syscall(nr, a0, a1, a2, a3, a4, a5)
+            : HostSpanCall(nr, pinned, slot, a0, a1, a2, a3, a4, a5);
+    }
+
+    /// <summary>True for the calls that fill the guest's buffers (the host writes guest memory).</summary>
+    private static bool FillsGuest(SyscallNumber nr) =>
+        nr is SyscallNumber.Read or SyscallNumber.Pread64 or SyscallNumber.Readv or SyscallNumber.Preadv
+            or SyscallNumber.Preadv2 or SyscallNumber.Getrandom;
+
+    /// <summary>Linux's <c>access_ok</c> against the guest's user range: <c>address + size</c> neither wraps nor passes
+    /// the end of user space.</summary>
+    private static bool IsBelowUserEnd(AddrSpace space, ulong address, ulong size)
+    {
+        ulong end = space.UserRange.End.Value;
+        return address <= end && size <= end - address;
+    }
+
+    /// <summary>pread64/pwrite64: a negative position is EINVAL before the descriptor is looked at.</summary>
+    private static long PositionalTransfer(Task t, SyscallNumber nr, ulong fd, ulong buffer, ulong count, long position) =>
+        position < 0 ? Einval : Transfer(t, nr, fd, buffer, count, position);
+
+    /// <summary>read/write/pread64/pwrite64: see the class remarks.</summary>
+    private static long Transfer(Task t, SyscallNumber nr, ulong fd, ulong buffer, ulong count, long position)
+    {
+        if (t.Fds.Get((long)fd) is SyntheticFile synthetic)
+        {
+            // /proc files rendered from guest state: served by the Fs room through a bounded staging copy.
+            return FileSyscalls.SyntheticReadWrite(t, synthetic, nr, buffer, count, (ulong)Math.Max(position, 0), position >= 0);
+        }
+
+        if (!t.TryHostFd(fd, out long host))
+        {
+            return Ebadf;
+        }
+
+        AddrSpace space = t.Space;
+        bool fills = FillsGuest(nr);
+        if (!IsBelowUserEnd(space, buffer, count))
+        {
+            return Syscall(nr, host, RejectedUserPointer, (long)count, position);
+        }
+
+        ulong length = Math.Min(count, MaxTransfer);
+        long result = HostBufferCall(t, nr, host, buffer, length, position, out bool mayHoldCode);
+        if (mayHoldCode)
+        {
+            t.Cpu.FlushCode(buffer, buffer + (ulong)result);
+        }
+
+        return fills ? result : CheckBrokenPipe(t, result);
+    }
+
+    /// <summary>getrandom: Linux caps the length first and then checks the range (<c>import_ubuf</c>); the host
+    /// checks the flags first.</summary>
+    private static long GetRandom(Task t, ulong buffer, ulong length, long flags)
+    {
+        AddrSpace space = t.Space;
+        length = Math.Min(length, MaxTransfer);
+        if (!IsBelowUserEnd(space, buffer, length))
+        {
+            return Syscall(SyscallNumber.Getrandom, RejectedUserPointer, (long)length, flags);
+        }
+
+        long result = HostBufferCall(t, SyscallNumber.Getrandom, -1, buffer, length, flags, out bool mayHoldCode);
+        if (mayHoldCode)
+        {
+            t.Cpu.FlushCode(buffer, buffer + (ulong)result);
+        }
+
+        return result;
+    }
+
+    /// <summary>One host call on one guest buffer already checked against the user range: on its kernel-view address
+    /// when the core prepares all of it, else on a mirror.</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="nr">read, write, pread64, pwrite64 (arguments fd, buffer, length, <paramref name="last"/>) or
+    /// getrandom (buffer, length, <paramref name="last"/>).</param>
+    /// <param name="host">The host descriptor (unused for getrandom).</param>
+    /// <param name="buffer">The guest buffer.</param>
+    /// <param name="length">Its capped length.</param>
+    /// <param name="last">The position or flags.</param>
+    /// <param name="mayHoldCode">True when the call filled guest memory that may hold code (an executable area).</param>
+    /// <returns>The host's result.</returns>
+    private static long HostBufferCall(Task t, SyscallNumber nr, long host, ulong buffer, ulong length, long last, out bool mayHoldCode)
+    {
+        mayHoldCode = false;
+        bool fills = FillsGuest(nr);
+        if (length == 0)
+        {
+            return Invoke(t, nr, host, 0, 0, last); // nothing of the guest's can be touched
+        }
+
+        AddrSpace space = t.Space;
+        MappingFlags need = fills ? MappingFlags.Write : MappingFlags.Read;
+        long result;
+        using (UserAccess access = UserAccess.Begin(space))
+        {
+            if (space.PrepareAccess(new VirtAddr(buffer), length, need, out nuint kernel) == LinuxError.None)
+            {
+                result = Invoke(t, nr, host, (long)kernel, (long)length, last);
+            }
+            else
+            {
+                result = GuestBufferMirror.Reserve(GuestBufferMirror.SpanOf(buffer, length), out GuestBufferMirror mirror);
+                try
+                {
+                    if (result >= 0)
+                    {
+                        result = mirror.Add(space, buffer, length, need, out long mirrored);
+                        if (result >= 0)
+                        {
+                            result = Invoke(t, nr, host, mirrored, (long)length, last);
+                        }
+                    }
+                }
+                finally
+                {
+                    mirror.Dispose();
+                }
+            }
+
+            mayHoldCode = fills && result > 0 && MayHoldCode(space, buffer, (ulong)result);
+        }
+
+        return result;
+    }
+
+    private static long Invoke(Task t, SyscallNumber nr, long host, long address, long length, long last) =>
+        nr == SyscallNumber.Getrandom
+            ? BlockingHostCall(t, nr, default, HostLinux.NoSlot, address, length, last)
+            : BlockingHostCall(t, nr, default, HostLinux.NoSlot, host, address, length, last);
+
+    /// <summary>True when some area overlapping <c>[start, start + length)</c> is executable, so bytes just written
+    /// there may be code the CPU has translated. Call inside an access scope.</summary>
+    private static bool MayHoldCode(AddrSpace space, ulong start, ulong length)
+    {
+        ulong end = start + length;
+        for (ulong at = start; at < end;)
+        {
+            if (space.TryGetHostBacking(at, out ulong next, out MappingFlags flags, out _, out _) && (flags & MappingFlags.Execute) != 0)
+            {
+                return true;
+            }
+
+            at = next;
+        }
+
+        return false;
+    }
+
+    /// <summary>preadv/pwritev (a negative position is EINVAL) and preadv2/pwritev2 (-1 means the file position;
+    /// below that EINVAL), checked before the descriptor as Linux does.</summary>
+    private static long PositionalVector(Task t, SyscallNumber nr, ulong fd, ulong iov, ulong count, long position, long flags)
+    {
+        bool currentAllowed = nr is SyscallNumber.Preadv2 or SyscallNumber.Pwritev2;
+        if (position < 0 && !(currentAllowed && position == CurrentPosition))
+        {
+            return Einval;
+        }
+
+        return TransferVector(t, nr, fd, iov, count, position, flags);
+    }
+
+    /// <summary>readv/writev/preadv/pwritev/preadv2/pwritev2: the core imports the vector (IOV_MAX, negative counts
+    /// and lengths, SSIZE_MAX totals: EINVAL; a buffer past the end of user space: EFAULT), the total is capped at
+    /// MAX_RW_COUNT as Linux does, and one host call transfers the whole vector.</summary>
+    private static long TransferVector(Task t, SyscallNumber nr, ulong fd, ulong iov, ulong count, long position, long flags)
+    {
+        if (!t.TryHostFd(fd, out long host))
+        {
+            return Ebadf;
+        }
+
+        AddrSpace space = t.Space;
+        bool fills = FillsGuest(nr);
+        MappingFlags need = fills ? MappingFlags.Write : MappingFlags.Read;
+        int capacity = count <= UserCopy.IovMax ? (int)count : 0;
+        Span<IoVec> guest = stackalloc IoVec[capacity];
+        Span<IoVec> hostVector = stackalloc IoVec[capacity];
+        ulong codeStart = ulong.MaxValue;
+        ulong codeEnd = 0;
+        long result;
+        using (UserAccess access = UserAccess.Begin(space))
+        {
+            LinuxError imported = UserCopy.ImportIoVectors(in access, UserConstPtr<IoVec>.FromAddress(new VirtAddr(iov)), (long)count, guest, out int elements, out _);
+            if (imported != LinuxError.None)
+            {
+                // The host checks the descriptor's mode (and seekability) before it reads the vector: ask it with a
+                // vector it cannot read, so those errors come first as on Linux.
+                long r = Syscall(nr, host, RejectedUserPointer, 1, position, 0, flags);
+                return r < 0 && r != Efault ? r : -(long)imported;
+            }
+
+            ulong room = MaxTransfer;
+            ulong mirrorSize = 0;
+            for (int i = 0; i < elements; i++)
+            {
+                ulong length = Math.Min(guest[i].Length, room);
+                if (length == 0)
+                {
+                    elements = i; // past MAX_RW_COUNT: Linux truncates the vector here
+                    break;
+                }
+
+                room -= length;
+                if (space.PrepareAccess(new VirtAddr(guest[i].Base), length, need, out nuint kernel) == LinuxError.None)
+                {
+                    hostVector[i] = new IoVec(kernel, length);
+                }
+                else
+                {
+                    hostVector[i] = new IoVec(0, length); // mirrored below
+                    mirrorSize += GuestBufferMirror.SpanOf(guest[i].Base, length);
+                }
+            }
+
+            Span<byte> vectorBytes = MemoryMarshal.AsBytes(hostVector[..elements]);
+            result = GuestBufferMirror.Reserve(mirrorSize, out GuestBufferMirror mirror);
+            try
+            {
+                for (int i = 0; i < elements && result >= 0 && mirrorSize != 0; i++)
+                {
+                    if (hostVector[i].Base == 0)
+                    {
+                        result = mirror.Add(space, guest[i].Base, hostVector[i].Length, need, out long mirrored);
+                        hostVector[i] = new IoVec((ulong)mirrored, hostVector[i].Length);
+                    }
+                }
+
+                if (result >= 0)
+                {
+                    result = BlockingHostCall(t, nr, vectorBytes, 1, host, 0, elements, position, 0, flags);
+                }
+            }
+            finally
+            {
+                mirror.Dispose();
+            }
+
+            if (fills && result > 0)
+            {
+                ulong left = (ulong)result;
+                for (int i = 0; i < elements && left > 0; i++)
+                {
+                    ulong filled = Math.Min(left, guest[i].Length);
+                    left -= filled;
+                    if (MayHoldCode(space, guest[i].Base, filled))
+                    {
+                        codeStart = Math.Min(codeStart, guest[i].Base);
+                        codeEnd = Math.Max(codeEnd, guest[i].Base + filled);
+                    }
+                }
+            }
+        }
+
+        if (codeStart < codeEnd)
+        {
+            t.Cpu.FlushCode(codeStart, codeEnd);
+        }
+
+        return fills ? result : CheckBrokenPipe(t, result);
+    }
+
+    /// <summary>Emulates SIGPIPE's default action, which .NET (ignoring SIGPIPE on the host) would hide.</summary>
+    private static long CheckBrokenPipe(Task t, long result)
+    {
+        if (result == -(long)LinuxError.EPIPE && t.Group.SignalHandlers[SignalNumber.SIGPIPE] == 0 && (t.SignalMask & (1UL << (SignalNumber.SIGPIPE - 1))) == 0)
+        {
+            t.Group.Terminate(SignalNumber.SIGPIPE);
+        }
+
+        return result;
+    }
+
+    /// <summary>sendfile: Linux reads the offset before it looks at the descriptors and writes it back whatever the
+    /// result; the count goes to the host as given (it rejects one above SSIZE_MAX and caps the rest).</summary>
+    private static long SendFile(Task t, ulong outFd, ulong inFd, ulong offsetAddr, ulong count)
+    {
+        Span<byte> offset = stackalloc byte[sizeof(long)];
+        if (offsetAddr != 0 && t.CopyIn(offsetAddr, offset) < 0)
+        {
+            return Efault;
+        }
+
+        if (!t.TryHostFd(outFd, out long hostOut) || !t.TryHostFd(inFd, out long hostIn))
+        {
+            return Ebadf;
+        }
+
+        if (offsetAddr == 0)
+        {
+            return CheckBrokenPipe(t, BlockingHostCall(t, SyscallNumber.Sendfile, default, HostLinux.NoSlot, hostOut, hostIn, 0, (long)count));
+        }
+
+        long r = BlockingHostCall(t, SyscallNumber.Sendfile, offset, 2, hostOut, hostIn, 0, (long)count);
+        return t.CopyOut(offsetAddr, offset) < 0 ? Efault : CheckBrokenPipe(t, r);
+    }
+
+    /// <summary>copy_file_range: descriptors first, then the offsets (copied in; EFAULT), then the host (flags,
+    /// ranges, file types); the offsets are written back after a transfer.</summary>
+    private static long CopyFileRange(Task t, ulong inFd, ulong inOffsetAddr, ulong outFd, ulong outOffsetAddr, ulong length, long flags)
+    {
+        if (!t.TryHostFd(inFd, out long hostIn) || !t.TryHostFd(outFd, out long hostOut))
+        {
+            return Ebadf;
+        }
+
+        Span<byte> inOffset = inOffsetAddr == 0 ? default : stackalloc byte[sizeof(long)];
+        Span<byte> outOffset = outOffsetAddr == 0 ? default : stackalloc byte[sizeof(long)];
+        if ((inOffsetAddr != 0 && t.CopyIn(inOffsetAddr, inOffset) < 0) || (outOffsetAddr != 0 && t.CopyIn(outOffsetAddr, outOffset) < 0))
+        {
+            return Efault;
+        }
+
+        long r = HostSpanCall2(SyscallNumber.CopyFileRange, inOffset, 1, outOffset, 3, hostIn, 0, hostOut, 0, (long)length, flags);
+        if (r > 0 && ((inOffsetAddr != 0 && t.CopyOut(inOffsetAddr, inOffset) < 0) || (outOffsetAddr != 0 && t.CopyOut(outOffsetAddr, outOffset) < 0)))
+        {
+            return Efault;
+        }
+
+        return r;
+    }
+}

@@ -1,36 +1,41 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 
 namespace UserMemory.Runner;
 
-/// <summary>The runner's arguments: <c>usermem-run [--strace] [--] program [args...]</c>, plus the internal options
-/// one runner passes to the next for fork (<c>--resume FD</c>) and execve (<c>--exec-state S --argv0 A</c>).
-/// A small hand parser keeps startup fast and trimming-safe.</summary>
+/// <summary>The runner's arguments: <c>usermem-run [--strace] [--strace-file PATH] [--stats] [--] program [args...]</c>,
+/// plus the hidden <c>--handoff</c> one runner gives the next for fork and execve (alone: everything else travels in the
+/// hand-off state). Positions are kept, not values, for everything that must stay raw bytes (the trace file, the program
+/// and its arguments): the caller takes those bytes from the raw command line. A small hand parser keeps startup fast
+/// and trimming-safe.</summary>
 internal sealed class CommandLine
 {
-    public bool Trace { get; private set; }
+    /// <summary>The hidden hand-off option.</summary>
+    public const string HandoffOption = "--handoff";
 
-    public bool TracePidPrefix { get; private set; }
+    public bool Trace { get; private set; }
 
     public bool Stats { get; private set; }
 
-    public int ResumeFd { get; private set; } = -1;
+    /// <summary>Started by another runner: the state is on the hand-off descriptor.</summary>
+    public bool Handoff { get; private set; }
 
-    public string? ExecState { get; private set; }
+    /// <summary>The index of <c>--strace-file</c>'s value in the arguments, or -1.</summary>
+    public int StraceFileIndex { get; private set; } = -1;
 
-    public string? Argv0 { get; private set; }
-
-    public bool NoArgv { get; private set; }
-
-    public string? Program { get; private set; }
-
-    public List<string> Arguments { get; } = new();
+    /// <summary>The index of the program in the arguments (its arguments follow), or -1.</summary>
+    public int ProgramIndex { get; private set; } = -1;
 
     public static CommandLine? Parse(string[] args, out string? error)
     {
         var c = new CommandLine();
         error = null;
+        if (args.Length == 1 && args[0] == HandoffOption)
+        {
+            c.Handoff = true;
+            return c;
+        }
+
         int i = 0;
         for (; i < args.Length; i++)
         {
@@ -51,36 +56,23 @@ internal sealed class CommandLine
                 case "--strace":
                     c.Trace = true;
                     break;
+                case "--strace-file" when i + 1 < args.Length:
+                    c.Trace = true;
+                    c.StraceFileIndex = ++i;
+                    break;
                 case "--stats":
                     c.Stats = true;
                     break;
-                case "--trace-child":
-                    c.TracePidPrefix = true;
-                    break;
-                case "--no-argv":
-                    c.NoArgv = true;
-                    break;
-                case "--resume" when i + 1 < args.Length:
-                    c.ResumeFd = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--exec-state" when i + 1 < args.Length:
-                    c.ExecState = args[++i];
-                    break;
-                case "--argv0" when i + 1 < args.Length:
-                    c.Argv0 = args[++i];
-                    break;
                 case "--help":
                     error = string.Empty;
+                    return null;
+                case HandoffOption:
+                    error = HandoffOption + " is internal and takes no other arguments";
                     return null;
                 default:
                     error = "unknown option " + a;
                     return null;
             }
-        }
-
-        if (c.ResumeFd >= 0)
-        {
-            return c;
         }
 
         if (i >= args.Length)
@@ -89,12 +81,7 @@ internal sealed class CommandLine
             return null;
         }
 
-        c.Program = args[i];
-        for (i++; i < args.Length; i++)
-        {
-            c.Arguments.Add(args[i]);
-        }
-
+        c.ProgramIndex = i;
         return c;
     }
 }

@@ -54,12 +54,7 @@ public sealed partial class ThreadGroup
             return r;
         }
 
-        byte[] absolute = program;
-        if (program.Length == 0 || program[0] != (byte)'/')
-        {
-            byte[] cwd = System.Text.Encoding.UTF8.GetBytes(Environment.CurrentDirectory.TrimEnd('/') + "/");
-            absolute = [.. cwd, .. program];
-        }
+        byte[] absolute = ProgramPath.Absolute(program);
 
         AddrSpace space = CreateAddressSpace();
         var identity = ((ulong)HostLinux.Syscall((long)SyscallNumber.Getuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Geteuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getgid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getegid));

@@ -1,6 +1,4 @@
 using System.Collections.Generic;
-using System.Globalization;
-using System.Text;
 using System;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Fs;
@@ -155,78 +153,17 @@ internal static class ProcessSyscalls
 
         foreach (int h in closing)
         {
-            Syscall(SyscallNumber.Fcntl, h, 2, 1);
+            RunnerDescriptors.SetCloseOnExec(h, true);
         }
 
         FdTable next = FdTable.Parse(t.Fds.Serialize());
         next.RemoveCloseOnExec();
-        var ignored = new StringBuilder();
-        for (int s = 1; s <= ThreadGroup.MaxSignal; s++)
-        {
-            if (t.Group.SignalHandlers[s] == 1)
-            {
-                ignored.Append(ignored.Length == 0 ? string.Empty : ",").Append(s.ToString(CultureInfo.InvariantCulture));
-            }
-        }
-
-        string state = next.Serialize() + ";" + (ignored.Length == 0 ? "-" : ignored.ToString()) + ";" + t.SignalMask.ToString(CultureInfo.InvariantCulture);
-        List<byte[]> runnerArgs = RunnerArguments(t, ["--exec-state", state]);
-        if (argv.Count > 0)
-        {
-            runnerArgs.Add(Nul("--argv0"));
-            runnerArgs.Add(Nul(argv[0]));
-        }
-        else
-        {
-            runnerArgs.Add(Nul("--no-argv"));
-        }
-
-        runnerArgs.Add(Nul("--"));
-        runnerArgs.Add(Nul(program));
-        for (int i = 1; i < argv.Count; i++)
-        {
-            runnerArgs.Add(Nul(argv[i]));
-        }
-
-        byte[][] env = envp.ConvertAll(Nul).ToArray();
-        r = HostLinux.Execute(Nul(t.Group.Options.RunnerPath), runnerArgs.ToArray(), env);
+        r = ExecHandoff.Execute(t, program, argv, envp, next);
         foreach (int h in closing)
         {
-            Syscall(SyscallNumber.Fcntl, h, 2, 0);
+            RunnerDescriptors.SetCloseOnExec(h, false);
         }
 
-        return r;
-    }
-
-    /// <summary>The runner's own argv prefix for a new runner process (path, prefix arguments, trace flag) followed by
-    /// <paramref name="extra"/>.</summary>
-    internal static List<byte[]> RunnerArguments(Task t, string[] extra)
-    {
-        var list = new List<byte[]> { Nul(t.Group.Options.RunnerPath) };
-        foreach (string s in t.Group.Options.RunnerPrefixArguments)
-        {
-            list.Add(Nul(s));
-        }
-
-        if (t.Group.Options.Trace)
-        {
-            list.Add(Nul("--strace"));
-        }
-
-        foreach (string s in extra)
-        {
-            list.Add(Nul(s));
-        }
-
-        return list;
-    }
-
-    internal static byte[] Nul(string s) => Nul(Encoding.UTF8.GetBytes(s));
-
-    internal static byte[] Nul(byte[] s)
-    {
-        byte[] r = new byte[s.Length + 1];
-        s.CopyTo(r, 0);
         return r;
     }
 

@@ -115,8 +115,27 @@ public sealed class ForgedHandoffTests
             FdTable = "0:0,1:1001",
             Limits = ResourceLimits.FromHost().ToArray(),
         }.Encode();
+        HandoffState overlapping = new()
+        {
+            Kind = HandoffKind.Fork,
+            Program = fork.Program,
+            Limits = fork.Limits,
+            Registers = fork.Registers,
+            Areas = [(0x40_0000UL, 0x40_2000UL, MappingFlags.Read), (0x40_1000UL, 0x40_3000UL, MappingFlags.Read)],
+        };
+        HandoffState runOutside = new()
+        {
+            Kind = HandoffKind.Fork,
+            Program = fork.Program,
+            Limits = fork.Limits,
+            Registers = fork.Registers,
+            Areas = [(0x40_0000UL, 0x40_1000UL, MappingFlags.Read)],
+            Runs = [(0x80_0000UL, 0x1000UL)],
+        };
         return new TheoryData<string, byte[]>
         {
+            { "overlapping areas", overlapping.Encode() },
+            { "memory run outside every area", WithMemory(runOutside.Encode(), 0x1000) },
             { "empty", [] },
             { "noise", noise },
             { "header only", valid[..HandoffState.HeaderSize] },
@@ -164,6 +183,14 @@ public sealed class ForgedHandoffTests
         RawResult r = RunWithSealedState(ValidExecState());
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("a\x80\xff\n"u8.ToArray(), r.Stdout);
+    }
+
+    private static byte[] WithMemory(byte[] encoded, int bytes)
+    {
+        long offset = HandoffState.MemoryOffset(encoded.Length - HandoffState.HeaderSize);
+        byte[] all = new byte[offset + bytes];
+        encoded.CopyTo(all, 0);
+        return all;
     }
 
     private static byte[] ValidExecState() => new HandoffState

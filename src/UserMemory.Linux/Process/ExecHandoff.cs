@@ -27,6 +27,11 @@ public static class ExecHandoff
     {
         System.ArgumentNullException.ThrowIfNull(task);
         System.ArgumentNullException.ThrowIfNull(next);
+        if (program.Length > HandoffState.MaxPath || TooLong(argv) || TooLong(envp))
+        {
+            return -(long)LinuxError.E2BIG; // Linux: a string above MAX_ARG_STRLEN is E2BIG
+        }
+
         ThreadGroup group = task.Group;
         ulong[] handlers = new ulong[group.SignalHandlers.Length];
         for (int s = 0; s < handlers.Length; s++)
@@ -55,5 +60,18 @@ public static class ExecHandoff
 
         long memfd = HandoffChannel.Create(encoded, 0, []);
         return memfd < 0 ? memfd : HandoffChannel.Launch(group.Options, memfd, replace: true);
+    }
+
+    private static bool TooLong(IReadOnlyList<byte[]> strings)
+    {
+        foreach (byte[] s in strings)
+        {
+            if (s.Length >= HandoffState.MaxArgumentLength)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -97,7 +97,13 @@ public static class ForkState
             Areas = areaList,
             Runs = runs,
         };
-        long memfd = HandoffChannel.Create(state.Encode(), space.KernelBase, runs);
+        byte[] encoded = state.Encode();
+        if (encoded.Length - HandoffState.HeaderSize > HandoffState.MaxPayload)
+        {
+            return -(long)LinuxError.ENOMEM; // more areas than a hand-off carries
+        }
+
+        long memfd = HandoffChannel.Create(encoded, space.KernelBase, runs);
         return memfd < 0 ? memfd : HandoffChannel.Launch(process.Options, memfd, replace: false);
     }
 

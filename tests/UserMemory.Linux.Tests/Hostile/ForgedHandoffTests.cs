@@ -185,6 +185,28 @@ public sealed class ForgedHandoffTests
         Assert.Equal("a\x80\xff\n"u8.ToArray(), r.Stdout);
     }
 
+    [Fact]
+    public void A_guest_cannot_hand_a_state_to_a_host_runner()
+    {
+        // The guest opens a valid state on its descriptor 1000 and executes the runner binary with --handoff. Guest
+        // descriptors are virtual and guest execve is emulated, so no host runner ever sees that state.
+        string file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(file, ValidExecState());
+            RawResult r = RawProcess.RunUnderRunner(["/bin/busybox", "sh", "-c", "exec 1000<\"$0\"; exec \"$1\" --handoff", file, Repository.Runner], Limit);
+            Assert.False(r.TimedOut, r.ToString());
+            Assert.False(r.ShowsDotnetStackTrace, r.ToString());
+            Assert.NotEqual(0, r.ExitCode);
+            Assert.DoesNotContain("a\x80\xff"u8.ToArray(), r.Stdout);
+            Assert.DoesNotContain("hand-off", r.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static byte[] WithMemory(byte[] encoded, int bytes)
     {
         long offset = HandoffState.MemoryOffset(encoded.Length - HandoffState.HeaderSize);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Interop;
 
@@ -119,12 +120,12 @@ public static class HandoffChannel
         long seals = HostLinux.Syscall((long)SyscallNumber.Fcntl, fd, FcntlGetSeals);
         if (seals == -(long)LinuxError.EBADF)
         {
-            throw new HandoffRejectedException("no hand-off state on descriptor 1000");
+            throw new HandoffRejectedException(string.Create(CultureInfo.InvariantCulture, $"no hand-off state on descriptor {fd}"));
         }
 
         if (seals < 0 || (seals & AllSeals) != AllSeals)
         {
-            throw new HandoffRejectedException("descriptor 1000 is not a sealed hand-off memfd");
+            throw new HandoffRejectedException(string.Create(CultureInfo.InvariantCulture, $"descriptor {fd} is not a sealed hand-off memfd"));
         }
 
         byte[] header = new byte[HandoffState.HeaderSize];

@@ -36,7 +36,7 @@ public static class ProcessHandoff
         bool traceOpen = RunnerDescriptors.IsOpen(RunnerDescriptors.Trace);
         if ((options.Trace || options.Stats) && !traceOpen)
         {
-            throw new HandoffRejectedException("the state asks for tracing but descriptor 1001 is not open");
+            throw new HandoffRejectedException(string.Create(CultureInfo.InvariantCulture, $"the state asks for tracing but descriptor {RunnerDescriptors.Trace} is not open"));
         }
 
         RunnerDescriptors.Check(traceOpen ? RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Trace, true) : RunnerDescriptors.Reserve(RunnerDescriptors.Trace), "reserving the trace descriptor");

@@ -11,7 +11,8 @@ namespace UserMemory.Linux.Process;
 /// A guest process's resource limits (<c>getrlimit</c>, <c>setrlimit</c>, <c>prlimit64</c>): kept per guest process,
 /// inherited across fork and execve through the hand-off, validated with Linux's rules, and recorded rather than applied
 /// to the host runner (whose own limits are the runtime's). The first guest starts from the runner's host limits, except
-/// <c>RLIMIT_NOFILE</c>, whose soft limit is the guest descriptor table's size.
+/// <c>RLIMIT_NOFILE</c>, whose soft limit is the guest descriptor table's size (raising it does not grow the table,
+/// which stays at <see cref="FdTable.Limit"/>).
 /// </summary>
 public sealed class ResourceLimits
 {

@@ -19,7 +19,7 @@ public sealed class HandoffPiecesTests
             "CORECLR_ENABLE_PROFILING=1"u8.ToArray(),
             "DOTNET_ROOT=/usr/share/dotnet"u8.ToArray(),
             "PATH=/bin"u8.ToArray(),
-            "\xff\xfeNAME=v"u8.ToArray(),
+            [0xff, 0xfe, .. "NAME=v"u8],
         ];
         byte[][] env = CleanEnvironment.Build(own);
         Assert.Equal(["DOTNET_ROOT=/usr/share/dotnet\0"u8.ToArray(), "DOTNET_EnableDiagnostics=0\0"u8.ToArray()], env);
@@ -29,8 +29,8 @@ public sealed class HandoffPiecesTests
     [Fact]
     public void Raw_command_line_splits_on_NUL_and_keeps_every_byte()
     {
-        byte[][] parts = RawCommandLine.Split("run\0a\x80\xff\0\0z"u8);
-        Assert.Equal(["run"u8.ToArray(), "a\x80\xff"u8.ToArray(), [], "z"u8.ToArray()], parts);
+        byte[][] parts = RawCommandLine.Split([.. "run\0a"u8, 0x80, 0xff, 0, 0, (byte)'z']);
+        Assert.Equal(["run"u8.ToArray(), [(byte)'a', 0x80, 0xff], [], "z"u8.ToArray()], parts);
         Assert.Empty(RawCommandLine.Split([]));
     }
 
@@ -49,10 +49,10 @@ public sealed class HandoffPiecesTests
     [Fact]
     public void Program_paths_are_made_absolute_and_searched_as_bytes()
     {
-        byte[] relative = "x\xff/y"u8.ToArray();
+        byte[] relative = [(byte)'x', 0xff, .. "/y"u8];
         byte[] absolute = ProgramPath.Absolute(relative);
         Assert.Equal((byte)'/', absolute[0]);
-        Assert.True(absolute.AsSpan().EndsWith("/x\xff/y"u8));
+        Assert.True(absolute.AsSpan().EndsWith([(byte)'/', .. relative]));
         Assert.Same(absolute, ProgramPath.Absolute(absolute));
 
         string directory = Directory.CreateTempSubdirectory("usermem-path-").FullName;
@@ -68,6 +68,25 @@ public sealed class HandoffPiecesTests
         finally
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Non_UTF8_program_path_and_arguments_on_the_runner_command_line_stay_byte_exact()
+    {
+        // .NET cannot pass these bytes, so bash builds them ($'\xff'): a link to busybox in a directory named with an
+        // invalid UTF-8 byte, run by path with a non-UTF-8 argument.
+        string directory = Directory.CreateTempSubdirectory("usermem-rawpath-").FullName;
+        try
+        {
+            string script = "d=\"$0\"/$'a\\xff'; mkdir \"$d\" && ln -s /bin/busybox \"$d/busybox\" && exec \"$1\" \"$d/busybox\" echo $'x\\xfe'";
+            Support.RawResult r = Support.RawProcess.Run("/bin/bash", ["-c", script, directory, Support.Repository.Runner], TimeSpan.FromSeconds(60));
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal([(byte)'x', 0xfe, (byte)'\n'], r.Stdout);
+        }
+        finally
+        {
+            Support.RawProcess.Run("/bin/rm", ["-rf", directory], TimeSpan.FromSeconds(30)); // .NET cannot name the entry
         }
     }
 

@@ -14,9 +14,9 @@ public sealed class HandoffStateTests
     {
         Kind = HandoffKind.Exec,
         Flags = HandoffFlags.Trace,
-        Program = "/bin/tr\xff\u00fe"u8.ToArray(),
-        Arguments = ["a\x80\xff\xfe\xc3\x28z"u8.ToArray(), [], "plain"u8.ToArray()],
-        Environment = ["BYTES=\xed\xa0\x80"u8.ToArray(), "\xff\xfeNAME=v"u8.ToArray()],
+        Program = [.. "/bin/tr"u8, 0xff, 0xfe],
+        Arguments = [[(byte)'a', 0x80, 0xff, 0xfe, 0xc3, 0x28, (byte)'z'], [], "plain"u8.ToArray()],
+        Environment = [[.. "BYTES="u8, 0xed, 0xa0, 0x80], [0xff, 0xfe, .. "NAME=v"u8]],
         FdTable = "0:0,1:1,2:2:c",
         SignalMask = 0x1234,
         Limits = ResourceLimits.FromHost().ToArray(),

@@ -37,8 +37,9 @@ public static class RawCommandLine
         byte[][] tail = raw[(raw.Length - decoded.Length)..];
         for (int i = 0; i < tail.Length; i++)
         {
-            // Each raw argument must decode to what .NET gave (lossy decoding is the same on both sides).
-            if (System.Text.Encoding.UTF8.GetString(tail[i]) != decoded[i])
+            // Each raw argument that is valid UTF-8 must be what .NET gave (invalid ones were decoded lossily by .NET,
+            // so only their raw bytes are the truth).
+            if (System.Text.Unicode.Utf8.IsValid(tail[i]) && System.Text.Encoding.UTF8.GetString(tail[i]) != decoded[i])
             {
                 return Fallback(decoded);
             }

@@ -27,12 +27,19 @@ internal sealed class CommandLine
     /// <summary>The exit status for malformed command lines (as for the shell's usage errors).</summary>
     public const int UsageExitCode = 2;
 
-    /// <summary>No fork hand-off descriptor.</summary>
-    public const int NoResumeFd = -1;
+    /// <summary>The internal option a runner starts the next one with (fork or execve): accepted only alone; the
+    /// whole state comes from the hand-off descriptor, never from the command line.</summary>
+    public const string HandoffOption = "--handoff";
 
     private static readonly Option<bool> StraceOption = new("--strace")
     {
         Description = "Print one strace-format line per system call on standard error.",
+    };
+
+    private static readonly Option<string> StraceFileOption = new("--strace-file")
+    {
+        Description = "Like --strace, but write the trace to PATH (created or truncated) instead of standard error.",
+        HelpName = "PATH",
     };
 
     private static readonly Option<bool> StatsOption = new("--stats")
@@ -64,37 +71,6 @@ internal sealed class CommandLine
         Description = "Refuse every change to the file system (EROFS): writing opens, create, unlink, rename, mkdir, links, chmod, chown, truncate, utimes.",
     };
 
-    private static readonly Option<bool> TraceChildOption = new("--trace-child")
-    {
-        Description = "Internal: prefix trace lines with the pid (set for forked and executed runners).",
-        Hidden = true,
-    };
-
-    private static readonly Option<int> ResumeOption = new("--resume")
-    {
-        Description = "Internal: continue a forked child from the state in this descriptor.",
-        Hidden = true,
-        DefaultValueFactory = _ => NoResumeFd,
-    };
-
-    private static readonly Option<string> ExecStateOption = new("--exec-state")
-    {
-        Description = "Internal: descriptor table, ignored signals and signal mask carried across execve.",
-        Hidden = true,
-    };
-
-    private static readonly Option<string> Argv0Option = new("--argv0")
-    {
-        Description = "Internal: argv[0] for the program when it differs from the program path (execve).",
-        Hidden = true,
-    };
-
-    private static readonly Option<bool> NoArgvOption = new("--no-argv")
-    {
-        Description = "Internal: start the program with an empty argv (execve with argv == NULL).",
-        Hidden = true,
-    };
-
     private static readonly Argument<string> ProgramArgument = new("program")
     {
         Description = "The static x86-64 Linux program to run; looked up in PATH when it has no slash.",
@@ -107,30 +83,58 @@ internal sealed class CommandLine
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    private static readonly Option[] ValueOptions = [CpuOption, MemoryOption, RootOption, ResumeOption, ExecStateOption, Argv0Option];
+    private static readonly Option[] ValueOptions = [StraceFileOption, CpuOption, MemoryOption, RootOption];
 
     /// <summary>The characters System.CommandLine accepts between an option and its value (<c>--opt=value</c>).</summary>
     private static readonly char[] OptionValueDelimiters = ['=', ':'];
 
+    private CommandLine()
+    {
+        Handoff = true;
+        Arguments = [];
+    }
+
     private CommandLine(ParseResult result)
     {
-        Trace = result.GetValue(StraceOption);
+        Trace = result.GetValue(StraceOption) || result.GetValue(StraceFileOption) is not null;
         Stats = result.GetValue(StatsOption);
         CpuText = result.GetValue(CpuOption);
         Root = result.GetValue(RootOption);
         MemoryText = result.GetValue(MemoryOption);
         ReadOnly = result.GetValue(ReadOnlyOption);
-        TracePidPrefix = result.GetValue(TraceChildOption);
-        ResumeFd = result.GetValue(ResumeOption);
-        ExecState = result.GetValue(ExecStateOption);
-        Argv0 = result.GetValue(Argv0Option);
-        NoArgv = result.GetValue(NoArgvOption);
         Program = result.GetValue(ProgramArgument);
         Arguments = result.GetValue(ArgumentsArgument) ?? [];
     }
 
-    /// <summary><c>--strace</c>.</summary>
+    /// <summary><c>--strace</c> or <c>--strace-file</c>.</summary>
     public bool Trace { get; }
+
+    /// <summary>Started by another runner with <see cref="HandoffOption"/> alone.</summary>
+    public bool Handoff { get; }
+
+    /// <summary>The index in the arguments of the program (its arguments follow), so that the program and its
+    /// arguments can be taken as the raw bytes the kernel gave this process; -1 with <see cref="Handoff"/>.</summary>
+    public int ProgramIndex { get; private init; } = -1;
+
+    /// <summary>The index in the arguments of the token holding <c>--strace-file</c>'s path, or -1.</summary>
+    public int StraceFileIndex { get; private init; } = -1;
+
+    /// <summary>The raw bytes of the <c>--strace-file</c> path (the token at <see cref="StraceFileIndex"/>, without
+    /// an <c>--strace-file=</c> prefix), or null.</summary>
+    /// <param name="raw">The raw arguments (same indices as the parsed ones).</param>
+    /// <returns>The path bytes, or null.</returns>
+    public byte[]? StraceFileBytes(byte[][] raw)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        if (StraceFileIndex < 0 || StraceFileIndex >= raw.Length)
+        {
+            return null;
+        }
+
+        byte[] token = raw[StraceFileIndex];
+        byte[] joined = System.Text.Encoding.ASCII.GetBytes(StraceFileOption.Name + "=");
+        return token.AsSpan().StartsWith(joined) ? token[joined.Length..] : token;
+    }
 
     /// <summary><c>--memory SIZE</c> as given, or null.</summary>
     public string? MemoryText { get; }
@@ -150,23 +154,8 @@ internal sealed class CommandLine
     /// <summary><c>--cpu</c>, parsed.</summary>
     public CpuBackend Cpu => CpuBackendSelector.TryParse(CpuText, out CpuBackend b) ? b : CpuBackend.Auto;
 
-    /// <summary><c>--trace-child</c>.</summary>
-    public bool TracePidPrefix { get; }
-
     /// <summary><c>--stats</c>.</summary>
     public bool Stats { get; }
-
-    /// <summary><c>--resume FD</c>, or <see cref="NoResumeFd"/>.</summary>
-    public int ResumeFd { get; }
-
-    /// <summary><c>--exec-state S</c>.</summary>
-    public string? ExecState { get; }
-
-    /// <summary><c>--argv0 A</c>.</summary>
-    public string? Argv0 { get; }
-
-    /// <summary><c>--no-argv</c>.</summary>
-    public bool NoArgv { get; }
 
     /// <summary>The program, absent only with <c>--resume</c>.</summary>
     public string? Program { get; }
@@ -179,11 +168,23 @@ internal sealed class CommandLine
     /// after a usage error (the message is on <paramref name="error"/>).</summary>
     public static CommandLine? Parse(string[] args, TextWriter output, TextWriter error, out int exitCode)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(error);
+        if (args.Length == 1 && args[0] == HandoffOption)
+        {
+            exitCode = 0;
+            return new CommandLine();
+        }
+
         RootCommand root = CreateRootCommand();
-        string[] tokens = ToParserTokens(root, args, out string? unknown);
+        string[] tokens = ToParserTokens(root, args, out string? unknown, out int programIndex, out int straceFileIndex);
         ParseResult result = root.Parse(tokens, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var errors = new List<string>();
-        if (unknown is not null)
+        if (Array.IndexOf(args, HandoffOption) >= 0 && Array.IndexOf(args, HandoffOption) < programIndex)
+        {
+            errors.Add(HandoffOption + " is internal and takes no other arguments.");
+        }
+        else if (unknown is not null)
         {
             errors.Add("unknown option '" + unknown + "' (runner options come before the program; a flag takes no value).");
         }
@@ -201,7 +202,7 @@ internal sealed class CommandLine
 
         if (errors.Count == 0)
         {
-            var parsed = new CommandLine(result);
+            var parsed = new CommandLine(result) { ProgramIndex = programIndex, StraceFileIndex = straceFileIndex };
             if (parsed.MemoryText is not null && !TryParseSize(parsed.MemoryText, out _))
             {
                 errors.Add("invalid --memory size '" + parsed.MemoryText + "' (bytes, or a number with K, M, G or T).");
@@ -210,11 +211,7 @@ internal sealed class CommandLine
             {
                 errors.Add("--cpu takes auto, unicorn or kvm, not '" + parsed.CpuText + "'.");
             }
-            else if (parsed.ResumeFd != NoResumeFd && parsed.ResumeFd < 0)
-            {
-                errors.Add("--resume needs a descriptor number (0 or more).");
-            }
-            else if (parsed.ResumeFd == NoResumeFd && string.IsNullOrEmpty(parsed.Program))
+            else if (string.IsNullOrEmpty(parsed.Program))
             {
                 errors.Add("no program given.");
             }
@@ -242,16 +239,12 @@ internal sealed class CommandLine
             "Runs an x86-64 Linux program on an emulated (Unicorn) or virtualized (KVM) CPU. Every pointer the program passes to a system call is checked through UserMemory.")
         {
             StraceOption,
+            StraceFileOption,
             StatsOption,
             CpuOption,
             MemoryOption,
             RootOption,
             ReadOnlyOption,
-            TraceChildOption,
-            ResumeOption,
-            ExecStateOption,
-            Argv0Option,
-            NoArgvOption,
             ProgramArgument,
             ArgumentsArgument,
         };
@@ -262,9 +255,10 @@ internal sealed class CommandLine
     /// <c>--help</c> stays a value), then <c>--</c>, then the program and its arguments exactly as given.
     /// <paramref name="unknown"/> is the first option-looking token the command does not define (or a flag given a
     /// value).</summary>
-    private static string[] ToParserTokens(RootCommand root, string[] args, out string? unknown)
+    private static string[] ToParserTokens(RootCommand root, string[] args, out string? unknown, out int programIndex, out int straceFileIndex)
     {
         unknown = null;
+        straceFileIndex = -1;
         var tokens = new List<string>(args.Length + 1);
         int i = 0;
         for (; i < args.Length; i++)
@@ -289,6 +283,11 @@ internal sealed class CommandLine
             else if (IsValueOption(option) && a == option.Name && i + 1 < args.Length)
             {
                 string value = args[++i];
+                if (option == StraceFileOption)
+                {
+                    straceFileIndex = i;
+                }
+
                 if (value.Length == 0)
                 {
                     tokens.Add(a);
@@ -302,9 +301,15 @@ internal sealed class CommandLine
                 continue;
             }
 
+            if (option == StraceFileOption)
+            {
+                straceFileIndex = i;
+            }
+
             tokens.Add(a);
         }
 
+        programIndex = i;
         tokens.Add("--");
         for (; i < args.Length; i++)
         {

@@ -1,27 +1,25 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Text;
 using UserMemory;
 using UserMemory.Linux.Cpu;
-using UserMemory.Linux.Fs;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
 using UserMemory.Linux.Process;
+using UserMemory.Linux.Tracing;
 using UserMemory.Runner;
 
 // usermem-run: one guest process per runner process (guest pid == host pid).
+const int UsageExit = CommandLine.UsageExitCode;
+const int HandoffRejectedExit = 65; // EX_DATAERR: the hand-off state is not one a runner wrote
+const int NotFoundExit = 127;
+const int CannotExecuteExit = 126;
+
 CommandLine? cmd = CommandLine.Parse(args, Console.Out, Console.Error, out int parseExit);
 if (cmd is null)
 {
     return parseExit;
-}
-
-if (cmd.Root is string rootDir && !Directory.Exists(rootDir))
-{
-    Say("usermem-run: --root " + rootDir + ": not a directory");
-    return CommandLine.UsageExitCode;
 }
 
 string runnerPath = Environment.ProcessPath ?? "/proc/self/exe";
@@ -31,14 +29,66 @@ if (Path.GetFileNameWithoutExtension(runnerPath) == "dotnet")
     prefix = [Path.Combine(AppContext.BaseDirectory, "usermem-run.dll")];
 }
 
-// The backend is resolved once, here; forked and executed runners inherit the resolved choice.
-CpuBackend cpu = CpuBackendSelector.Resolve(cmd.Cpu, out string? cpuMessage);
-if (cpuMessage is not null && cmd.ResumeFd == CommandLine.NoResumeFd && !cmd.TracePidPrefix)
+HostLinux.Syscall((long)UserMemory.Linux.Abi.SyscallNumber.Prctl, PrSetDumpable, 0);
+if (cmd.Handoff)
 {
-    Console.Error.WriteLine("usermem-run: " + cpuMessage);
+    // Started by another runner: everything comes from the state on the hand-off descriptor. A state that is not one a
+    // runner wrote is expected input here, not a bug: one line and a non-zero status.
+    long received;
+    ThreadGroup? next;
+    ulong start;
+    byte[] named;
+    try
+    {
+        received = ProcessHandoff.Receive(new RunnerOptions { RunnerPath = runnerPath, RunnerPrefixArguments = prefix }, out next, out start, out named);
+    }
+    catch (HandoffRejectedException e)
+    {
+        Say("usermem-run: rejected hand-off: " + e.Message);
+        return HandoffRejectedExit;
+    }
+
+    if (received < 0)
+    {
+        return LoadFailed(named, received);
+    }
+
+    next!.Run(start);
+    return 0;
 }
 
-prefix = [.. prefix, "--cpu", CpuBackendSelector.ToOptionValue(cpu)];
+if (cmd.Root is string rootDir && !Directory.Exists(rootDir))
+{
+    Say("usermem-run: --root " + rootDir + ": not a directory");
+    return UsageExit;
+}
+
+// The backend is resolved once, here; the next runners (fork, execve) get the resolved choice in the hand-off state.
+CpuBackend cpu = CpuBackendSelector.Resolve(cmd.Cpu, out string? cpuMessage);
+if (cpuMessage is not null)
+{
+    Say("usermem-run: " + cpuMessage);
+}
+
+// The first runner: the program, its arguments and environment as the raw bytes the kernel gave this process.
+byte[][] raw = RawCommandLine.Read(args);
+if (RunnerDescriptors.Reserve(RunnerDescriptors.Handoff) < 0)
+{
+    Say("usermem-run: cannot reserve the hand-off descriptor");
+    return UsageExit;
+}
+
+// Both runner descriptor numbers are occupied before the guest table exists (the trace output, or a placeholder).
+long opened = cmd.Trace || cmd.Stats
+    ? TraceOutput.Open(cmd.StraceFileBytes(raw))
+    : RunnerDescriptors.Reserve(RunnerDescriptors.Trace);
+if (opened < 0)
+{
+    string what = cmd.StraceFileBytes(raw) is byte[] path ? Encoding.UTF8.GetString(path) : "trace output";
+    Say("usermem-run: " + what + ": " + ((LinuxError)(int)-opened).Message());
+    return UsageExit;
+}
+
 var options = new RunnerOptions
 {
     Cpu = cpu,
@@ -47,83 +97,47 @@ var options = new RunnerOptions
     Root = cmd.Root,
     ReadOnly = cmd.ReadOnly,
     MemoryLimit = cmd.MemoryLimit ?? RunnerOptions.DefaultMemoryLimit,
-    TracePidPrefix = cmd.TracePidPrefix || cmd.ResumeFd != CommandLine.NoResumeFd,
     RunnerPath = runnerPath,
-    RunnerPrefixArguments = cmd.ResumeFd != CommandLine.NoResumeFd || cmd.TracePidPrefix ? [.. prefix, "--trace-child"] : prefix,
+    RunnerPrefixArguments = prefix,
 };
 
-if (cmd.ResumeFd != CommandLine.NoResumeFd)
+byte[][] environment = HostLinux.ReadEnvironment();
+byte[] program = raw[cmd.ProgramIndex];
+if (Array.IndexOf(program, (byte)'/') < 0)
 {
-    (ThreadGroup child, ulong rip) = ForkState.Resume(cmd.ResumeFd, options);
-    child.Run(rip);
-    return 0;
-}
-
-FdTable fds = FdTable.WithStandardStreams();
-var ignored = new List<int>();
-ulong mask = 0;
-if (cmd.ExecState is string state)
-{
-    string[] parts = state.Split(';');
-    fds = FdTable.Parse(parts[0]);
-    if (parts.Length > 1 && parts[1] != "-")
-    {
-        foreach (string s in parts[1].Split(','))
-        {
-            ignored.Add(int.Parse(s, CultureInfo.InvariantCulture));
-        }
-    }
-
-    if (parts.Length > 2)
-    {
-        mask = ulong.Parse(parts[2], CultureInfo.InvariantCulture);
-    }
-}
-
-string program = cmd.Program!;
-if (!program.Contains('/', StringComparison.Ordinal))
-{
-    string? found = null;
-    foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':'))
-    {
-        string candidate = Path.Combine(dir.Length == 0 ? "." : dir, program);
-        if (File.Exists(candidate))
-        {
-            found = candidate;
-            break;
-        }
-    }
-
+    byte[]? found = ProgramPath.Search(program, environment);
     if (found is null)
     {
-        Say("usermem-run: " + program + ": command not found");
-        return 127;
+        Say("usermem-run: " + Encoding.UTF8.GetString(program) + ": command not found");
+        return NotFoundExit;
     }
 
     program = found;
 }
 
-var argv = new List<byte[]>();
-if (!cmd.NoArgv)
-{
-    argv.Add(Encoding.UTF8.GetBytes(cmd.Argv0 ?? cmd.Program!));
-}
-
-foreach (string a in cmd.Arguments)
-{
-    argv.Add(Encoding.UTF8.GetBytes(a));
-}
-
-long r = ThreadGroup.Start(options, Encoding.UTF8.GetBytes(program), argv, HostLinux.ReadEnvironment(), fds, out ThreadGroup? process, out ulong entry);
+var argv = new List<byte[]>(raw[cmd.ProgramIndex..]);
+long r = ThreadGroup.Start(options, program, argv, environment, UserMemory.Linux.Fs.FdTable.WithStandardStreams(), out ThreadGroup? process, out ulong entry);
 if (r < 0)
 {
-    var e = (LinuxError)(int)-r;
-    Say("usermem-run: " + program + ": " + e.Message());
-    return e == LinuxError.ENOENT ? 127 : 126;
+    return LoadFailed(program, r);
 }
 
-process!.InheritSignals(ignored, mask);
-process.Run(entry);
+process!.Run(entry);
 return 0;
 
+static int LoadFailed(byte[] program, long result)
+{
+    var e = (LinuxError)(int)-result;
+    Say("usermem-run: " + Encoding.UTF8.GetString(program) + ": " + e.Message());
+    return e == LinuxError.ENOENT ? NotFoundExit : CannotExecuteExit;
+}
+
 static void Say(string text) => HostLinux.WriteAll(2, Encoding.UTF8.GetBytes(text + "\n"));
+
+/// <summary>Constants of the runner's entry point.</summary>
+internal static partial class Program
+{
+    /// <summary><c>PR_SET_DUMPABLE</c>: with 0, no other process of the same user may ptrace this runner or open its
+    /// <c>/proc/PID/mem</c> and <c>/proc/PID/fd</c> (a guest of another runner included).</summary>
+    private const long PrSetDumpable = 4;
+}

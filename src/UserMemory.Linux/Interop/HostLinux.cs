@@ -232,12 +232,23 @@ public static unsafe partial class HostLinux
     /// <param name="path">NUL-terminated path.</param>
     /// <param name="argv">NUL-terminated arguments.</param>
     /// <returns>The child's pid, or <c>-errno</c>.</returns>
-    public static long Spawn(byte[] path, byte[][] argv)
+    public static long Spawn(byte[] path, byte[][] argv) => Spawn(path, argv, null);
+
+    /// <summary>Starts the program at <paramref name="path"/> as a child process (<c>posix_spawn</c>) with the
+    /// environment <paramref name="envp"/> (this process's own when null); the child inherits every descriptor
+    /// without close-on-exec, the signal mask and ignored signals.</summary>
+    /// <param name="path">NUL-terminated path.</param>
+    /// <param name="argv">NUL-terminated arguments.</param>
+    /// <param name="envp">NUL-terminated environment entries, or null for this process's environment.</param>
+    /// <returns>The child's pid, or <c>-errno</c>.</returns>
+    public static long Spawn(byte[] path, byte[][] argv, byte[][]? envp)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(argv);
-        GCHandle[] handles = new GCHandle[argv.Length + 1];
+        int envCount = envp?.Length ?? 0;
+        GCHandle[] handles = new GCHandle[argv.Length + 1 + envCount];
         nint* vector = stackalloc nint[argv.Length + 1];
+        nint* env = stackalloc nint[envCount + 1];
         try
         {
             handles[argv.Length] = GCHandle.Alloc(path, GCHandleType.Pinned);
@@ -248,8 +259,15 @@ public static unsafe partial class HostLinux
             }
 
             vector[argv.Length] = 0;
+            for (int i = 0; i < envCount; i++)
+            {
+                handles[argv.Length + 1 + i] = GCHandle.Alloc(envp![i], GCHandleType.Pinned);
+                env[i] = handles[argv.Length + 1 + i].AddrOfPinnedObject();
+            }
+
+            env[envCount] = 0;
             int pid;
-            int rc = posix_spawn(&pid, handles[argv.Length].AddrOfPinnedObject(), 0, 0, vector, Environ());
+            int rc = posix_spawn(&pid, handles[argv.Length].AddrOfPinnedObject(), 0, 0, vector, envp is null ? Environ() : (nint)env);
             return rc == 0 ? pid : -rc;
         }
         finally

@@ -154,7 +154,7 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
         // The number and the six arguments in one call into the CPU backend.
         Span<ulong> values = stackalloc ulong[ICpu.SyscallRegisterCount];
         Cpu.ReadSyscallRegisters(values);
-        long nr = (long)values[0];
+        long nr = unchecked((int)values[0]); // Linux takes the number as an int: the upper 32 bits of RAX are ignored
         Span<ulong> a = values[1..];
         Kernel.Tracer?.Begin(this, nr, a);
         long result = SyscallTable.Dispatch(this, nr, a);

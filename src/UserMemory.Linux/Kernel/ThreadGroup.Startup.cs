@@ -73,12 +73,7 @@ public sealed partial class ThreadGroup
             return r;
         }
 
-        byte[] absolute = guestProgram ?? program;
-        if (program.Length == 0 || program[0] != (byte)'/')
-        {
-            byte[] cwd = System.Text.Encoding.UTF8.GetBytes(Environment.CurrentDirectory.TrimEnd('/') + "/");
-            absolute = [.. cwd, .. program];
-        }
+        byte[] absolute = guestProgram ?? ProgramPath.Absolute(program);
 
         AddrSpace space = CreateAddressSpace(options.MemoryLimit);
         var identity = ((ulong)HostLinux.Syscall((long)SyscallNumber.Getuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Geteuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getgid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getegid));

@@ -62,6 +62,9 @@ public sealed partial class ThreadGroup : IDisposable
     /// <summary>The current program break.</summary>
     public ulong BrkEnd { get; internal set; }
 
+    /// <summary>The guest's resource limits (recorded, inherited across fork and execve, not applied to the host).</summary>
+    public ResourceLimits Limits { get; internal set; } = ResourceLimits.FromHost();
+
     /// <summary>Guest signal handlers: 0 = default, 1 = ignore, else the handler's address (index = signal).</summary>
     internal ulong[] SignalHandlers { get; } = new ulong[MaxSignal + 1];
 

@@ -10,7 +10,7 @@ using static UserMemory.Linux.Syscalls.SyscallSupport;
 namespace UserMemory.Linux.Syscalls;
 
 /// <summary>Setup and system-information syscalls: arch_prctl, prctl, sched_getaffinity,
-/// sched_yield, uname, sysinfo.</summary>
+/// sched_yield, uname, sysinfo, getpriority/setpriority.</summary>
 internal static class MiscSyscalls
 {
     private const ulong PrSetName = 15;
@@ -26,6 +26,37 @@ internal static class MiscSyscalls
         b.Add(SyscallNumber.Prctl, SupportLevel.Stub, "PR_SET_NAME/PR_GET_NAME accepted without effect; others EINVAL", static (t, a) => Prctl(t, a[0], a[1]));
         b.Add(SyscallNumber.ArchPrctl, SupportLevel.Full, "", static (t, a) => ArchPrctl(t, a[0], a[1]));
         b.Add(SyscallNumber.SchedGetaffinity, SupportLevel.Partial, "the host's CPUs", static (t, a) => SchedGetAffinity(t, a[1], a[2]));
+        b.Add(SyscallNumber.Getpriority, SupportLevel.Full, "host facts (guest pid == host pid)", static (t, a) => GetPriority(a[0], a[1]));
+        b.Add(SyscallNumber.Setpriority, SupportLevel.Partial, "this process only; another process, group or user is EPERM", static (t, a) => SetPriority(t, a[0], a[1], a[2]));
+    }
+
+    /// <summary>PRIO_PROCESS, PRIO_PGRP, PRIO_USER: the valid <c>which</c> values are 0 to 2.</summary>
+    private const uint PrioProcess = 0;
+
+    private const uint PrioUser = 2;
+
+    private static long GetPriority(ulong which, ulong who)
+    {
+        // Linux takes ints; an unknown which is EINVAL. The host answers for any pid (host facts).
+        uint kind = unchecked((uint)which);
+        return kind > PrioUser ? Einval : Syscall(SyscallNumber.Getpriority, kind, unchecked((int)who));
+    }
+
+    private static long SetPriority(Task t, ulong which, ulong who, ulong nice)
+    {
+        uint kind = unchecked((uint)which);
+        if (kind > PrioUser)
+        {
+            return Einval;
+        }
+
+        int target = unchecked((int)who);
+        if (kind != PrioProcess || (target != 0 && target != t.Group.Pid))
+        {
+            return Errno(LinuxError.EPERM); // a guest changes only its own runner's priority
+        }
+
+        return Syscall(SyscallNumber.Setpriority, kind, 0, unchecked((int)nice));
     }
 
     private static long ArchPrctl(Task t, ulong code, ulong addr)

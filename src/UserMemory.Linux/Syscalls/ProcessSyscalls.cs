@@ -1,6 +1,4 @@
 using System.Collections.Generic;
-using System.Globalization;
-using System.Text;
 using System;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Fs;
@@ -29,7 +27,8 @@ internal static class ProcessSyscalls
         b.Add(SyscallNumber.Exit, SupportLevel.Partial, "ends the whole group (one thread per group)", static (t, a) => ExitSyscall(t, a[0]));
         b.Add(SyscallNumber.ExitGroup, SupportLevel.Full, "", static (t, a) => ExitSyscall(t, a[0]));
         b.Add(SyscallNumber.Wait4, SupportLevel.Full, "", static (t, a) => Wait4(t, (long)a[0], a[1], a[2], a[3]));
-        b.Add(SyscallNumber.Getrlimit, SupportLevel.Partial, "the runner's host limits", static (t, a) => OutCall(t, SyscallNumber.Getrlimit, a[1], RlimitSize, (long)a[0]));
+        b.Add(SyscallNumber.Waitid, SupportLevel.Full, "", static (t, a) => Waitid(t, a[0], a[1], a[2], a[3], a[4]));
+        b.Add(SyscallNumber.Getrlimit, SupportLevel.Full, "the guest's own limits (recorded, not applied to the host)", static (t, a) => Prlimit(t, 0, a[0], 0, a[1]));
         b.Add(SyscallNumber.Getrusage, SupportLevel.Partial, "the runner's host usage", static (t, a) => OutCall(t, SyscallNumber.Getrusage, a[1], RusageSize, (long)a[0]));
         b.Add(SyscallNumber.Getuid, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.Getuid));
         b.Add(SyscallNumber.Getgid, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.Getgid));
@@ -50,9 +49,10 @@ internal static class ProcessSyscalls
         b.Add(SyscallNumber.Getresgid, SupportLevel.Full, "", static (t, a) => ResIds(t, SyscallNumber.Getresgid, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Getpgid, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.Getpgid, (long)a[0]));
         b.Add(SyscallNumber.Getsid, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.Getsid, (long)a[0]));
-        b.Add(SyscallNumber.Setrlimit, SupportLevel.Stub, "refused with EPERM", static (t, a) => Errno(LinuxError.EPERM));
+        b.Add(SyscallNumber.Setrlimit, SupportLevel.Partial, "validated and recorded for the guest, not applied to the host", static (t, a) => Prlimit(t, 0, a[0], a[1], 0));
+        b.Add(SyscallNumber.Setgroups, SupportLevel.Partial, "passed to the host (EPERM unless the runner is privileged)", static (t, a) => SetGroups(t, a[0], a[1]));
         b.Add(SyscallNumber.Gettid, SupportLevel.Full, "", static (t, a) => t.Tid);
-        b.Add(SyscallNumber.Prlimit64, SupportLevel.Partial, "new limits are accepted but not applied; old ones are the runner's", static (t, a) => Prlimit(t, a[0], a[1], a[2], a[3]));
+        b.Add(SyscallNumber.Prlimit64, SupportLevel.Partial, "the guest's own limits (recorded, not applied to the host); another process's limits are read-only host facts", static (t, a) => Prlimit(t, a[0], a[1], a[2], a[3]));
         b.Add(SyscallNumber.Clone3, SupportLevel.Unsupported, "libcs fall back to clone", static (t, a) => Errno(LinuxError.ENOSYS));
     }
 
@@ -168,108 +168,89 @@ internal static class ProcessSyscalls
 
         foreach (int h in closing)
         {
-            Syscall(SyscallNumber.Fcntl, h, 2, 1);
+            RunnerDescriptors.SetCloseOnExec(h, true);
         }
 
         FdTable next = FdTable.Parse(t.Fds.Serialize());
         next.RemoveCloseOnExec();
-        var ignored = new StringBuilder();
-        for (int s = 1; s <= ThreadGroup.MaxSignal; s++)
-        {
-            if (t.Group.SignalHandlers[s] == 1)
-            {
-                ignored.Append(ignored.Length == 0 ? string.Empty : ",").Append(s.ToString(CultureInfo.InvariantCulture));
-            }
-        }
-
-        string state = next.Serialize() + ";" + (ignored.Length == 0 ? "-" : ignored.ToString()) + ";" + t.SignalMask.ToString(CultureInfo.InvariantCulture);
-        List<byte[]> runnerArgs = RunnerArguments(t, ["--exec-state", state]);
-        if (argv.Count > 0)
-        {
-            runnerArgs.Add(Nul("--argv0"));
-            runnerArgs.Add(Nul(argv[0]));
-        }
-        else
-        {
-            runnerArgs.Add(Nul("--no-argv"));
-        }
-
-        runnerArgs.Add(Nul("--"));
-        runnerArgs.Add(Nul(program));
-        for (int i = 1; i < argv.Count; i++)
-        {
-            runnerArgs.Add(Nul(argv[i]));
-        }
-
-        byte[][] env = envp.ConvertAll(Nul).ToArray();
-        r = HostLinux.Execute(Nul(t.Group.Options.RunnerPath), runnerArgs.ToArray(), env);
+        r = ExecHandoff.Execute(t, program, argv, envp, next);
         foreach (int h in closing)
         {
-            Syscall(SyscallNumber.Fcntl, h, 2, 0);
+            RunnerDescriptors.SetCloseOnExec(h, false);
         }
 
         return r;
     }
 
-    /// <summary>The runner's own argv prefix for a new runner process (path, prefix arguments, trace flag) followed by
-    /// <paramref name="extra"/>.</summary>
-    internal static List<byte[]> RunnerArguments(Task t, string[] extra)
-    {
-        var list = new List<byte[]> { Nul(t.Group.Options.RunnerPath) };
-        foreach (string s in t.Group.Options.RunnerPrefixArguments)
-        {
-            list.Add(Nul(s));
-        }
+    /// <summary>NGROUPS_MAX: the most supplementary groups a process has.</summary>
+    private const int MaxGroups = 65536;
 
-        if (t.Group.Options.Trace)
-        {
-            list.Add(Nul("--strace"));
-        }
-
-        if (t.Group.Options.Root is string root)
-        {
-            list.Add(Nul("--root"));
-            list.Add(Nul(root));
-        }
-
-        if (t.Group.Options.ReadOnly)
-        {
-            list.Add(Nul("--read-only"));
-        }
-
-        if (t.Group.Options.MemoryLimit != RunnerOptions.DefaultMemoryLimit)
-        {
-            list.Add(Nul("--memory"));
-            list.Add(Nul(t.Group.Options.MemoryLimit.ToString(CultureInfo.InvariantCulture)));
-        }
-
-        foreach (string s in extra)
-        {
-            list.Add(Nul(s));
-        }
-
-        return list;
-    }
-
-    internal static byte[] Nul(string s) => Nul(Encoding.UTF8.GetBytes(s));
-
-    internal static byte[] Nul(byte[] s)
-    {
-        byte[] r = new byte[s.Length + 1];
-        s.CopyTo(r, 0);
-        return r;
-    }
+    /// <summary>The size of one <c>gid_t</c>.</summary>
+    private const int GroupIdSize = 4;
 
     private static long GetGroups(Task t, ulong size, ulong listAddr)
     {
-        if ((int)size < 0)
+        // Linux takes an int: the upper 32 bits are ignored, a negative count is EINVAL.
+        int count = unchecked((int)size);
+        if (count < 0)
         {
             return Einval;
         }
 
-        byte[] list = new byte[Math.Min((int)size, 65536) * 4];
-        long r = HostSpanCall(SyscallNumber.Getgroups, list, 1, (long)Math.Min((int)size, 65536));
-        return r <= 0 || size == 0 ? r : (t.CopyOut(listAddr, list.AsSpan(0, (int)r * 4)) < 0 ? Efault : r);
+        byte[] list = new byte[Math.Min(count, MaxGroups) * GroupIdSize];
+        long r = HostSpanCall(SyscallNumber.Getgroups, list, 1, Math.Min(count, MaxGroups));
+        return r <= 0 || count == 0 ? r : (t.CopyOut(listAddr, list.AsSpan(0, (int)r * GroupIdSize)) < 0 ? Efault : r);
+    }
+
+    private static long SetGroups(Task t, ulong size, ulong listAddr)
+    {
+        // Linux takes an int and checks the count (EINVAL) before privilege (EPERM) and the list (EFAULT).
+        uint count = unchecked((uint)size);
+        if (count > MaxGroups)
+        {
+            return Einval;
+        }
+
+        byte[] list = new byte[count * GroupIdSize];
+        if (count > 0 && t.CopyIn(listAddr, list) < 0)
+        {
+            // Let the host order EPERM before EFAULT: it sees an unreadable list too.
+            return Syscall(SyscallNumber.Setgroups, count, 0);
+        }
+
+        return HostSpanCall(SyscallNumber.Setgroups, list, 1, count);
+    }
+
+    /// <summary>The bytes of <c>siginfo_t</c> that <c>waitid</c> writes: si_signo, si_errno, si_code (0..12) and
+    /// si_pid, si_uid, si_status (16..28); the rest of the guest's buffer is left alone, as on Linux.</summary>
+    private const int WaitInfoHeadEnd = 12;
+
+    private const int WaitInfoChildStart = 16;
+
+    private const int WaitInfoChildEnd = 28;
+
+    private const int SigInfoSize = 128;
+
+    private const int RusageBytes = 144;
+
+    private static long Waitid(Task t, ulong idType, ulong id, ulong infoAddr, ulong options, ulong rusageAddr)
+    {
+        byte[] info = new byte[SigInfoSize];
+        byte[] rusage = new byte[RusageBytes];
+        long r = HostSpanCall2(SyscallNumber.Waitid, info, 2, rusage, 4, (long)idType, (long)id, 0, (long)options, 0);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        if (infoAddr != 0
+            && (t.CopyOut(infoAddr, info.AsSpan(0, WaitInfoHeadEnd)) < 0
+                || t.CopyOut(infoAddr + WaitInfoChildStart, info.AsSpan(WaitInfoChildStart, WaitInfoChildEnd - WaitInfoChildStart)) < 0))
+        {
+            return Efault;
+        }
+
+        return rusageAddr != 0 && t.CopyOut(rusageAddr, rusage) < 0 ? Efault : r;
     }
 
     private static long ResIds(Task t, SyscallNumber nr, ulong a, ulong b, ulong c)
@@ -293,22 +274,41 @@ internal static class ProcessSyscalls
         return 0;
     }
 
+    private const int RlimitBytes = 16;
+
     private static long Prlimit(Task t, ulong pid, ulong resource, ulong newAddr, ulong oldAddr)
     {
-        if (pid != 0 && (long)pid != t.Group.Pid)
-        {
-            return -(long)LinuxError.EPERM;
-        }
-
+        // Linux's order (prlimit64, do_prlimit): copy the new limit in, find the process, then check the resource.
+        RLimit wanted = default;
         if (newAddr != 0)
         {
-            byte[] limit = new byte[16];
-            if (t.CopyIn(newAddr, limit) < 0)
+            if (t.ReadU64(newAddr, out ulong cur) < 0 || t.ReadU64(newAddr + 8, out ulong max) < 0)
             {
                 return Efault;
             }
 
-            // Accepted but not applied to the host runner (its limits are the runtime's, not the guest's).
+            wanted = new RLimit { Current = cur, Maximum = max };
+        }
+
+        int target = unchecked((int)pid); // pid_t
+        if (target != 0 && target != t.Group.Pid)
+        {
+            return OtherProcessLimit(t, target, resource, newAddr != 0, oldAddr);
+        }
+
+        if (!t.Group.Limits.TryGet(resource, out RLimit old))
+        {
+            return Einval;
+        }
+
+        if (newAddr != 0)
+        {
+            bool privileged = Syscall(SyscallNumber.Geteuid) == 0;
+            LinuxError e = t.Group.Limits.TrySet(resource, wanted, privileged);
+            if (e != LinuxError.None)
+            {
+                return Errno(e);
+            }
         }
 
         if (oldAddr == 0)
@@ -316,9 +316,29 @@ internal static class ProcessSyscalls
             return 0;
         }
 
-        byte[] old = new byte[16];
-        long r = HostSpanCall(SyscallNumber.Prlimit64, old, 3, 0, (long)resource, 0, 0);
-        return r < 0 ? r : (t.CopyOut(oldAddr, old) < 0 ? Efault : 0);
+        byte[] bytes = new byte[RlimitBytes];
+        BitConverter.TryWriteBytes(bytes, old.Current);
+        BitConverter.TryWriteBytes(bytes.AsSpan(8), old.Maximum);
+        return t.CopyOut(oldAddr, bytes) < 0 ? Efault : 0;
+    }
+
+    /// <summary>Another process's limits are host facts, read-only: the host answers ESRCH for a missing pid and EINVAL
+    /// for a bad resource; changing them is EPERM (a guest may not change a host process's limits).</summary>
+    private static long OtherProcessLimit(Task t, int pid, ulong resource, bool changing, ulong oldAddr)
+    {
+        byte[] old = new byte[RlimitBytes];
+        long r = HostSpanCall(SyscallNumber.Prlimit64, old, 3, pid, (long)resource, 0, 0);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        if (changing)
+        {
+            return Errno(LinuxError.EPERM);
+        }
+
+        return oldAddr == 0 ? 0 : (t.CopyOut(oldAddr, old) < 0 ? Efault : 0);
     }
 
     private static long ExitSyscall(Task t, ulong status)

@@ -55,6 +55,6 @@ internal sealed class SyscallStats
             line.Append(c, $" nr {n}: {_counts[n]} x {_ticks[n] * 1e6 / Stopwatch.Frequency / _counts[n]:F3} us;");
         }
 
-        HostLinux.WriteAll(2, Encoding.UTF8.GetBytes(line.Append('\n').ToString()));
+        TraceOutput.Write(Encoding.UTF8.GetBytes(line.Append('\n').ToString()));
     }
 }

@@ -283,7 +283,7 @@ public sealed class SyscallTracer
         return b is { Length: 8 } ? "[" + BitConverter.ToInt32(b, 0).ToString(CultureInfo.InvariantCulture) + ", " + BitConverter.ToInt32(b, 4).ToString(CultureInfo.InvariantCulture) + "]" : Pointer(address);
     }
 
-    private void Emit(string line) => HostLinux.WriteAll(2, Encoding.UTF8.GetBytes(_prefix + line + "\n"));
+    private void Emit(string line) => TraceOutput.Write(Encoding.UTF8.GetBytes(_prefix + line + "\n"));
 
     /// <summary>How to print each syscall's arguments (names come from the syscall table): one letter per argument,
     /// d/i int, D long, u unsigned, x hex, f fd, F dirfd, p path, w written buffer, r read buffer, c string result,

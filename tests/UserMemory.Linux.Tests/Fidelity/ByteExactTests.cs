@@ -13,15 +13,15 @@ public sealed class ByteExactTests
     public void Non_UTF8_file_names_link_targets_and_cwd_survive() =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_bytes"), ["files"]);
 
-    [ProbeFact(Skip = "issue 11: a guest execve of a path with non-UTF-8 bytes fails with ENOENT (the name becomes U+FFFD)")]
+    [ProbeFact]
     public void Execve_through_a_non_UTF8_path_works() =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_bytes"), ["exec"]);
 
-    [ProbeFact(Skip = "issue 11: non-UTF-8 argv bytes become U+FFFD across a guest execve")]
+    [ProbeFact]
     public void Non_UTF8_argv_survives_execve() =>
         Differential.AssertSameAsNative(Probes.Get("hostile_env"), ["bytes"]);
 
-    [ProbeFact(Skip = "issue 11: non-UTF-8 argv bytes on the runner's command line become U+FFFD")]
+    [ProbeFact]
     public void Non_UTF8_argv_survives_the_runner_command_line()
     {
         string probe = Probes.Get("hostile_env");

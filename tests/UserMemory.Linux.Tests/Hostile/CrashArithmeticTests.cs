@@ -30,16 +30,16 @@ public sealed class CrashArithmeticTests
     }
 
     [ProbeTheory]
-    [InlineData("groups", Skip = "issue 10: setgroups answers ENOSYS (Linux: EINVAL for a huge count)")]
+    [InlineData("groups")]
     [InlineData("io", Skip = "issue 10: getdents64 with count SIZE_MAX succeeds (Linux: EINVAL)")]
     [InlineData("vectors")]
     [InlineData("memory")]
     [InlineData("polling")]
     [InlineData("signals", Skip = "issue 10: tkill(-1, 0) succeeds (Linux: EINVAL); rt_sigqueueinfo, rt_sigpending, rt_sigtimedwait answer ENOSYS")]
-    [InlineData("limits", Skip = "issue 10: prlimit on a missing pid answers EPERM (Linux: ESRCH); setrlimit cur>max EPERM (EINVAL); getpriority ENOSYS")]
+    [InlineData("limits")]
     [InlineData("descriptors")]
     [InlineData("time", Skip = "issue 10: clock_nanosleep on an invalid clock and futex with an invalid op succeed (Linux: EINVAL, ENOSYS)")]
-    [InlineData("processes", Skip = "issue 10: waitid answers ENOSYS; a syscall number with upper bits set is not truncated to 32 bits")]
+    [InlineData("processes")]
     public void Edge_values_get_Linux_answers(string group) =>
         Differential.AssertSameAsNative(Probes.Get("hostile_arith"), [group]);
 }

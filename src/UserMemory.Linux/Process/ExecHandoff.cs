@@ -1,0 +1,80 @@
+using System.Collections.Generic;
+using UserMemory.Linux.Fs;
+using UserMemory.Linux.Kernel;
+
+namespace UserMemory.Linux.Process;
+
+/// <summary>
+/// The sending side of a guest <c>execve</c>: the program path, argv and envp (raw bytes, as the guest passed them),
+/// the descriptors that survive the exec, the dispositions Linux keeps (ignored signals stay ignored, handlers become
+/// default, flags, restorers and handler masks are cleared), the blocked mask and the limits go into a hand-off state,
+/// and the runner re-executes itself with <c>--handoff</c> and the clean environment. Nothing of the guest reaches the
+/// next runner's command line or environment.
+/// </summary>
+public static class ExecHandoff
+{
+    /// <summary>The handler value meaning "ignore".</summary>
+    private const ulong SignalIgnore = 1;
+
+    /// <summary>Replaces this runner with one running <paramref name="program"/>; returns only on failure.</summary>
+    /// <param name="task">The calling task.</param>
+    /// <param name="program">The program path (after <c>#!</c> resolution), without NUL.</param>
+    /// <param name="argv">The arguments, without NUL.</param>
+    /// <param name="envp">The environment, without NUL.</param>
+    /// <param name="next">The descriptor table after the exec (close-on-exec entries removed).</param>
+    /// <returns><c>-errno</c>.</returns>
+    public static long Execute(Task task, byte[] program, IReadOnlyList<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable next)
+    {
+        System.ArgumentNullException.ThrowIfNull(task);
+        System.ArgumentNullException.ThrowIfNull(next);
+        if (program.Length > HandoffState.MaxPath || TooLong(argv) || TooLong(envp))
+        {
+            return -(long)LinuxError.E2BIG; // Linux: a string above MAX_ARG_STRLEN is E2BIG
+        }
+
+        ThreadGroup group = task.Group;
+        ulong[] handlers = new ulong[group.SignalHandlers.Length];
+        for (int s = 0; s < handlers.Length; s++)
+        {
+            handlers[s] = group.SignalHandlers[s] == SignalIgnore ? SignalIgnore : 0;
+        }
+
+        var state = new HandoffState
+        {
+            Kind = HandoffKind.Exec,
+            Flags = ProcessHandoff.FlagsOf(group.Options, forkChild: false),
+            Cpu = group.Options.Cpu,
+            MemoryLimit = group.Options.MemoryLimit,
+            Root = ProcessHandoff.RootBytes(group.Options),
+            Program = program,
+            Arguments = argv,
+            Environment = envp,
+            FdTable = next.Serialize(),
+            SignalHandlers = handlers,
+            SignalExtras = new (ulong, ulong, ulong)[handlers.Length],
+            SignalMask = task.SignalMask,
+            Limits = group.Limits.ToArray(),
+        };
+        byte[] encoded = state.Encode();
+        if (encoded.Length - HandoffState.HeaderSize > HandoffState.MaxPayload)
+        {
+            return -(long)LinuxError.E2BIG;
+        }
+
+        long memfd = HandoffChannel.Create(encoded, 0, []);
+        return memfd < 0 ? memfd : HandoffChannel.Launch(group.Options, memfd, replace: true);
+    }
+
+    private static bool TooLong(IReadOnlyList<byte[]> strings)
+    {
+        foreach (byte[] s in strings)
+        {
+            if (s.Length >= HandoffState.MaxArgumentLength)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

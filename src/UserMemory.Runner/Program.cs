@@ -8,9 +8,11 @@ using UserMemory.Linux.Fs;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
 using UserMemory.Linux.Process;
+using UserMemory.Linux.Signals;
 using UserMemory.Runner;
 
 // usermem-run: one guest process per runner process (guest pid == host pid).
+HostSignalForwarding.PrepareProcess(); // first: signals for the guest are blocked in every runner thread
 CommandLine? cmd = CommandLine.Parse(args, out string? error);
 if (cmd is null)
 {

@@ -105,7 +105,12 @@ internal static class FileSyscalls
 
         bool intoGuest = nr is SyscallNumber.Read or SyscallNumber.Pread64;
         count = Math.Min(count, MaxTransfer);
-        long result;
+        long result = positional || count == 0 ? 0 : InterruptibleWait.ForDescriptor(t, host, intoGuest ? InterruptibleWait.PollIn : InterruptibleWait.PollOut);
+        if (result < 0)
+        {
+            return result; // a signal came first: EINTR, or a restart under SA_RESTART
+        }
+
         using (UserAccess access = UserAccess.Begin(t.Space))
         {
             ulong prefix = AccessiblePrefix(in access, buffer, count, intoGuest);
@@ -158,9 +163,9 @@ internal static class FileSyscalls
     /// <summary>Emulates SIGPIPE's default action, which .NET (ignoring SIGPIPE on the host) would hide.</summary>
     private static long CheckBrokenPipe(Task t, long result)
     {
-        if (result == -(long)LinuxError.EPIPE && t.Group.SignalHandlers[SignalNumber.SIGPIPE] == 0 && (t.SignalMask & (1UL << (SignalNumber.SIGPIPE - 1))) == 0)
+        if (result == -(long)LinuxError.EPIPE)
         {
-            t.Group.Terminate(SignalNumber.SIGPIPE);
+            SignalDelivery.SendFromSelf(t, SignalNumber.SIGPIPE, SignalCode.User, toThread: true);
         }
 
         return result;

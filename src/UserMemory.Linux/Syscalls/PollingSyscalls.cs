@@ -12,6 +12,9 @@ namespace UserMemory.Linux.Syscalls;
 internal static class PollingSyscalls
 {
     private const short PollInvalid = 0x20; // POLLNVAL
+    private const long NanosecondsPerMillisecond = 1_000_000;
+    private const long NanosecondsPerMicrosecond = 1_000;
+    private const long NanosecondsPerSecond = 1_000_000_000;
 
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
@@ -36,7 +39,8 @@ internal static class PollingSyscalls
             return Efault;
         }
 
-        byte[] host = (byte[])fds.Clone();
+        byte[] host = new byte[fds.Length + (InterruptibleWait.ExtraEntries * InterruptibleWait.PollFdSize)];
+        fds.CopyTo(host, 0);
         int invalid = 0;
         for (int i = 0; i < (int)count; i++)
         {
@@ -50,29 +54,30 @@ internal static class PollingSyscalls
             BinaryPrimitives.WriteInt32LittleEndian(host.AsSpan(i * 8), h);
         }
 
-        long r;
+        long timeoutNs = (int)timeoutMs < 0 ? -1 : (int)timeoutMs * NanosecondsPerMillisecond;
         if (isPpoll)
         {
-            byte[]? ts = null;
+            timeoutNs = -1;
             if (timeoutAddr != 0)
             {
-                ts = new byte[16];
-                if (t.CopyIn(timeoutAddr, ts) < 0)
+                long bad = TimeSyscalls.ReadTimespec(t, timeoutAddr, out timeoutNs);
+                if (bad < 0)
                 {
-                    return Efault;
+                    return bad;
                 }
             }
-
-            if (invalid > 0)
-            {
-                ts = new byte[16];
-            }
-
-            r = HostSpanCall2(SyscallNumber.Ppoll, host, 0, ts, 2, 0, (long)count, 0, 0, 8);
         }
-        else
+
+        if (invalid > 0)
         {
-            r = HostSpanCall(SyscallNumber.Poll, host, 0, 0, (long)count, invalid > 0 ? 0 : timeoutMs);
+            timeoutNs = 0;
+        }
+
+        // Waits through the signal-aware wait: a deliverable signal ends it (EINTR, as Linux's poll).
+        long r = InterruptibleWait.Wait(t, host, (int)count, timeoutNs, 0, out bool interrupted);
+        if (interrupted && r == 0)
+        {
+            return RestartCode.RestartNoHandler;
         }
 
         if (r < 0)
@@ -147,12 +152,41 @@ internal static class PollingSyscalls
             }
         }
 
+        // Wait (signal-aware) until something is ready, then let the host's select report it without blocking.
+        long timeoutNs = -1;
+        if (timeout is not null)
+        {
+            long seconds = BitConverter.ToInt64(timeout, 0);
+            long fraction = BitConverter.ToInt64(timeout, 8);
+            long unit = isPselect ? 1 : NanosecondsPerMicrosecond;
+            if (seconds < 0 || fraction < 0 || fraction >= NanosecondsPerSecond / unit)
+            {
+                return Einval;
+            }
+
+            timeoutNs = seconds >= long.MaxValue / NanosecondsPerSecond ? long.MaxValue : (seconds * NanosecondsPerSecond) + (fraction * unit);
+        }
+
+        long started = InterruptibleWait.Now();
+        long waited = InterruptibleWait.ForSelect(t, hostCount, hostSets, timeoutNs);
+        if (waited < 0)
+        {
+            return waited;
+        }
+
         long r = isPselect
-            ? SelectHost(SyscallNumber.Pselect6, hostCount, hostSets, timeout)
-            : SelectHost(SyscallNumber.Select, hostCount, hostSets, timeout);
+            ? SelectHost(SyscallNumber.Pselect6, hostCount, hostSets, new byte[16])
+            : SelectHost(SyscallNumber.Select, hostCount, hostSets, new byte[16]);
         if (r < 0)
         {
             return r;
+        }
+
+        if (timeout is not null && !isPselect)
+        {
+            long left = Math.Max(0, timeoutNs - (InterruptibleWait.Now() - started));
+            BitConverter.TryWriteBytes(timeout.AsSpan(0), left / NanosecondsPerSecond);
+            BitConverter.TryWriteBytes(timeout.AsSpan(8), left % NanosecondsPerSecond / NanosecondsPerMicrosecond);
         }
 
         for (int s = 0; s < 3; s++)

@@ -11,9 +11,9 @@ namespace UserMemory.Linux.Tests.Fidelity;
 public sealed class SelfSignalTests
 {
     [ProbeTheory]
-    [InlineData("blocked_raise", Skip = "issue 11: a blocked self-sent signal is dropped instead of staying pending until unblocked")]
-    [InlineData("tgkill_tgid", Skip = "issue 11: tgkill ignores its tgid (succeeds for a thread group that is not the caller's; Linux: ESRCH)")]
-    [InlineData("sigaltstack", Skip = "issue 11: sigaltstack with a bad pointer or a too small stack returns 0")]
+    [InlineData("blocked_raise")]
+    [InlineData("tgkill_tgid")]
+    [InlineData("sigaltstack")]
     public void Self_signal_behaves_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_signals_self"), [mode]);
 }

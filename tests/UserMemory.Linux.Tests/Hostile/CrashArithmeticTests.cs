@@ -35,10 +35,10 @@ public sealed class CrashArithmeticTests
     [InlineData("vectors", Skip = "issue 10: preadv answers ENOSYS")]
     [InlineData("memory", Skip = "issue 10: mmap with an overflowing offset succeeds (Linux: EOVERFLOW); mremap/madvise/msync/mlock/mincore edge answers differ")]
     [InlineData("polling", Skip = "issue 10: select with nfds INT_MAX answers EINVAL (Linux: 0); ppoll accepts sigsetsize 16")]
-    [InlineData("signals", Skip = "issue 10: tkill(-1, 0) succeeds (Linux: EINVAL); rt_sigqueueinfo, rt_sigpending, rt_sigtimedwait answer ENOSYS")]
+    [InlineData("signals")]
     [InlineData("limits", Skip = "issue 10: prlimit on a missing pid answers EPERM (Linux: ESRCH); setrlimit cur>max EPERM (EINVAL); getpriority ENOSYS")]
     [InlineData("descriptors", Skip = "issue 10: F_SETPIPE_SZ INT_MAX answers EINVAL (Linux: EPERM)")]
-    [InlineData("time", Skip = "issue 10: clock_nanosleep on an invalid clock and futex with an invalid op succeed (Linux: EINVAL, ENOSYS)")]
+    [InlineData("time")]
     [InlineData("processes", Skip = "issue 10: waitid answers ENOSYS; a syscall number with upper bits set is not truncated to 32 bits")]
     public void Edge_values_get_Linux_answers(string group) =>
         Differential.AssertSameAsNative(Probes.Get("hostile_arith"), [group]);

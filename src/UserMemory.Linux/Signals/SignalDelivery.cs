@@ -316,6 +316,26 @@ internal static class SignalDelivery
         }
     }
 
+    /// <summary>Before a host execve: hands the guest's pending signals back to the host kernel (queued to this
+    /// process, where they stay pending because they are blocked), so the next runner reads them from its signalfd;
+    /// pending signals survive execve on Linux. If the execve fails they come back the same way.</summary>
+    /// <param name="t">The task about to exec.</param>
+    internal static void PreserveAcrossExec(Task t)
+    {
+        if (!HostSignalForwarding.IsActive)
+        {
+            return;
+        }
+
+        int pid = (int)HostLinux.Syscall((long)SyscallNumber.Getpid);
+        byte[] raw = new byte[SigInfo.Size];
+        while (TryTakeFrom(t, HostSignalForwarding.Forwarded, out SigInfo info))
+        {
+            System.Runtime.InteropServices.MemoryMarshal.Write(raw, in info);
+            _ = HostLinux.Syscall((long)SyscallNumber.RtSigqueueinfo, raw, 2, [pid, info.Signal, 0, 0, 0, 0]);
+        }
+    }
+
     /// <summary>A stop signal's default action: the host runner process stops (its parent sees a stopped child, job
     /// control works) and continues when it gets SIGCONT.</summary>
     private static void StopHostProcess() =>

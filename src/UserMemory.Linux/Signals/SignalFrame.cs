@@ -18,8 +18,9 @@ internal static class SignalFrame
     /// <summary>The x86-64 red zone below RSP that a frame must not overwrite.</summary>
     private const ulong RedZone = 128;
 
-    /// <summary>Room Linux reserves for the FPU state (xsave area); kept zeroed, <c>fpstate</c> stays 0.</summary>
-    private const ulong FpuReserve = 512;
+    /// <summary>Room for the FPU state: an <c>fxsave</c> area (SSE registers and control words) that
+    /// <c>fpstate</c> points at, restored by <c>rt_sigreturn</c>.</summary>
+    private const ulong FpuReserve = ICpu.FxsaveSize;
 
     private const ulong FpuAlignMask = 63;
     private const ulong StackAlignMask = 15;
@@ -100,6 +101,13 @@ internal static class SignalFrame
         }
 
         sp = (sp - FpuReserve) & ~FpuAlignMask;
+        ulong fpstate = sp;
+        byte[] vector = new byte[ICpu.FxsaveSize];
+        if (!cpu.SaveVectorState(vector))
+        {
+            fpstate = 0;
+        }
+
         sp = ((sp - (ulong)FrameSize) & ~StackAlignMask) - sizeof(ulong);
         if (onAlt && !IsOnAltStack(t, sp))
         {
@@ -137,6 +145,7 @@ internal static class SignalFrame
                 TrapNumber = fault.TrapNumber,
                 OldMask = maskToRestore,
                 Cr2 = fault.Address,
+                FpState = fpstate,
             },
             SignalMask = maskToRestore,
         };
@@ -146,7 +155,7 @@ internal static class SignalFrame
         MemoryMarshal.Write(frame.AsSpan(sizeof(ulong)), in context);
         SigInfo copy = info;
         MemoryMarshal.Write(frame.AsSpan(sizeof(ulong) + ContextSize), in copy);
-        if (t.CopyOut(sp, frame) < 0)
+        if (t.CopyOut(sp, frame) < 0 || (fpstate != 0 && t.CopyOut(fpstate, vector) < 0))
         {
             return null;
         }
@@ -201,6 +210,16 @@ internal static class SignalFrame
         ulong flags = cpu.Read(CpuRegister.Rflags);
         cpu.Write(CpuRegister.Rflags, (flags & ~UserFlagsMask) | (m.Rflags & UserFlagsMask));
         t.SignalMask = context.SignalMask & ~SignalDelivery.Unblockable;
+        if (m.FpState != 0)
+        {
+            byte[] vector = new byte[ICpu.FxsaveSize];
+            if (t.CopyIn(m.FpState, vector) < 0)
+            {
+                return null;
+            }
+
+            cpu.RestoreVectorState(vector);
+        }
 
         // restore_altstack: a new stack from the frame applies unless it is invalid or we are on the current one.
         SignalStack s = context.Stack;

@@ -20,13 +20,40 @@ internal static class PollingSyscalls
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Poll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], (long)a[2], 0, false));
+        b.Add(SyscallNumber.Poll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], (long)a[2], 0, false, 0, 0));
         b.Add(SyscallNumber.Select, SupportLevel.Partial, "host descriptors above 1023 are EBADF", static (t, a) => Select(t, a[0], a[1], a[2], a[3], a[4], false));
-        b.Add(SyscallNumber.Pselect6, SupportLevel.Partial, "the signal mask argument is ignored", static (t, a) => Select(t, a[0], a[1], a[2], a[3], a[4], true));
-        b.Add(SyscallNumber.Ppoll, SupportLevel.Partial, "the signal mask argument is ignored", static (t, a) => Poll(t, a[0], a[1], 0, a[2], true));
+        b.Add(SyscallNumber.Pselect6, SupportLevel.Partial, "host descriptors above 1023 are EBADF", static (t, a) => PselectWithMask(t, a));
+        b.Add(SyscallNumber.Ppoll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], 0, a[2], true, a[3], a[4]));
     }
 
-    private static long Poll(Task t, ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll)
+    /// <summary>pselect6: the sixth argument points at { sigset pointer, sigset size }; the mask applies during the
+    /// wait (<see cref="TemporaryMask"/>).</summary>
+    private static long PselectWithMask(Task t, ReadOnlySpan<ulong> a)
+    {
+        ulong maskAddr = 0, maskSize = 0;
+        if (a[5] != 0)
+        {
+            byte[] pair = new byte[16];
+            if (t.CopyIn(a[5], pair) < 0)
+            {
+                return Efault;
+            }
+
+            maskAddr = BitConverter.ToUInt64(pair, 0);
+            maskSize = BitConverter.ToUInt64(pair, 8);
+        }
+
+        long r = TemporaryMask.Apply(t, maskAddr, maskSize);
+        return r < 0 ? r : TemporaryMask.Finish(t, Select(t, a[0], a[1], a[2], a[3], a[4], true));
+    }
+
+    private static long Poll(Task t, ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll, ulong maskAddr, ulong maskSize)
+    {
+        long masked = TemporaryMask.Apply(t, maskAddr, maskSize);
+        return masked < 0 ? masked : TemporaryMask.Finish(t, PollWithMaskSet(t, fdsAddr, count, timeoutMs, timeoutAddr, isPpoll));
+    }
+
+    private static long PollWithMaskSet(Task t, ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll)
     {
         if (count > FdTable.Limit)
         {

@@ -187,6 +187,7 @@ internal static class ProcessSyscalls
         }
 
         byte[][] env = envp.ConvertAll(Nul).ToArray();
+        SignalDelivery.PreserveAcrossExec(t);
         r = HostLinux.Execute(Nul(t.Group.Options.RunnerPath), runnerArgs.ToArray(), env);
         foreach (int h in closing)
         {

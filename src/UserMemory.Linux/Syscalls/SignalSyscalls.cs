@@ -153,7 +153,15 @@ internal static class SignalSyscalls
             return 0;
         }
 
-        return Syscall(SyscallNumber.Kill, pid, signal);
+        long r = Syscall(SyscallNumber.Kill, pid, signal);
+        if (r == 0 && pid <= 0)
+        {
+            // A group (or everyone) includes this process: the host made the signal pending here already; take it
+            // in now so it is delivered before kill returns, as on Linux.
+            HostSignalForwarding.Drain();
+        }
+
+        return r;
     }
 
     /// <summary>tkill and tgkill: the caller's own thread gets a thread-directed signal; a tid of this group that is

@@ -7,7 +7,7 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// Fidelity (issue 11), signals from another process and from timers: tests/probes/fidelity_signals_cross.c. A child's
 /// SIGTERM reaches the parent's handler, an ignored SIGHUP sent by another process is ignored, SIGCHLD interrupts a
 /// blocking read (EINTR, or a restart under SA_RESTART), alarm and setitimer fire, pause waits for them, and a futex
-/// wait honours its timeout. Linux is the oracle; every run has a hard limit (a blocked read that never ends is a hang).
+/// wait honours its timeout; a timer signal interrupting floating-point code leaves its SSE registers intact. Linux is the oracle; every run has a hard limit (a blocked read that never ends is a hang).
 /// </summary>
 public sealed class CrossProcessSignalTests
 {
@@ -22,6 +22,7 @@ public sealed class CrossProcessSignalTests
     [InlineData("pause")]
     [InlineData("itimer")]
     [InlineData("futex_timeout")]
+    [InlineData("xmm_preserved")]
     public void Signal_arrives_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_signals_cross"), [mode], Limit);
 }

@@ -131,6 +131,7 @@ public static class HostSignalForwarding
         s_signalFd = (int)fd;
         s_wakeFd = (int)wake;
         s_task = task;
+        Drain(); // on this (main) thread: also what an execve left pending on it
         var pump = new Thread(Pump) { IsBackground = true, Name = "guest-signals" };
         pump.Start();
     }

@@ -316,9 +316,10 @@ internal static class SignalDelivery
         }
     }
 
-    /// <summary>Before a host execve: hands the guest's pending signals back to the host kernel (queued to this
-    /// process, where they stay pending because they are blocked), so the next runner reads them from its signalfd;
-    /// pending signals survive execve on Linux. If the execve fails they come back the same way.</summary>
+    /// <summary>Before a host execve: hands the guest's pending signals back to the host kernel, queued to this
+    /// thread (where the host-signal thread cannot read them and they stay pending because they are blocked), so the
+    /// next runner reads them from its signalfd on its main thread; pending signals survive execve on Linux. If the
+    /// execve fails they come back at the next wait.</summary>
     /// <param name="t">The task about to exec.</param>
     internal static void PreserveAcrossExec(Task t)
     {
@@ -328,11 +329,12 @@ internal static class SignalDelivery
         }
 
         int pid = (int)HostLinux.Syscall((long)SyscallNumber.Getpid);
+        int tid = (int)HostLinux.Syscall((long)SyscallNumber.Gettid);
         byte[] raw = new byte[SigInfo.Size];
         while (TryTakeFrom(t, HostSignalForwarding.Forwarded, out SigInfo info))
         {
             System.Runtime.InteropServices.MemoryMarshal.Write(raw, in info);
-            _ = HostLinux.Syscall((long)SyscallNumber.RtSigqueueinfo, raw, 2, [pid, info.Signal, 0, 0, 0, 0]);
+            _ = HostLinux.Syscall((long)SyscallNumber.RtTgsigqueueinfo, raw, 3, [pid, tid, info.Signal, 0, 0, 0]);
         }
     }
 

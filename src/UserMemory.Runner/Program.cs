@@ -7,10 +7,12 @@ using UserMemory.Linux.Cpu;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
 using UserMemory.Linux.Process;
+using UserMemory.Linux.Signals;
 using UserMemory.Linux.Tracing;
 using UserMemory.Runner;
 
 // usermem-run: one guest process per runner process (guest pid == host pid).
+HostSignalForwarding.PrepareProcess(); // first: signals for the guest are blocked in every runner thread
 const int UsageExit = CommandLine.UsageExitCode;
 const int HandoffRejectedExit = 65; // EX_DATAERR: the hand-off state is not one a runner wrote
 const int NotFoundExit = 127;

@@ -75,6 +75,15 @@ public sealed class BusyboxDifferentialTests : IClassFixture<BusyboxFixture>
         ["here_document", "cat <<EOF\nline $((1+1))\nEOF", null],
         ["seq_tac", "seq 1 5 | tac | tr '\\n' ' '", null],
         ["background_wait", "sleep 0.1 & wait $!; echo waited=$?", null],
+        ["trap_term_from_child", "trap 'echo caught TERM' TERM; sh -c 'kill -TERM $PPID'; echo after=$?", null],
+        ["trap_ignored_hup_from_child", "trap '' HUP; sh -c 'kill -HUP $PPID'; echo alive", null],
+        ["trap_usr1_interrupts_wait", "trap 'echo got USR1' USR1; (sleep 0.3; kill -USR1 $$) & wait; echo wait=$?", null],
+        ["trap_exit_on_term", "trap 'echo bye; exit 3' TERM; sh -c 'kill -TERM $PPID'; echo not reached", null],
+        ["wait_two_children", "sleep 0.1 & sleep 0.2 & wait; echo all=$?", null],
+        ["sleep_killed_by_other_process", "sleep 5 & p=$!; (sleep 0.3; kill -TERM $p) & wait $p; echo status=$?", null],
+        ["trap_interrupts_blocking_read", "d=$(mktemp -d); mkfifo $d/f; exec 3<>$d/f; trap 'echo got ALRM' ALRM; (sleep 0.3; kill -ALRM $$) & read x <&3; echo read=$?; wait; rm -r $d", null],
+        ["sleep_interrupted_by_trapped_signal", "trap 'echo got USR1' USR1; (sleep 0.3; kill -USR1 $$) & sleep 1; echo after=$?; wait", null],
+        ["trap_in_child_interrupts_wait", "d=$(mktemp -d); sh -c \"trap 'echo child got USR1; exit 5' USR1; touch $d/ready; sleep 5 </dev/null >/dev/null 2>&1 & wait\" & p=$!; while [ ! -e $d/ready ]; do sleep 0.05; done; kill -USR1 $p; wait $p; echo status=$?; rm -r $d", null],
     ];
 
     [Theory]

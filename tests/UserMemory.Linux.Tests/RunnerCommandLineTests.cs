@@ -14,12 +14,12 @@ public sealed class RunnerCommandLineTests
     {
         ProcessResult r = HostProcess.RunUnderRunner(["--help"]);
         Assert.Equal(0, r.ExitCode);
-        foreach (string option in new[] { "--strace", "--stats", "--help", "--version", "<program>", "<args>" })
+        foreach (string option in new[] { "--strace", "--strace-file", "--stats", "--cpu", "--memory", "--root", "--read-only", "--help", "--version", "<program>", "<args>" })
         {
             Assert.Contains(option, r.Stdout, System.StringComparison.Ordinal);
         }
 
-        foreach (string hidden in new[] { "--resume", "--exec-state", "--argv0", "--no-argv", "--trace-child" })
+        foreach (string hidden in new[] { "--handoff", "--resume", "--exec-state" })
         {
             Assert.DoesNotContain(hidden, r.Stdout, System.StringComparison.Ordinal);
         }
@@ -29,9 +29,12 @@ public sealed class RunnerCommandLineTests
     [InlineData(new string[0], "no program given")]
     [InlineData(new[] { "--bogus", "/bin/true" }, "unknown option '--bogus'")]
     [InlineData(new[] { "--strace=yes", "/bin/true" }, "unknown option '--strace=yes'")]
-    [InlineData(new[] { "--resume", "abc" }, "--resume")]
-    [InlineData(new[] { "--resume", "-5" }, "--resume needs a descriptor number")]
-    [InlineData(new[] { "--exec-state" }, "--exec-state")]
+    [InlineData(new[] { "--resume", "abc" }, "unknown option '--resume'")]
+    [InlineData(new[] { "--exec-state" }, "unknown option '--exec-state'")]
+    [InlineData(new[] { "--handoff", "/bin/true" }, "--handoff is internal")]
+    [InlineData(new[] { "--cpu", "bogus", "/bin/true" }, "--cpu takes auto, unicorn or kvm")]
+    [InlineData(new[] { "--memory", "0", "/bin/true" }, "invalid --memory size")]
+    [InlineData(new[] { "--memory", "99999999999T", "/bin/true" }, "invalid --memory size")]
     public void Malformed_command_lines_print_a_message_and_exit_2_without_a_stack_trace(string[] args, string message)
     {
         ProcessResult r = HostProcess.RunUnderRunner(args);
@@ -61,10 +64,11 @@ public sealed class RunnerCommandLineTests
     }
 
     [Fact]
-    public void An_argv0_that_looks_like_an_option_is_still_a_value()
+    public void An_option_value_that_looks_like_an_option_is_still_a_value()
     {
-        ProcessResult r = HostProcess.RunUnderRunner(["--argv0", "--help", "--", Busybox]);
-        Assert.Contains("help: applet not found", r.Stderr, System.StringComparison.Ordinal);
+        ProcessResult r = HostProcess.RunUnderRunner(["--cpu", "--help", "--", Busybox, "true"]);
+        Assert.Equal(UsageError, r.ExitCode);
+        Assert.Contains("--cpu takes auto, unicorn or kvm, not '--help'", r.Stderr, System.StringComparison.Ordinal);
         Assert.DoesNotContain("Usage", r.Stdout, System.StringComparison.Ordinal);
     }
 }

@@ -9,6 +9,8 @@
  *   pause              alarm(1) then pause(): -1 EINTR
  *   itimer             setitimer(ITIMER_REAL, 100 ms) interrupts a blocking read
  *   futex_timeout      FUTEX_WAIT with a 200 ms timeout on a matching value: ETIMEDOUT after the timeout
+ *   xmm_preserved      a 1 ms interval timer interrupts a floating-point loop whose handler clobbers the SSE
+ *                      registers: the loop's result is exact (the frame saves and restores the vector state)
  * Build: musl-gcc -static -O1. */
 #include "probe_common.h"
 #include <signal.h>
@@ -55,6 +57,16 @@ static void kill_parent_with(int sig)
     if (c == 0) { _exit(kill(parent, sig) == 0 ? 0 : 1); }
     wait_child(c);
     for (int i = 0; i < 200 && !handled; i++) sleep_ms(10);
+}
+
+static volatile long ticks;
+static void on_tick(int sig)
+{
+    (void)sig;
+    volatile double a = 3.25, b = 7.5;
+    double c = a * b, d = c / a + b, e = d * d - c;
+    a = e;
+    ticks++;
 }
 
 static void blocking_read(const char *label)
@@ -110,6 +122,19 @@ int main(int argc, char **argv)
         long waited_ms = (after.tv_sec - before.tv_sec) * 1000 + (after.tv_nsec - before.tv_nsec) / 1000000;
         printf("waited_at_least_the_timeout=%d\n", waited_ms >= 190);
         report("futex_wait_value_differs", syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 1, &timeout, 0, 0));
+    } else if (strcmp(mode, "xmm_preserved") == 0) {
+        install(SIGALRM, on_tick, SA_RESTART);
+        struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
+        setitimer(ITIMER_REAL, &it, 0);
+        double acc = 0, step = 0.5;
+        long i;
+        for (i = 0; i < 20000000 && ticks < 50; i++) {
+            acc += step;
+            __asm__ volatile("" : "+x"(acc), "+x"(step));
+        }
+        struct itimerval off = { { 0, 0 }, { 0, 0 } };
+        setitimer(ITIMER_REAL, &off, 0);
+        printf("ticked=%d exact=%d\n", ticks > 0, acc == 0.5 * (double)i);
     } else {
         fprintf(stderr, "unknown mode\n");
         return 2;

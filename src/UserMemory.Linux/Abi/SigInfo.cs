@@ -41,4 +41,20 @@ public struct SigInfo
     /// <summary><c>si_timerid</c> (POSIX timers).</summary>
     [field: FieldOffset(16)]
     public int TimerId { get; set; }
+
+    /// <summary><c>si_overrun</c> (POSIX timers).</summary>
+    [field: FieldOffset(20)]
+    public int Overrun { get; set; }
+
+    /// <summary><c>si_value</c> (sigqueue, POSIX timers): the whole 64-bit <c>sigval</c>.</summary>
+    [field: FieldOffset(24)]
+    public ulong Value { get; set; }
+
+    /// <summary><c>si_utime</c> (SIGCHLD).</summary>
+    [field: FieldOffset(32)]
+    public long UserTime { get; set; }
+
+    /// <summary><c>si_stime</c> (SIGCHLD).</summary>
+    [field: FieldOffset(40)]
+    public long SystemTime { get; set; }
 }

@@ -100,6 +100,22 @@ public interface ICpu : IDisposable
     /// past about 4 000; KVM has tens of thousands of memory slots).</summary>
     int MaxMappedRegions { get; }
 
+    /// <summary>Saves the SSE/x87 control state a signal handler may clobber into an <c>fxsave</c>-format area (512
+    /// bytes: FCW at 0, FSW at 2, MXCSR at 24, XMM0-15 at 160), as Linux does in a signal frame. A backend that cannot
+    /// returns false and leaves the area untouched.</summary>
+    /// <param name="area">At least <see cref="FxsaveSize"/> bytes.</param>
+    /// <returns>True when saved.</returns>
+    bool SaveVectorState(Span<byte> area) => false;
+
+    /// <summary>Restores what <see cref="SaveVectorState"/> saved (the guest may have changed it in its frame).</summary>
+    /// <param name="area">At least <see cref="FxsaveSize"/> bytes.</param>
+    void RestoreVectorState(ReadOnlySpan<byte> area)
+    {
+    }
+
+    /// <summary>The size of an <c>fxsave</c> area.</summary>
+    const int FxsaveSize = 512;
+
     /// <summary>The number of values <see cref="ReadSyscallRegisters"/> fills.</summary>
     const int SyscallRegisterCount = 7;
 }

@@ -60,19 +60,8 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
     /// <summary>The alternate signal stack (<c>sigaltstack</c>); disabled unless set.</summary>
     public SignalStack AltStack { get; set; } = new() { Flags = 2 /* SS_DISABLE */ };
 
-    /// <summary>The signal frames of handlers now running (the registers and mask <c>rt_sigreturn</c> restores),
-    /// kept on the host side where the guest cannot tamper with them.</summary>
-    internal Stack<(ulong[] Registers, ulong Mask)> SignalFrames { get; } = new();
-
-    /// <summary>A signal whose handler runs when the current syscall returns, or 0.</summary>
-    internal int PendingSignal { get; set; }
-
-    /// <summary>The mask to restore after <see cref="PendingSignal"/>'s handler, when the syscall changed it
-    /// (<c>rt_sigsuspend</c>).</summary>
-    internal ulong? PendingSignalSavedMask { get; set; }
-
-    /// <summary>True when <c>rt_sigreturn</c> asked for the saved frame to be restored at the next stop.</summary>
-    internal bool PendingSigreturn { get; set; }
+    /// <summary>Pending thread-directed signals and what the next stop must do for signals.</summary>
+    internal TaskSignals Signals { get; } = new();
 
     /// <summary>Runs the task until the group exits; never returns (the host process ends with the guest's
     /// status).</summary>
@@ -80,6 +69,7 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
     public void Run(ulong entry)
     {
         Cpu.Write(CpuRegister.Rip, entry);
+        HostSignalForwarding.Attach(this);
         while (true)
         {
             CpuEvent e = Cpu.Run();
@@ -104,18 +94,20 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
                     _lastFaultAddress = e.Address;
                     if (repeated || !Space.HandlePageFault(new VirtAddr(e.Address), e.Access))
                     {
-                        // A bad access, or the memory limit reached (Linux's OOM killer would send SIGKILL).
-                        RaiseSynchronousFault(SignalNumber.SIGSEGV, SegvCodeFor(e.Address), e.Address);
+                        _lastFaultRip = ulong.MaxValue;
+                        Resume(rip, SynchronousFault.Deliver(this, SignalNumber.SIGSEGV, SynchronousFault.SegvCode(Space, e.Address), e.Address, rip, X86Vector.PageFault, PageFaultErrorCode(e.Access)));
                         break;
                     }
 
                     Cpu.MappingsChanged(e.Address, e.Address + 1);
                     break;
                 case CpuEventKind.Exception:
-                    RaiseForVector(e.Vector, rip);
+                    (int signal, int code, ulong address) = SynchronousFault.ForVector(e.Vector, rip);
+                    Resume(rip, SynchronousFault.Deliver(this, signal, code, address, rip, e.Vector, e.ErrorCode));
                     break;
                 default:
-                    RaiseForVector(X86Vector.GeneralProtection, rip); // hlt in user mode is a general protection fault
+                    // hlt in user mode is a general protection fault
+                    Resume(rip, SynchronousFault.Deliver(this, SignalNumber.SIGSEGV, SignalCode.Kernel, 0, rip, X86Vector.GeneralProtection));
                     break;
             }
         }
@@ -140,9 +132,17 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
     /// <inheritdoc/>
     public void Dispose() => Cpu.Dispose();
 
-    private void ResumeAfterStop(ulong rip)
+    /// <summary>The x86 page-fault error code for a user access (present bit unknown: 0; write 2; user 4; fetch 16).</summary>
+    private static ulong PageFaultErrorCode(MappingFlags access)
     {
-        ulong next = SignalDelivery.ApplySignalActions(this, rip);
+        const ulong WriteBit = 2, UserBit = 4, FetchBit = 16;
+        return UserBit | ((access & MappingFlags.Write) != 0 ? WriteBit : 0) | ((access & MappingFlags.Execute) != 0 ? FetchBit : 0);
+    }
+
+    private void ResumeAfterStop(ulong rip) => Resume(rip, SignalDelivery.AfterStop(this, rip));
+
+    private void Resume(ulong rip, ulong next)
+    {
         if (next != rip)
         {
             Cpu.Write(CpuRegister.Rip, next);
@@ -160,6 +160,7 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
         long result = SyscallTable.Dispatch(this, nr, a);
         Kernel.Tracer?.End(this, nr, a, result);
         Cpu.Write(CpuRegister.Rax, (ulong)result);
+        SignalDelivery.AfterSyscall(this, nr, result);
         return nr;
     }
 }

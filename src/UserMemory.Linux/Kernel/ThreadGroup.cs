@@ -68,6 +68,9 @@ public sealed partial class ThreadGroup : IDisposable
     /// <summary>Guest signal handlers: 0 = default, 1 = ignore, else the handler's address (index = signal).</summary>
     internal ulong[] SignalHandlers { get; } = new ulong[MaxSignal + 1];
 
+    /// <summary>The group's process-directed pending signals and the lock of every pending set.</summary>
+    internal Signals.GroupSignals Signals { get; } = new();
+
     /// <summary>The sa_flags, sa_restorer and sa_mask the guest registered (index = signal).</summary>
     internal (ulong Flags, ulong Restorer, ulong Mask)[] SignalExtras { get; } = new (ulong, ulong, ulong)[MaxSignal + 1];
 

@@ -1,51 +1,78 @@
+using System.Collections.Generic;
 using UserMemory.AddressSpace;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Cpu;
-using UserMemory.Linux.Signals;
+using UserMemory.Linux.Kernel;
 
-namespace UserMemory.Linux.Kernel;
+namespace UserMemory.Linux.Signals;
 
-/// <summary>Synchronous faults: the one place where a CPU event the kernel cannot resolve becomes a signal.</summary>
-public sealed partial class Task
+/// <summary>
+/// A CPU fault or exception the guest caused (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP): as Linux's
+/// <c>force_sig_fault</c>, the signal goes to the faulting task with <c>si_code</c> and <c>si_addr</c> and the CPU's
+/// trap number, error code and fault address in the frame's <c>ucontext</c>. When the guest has a handler and does
+/// not block the signal, the handler runs; otherwise (default, ignored or blocked) the process dies by the signal.
+/// </summary>
+internal static class SynchronousFault
 {
-    /// <summary>
-    /// Delivers a synchronous fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) raised by the instruction at the
-    /// current RIP. Today the task's group is terminated by the signal, as if the guest had no handler; delivering it
-    /// to a guest handler (with <c>si_code</c> and <c>si_addr</c>) belongs here.
-    /// </summary>
+    /// <summary>Delivers a synchronous fault; returns where the task resumes (the handler), or never returns.</summary>
+    /// <param name="t">The faulting task.</param>
     /// <param name="signal">The signal.</param>
-    /// <param name="siCode">Linux's <c>si_code</c> (<see cref="FaultCode"/>).</param>
-    /// <param name="address">Linux's <c>si_addr</c>: the faulting address, or the instruction's.</param>
-    internal void RaiseSynchronousFault(int signal, int siCode, ulong address)
+    /// <param name="code">The si_code.</param>
+    /// <param name="address">si_addr.</param>
+    /// <param name="rip">Where the fault left RIP (the faulting instruction, or after a trap).</param>
+    /// <param name="vector">The x86 vector (the frame's trapno).</param>
+    /// <param name="errorCode">The exception's error code.</param>
+    /// <returns>The address to resume at.</returns>
+    internal static ulong Deliver(Task t, int signal, int code, ulong address, ulong rip, int vector = 0, ulong errorCode = 0)
     {
-        _ = siCode;
-        _ = address;
-        Group.Terminate(signal);
-    }
-
-    /// <summary>SEGV_MAPERR when no area holds <paramref name="address"/>, SEGV_ACCERR when one does.</summary>
-    private int SegvCodeFor(ulong address) =>
-        Space.CheckRegionAccess(VirtAddrRange.FromStartSize(new VirtAddr(Pages.AlignDown4K(address)), Pages.Size4K), MappingFlags.None)
-            ? FaultCode.SegvAccessError
-            : FaultCode.SegvMapError;
-
-    /// <summary>Turns an exception vector into its signal, si_code and si_addr, and raises it.</summary>
-    private void RaiseForVector(int vector, ulong rip)
-    {
-        switch (vector)
+        ulong handler = t.Group.SignalHandlers[signal];
+        if (handler <= 1 || (t.SignalMask & SignalNumber.Bit(signal)) != 0)
         {
-            case X86Vector.DivideError:
-                RaiseSynchronousFault(SignalNumber.SIGFPE, FaultCode.IntegerDivide, rip);
-                break;
-            case X86Vector.Debug or X86Vector.Breakpoint:
-                RaiseSynchronousFault(SignalNumber.SIGTRAP, FaultCode.Breakpoint, 0);
-                break;
-            case X86Vector.InvalidOpcode:
-                RaiseSynchronousFault(SignalNumber.SIGILL, FaultCode.IllegalOperand, rip);
-                break;
-            default:
-                RaiseSynchronousFault(SignalNumber.SIGSEGV, FaultCode.Kernel, 0);
-                break;
+            t.Group.Terminate(signal); // force_sig: a blocked or ignored fault signal kills, as its default does
         }
+
+        var info = new SigInfo { Signal = signal, Code = code, Address = address };
+        GroupSignals g = t.Group.Signals;
+        lock (g.Lock)
+        {
+            t.Signals.Private.Discard(signal);
+            _ = t.Signals.Private.Add(info);
+        }
+
+        t.Signals.Fault = new FaultContext((ulong)vector, errorCode, signal == SignalNumber.SIGSEGV || signal == SignalNumber.SIGBUS ? address : 0);
+        return SignalDelivery.AfterStop(t, rip);
     }
+
+    /// <summary>The SIGSEGV code for a page fault at <paramref name="address"/>: SEGV_ACCERR when an area maps it (the
+    /// protection forbade the access), else SEGV_MAPERR.</summary>
+    /// <param name="space">The address space.</param>
+    /// <param name="address">The fault address.</param>
+    /// <returns>The si_code.</returns>
+    internal static int SegvCode(AddrSpace space, ulong address)
+    {
+        IReadOnlyList<MemoryAreaInfo> areas = space.GetAreas();
+        foreach (MemoryAreaInfo a in areas)
+        {
+            if (address >= a.Range.Start.Value && address < a.Range.End.Value)
+            {
+                return SignalCode.SegvAccessError;
+            }
+        }
+
+        return SignalCode.SegvMapError;
+    }
+
+    /// <summary>Linux's signal, si_code and si_addr for an x86 exception at <paramref name="rip"/>.</summary>
+    /// <param name="vector">The vector.</param>
+    /// <param name="rip">The faulting instruction.</param>
+    /// <returns>The triple.</returns>
+    internal static (int Signal, int Code, ulong Address) ForVector(int vector, ulong rip) => vector switch
+    {
+        X86Vector.DivideError => (SignalNumber.SIGFPE, SignalCode.FpeIntegerDivide, rip),
+        X86Vector.Debug or X86Vector.Breakpoint => (SignalNumber.SIGTRAP, SignalCode.Kernel, 0),
+        X86Vector.InvalidOpcode => (SignalNumber.SIGILL, SignalCode.IllegalOperand, rip),
+        X86Vector.FloatingPoint or X86Vector.SimdFloatingPoint => (SignalNumber.SIGFPE, SignalCode.FpeFloatInvalid, rip),
+        X86Vector.AlignmentCheck => (SignalNumber.SIGBUS, SignalCode.BusAlignment, 0),
+        _ => (SignalNumber.SIGSEGV, SignalCode.Kernel, 0),
+    };
 }

@@ -76,11 +76,26 @@ internal static class IoSyscalls
     /// <returns>The result or -errno.</returns>
     private static long BlockingHostCall(Task t, SyscallNumber nr, Span<byte> pinned, int slot, long a0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0)
     {
-        _ = t; // the signals room uses it to make the wait interruptible
+        _ = t; // callers waited for readiness first (WaitUntilReady), outside any access scope
         return slot == HostLinux.NoSlot
             ? Syscall(nr, a0, a1, a2, a3, a4, a5)
             : HostSpanCall(nr, pinned, slot, a0, a1, a2, a3, a4, a5);
     }
+
+    /// <summary>
+    /// Waits, outside any access scope (a blocked read must never hold off another thread's munmap), until the host
+    /// descriptor is ready for the transfer or a deliverable signal arrives (<see cref="InterruptibleWait"/>).
+    /// Positional transfers (files) and empty ones do not wait.
+    /// </summary>
+    /// <returns>0 when ready; a restart code when a signal came first (delivery turns it into EINTR or a restart).</returns>
+    private static long WaitUntilReady(Task t, long host, bool fills, bool positional, ulong count) =>
+        positional || count == 0 ? 0 : InterruptibleWait.ForDescriptor(t, host, fills ? InterruptibleWait.PollIn : InterruptibleWait.PollOut);
+
+    /// <summary>True for the calls that transfer at an explicit file position (pread/pwrite and the vector forms with
+    /// a position other than "current"): they never wait on a pipe.</summary>
+    private static bool IsPositional(SyscallNumber nr, long position) =>
+        nr is SyscallNumber.Pread64 or SyscallNumber.Pwrite64
+        || (nr is SyscallNumber.Preadv or SyscallNumber.Pwritev or SyscallNumber.Preadv2 or SyscallNumber.Pwritev2 && position != CurrentPosition);
 
     /// <summary>True for the calls that fill the guest's buffers (the host writes guest memory).</summary>
     private static bool FillsGuest(SyscallNumber nr) =>
@@ -105,7 +120,8 @@ internal static class IoSyscalls
         if (t.Fds.Get((long)fd) is SyntheticFile synthetic)
         {
             // /proc files rendered from guest state: served by the Fs room through a bounded staging copy.
-            return FileSyscalls.SyntheticReadWrite(t, synthetic, nr, buffer, count, (ulong)Math.Max(position, 0), position >= 0);
+            bool positional = nr is SyscallNumber.Pread64 or SyscallNumber.Pwrite64;
+            return FileSyscalls.SyntheticReadWrite(t, synthetic, nr, buffer, count, positional ? (ulong)position : 0, positional);
         }
 
         if (!t.TryHostFd(fd, out long host))
@@ -121,6 +137,12 @@ internal static class IoSyscalls
         }
 
         ulong length = Math.Min(count, MaxTransfer);
+        long ready = WaitUntilReady(t, host, fills, IsPositional(nr, position), length);
+        if (ready < 0)
+        {
+            return ready; // a signal came first: EINTR, or a restart under SA_RESTART
+        }
+
         long result = HostBufferCall(t, nr, host, buffer, length, position, out bool mayHoldCode);
         if (mayHoldCode)
         {
@@ -253,6 +275,12 @@ internal static class IoSyscalls
 
         AddrSpace space = t.Space;
         bool fills = FillsGuest(nr);
+        long ready = WaitUntilReady(t, host, fills, IsPositional(nr, position), count);
+        if (ready < 0)
+        {
+            return ready;
+        }
+
         MappingFlags need = fills ? MappingFlags.Write : MappingFlags.Read;
         int capacity = count <= UserCopy.IovMax ? (int)count : 0;
         Span<IoVec> guest = stackalloc IoVec[capacity];
@@ -341,12 +369,13 @@ internal static class IoSyscalls
         return fills ? result : CheckBrokenPipe(t, result);
     }
 
-    /// <summary>Emulates SIGPIPE's default action, which .NET (ignoring SIGPIPE on the host) would hide.</summary>
+    /// <summary>Raises SIGPIPE on EPIPE (the host runner ignores SIGPIPE, so the guest's signal is sent here and goes
+    /// through normal delivery: default action, handler, mask).</summary>
     private static long CheckBrokenPipe(Task t, long result)
     {
-        if (result == -(long)LinuxError.EPIPE && t.Group.SignalHandlers[SignalNumber.SIGPIPE] == 0 && (t.SignalMask & (1UL << (SignalNumber.SIGPIPE - 1))) == 0)
+        if (result == -(long)LinuxError.EPIPE)
         {
-            t.Group.Terminate(SignalNumber.SIGPIPE);
+            SignalDelivery.SendFromSelf(t, SignalNumber.SIGPIPE, SignalCode.User, toThread: true);
         }
 
         return result;

@@ -14,18 +14,48 @@ internal static class PollingSyscalls
     private const short PollInvalid = 0x20; // POLLNVAL
     private const short PollAlwaysReady = 0x1 | 0x4 | 0x40 | 0x100; // POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM: a synthetic file never blocks
     private const ulong SignalSetSize = 8;
+    private const long NanosecondsPerMillisecond = 1_000_000;
+    private const long NanosecondsPerMicrosecond = 1_000;
+    private const long NanosecondsPerSecond = 1_000_000_000;
 
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Poll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], (long)a[2], 0, false));
+        b.Add(SyscallNumber.Poll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], (long)a[2], 0, false, 0, 0));
         b.Add(SyscallNumber.Select, SupportLevel.Partial, "host descriptors above 1023 are EBADF", static (t, a) => Select(t, a[0], a[1], a[2], a[3], a[4], false));
-        b.Add(SyscallNumber.Pselect6, SupportLevel.Partial, "the signal mask argument is ignored", static (t, a) => Select(t, a[0], a[1], a[2], a[3], a[4], true));
-        b.Add(SyscallNumber.Ppoll, SupportLevel.Partial, "the signal mask argument is ignored", static (t, a) => a[3] != 0 && a[4] != SignalSetSize ? Einval : Poll(t, a[0], a[1], 0, a[2], true));
+        b.Add(SyscallNumber.Pselect6, SupportLevel.Partial, "host descriptors above 1023 are EBADF", static (t, a) => PselectWithMask(t, a));
+        b.Add(SyscallNumber.Ppoll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], 0, a[2], true, a[3], a[4]));
     }
 
-    private static long Poll(Task t, ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll)
+    /// <summary>pselect6: the sixth argument points at { sigset pointer, sigset size }; the mask applies during the
+    /// wait (<see cref="TemporaryMask"/>).</summary>
+    private static long PselectWithMask(Task t, ReadOnlySpan<ulong> a)
+    {
+        ulong maskAddr = 0, maskSize = 0;
+        if (a[5] != 0)
+        {
+            byte[] pair = new byte[16];
+            if (t.CopyIn(a[5], pair) < 0)
+            {
+                return Efault;
+            }
+
+            maskAddr = BitConverter.ToUInt64(pair, 0);
+            maskSize = BitConverter.ToUInt64(pair, 8);
+        }
+
+        long r = TemporaryMask.Apply(t, maskAddr, maskSize);
+        return r < 0 ? r : TemporaryMask.Finish(t, Select(t, a[0], a[1], a[2], a[3], a[4], true));
+    }
+
+    private static long Poll(Task t, ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll, ulong maskAddr, ulong maskSize)
+    {
+        long masked = TemporaryMask.Apply(t, maskAddr, maskSize);
+        return masked < 0 ? masked : TemporaryMask.Finish(t, PollWithMaskSet(t, fdsAddr, count, timeoutMs, timeoutAddr, isPpoll));
+    }
+
+    private static long PollWithMaskSet(Task t, ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll)
     {
         if (count > FdTable.Limit)
         {
@@ -38,7 +68,8 @@ internal static class PollingSyscalls
             return Efault;
         }
 
-        byte[] host = (byte[])fds.Clone();
+        byte[] host = new byte[fds.Length + (InterruptibleWait.ExtraEntries * InterruptibleWait.PollFdSize)];
+        fds.CopyTo(host, 0);
         int invalid = 0;
         for (int i = 0; i < (int)count; i++)
         {
@@ -56,29 +87,30 @@ internal static class PollingSyscalls
             BinaryPrimitives.WriteInt32LittleEndian(host.AsSpan(i * 8), h);
         }
 
-        long r;
+        long timeoutNs = (int)timeoutMs < 0 ? -1 : (int)timeoutMs * NanosecondsPerMillisecond;
         if (isPpoll)
         {
-            byte[]? ts = null;
+            timeoutNs = -1;
             if (timeoutAddr != 0)
             {
-                ts = new byte[16];
-                if (t.CopyIn(timeoutAddr, ts) < 0)
+                long bad = TimeSyscalls.ReadTimespec(t, timeoutAddr, out timeoutNs);
+                if (bad < 0)
                 {
-                    return Efault;
+                    return bad;
                 }
             }
-
-            if (invalid > 0)
-            {
-                ts = new byte[16];
-            }
-
-            r = HostSpanCall2(SyscallNumber.Ppoll, host, 0, ts, 2, 0, (long)count, 0, 0, 8);
         }
-        else
+
+        if (invalid > 0)
         {
-            r = HostSpanCall(SyscallNumber.Poll, host, 0, 0, (long)count, invalid > 0 ? 0 : timeoutMs);
+            timeoutNs = 0;
+        }
+
+        // Waits through the signal-aware wait: a deliverable signal ends it (EINTR, as Linux's poll).
+        long r = InterruptibleWait.Wait(t, host, (int)count, timeoutNs, 0, out bool interrupted);
+        if (interrupted && r == 0)
+        {
+            return RestartCode.RestartNoHandler;
         }
 
         if (r < 0)
@@ -166,12 +198,41 @@ internal static class PollingSyscalls
             }
         }
 
+        // Wait (signal-aware) until something is ready, then let the host's select report it without blocking.
+        long timeoutNs = -1;
+        if (timeout is not null)
+        {
+            long seconds = BitConverter.ToInt64(timeout, 0);
+            long fraction = BitConverter.ToInt64(timeout, 8);
+            long unit = isPselect ? 1 : NanosecondsPerMicrosecond;
+            if (seconds < 0 || fraction < 0 || fraction >= NanosecondsPerSecond / unit)
+            {
+                return Einval;
+            }
+
+            timeoutNs = seconds >= long.MaxValue / NanosecondsPerSecond ? long.MaxValue : (seconds * NanosecondsPerSecond) + (fraction * unit);
+        }
+
+        long started = InterruptibleWait.Now();
+        long waited = InterruptibleWait.ForSelect(t, hostCount, hostSets, timeoutNs);
+        if (waited < 0)
+        {
+            return waited;
+        }
+
         long r = isPselect
-            ? SelectHost(SyscallNumber.Pselect6, hostCount, hostSets, timeout)
-            : SelectHost(SyscallNumber.Select, hostCount, hostSets, timeout);
+            ? SelectHost(SyscallNumber.Pselect6, hostCount, hostSets, new byte[16])
+            : SelectHost(SyscallNumber.Select, hostCount, hostSets, new byte[16]);
         if (r < 0)
         {
             return r;
+        }
+
+        if (timeout is not null && !isPselect)
+        {
+            long left = Math.Max(0, timeoutNs - (InterruptibleWait.Now() - started));
+            BitConverter.TryWriteBytes(timeout.AsSpan(0), left / NanosecondsPerSecond);
+            BitConverter.TryWriteBytes(timeout.AsSpan(8), left % NanosecondsPerSecond / NanosecondsPerMicrosecond);
         }
 
         for (int s = 0; s < 3; s++)

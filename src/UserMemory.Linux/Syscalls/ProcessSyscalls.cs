@@ -96,7 +96,7 @@ internal static class ProcessSyscalls
     {
         byte[] status = new byte[4];
         byte[] rusage = new byte[144];
-        long r = HostSpanCall2(SyscallNumber.Wait4, status, 1, rusage, 3, pid, 0, (long)options, 0);
+        long r = InterruptibleChildWait.Wait4(t, pid, status, rusage, (long)options);
         if (r <= 0)
         {
             return r;
@@ -173,6 +173,7 @@ internal static class ProcessSyscalls
 
         FdTable next = FdTable.Parse(t.Fds.Serialize());
         next.RemoveCloseOnExec();
+        SignalDelivery.PreserveAcrossExec(t);
         r = ExecHandoff.Execute(t, program, argv, envp, next);
         foreach (int h in closing)
         {

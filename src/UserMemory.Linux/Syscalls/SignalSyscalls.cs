@@ -1,21 +1,20 @@
 using System;
+using System.Runtime.InteropServices;
 using UserMemory.Linux.Abi;
-using UserMemory.Linux.Cpu;
-using UserMemory.Linux.Fs;
-using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
 using UserMemory.Linux.Signals;
 using static UserMemory.Linux.Syscalls.SyscallSupport;
 
 namespace UserMemory.Linux.Syscalls;
 
-/// <summary>Signal syscalls: rt_sigaction, rt_sigprocmask, rt_sigreturn, rt_sigsuspend, sigaltstack,
-/// kill/tkill/tgkill. Delivery itself is in <c>Signals/</c>.</summary>
+/// <summary>Signal syscalls: rt_sigaction, rt_sigprocmask, rt_sigreturn, rt_sigsuspend, pause, rt_sigpending,
+/// rt_sigtimedwait, kill/tkill/tgkill, rt_sigqueueinfo/rt_tgsigqueueinfo, sigaltstack. Delivery itself is in
+/// <c>Signals/</c>.</summary>
 internal static class SignalSyscalls
 {
-    private const long PAll = 0;
-    private const long WaitExited = 4;
-    private const long WaitNoWait = 0x01000000;
+    private const ulong SignalSetSize = sizeof(ulong);
+    private const ulong Default = 0;
+    private const ulong Ignore = 1;
 
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
@@ -23,19 +22,33 @@ internal static class SignalSyscalls
     {
         b.Add(SyscallNumber.RtSigaction, SupportLevel.Full, "", static (t, a) => SigAction(t, a[0], a[1], a[2], a[3]));
         b.Add(SyscallNumber.RtSigprocmask, SupportLevel.Full, "", static (t, a) => SigProcMask(t, a[0], a[1], a[2], a[3]));
-        b.Add(SyscallNumber.RtSigreturn, SupportLevel.Partial, "restores the registers kept on the host side, not the guest's ucontext", static (t, a) => SigReturn(t));
-        b.Add(SyscallNumber.Kill, SupportLevel.Partial, "signals to this process run handlers; process groups reach only this process", static (t, a) => Kill(t, (long)a[0], (long)a[1]));
-        b.Add(SyscallNumber.RtSigsuspend, SupportLevel.Partial, "waits for a child state change (SIGCHLD) only", static (t, a) => SigSuspend(t, a[0], a[1]));
-        b.Add(SyscallNumber.Sigaltstack, SupportLevel.Stub, "reports a disabled alternate stack; a new one is ignored", static (t, a) => SigAltStack(t, a[1]));
-        b.Add(SyscallNumber.Tkill, SupportLevel.Partial, "as kill", static (t, a) => Kill(t, (long)a[0], (long)a[1]));
-        b.Add(SyscallNumber.Tgkill, SupportLevel.Partial, "as kill", static (t, a) => Kill(t, (long)a[1], (long)a[2]));
+        b.Add(SyscallNumber.RtSigreturn, SupportLevel.Full, "restores the ucontext of the frame on the stack (no FPU state)", static (t, a) => SigReturn(t));
+        b.Add(SyscallNumber.Kill, SupportLevel.Full, "other pids and groups through the host, whose runners forward it", static (t, a) => Kill(t, (int)a[0], (int)a[1]));
+        b.Add(SyscallNumber.RtSigsuspend, SupportLevel.Full, "", static (t, a) => SigSuspend(t, a[0], a[1]));
+        b.Add(SyscallNumber.Pause, SupportLevel.Full, "", static (t, a) => Pause(t));
+        b.Add(SyscallNumber.RtSigpending, SupportLevel.Full, "", static (t, a) => SigPending(t, a[0], a[1]));
+        b.Add(SyscallNumber.RtSigtimedwait, SupportLevel.Full, "", static (t, a) => SigTimedWait(t, a[0], a[1], a[2], a[3]));
+        b.Add(SyscallNumber.RtSigqueueinfo, SupportLevel.Full, "", static (t, a) => SigQueueInfo(t, t.Group.Pid, (int)a[0], (int)a[1], a[2], threadDirected: false));
+        b.Add(SyscallNumber.RtTgsigqueueinfo, SupportLevel.Full, "", static (t, a) => SigQueueInfo(t, (int)a[0], (int)a[1], (int)a[2], a[3], threadDirected: true));
+        b.Add(SyscallNumber.Sigaltstack, SupportLevel.Full, "", static (t, a) => SignalAltStack.Syscall(t, a[0], a[1]));
+        b.Add(SyscallNumber.Tkill, SupportLevel.Full, "", static (t, a) => ThreadKill(t, t.Group.Pid, (int)a[0], (int)a[1], checkGroup: false));
+        b.Add(SyscallNumber.Tgkill, SupportLevel.Full, "", static (t, a) => ThreadKill(t, (int)a[0], (int)a[1], (int)a[2], checkGroup: true));
     }
+
+    private static bool IsValidSignal(int signal) => signal >= 0 && signal <= ThreadGroup.MaxSignal;
 
     private static long SigAction(Task t, ulong signal, ulong actAddr, ulong oldAddr, ulong setSize)
     {
-        if (setSize != 8)
+        if (setSize != SignalSetSize)
         {
             return Einval;
+        }
+
+        int size = Marshal.SizeOf<KernelSigaction>();
+        byte[] act = new byte[size];
+        if (actAddr != 0 && t.CopyIn(actAddr, act) < 0)
+        {
+            return Efault;
         }
 
         if (signal < 1 || signal > ThreadGroup.MaxSignal || ((signal == SignalNumber.SIGKILL || signal == SignalNumber.SIGSTOP) && actAddr != 0))
@@ -43,29 +56,33 @@ internal static class SignalSyscalls
             return Einval;
         }
 
-        byte[] act = new byte[32];
-        if (actAddr != 0 && t.CopyIn(actAddr, act) < 0)
+        int s = (int)signal;
+        var old = new KernelSigaction
         {
-            return Efault;
+            Handler = t.Group.SignalHandlers[s],
+            Flags = t.Group.SignalExtras[s].Flags,
+            Restorer = t.Group.SignalExtras[s].Restorer,
+            Mask = t.Group.SignalExtras[s].Mask,
+        };
+        if (actAddr != 0)
+        {
+            KernelSigaction a = MemoryMarshal.Read<KernelSigaction>(act);
+            t.Group.SignalHandlers[s] = a.Handler;
+            t.Group.SignalExtras[s] = (a.Flags, a.Restorer, a.Mask & ~SignalDelivery.Unblockable);
+            if (a.Handler == Ignore || (a.Handler == Default && DefaultSignalAction.IsIgnoredByDefault(s)))
+            {
+                SignalDelivery.DiscardPending(t, s);
+            }
         }
 
         if (oldAddr != 0)
         {
-            byte[] old = new byte[32];
-            BitConverter.TryWriteBytes(old.AsSpan(0), t.Group.SignalHandlers[signal]);
-            BitConverter.TryWriteBytes(old.AsSpan(8), t.Group.SignalExtras[signal].Flags);
-            BitConverter.TryWriteBytes(old.AsSpan(16), t.Group.SignalExtras[signal].Restorer);
-            BitConverter.TryWriteBytes(old.AsSpan(24), t.Group.SignalExtras[signal].Mask);
-            if (t.CopyOut(oldAddr, old) < 0)
+            byte[] raw = new byte[size];
+            MemoryMarshal.Write(raw, in old);
+            if (t.CopyOut(oldAddr, raw) < 0)
             {
                 return Efault;
             }
-        }
-
-        if (actAddr != 0)
-        {
-            t.Group.SignalHandlers[signal] = BitConverter.ToUInt64(act, 0);
-            t.Group.SignalExtras[signal] = (BitConverter.ToUInt64(act, 8), BitConverter.ToUInt64(act, 16), BitConverter.ToUInt64(act, 24));
         }
 
         return 0;
@@ -73,95 +90,178 @@ internal static class SignalSyscalls
 
     private static long SigProcMask(Task t, ulong how, ulong setAddr, ulong oldAddr, ulong setSize)
     {
-        if (setSize != 8)
+        if (setSize != SignalSetSize)
         {
             return Einval;
         }
 
-        ulong set = 0;
+        ulong old = t.SignalMask;
         if (setAddr != 0)
         {
-            if (how > (ulong)SigProcMaskHow.SetMask)
+            if (t.ReadU64(setAddr, out ulong set) < 0)
+            {
+                return Efault;
+            }
+
+            ulong next;
+            switch (how)
+            {
+                case (ulong)SigProcMaskHow.Block:
+                    next = old | set;
+                    break;
+                case (ulong)SigProcMaskHow.Unblock:
+                    next = old & ~set;
+                    break;
+                case (ulong)SigProcMaskHow.SetMask:
+                    next = set;
+                    break;
+                default:
+                    return Einval;
+            }
+
+            t.SignalMask = next & ~SignalDelivery.Unblockable;
+        }
+
+        return oldAddr != 0 && t.WriteU64(oldAddr, old) < 0 ? Efault : 0;
+    }
+
+    /// <summary>rt_sigreturn: the frame is restored at the next stop, after the syscall returned.</summary>
+    /// <param name="t">The task.</param>
+    /// <returns>0 (RAX is then restored from the frame).</returns>
+    internal static long SigReturn(Task t)
+    {
+        t.Signals.SigreturnRequested = true;
+        return 0;
+    }
+
+    /// <summary>kill: a signal to this process becomes pending here; any other target (a pid, a process group, -1)
+    /// goes through the host, whose runner processes forward what they receive to their guests.</summary>
+    private static long Kill(Task t, int pid, int signal)
+    {
+        if (pid == t.Group.Pid)
+        {
+            if (!IsValidSignal(signal))
             {
                 return Einval;
             }
 
-            if (t.ReadU64(setAddr, out set) < 0)
+            if (signal != 0)
             {
-                return Efault;
-            }
-        }
-
-        if (oldAddr != 0 && t.WriteU64(oldAddr, t.SignalMask) < 0)
-        {
-            return Efault;
-        }
-
-        if (setAddr != 0)
-        {
-            const ulong unblockable = (1UL << (SignalNumber.SIGKILL - 1)) | (1UL << (SignalNumber.SIGSTOP - 1));
-            t.SignalMask = (how switch
-            {
-                (ulong)SigProcMaskHow.Block => t.SignalMask | set,
-                (ulong)SigProcMaskHow.Unblock => t.SignalMask & ~set,
-                _ => set,
-            }) & ~unblockable;
-        }
-
-        return 0;
-    }
-
-    private static long SigAltStack(Task t, ulong oldAddr) => oldAddr != 0 && t.CopyOut(oldAddr, new byte[24] { 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }) < 0 ? Efault : 0;
-
-    /// <summary>kill/tkill/tgkill. A signal to this process takes the guest's disposition: ignored or harmless →
-    /// nothing; default → the host process dies by it (a real wait status for the parent); a guest handler →
-    /// not delivered (handlers are recorded, not run). Other pids get a host signal.</summary>
-    private static long Kill(Task t, long pid, long signal)
-    {
-        if (signal < 0 || signal > ThreadGroup.MaxSignal)
-        {
-            return Einval;
-        }
-
-        if (pid == t.Group.Pid || pid == 0 || pid == -t.Group.Pid)
-        {
-            // Process-group signals reach only this process (the host group also holds the runner's own
-            // relatives, whose .NET handlers must not see guest signals).
-            if (signal == 0)
-            {
-                return 0;
-            }
-
-            ulong handler = t.Group.SignalHandlers[signal];
-            if (signal == SignalNumber.SIGKILL || (handler == 0 && !DefaultSignalAction.IsHarmless((int)signal)))
-            {
-                t.Group.Terminate((int)signal);
-            }
-
-            if (handler > 1 && (t.SignalMask & (1UL << ((int)signal - 1))) == 0)
-            {
-                SignalDelivery.QueueSignal(t, (int)signal);
+                SignalDelivery.SendFromSelf(t, signal, SignalCode.User, toThread: false);
             }
 
             return 0;
         }
 
-        return Syscall(SyscallNumber.Kill, pid, signal);
+        long r = Syscall(SyscallNumber.Kill, pid, signal);
+        if (r == 0 && pid <= 0)
+        {
+            // A group (or everyone) includes this process: the host made the signal pending here already; take it
+            // in now so it is delivered before kill returns, as on Linux.
+            HostSignalForwarding.Drain();
+        }
+
+        return r;
     }
 
-    internal static long SigReturn(Task t)
+    /// <summary>tkill and tgkill: the caller's own thread gets a thread-directed signal; a tid of this group that is
+    /// not ours does not exist (ESRCH); other groups go through the host.</summary>
+    private static long ThreadKill(Task t, int tgid, int tid, int signal, bool checkGroup)
     {
-        t.PendingSigreturn = true;
-        t.Cpu.RequestStop();
+        if (tid <= 0 || (checkGroup && tgid <= 0))
+        {
+            return Einval;
+        }
+
+        if (checkGroup ? tgid == t.Group.Pid : tid == t.Tid)
+        {
+            if (tid != t.Tid)
+            {
+                return -(long)LinuxError.ESRCH;
+            }
+
+            if (!IsValidSignal(signal))
+            {
+                return Einval;
+            }
+
+            if (signal != 0)
+            {
+                SignalDelivery.SendFromSelf(t, signal, SignalCode.ThreadKill, toThread: true);
+            }
+
+            return 0;
+        }
+
+        return checkGroup ? Syscall(SyscallNumber.Tgkill, tgid, tid, signal) : Syscall(SyscallNumber.Tkill, tid, signal);
+    }
+
+    /// <summary>rt_sigqueueinfo / rt_tgsigqueueinfo: a caller-built siginfo; only the kernel may claim SI_USER,
+    /// SI_KERNEL or SI_TKILL for another process (EPERM).</summary>
+    private static long SigQueueInfo(Task t, int tgid, int tid, int signal, ulong infoAddr, bool threadDirected)
+    {
+        if (threadDirected && (tgid <= 0 || tid <= 0))
+        {
+            return Einval;
+        }
+
+        byte[] raw = new byte[SigInfo.Size];
+        if (t.CopyIn(infoAddr, raw) < 0)
+        {
+            return Efault;
+        }
+
+        SigInfo info = MemoryMarshal.Read<SigInfo>(raw);
+        if (tgid != t.Group.Pid)
+        {
+            if (info.Code >= 0 || info.Code == SignalCode.ThreadKill)
+            {
+                return -(long)LinuxError.EPERM;
+            }
+
+            return threadDirected
+                ? HostSpanCall(SyscallNumber.RtTgsigqueueinfo, raw, 3, tgid, tid, signal)
+                : HostSpanCall(SyscallNumber.RtSigqueueinfo, raw, 2, tgid, signal);
+        }
+
+        if (threadDirected && tid != t.Tid)
+        {
+            return -(long)LinuxError.ESRCH;
+        }
+
+        if (!IsValidSignal(signal))
+        {
+            return Einval;
+        }
+
+        if (signal != 0)
+        {
+            info.Signal = signal;
+            if (!SignalDelivery.Send(t, info, threadDirected) && signal >= SignalNumber.SIGRTMIN && !SignalDelivery.IsIgnored(t, signal))
+            {
+                return -(long)LinuxError.EAGAIN;
+            }
+        }
+
         return 0;
     }
 
-    /// <summary>rt_sigsuspend: with the given mask, waits for a signal. The signals this runner can see arriving are
-    /// its children's state changes: it waits (without reaping) until a child is waitable and runs the guest's
-    /// SIGCHLD handler, then answers EINTR like Linux.</summary>
+    private static long SigPending(Task t, ulong setAddr, ulong size)
+    {
+        if (size > SignalSetSize)
+        {
+            return Einval;
+        }
+
+        byte[] set = BitConverter.GetBytes(SignalDelivery.Pending(t) & t.SignalMask);
+        return t.CopyOut(setAddr, set.AsSpan(0, (int)size)) < 0 ? Efault : 0;
+    }
+
+    /// <summary>rt_sigsuspend: waits with a temporary mask until a signal is acted on; the handler's frame restores
+    /// the old mask. Answers EINTR when a handler ran, and starts again otherwise.</summary>
     internal static long SigSuspend(Task t, ulong maskAddr, ulong size)
     {
-        if (size != 8)
+        if (size != SignalSetSize)
         {
             return Einval;
         }
@@ -171,16 +271,79 @@ internal static class SignalSyscalls
             return Efault;
         }
 
-        ulong old = t.SignalMask;
-        bool chldDeliverable = t.Group.SignalHandlers[SignalNumber.SIGCHLD] > 1 && (mask & (1UL << (SignalNumber.SIGCHLD - 1))) == 0;
-        byte[] info = new byte[128];
-        long r = HostSpanCall(SyscallNumber.Waitid, info, 2, PAll, 0, 0, WaitExited | WaitNoWait, 0);
-        if (r >= 0 && chldDeliverable)
+        t.Signals.SavedMask = t.SignalMask;
+        t.SignalMask = mask & ~SignalDelivery.Unblockable;
+        while (!InterruptibleWait.Sleep(t, -1))
         {
-            t.SignalMask = mask;
-            SignalDelivery.QueueSignal(t, SignalNumber.SIGCHLD, old);
         }
 
-        return -(long)LinuxError.EINTR;
+        return RestartCode.RestartNoHandler;
+    }
+
+    private static long Pause(Task t)
+    {
+        while (!InterruptibleWait.Sleep(t, -1))
+        {
+        }
+
+        return RestartCode.RestartNoHandler;
+    }
+
+    /// <summary>rt_sigtimedwait: takes a pending signal of the set (blocked or not), waiting up to the timeout; a
+    /// signal outside the set that is deliverable ends the wait with EINTR, the timeout with EAGAIN.</summary>
+    private static long SigTimedWait(Task t, ulong setAddr, ulong infoAddr, ulong timeoutAddr, ulong size)
+    {
+        if (size != SignalSetSize)
+        {
+            return Einval;
+        }
+
+        if (t.ReadU64(setAddr, out ulong set) < 0)
+        {
+            return Efault;
+        }
+
+        long timeoutNs = -1;
+        if (timeoutAddr != 0)
+        {
+            long r = TimeSyscalls.ReadTimespec(t, timeoutAddr, out timeoutNs);
+            if (r < 0)
+            {
+                return r;
+            }
+        }
+
+        set &= ~SignalDelivery.Unblockable;
+        long deadline = timeoutNs < 0 ? -1 : InterruptibleWait.Now() + timeoutNs;
+        while (true)
+        {
+            if (SignalDelivery.TryTakeFrom(t, set, out SigInfo info))
+            {
+                if (infoAddr != 0)
+                {
+                    byte[] raw = new byte[SigInfo.Size];
+                    MemoryMarshal.Write(raw, in info);
+                    if (t.CopyOut(infoAddr, raw) < 0)
+                    {
+                        return Efault;
+                    }
+                }
+
+                return info.Signal;
+            }
+
+            if (SignalDelivery.HasDeliverable(t))
+            {
+                return -(long)LinuxError.EINTR;
+            }
+
+            long remaining = deadline < 0 ? -1 : deadline - InterruptibleWait.Now();
+            if (deadline >= 0 && remaining <= 0)
+            {
+                return -(long)LinuxError.EAGAIN;
+            }
+
+            _ = InterruptibleWait.Sleep(t, remaining, set);
+        }
     }
 }

@@ -9,21 +9,47 @@ using static UserMemory.Linux.Syscalls.SyscallSupport;
 
 namespace UserMemory.Linux.Syscalls;
 
-/// <summary>Clocks and sleeping: clock_gettime/getres, gettimeofday, time, times, nanosleep, clock_nanosleep.</summary>
+/// <summary>Clocks, sleeping and timers: clock_gettime/getres, gettimeofday, time, times, nanosleep,
+/// clock_nanosleep, alarm, setitimer/getitimer, timer_create and friends. Sleeps wait through
+/// <see cref="InterruptibleWait"/>; timers are the host's (ITIMER_REAL, POSIX timers), whose signals the runner
+/// forwards to the guest like any other host signal.</summary>
 internal static class TimeSyscalls
 {
+    private const long NanosecondsPerSecond = 1_000_000_000;
+    private const int TimespecSize = 16;
+    private const int IntervalSize = 32;
+    private const int SigeventSize = 64;
+    private const int SigeventSignalOffset = 8;
+    private const int SigeventNotifyOffset = 12;
+    private const int SigeventThreadIdOffset = 16;
+    private const int NotifySignal = 0;
+    private const int NotifyNone = 1;
+    private const int NotifyThreadId = 4;
+    private const ulong TimerAbsolute = 1;
+
+    /// <summary>Clocks a guest sleep waits on itself (interruptibly): REALTIME, MONOTONIC, BOOTTIME, the two
+    /// _ALARM clocks and TAI. CPU-time clocks are slept on by the host.</summary>
+    private static bool IsWallClock(long clock) => clock is 0 or 1 or 7 or 8 or 9 or 11;
+
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Nanosleep, SupportLevel.Full, "", static (t, a) => Nanosleep(t, a[0], a[1]));
-        b.Add(SyscallNumber.Alarm, SupportLevel.Partial, "a host alarm: the runner dies by SIGALRM, guest handlers do not run", static (t, a) => Syscall(SyscallNumber.Alarm, (long)a[0]));
+        b.Add(SyscallNumber.Nanosleep, SupportLevel.Full, "", static (t, a) => ClockNanosleep(t, 1, 0, a[0], a[1], SyscallNumber.Nanosleep));
+        b.Add(SyscallNumber.Alarm, SupportLevel.Full, "the host's alarm; its SIGALRM is forwarded", static (t, a) => Syscall(SyscallNumber.Alarm, (long)(uint)a[0]));
+        b.Add(SyscallNumber.Setitimer, SupportLevel.Full, "the host's interval timers; their signals are forwarded", static (t, a) => SetInterval(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Getitimer, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Getitimer, a[1], IntervalSize, (long)a[0]));
+        b.Add(SyscallNumber.TimerCreate, SupportLevel.Partial, "host POSIX timers; SIGEV_THREAD_ID only for the caller; signals the runner cannot forward are EINVAL", static (t, a) => TimerCreate(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.TimerSettime, SupportLevel.Full, "", static (t, a) => TimerSet(t, a[0], a[1], a[2], a[3]));
+        b.Add(SyscallNumber.TimerGettime, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.TimerGettime, a[1], IntervalSize, (long)a[0]));
+        b.Add(SyscallNumber.TimerGetoverrun, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.TimerGetoverrun, (long)a[0]));
+        b.Add(SyscallNumber.TimerDelete, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.TimerDelete, (long)a[0]));
         b.Add(SyscallNumber.Gettimeofday, SupportLevel.Full, "", static (t, a) => TimeOfDay(t, a[0], a[1]));
         b.Add(SyscallNumber.Times, SupportLevel.Full, "", static (t, a) => Times(t, a[0]));
         b.Add(SyscallNumber.Time, SupportLevel.Full, "", static (t, a) => Time(t, a[0]));
         b.Add(SyscallNumber.ClockGettime, SupportLevel.Full, "", static (t, a) => ClockCall(t, SyscallNumber.ClockGettime, a[0], a[1]));
         b.Add(SyscallNumber.ClockGetres, SupportLevel.Full, "", static (t, a) => ClockCall(t, SyscallNumber.ClockGetres, a[0], a[1]));
-        b.Add(SyscallNumber.ClockNanosleep, SupportLevel.Partial, "relative sleeps only (the clock and flags are ignored)", static (t, a) => Nanosleep(t, a[2], a[3]));
+        b.Add(SyscallNumber.ClockNanosleep, SupportLevel.Full, "CPU-time clocks sleep on the host (not interruptible)", static (t, a) => ClockNanosleep(t, (long)(int)a[0], a[1], a[2], a[3], SyscallNumber.ClockNanosleep));
     }
 
     private static long ClockCall(Task t, SyscallNumber nr, ulong clock, ulong outAddr)
@@ -69,21 +95,171 @@ internal static class TimeSyscalls
         return outAddr != 0 && t.CopyOut(outAddr, tms) < 0 ? Efault : r;
     }
 
-    private static long Nanosleep(Task t, ulong requestAddr, ulong remainAddr)
+    /// <summary>Copies a timespec in and checks it (seconds not negative, nanoseconds below one second).</summary>
+    /// <param name="t">The task.</param>
+    /// <param name="address">The guest pointer.</param>
+    /// <param name="nanoseconds">The value in nanoseconds (saturated).</param>
+    /// <returns>0, -EFAULT or -EINVAL.</returns>
+    internal static long ReadTimespec(Task t, ulong address, out long nanoseconds)
     {
-        byte[] request = new byte[16];
-        if (t.CopyIn(requestAddr, request) < 0)
+        nanoseconds = 0;
+        byte[] raw = new byte[TimespecSize];
+        if (t.CopyIn(address, raw) < 0)
         {
             return Efault;
         }
 
-        byte[] remain = new byte[16];
-        long r = HostSpanCall2(SyscallNumber.Nanosleep, request, 0, remain, 1);
-        if (r == -(long)LinuxError.EINTR && remainAddr != 0 && t.CopyOut(remainAddr, remain) < 0)
+        long seconds = BitConverter.ToInt64(raw, 0);
+        long nanos = BitConverter.ToInt64(raw, 8);
+        if (seconds < 0 || nanos < 0 || nanos >= NanosecondsPerSecond)
+        {
+            return Einval;
+        }
+
+        nanoseconds = seconds >= long.MaxValue / NanosecondsPerSecond ? long.MaxValue : (seconds * NanosecondsPerSecond) + nanos;
+        return 0;
+    }
+
+    /// <summary>The host's reading of <paramref name="clock"/> in nanoseconds, or a negative errno.</summary>
+    /// <param name="clock">The clock id.</param>
+    /// <returns>Nanoseconds or -errno.</returns>
+    internal static long ClockNow(long clock)
+    {
+        byte[] ts = new byte[TimespecSize];
+        long r = HostSpanCall(SyscallNumber.ClockGettime, ts, 1, clock);
+        return r < 0 ? r : (BitConverter.ToInt64(ts, 0) * NanosecondsPerSecond) + BitConverter.ToInt64(ts, 8);
+    }
+
+    /// <summary>nanosleep and clock_nanosleep: the clock is checked by the host (EINVAL, EOPNOTSUPP), the request by
+    /// Linux's rules; the sleep ends early for a deliverable signal, writing the time left of a relative sleep.</summary>
+    private static long ClockNanosleep(Task t, long clock, ulong flags, ulong requestAddr, ulong remainAddr, SyscallNumber nr)
+    {
+        if (nr == SyscallNumber.ClockNanosleep)
+        {
+            byte[] zero = new byte[TimespecSize];
+            long check = HostSpanCall(SyscallNumber.ClockNanosleep, zero, 2, clock, (long)TimerAbsolute, 0, 0);
+            if (check < 0)
+            {
+                return check;
+            }
+        }
+
+        long r = ReadTimespec(t, requestAddr, out long requested);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        bool absolute = (flags & TimerAbsolute) != 0;
+        if (!IsWallClock(clock))
+        {
+            byte[] request = new byte[TimespecSize];
+            byte[] remain = new byte[TimespecSize];
+            _ = t.CopyIn(requestAddr, request);
+            r = HostSpanCall2(SyscallNumber.ClockNanosleep, request, 2, remain, 3, clock, (long)flags, 0, 0);
+            return r == -(long)LinuxError.EINTR && remainAddr != 0 && !absolute && t.CopyOut(remainAddr, remain) < 0 ? Efault : r;
+        }
+
+        long duration = requested;
+        if (absolute)
+        {
+            long now = ClockNow(clock);
+            duration = now < 0 ? 0 : Math.Max(0, requested - now);
+        }
+
+        long started = InterruptibleWait.Now();
+        if (!InterruptibleWait.Sleep(t, duration))
+        {
+            return 0;
+        }
+
+        if (!absolute && remainAddr != 0)
+        {
+            long left = Math.Max(0, duration - (InterruptibleWait.Now() - started));
+            byte[] remain = new byte[TimespecSize];
+            BitConverter.TryWriteBytes(remain.AsSpan(0), left / NanosecondsPerSecond);
+            BitConverter.TryWriteBytes(remain.AsSpan(8), left % NanosecondsPerSecond);
+            if (t.CopyOut(remainAddr, remain) < 0)
+            {
+                return Efault;
+            }
+        }
+
+        return RestartCode.RestartBlock;
+    }
+
+    private static long SetInterval(Task t, ulong which, ulong newAddr, ulong oldAddr)
+    {
+        byte[] value = new byte[IntervalSize];
+        if (newAddr != 0 && t.CopyIn(newAddr, value) < 0)
         {
             return Efault;
         }
 
-        return r;
+        byte[] old = new byte[IntervalSize];
+        long r = HostSpanCall2(SyscallNumber.Setitimer, value, 1, old, 2, (long)which);
+        return r == 0 && oldAddr != 0 && t.CopyOut(oldAddr, old) < 0 ? Efault : r;
+    }
+
+    /// <summary>timer_create: a host POSIX timer (its id is the guest's); its signal reaches the guest through the
+    /// host forwarding, so only forwardable signals are accepted.</summary>
+    private static long TimerCreate(Task t, ulong clock, ulong eventAddr, ulong idAddr)
+    {
+        byte[] sigevent = new byte[SigeventSize];
+        if (eventAddr != 0)
+        {
+            if (t.CopyIn(eventAddr, sigevent) < 0)
+            {
+                return Efault;
+            }
+
+            int notify = BitConverter.ToInt32(sigevent, SigeventNotifyOffset);
+            int signal = BitConverter.ToInt32(sigevent, SigeventSignalOffset);
+            if (notify == NotifyThreadId)
+            {
+                if (BitConverter.ToInt32(sigevent, SigeventThreadIdOffset) != t.Tid)
+                {
+                    return Einval;
+                }
+
+                BitConverter.TryWriteBytes(sigevent.AsSpan(SigeventNotifyOffset), NotifySignal);
+                notify = NotifySignal;
+            }
+
+            if (notify != NotifyNone && (signal < 1 || signal > SignalNumber.SIGRTMAX || (HostSignalForwarding.Forwarded & SignalNumber.Bit(signal)) == 0))
+            {
+                return Einval;
+            }
+        }
+
+        byte[] id = new byte[sizeof(int)];
+        long r = eventAddr != 0
+            ? HostSpanCall2(SyscallNumber.TimerCreate, sigevent, 1, id, 2, (long)clock)
+            : HostSpanCall(SyscallNumber.TimerCreate, id, 2, (long)clock, 0);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        if (t.CopyOut(idAddr, id) < 0)
+        {
+            _ = Syscall(SyscallNumber.TimerDelete, BitConverter.ToInt32(id, 0));
+            return Efault;
+        }
+
+        return 0;
+    }
+
+    private static long TimerSet(Task t, ulong id, ulong flags, ulong newAddr, ulong oldAddr)
+    {
+        byte[] value = new byte[IntervalSize];
+        if (t.CopyIn(newAddr, value) < 0)
+        {
+            return Efault;
+        }
+
+        byte[] old = new byte[IntervalSize];
+        long r = HostSpanCall2(SyscallNumber.TimerSettime, value, 2, old, 3, (long)id, (long)flags);
+        return r == 0 && oldAddr != 0 && t.CopyOut(oldAddr, old) < 0 ? Efault : r;
     }
 }

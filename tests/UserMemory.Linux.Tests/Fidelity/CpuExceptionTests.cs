@@ -10,16 +10,15 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// </summary>
 public sealed class CpuExceptionTests
 {
-    private const string FaultsNotDelivered = "issue 11: synchronous faults never reach guest handlers (the guest dies by the signal)";
     private const string PrivilegedRuns = "issue 11: privileged instructions succeed in user mode (Linux: SIGSEGV, SI_KERNEL)";
 
     [ProbeTheory]
-    [InlineData("segv_null", Skip = FaultsNotDelivered)]
-    [InlineData("segv_ro", Skip = FaultsNotDelivered)]
+    [InlineData("segv_null")]
+    [InlineData("segv_ro")]
     [InlineData("sigbus", Skip = "issue 11: a load past the end of a shared file mapping does not raise SIGBUS")]
-    [InlineData("sigill", Skip = FaultsNotDelivered)]
-    [InlineData("sigfpe", Skip = FaultsNotDelivered)]
-    [InlineData("sigtrap", Skip = FaultsNotDelivered)]
+    [InlineData("sigill")]
+    [InlineData("sigfpe")]
+    [InlineData("sigtrap")]
     [InlineData("hlt", Skip = PrivilegedRuns)]
     [InlineData("cli", Skip = PrivilegedRuns)]
     [InlineData("in", Skip = PrivilegedRuns)]

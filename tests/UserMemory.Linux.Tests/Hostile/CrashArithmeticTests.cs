@@ -35,10 +35,10 @@ public sealed class CrashArithmeticTests
     [InlineData("vectors")]
     [InlineData("memory")]
     [InlineData("polling")]
-    [InlineData("signals", Skip = "issue 10: tkill(-1, 0) succeeds (Linux: EINVAL); rt_sigqueueinfo, rt_sigpending, rt_sigtimedwait answer ENOSYS")]
+    [InlineData("signals")]
     [InlineData("limits")]
     [InlineData("descriptors")]
-    [InlineData("time", Skip = "issue 10: clock_nanosleep on an invalid clock and futex with an invalid op succeed (Linux: EINVAL, ENOSYS)")]
+    [InlineData("time")]
     [InlineData("processes")]
     public void Edge_values_get_Linux_answers(string group) =>
         Differential.AssertSameAsNative(Probes.Get("hostile_arith"), [group]);

@@ -18,7 +18,7 @@ public sealed class HangTests
     [InlineData("jump_nx")]
     [InlineData("jump_kernel")]
     [InlineData("readv_pipe")]
-    [InlineData("abstime", Skip = "issue 10: clock_nanosleep ignores TIMER_ABSTIME and sleeps for about the clock's value")]
+    [InlineData("abstime")]
     public void Guest_ends_or_returns_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("hostile_hangs"), [mode], Limit);
 }

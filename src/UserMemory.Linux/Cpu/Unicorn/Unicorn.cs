@@ -175,6 +175,41 @@ public sealed unsafe partial class UnicornEngine : IDisposable
         }
     }
 
+    /// <summary>Reads a register wider than 64 bits (XMM: 16 bytes) into <paramref name="value"/>.</summary>
+    /// <param name="register">The Unicorn register id.</param>
+    /// <param name="value">At least as long as the register.</param>
+    public void ReadWide(int register, Span<byte> value)
+    {
+        if (value.Length < WideRegisterSize)
+        {
+            throw new ArgumentException("Too small for the register.", nameof(value));
+        }
+
+        fixed (byte* p = value)
+        {
+            _ = uc_reg_read(_engine, register, p);
+        }
+    }
+
+    /// <summary>Writes a register wider than 64 bits (XMM: 16 bytes).</summary>
+    /// <param name="register">The Unicorn register id.</param>
+    /// <param name="value">At least as long as the register.</param>
+    public void WriteWide(int register, ReadOnlySpan<byte> value)
+    {
+        if (value.Length < WideRegisterSize)
+        {
+            throw new ArgumentException("Too small for the register.", nameof(value));
+        }
+
+        fixed (byte* p = value)
+        {
+            _ = uc_reg_write(_engine, register, p);
+        }
+    }
+
+    /// <summary>The size of the widest register <see cref="ReadWide"/> handles (an XMM register).</summary>
+    public const int WideRegisterSize = 16;
+
     /// <summary>Writes a 64-bit register.</summary>
     /// <param name="register">A <see cref="X86Register"/>.</param>
     /// <param name="value">The value.</param>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System;
 using System.Threading;
 using UserMemory.AddressSpace;
@@ -187,6 +188,56 @@ public sealed class UnicornCpu : ICpu
 
     /// <inheritdoc/>
     public void Write(CpuRegister register, ulong value) => _engine.Write(RegisterIds[(int)register], value);
+
+    /// <inheritdoc/>
+    public bool SaveVectorState(Span<byte> area)
+    {
+        if (area.Length < ICpu.FxsaveSize)
+        {
+            return false;
+        }
+
+        BinaryPrimitives.WriteUInt16LittleEndian(area[FxsaveControlOffset..], (ushort)_engine.Read((X86Register)UcFpuControl));
+        BinaryPrimitives.WriteUInt16LittleEndian(area[FxsaveStatusOffset..], (ushort)_engine.Read((X86Register)UcFpuStatus));
+        BinaryPrimitives.WriteUInt32LittleEndian(area[FxsaveMxcsrOffset..], (uint)_engine.Read((X86Register)UcMxcsr));
+        BinaryPrimitives.WriteUInt32LittleEndian(area[FxsaveMxcsrMaskOffset..], MxcsrMask);
+        for (int i = 0; i < XmmCount; i++)
+        {
+            _engine.ReadWide(UcXmm0 + i, area[(FxsaveXmmOffset + (i * UnicornEngine.WideRegisterSize))..]);
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public void RestoreVectorState(ReadOnlySpan<byte> area)
+    {
+        if (area.Length < ICpu.FxsaveSize)
+        {
+            return;
+        }
+
+        _engine.Write((X86Register)UcFpuControl, BinaryPrimitives.ReadUInt16LittleEndian(area[FxsaveControlOffset..]));
+        _engine.Write((X86Register)UcFpuStatus, BinaryPrimitives.ReadUInt16LittleEndian(area[FxsaveStatusOffset..]));
+        _engine.Write((X86Register)UcMxcsr, BinaryPrimitives.ReadUInt32LittleEndian(area[FxsaveMxcsrOffset..]) & MxcsrMask);
+        for (int i = 0; i < XmmCount; i++)
+        {
+            _engine.WriteWide(UcXmm0 + i, area[(FxsaveXmmOffset + (i * UnicornEngine.WideRegisterSize))..]);
+        }
+    }
+
+    // Unicorn 2 register ids (unicorn/x86.h) and fxsave offsets for the vector state.
+    private const int UcXmm0 = 122;
+    private const int UcMxcsr = 249;
+    private const int UcFpuControl = 246;
+    private const int UcFpuStatus = 31;
+    private const int XmmCount = 16;
+    private const int FxsaveControlOffset = 0;
+    private const int FxsaveStatusOffset = 2;
+    private const int FxsaveMxcsrOffset = 24;
+    private const int FxsaveMxcsrMaskOffset = 28;
+    private const int FxsaveXmmOffset = 160;
+    private const uint MxcsrMask = 0xffff;
 
     /// <inheritdoc/>
     public void ReadSyscallRegisters(Span<ulong> values) => _engine.ReadBatch(SyscallRegisters, values);

@@ -245,7 +245,8 @@ internal static class ProcRenderer
     {
         ThreadGroup g = t.Group;
         (ulong ignored, ulong caught) = Dispositions(g);
-        ulong pending = t.PendingSignal > 0 ? 1UL << (t.PendingSignal - 1) : 0;
+        ulong pending = t.Signals.Private.Set;
+        ulong shared = g.Signals.Shared.Set;
         long ppid = HostLinux.Syscall((long)SyscallNumber.Getppid);
         long uid = HostLinux.Syscall((long)SyscallNumber.Getuid);
         long euid = HostLinux.Syscall((long)SyscallNumber.Geteuid);
@@ -259,7 +260,7 @@ internal static class ProcRenderer
         sb.Append(CultureInfo.InvariantCulture, $"FDSize:\t{FdTable.Limit}\nGroups:\t\n");
         sb.Append(CultureInfo.InvariantCulture, $"VmSize:\t{TotalBytes(g) / 1024,8} kB\nVmRSS:\t{(ulong)g.Space.ResidentPages * Pages.Size4K / 1024,8} kB\n");
         sb.Append("Threads:\t1\nSigQ:\t0/0\n");
-        sb.Append(CultureInfo.InvariantCulture, $"SigPnd:\t{pending:x16}\nShdPnd:\t{0UL:x16}\nSigBlk:\t{t.SignalMask:x16}\nSigIgn:\t{ignored:x16}\nSigCgt:\t{caught:x16}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"SigPnd:\t{pending:x16}\nShdPnd:\t{shared:x16}\nSigBlk:\t{t.SignalMask:x16}\nSigIgn:\t{ignored:x16}\nSigCgt:\t{caught:x16}\n");
         sb.Append("NoNewPrivs:\t0\nSeccomp:\t0\n");
         return sb.ToString();
     }
@@ -302,7 +303,7 @@ internal static class ProcRenderer
         long pgrp = HostLinux.Syscall((long)SyscallNumber.Getpgid, 0);
         long session = HostLinux.Syscall((long)SyscallNumber.Getsid, 0);
         ulong rss = (ulong)g.Space.ResidentPages;
-        ulong pending = t.PendingSignal > 0 ? 1UL << (t.PendingSignal - 1) : 0;
+        ulong pending = t.Signals.Private.Set | g.Signals.Shared.Set;
         ProcessImage img = g.Image;
         return string.Create(CultureInfo.InvariantCulture,
             $"{g.Pid} ({Comm(g)}) R {ppid} {pgrp} {session} 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 {TotalBytes(g)} {rss} 18446744073709551615 0 0 {img.ArgStart} 0 0 {pending} {t.SignalMask} {ignored} {caught} 0 0 0 17 0 0 0 0 0 0 0 0 {g.BrkStart} {img.ArgStart} {img.ArgEnd} {img.EnvStart} {img.EnvEnd} 0\n");

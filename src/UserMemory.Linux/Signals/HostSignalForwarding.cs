@@ -1,0 +1,302 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Interop;
+using UserMemory.Linux.Kernel;
+
+namespace UserMemory.Linux.Signals;
+
+/// <summary>
+/// Host signals sent to the runner process (another process's <c>kill</c>, SIGCHLD from child runners, terminal
+/// SIGINT/SIGQUIT/SIGTSTP, SIGALRM and POSIX timers) become pending guest signals instead of acting on the runner.
+/// </summary>
+/// <remarks>
+/// <para><b>Design.</b> The .NET runtime installs its own handlers (SIGTERM, SIGINT, SIGQUIT, its GC activation
+/// signal, the hardware-fault signals) and starts threads before <c>Main</c>, each of which could take a
+/// process-directed signal. So the forwardable signals (<see cref="Forwarded"/>) are blocked in <i>every</i> runner
+/// thread: <see cref="PrepareProcess"/>, the first thing the runner does, blocks them and, when they were not already
+/// blocked when the process started, re-executes the runner once (<c>execve</c> keeps the mask, and every thread the
+/// runtime starts inherits it). Fork children (posix_spawn) and execve'd runners inherit the mask, so only a runner
+/// started from outside pays the re-exec. Blocked signals stay pending in the host kernel and are read from a
+/// <c>signalfd</c>: a dedicated host thread waits on it and posts each as a guest signal
+/// (<see cref="SignalDelivery.Send"/>, which stops the guest CPU when the signal is deliverable); blocking waits made
+/// for the guest also poll it, together with an <c>eventfd</c> the posting side writes
+/// (<see cref="InterruptibleWait"/>). The hardware-fault signals (SEGV, BUS, FPE, ILL, TRAP), SIGPIPE (the runtime
+/// ignores it; the layer raises the guest's SIGPIPE itself on EPIPE), glibc's two internal signals and the runtime's
+/// activation signal are never blocked.</para>
+/// <para>Not covered: a signal another process directs at the runner's main thread with <c>tgkill</c> is seen only
+/// at the guest's next blocking wait (the host thread reads process-directed signals).</para>
+/// </remarks>
+public static class HostSignalForwarding
+{
+    /// <summary>The first real-time signal the runtime and glibc leave alone (32 and 33 are glibc's, 34 the runtime's
+    /// activation signal).</summary>
+    private const int FirstForwardedRealtime = 35;
+
+    private const int SignalSetSize = 8;
+    private const int SigactionSize = 32;
+    private const int SignalfdInfoSize = 128;
+    private const int DrainBatch = 16;
+    private const long SignalfdFlags = (long)(OpenFlags.NonBlock | OpenFlags.CloseOnExec);
+    private const short PollIn = 1;
+    private const int RepeatStopMilliseconds = 10;
+    private const int PathBufferSize = 4097;
+    private const int AtFdCwd = -100;
+
+    private static int s_signalFd = -1;
+    private static int s_wakeFd = -1;
+    private static bool s_prepared;
+    private static Task? s_task;
+
+    /// <summary>The host signals forwarded to the guest.</summary>
+    public static ulong Forwarded { get; } = ComputeForwarded();
+
+    /// <summary>True once the host thread runs (blocking waits then poll <see cref="SignalFd"/> and
+    /// <see cref="WakeFd"/>).</summary>
+    internal static bool IsActive => s_task is not null;
+
+    /// <summary>The signalfd, or -1.</summary>
+    internal static int SignalFd => s_signalFd;
+
+    /// <summary>The wake-up eventfd, or -1.</summary>
+    internal static int WakeFd => s_wakeFd;
+
+    /// <summary>Blocks the forwarded signals in this process; when they were not blocked at process start, re-executes
+    /// the runner (same executable, arguments and environment) so that every runtime thread starts with them
+    /// blocked. Call first thing in <c>Main</c>. Returns only when the mask is in place (or the re-exec failed, in
+    /// which case nothing is forwarded).</summary>
+    public static void PrepareProcess()
+    {
+        byte[] set = new byte[SignalSetSize];
+        byte[] old = new byte[SignalSetSize];
+        BinaryPrimitives.WriteUInt64LittleEndian(set, Forwarded);
+        if (HostLinux.Syscall((long)SyscallNumber.RtSigprocmask, set, 1, old, 2, [(long)SigProcMaskHow.Block, 0, 0, SignalSetSize, 0, 0]) < 0)
+        {
+            return;
+        }
+
+        if ((BinaryPrimitives.ReadUInt64LittleEndian(old) & Forwarded) == Forwarded)
+        {
+            s_prepared = true;
+            return;
+        }
+
+        _ = Reexecute();
+
+        // The re-exec failed: leave the process as it was.
+        _ = HostLinux.Syscall((long)SyscallNumber.RtSigprocmask, set, 1, default, HostLinux.NoSlot, [(long)SigProcMaskHow.Unblock, 0, 0, SignalSetSize, 0, 0]);
+    }
+
+    /// <summary>Starts forwarding to <paramref name="task"/>: guest dispositions take over from the host ones (a
+    /// signal the host ignored at start stays ignored for the guest), then the signalfd, the eventfd and the host
+    /// thread. Does nothing unless <see cref="PrepareProcess"/> put the mask in place.</summary>
+    /// <param name="task">The task that receives the signals.</param>
+    internal static void Attach(Task task)
+    {
+        if (!s_prepared || s_task is not null)
+        {
+            return;
+        }
+
+        byte[] action = new byte[SigactionSize];
+        byte[] none = new byte[SigactionSize];
+        for (int s = 1; s <= SignalNumber.SIGRTMAX; s++)
+        {
+            if ((Forwarded & SignalNumber.Bit(s)) == 0)
+            {
+                continue;
+            }
+
+            if (HostLinux.Syscall((long)SyscallNumber.RtSigaction, default, HostLinux.NoSlot, action, 2, [s, 0, 0, SignalSetSize, 0, 0]) == 0
+                && BinaryPrimitives.ReadUInt64LittleEndian(action) == 1 && task.Group.SignalHandlers[s] == 0)
+            {
+                task.Group.SignalHandlers[s] = 1; // SIG_IGN at exec stays SIG_IGN
+            }
+
+            _ = HostLinux.Syscall((long)SyscallNumber.RtSigaction, none, 1, default, HostLinux.NoSlot, [s, 0, 0, SignalSetSize, 0, 0]);
+        }
+
+        byte[] set = new byte[SignalSetSize];
+        BinaryPrimitives.WriteUInt64LittleEndian(set, Forwarded);
+        long fd = HostLinux.Syscall((long)SyscallNumber.Signalfd4, set, 1, [-1, 0, SignalSetSize, SignalfdFlags, 0, 0]);
+        long wake = HostLinux.Syscall((long)SyscallNumber.Eventfd2, 0, SignalfdFlags);
+        if (fd < 0 || wake < 0)
+        {
+            return;
+        }
+
+        s_signalFd = (int)fd;
+        s_wakeFd = (int)wake;
+        s_task = task;
+        Drain(); // on this (main) thread: also what an execve left pending on it
+        var pump = new Thread(Pump) { IsBackground = true, Name = "guest-signals" };
+        pump.Start();
+    }
+
+    /// <summary>Wakes every blocking wait so it re-checks the pending signals.</summary>
+    internal static void Wake()
+    {
+        if (s_wakeFd >= 0)
+        {
+            Span<byte> one = stackalloc byte[sizeof(ulong)];
+            BinaryPrimitives.WriteUInt64LittleEndian(one, 1);
+            _ = HostLinux.Syscall((long)SyscallNumber.Write, one, 1, [s_wakeFd, 0, sizeof(ulong), 0, 0, 0]);
+        }
+    }
+
+    /// <summary>Resets the wake-up eventfd (a wait then re-checks the pending signals before it blocks).</summary>
+    internal static void DrainWake()
+    {
+        if (s_wakeFd >= 0)
+        {
+            Span<byte> value = stackalloc byte[sizeof(ulong)];
+            _ = HostLinux.Syscall((long)SyscallNumber.Read, value, 1, [s_wakeFd, 0, sizeof(ulong), 0, 0, 0]);
+        }
+    }
+
+    /// <summary>Reads every signal waiting in the signalfd and posts it to the guest; wakes the waits when any came.</summary>
+    internal static void Drain()
+    {
+        Task? task = s_task;
+        if (task is null)
+        {
+            return;
+        }
+
+        byte[] buffer = new byte[SignalfdInfoSize * DrainBatch];
+        bool any = false;
+        while (true)
+        {
+            long n = HostLinux.Syscall((long)SyscallNumber.Read, buffer, 1, [s_signalFd, 0, buffer.Length, 0, 0, 0]);
+            if (n <= 0)
+            {
+                break;
+            }
+
+            for (int at = 0; at + SignalfdInfoSize <= n; at += SignalfdInfoSize)
+            {
+                _ = SignalDelivery.Send(task, ToSigInfo(buffer.AsSpan(at, SignalfdInfoSize)), toThread: false);
+                any = true;
+            }
+        }
+
+        if (any)
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>Translates a <c>signalfd_siginfo</c> into the guest's <c>siginfo_t</c>.</summary>
+    /// <param name="s">The 128-byte record.</param>
+    /// <returns>The siginfo.</returns>
+    internal static SigInfo ToSigInfo(ReadOnlySpan<byte> s)
+    {
+        const int CodeOffset = 8, PidOffset = 12, UidOffset = 16, TimerIdOffset = 24, OverrunOffset = 32, StatusOffset = 40,
+            PointerOffset = 48, UserTimeOffset = 56, SystemTimeOffset = 64;
+        int signal = BinaryPrimitives.ReadInt32LittleEndian(s);
+        int code = BinaryPrimitives.ReadInt32LittleEndian(s[CodeOffset..]);
+        var info = new SigInfo { Signal = signal, Code = code };
+        if (code == SignalCode.Timer)
+        {
+            info.TimerId = BinaryPrimitives.ReadInt32LittleEndian(s[TimerIdOffset..]);
+            info.Overrun = BinaryPrimitives.ReadInt32LittleEndian(s[OverrunOffset..]);
+            info.Value = BinaryPrimitives.ReadUInt64LittleEndian(s[PointerOffset..]);
+            return info;
+        }
+
+        info.Pid = BinaryPrimitives.ReadInt32LittleEndian(s[PidOffset..]);
+        info.Uid = BinaryPrimitives.ReadUInt32LittleEndian(s[UidOffset..]);
+        if (signal == SignalNumber.SIGCHLD && code > 0)
+        {
+            info.Status = BinaryPrimitives.ReadInt32LittleEndian(s[StatusOffset..]);
+            info.UserTime = BinaryPrimitives.ReadInt64LittleEndian(s[UserTimeOffset..]);
+            info.SystemTime = BinaryPrimitives.ReadInt64LittleEndian(s[SystemTimeOffset..]);
+        }
+        else if (code == SignalCode.Queue || signal >= SignalNumber.SIGRTMIN)
+        {
+            info.Value = BinaryPrimitives.ReadUInt64LittleEndian(s[PointerOffset..]);
+        }
+
+        return info;
+    }
+
+    private static void Pump()
+    {
+        byte[] poll = new byte[8];
+        BinaryPrimitives.WriteInt32LittleEndian(poll, s_signalFd);
+        BinaryPrimitives.WriteInt16LittleEndian(poll.AsSpan(4), PollIn);
+        Task task = s_task!;
+        while (true)
+        {
+            // While a deliverable signal waits, the stop request is repeated: a backend may lose a request that
+            // races with the start of a run.
+            bool waiting = SignalDelivery.HasDeliverable(task);
+            long r = HostLinux.Syscall((long)SyscallNumber.Poll, poll, 0, [0, 1, waiting ? RepeatStopMilliseconds : -1, 0, 0, 0]);
+            if (r < 0 && r != -(long)LinuxError.EINTR)
+            {
+                return;
+            }
+
+            if (r == 0 && waiting && SignalDelivery.HasDeliverable(task))
+            {
+                task.Cpu.RequestStop();
+            }
+
+            Drain();
+        }
+    }
+
+    private static ulong ComputeForwarded()
+    {
+        ulong never = SignalNumber.Bit(SignalNumber.SIGKILL) | SignalNumber.Bit(SignalNumber.SIGSTOP)
+            | SignalNumber.Bit(SignalNumber.SIGSEGV) | SignalNumber.Bit(SignalNumber.SIGBUS) | SignalNumber.Bit(SignalNumber.SIGFPE)
+            | SignalNumber.Bit(SignalNumber.SIGILL) | SignalNumber.Bit(SignalNumber.SIGTRAP) | SignalNumber.Bit(SignalNumber.SIGPIPE);
+        ulong standard = SignalNumber.Bit(SignalNumber.SIGRTMIN) - 1;
+        ulong realtime = ~(SignalNumber.Bit(FirstForwardedRealtime) - 1);
+        return (standard | realtime) & ~never;
+    }
+
+    /// <summary>execve of /proc/self/exe with this process's own argv (from /proc/self/cmdline) and environment.</summary>
+    private static long Reexecute()
+    {
+        byte[] cmdline;
+        try
+        {
+            cmdline = File.ReadAllBytes("/proc/self/cmdline");
+        }
+        catch (IOException)
+        {
+            return -(long)LinuxError.EIO;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return -(long)LinuxError.EACCES;
+        }
+
+        var argv = new List<byte[]>();
+        int start = 0;
+        for (int i = 0; i < cmdline.Length; i++)
+        {
+            if (cmdline[i] == 0)
+            {
+                argv.Add(cmdline[start..(i + 1)]);
+                start = i + 1;
+            }
+        }
+
+        // The executable's own path (not /proc/self/exe, which would rename the process "exe").
+        byte[] path = "/proc/self/exe\0"u8.ToArray();
+        byte[] target = new byte[PathBufferSize];
+        long length = HostLinux.Syscall((long)SyscallNumber.Readlinkat, path, 1, target, 2, [AtFdCwd, 0, 0, target.Length - 1, 0, 0]);
+        if (length > 0 && length < target.Length - 1)
+        {
+            path = target[..((int)length + 1)];
+        }
+
+        byte[][] env = Array.ConvertAll(HostLinux.ReadEnvironment(), e => (byte[])[.. e, 0]);
+        return HostLinux.Execute(path, argv.ToArray(), env);
+    }
+}

@@ -1,0 +1,44 @@
+using UserMemory.Linux.Abi;
+using UserMemory.Linux.Interop;
+using UserMemory.Linux.Kernel;
+
+namespace UserMemory.Linux.Signals;
+
+/// <summary>wait4 for the guest without blocking signal delivery: the host's wait4 with WNOHANG, then a wait for
+/// signal activity (a child's state change sends the runner SIGCHLD, which the forwarding reads), until a child is
+/// reported, an error comes back or a signal is deliverable (<see cref="RestartCode.RestartSys"/>: EINTR, or a
+/// restart under SA_RESTART).</summary>
+internal static class InterruptibleChildWait
+{
+    private const long NoHang = 1;
+
+    /// <summary>wait4 on the host with guest-interruptible blocking.</summary>
+    /// <param name="t">The task.</param>
+    /// <param name="pid">The pid argument.</param>
+    /// <param name="status">Receives the status (4 bytes).</param>
+    /// <param name="rusage">Receives the usage (144 bytes).</param>
+    /// <param name="options">The options.</param>
+    /// <returns>The pid, 0 (WNOHANG, nothing yet), -errno, or a restart code.</returns>
+    internal static long Wait4(Task t, long pid, byte[] status, byte[] rusage, long options)
+    {
+        bool blocking = (options & NoHang) == 0 && HostSignalForwarding.IsActive;
+        while (true)
+        {
+            if (blocking)
+            {
+                HostSignalForwarding.DrainWake();
+            }
+
+            long r = HostLinux.Syscall((long)SyscallNumber.Wait4, status, 1, rusage, 3, [pid, 0, options | (blocking ? NoHang : 0), 0, 0, 0]);
+            if (!blocking || r != 0)
+            {
+                return r;
+            }
+
+            if (InterruptibleWait.WaitForActivity(t))
+            {
+                return RestartCode.RestartSys;
+            }
+        }
+    }
+}

@@ -894,7 +894,15 @@ internal static class FileSyscalls
             return Ebadf;
         }
 
-        byte[] buffer = new byte[Math.Min(count, 1UL << 16)];
+        // Linux takes the count as an unsigned int and keeps it in an int: a count with bit 31 set fits no entry
+        // (EINVAL, or 0 at the end of the directory). The host answers that itself, never touching memory.
+        uint asLinux = unchecked((uint)count);
+        if (asLinux > int.MaxValue)
+        {
+            return f is SyntheticFile ? Einval : Syscall(SyscallNumber.Getdents64, f.HostFd, IoSyscalls.RejectedUserPointer, asLinux);
+        }
+
+        byte[] buffer = new byte[Math.Min(asLinux, 1U << 16)];
         long r = f is SyntheticFile s
             ? SyntheticFiles.ReadDirectory(t, s, buffer)
             : HostSpanCall(SyscallNumber.Getdents64, buffer, 1, f.HostFd, 0, buffer.Length);

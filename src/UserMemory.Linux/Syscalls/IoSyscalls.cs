@@ -34,7 +34,7 @@ internal static class IoSyscalls
     /// <summary>A host pointer that the host's own <c>access_ok</c> rejects (above every user address): handing it
     /// to the host reproduces Linux's order of checks (descriptor mode, seekability, then EFAULT) without letting the
     /// host touch anything.</summary>
-    private const long RejectedUserPointer = long.MinValue;
+    internal const long RejectedUserPointer = long.MinValue;
 
     /// <summary>The position argument of preadv2/pwritev2 that means "the file position, updated".</summary>
     private const long CurrentPosition = -1;

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using UserMemory.AddressSpace;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Cpu;
@@ -48,19 +47,11 @@ internal static class SynchronousFault
     /// <param name="space">The address space.</param>
     /// <param name="address">The fault address.</param>
     /// <returns>The si_code.</returns>
-    internal static int SegvCode(AddrSpace space, ulong address)
-    {
-        IReadOnlyList<MemoryAreaInfo> areas = space.GetAreas();
-        foreach (MemoryAreaInfo a in areas)
-        {
-            if (address >= a.Range.Start.Value && address < a.Range.End.Value)
-            {
-                return SignalCode.SegvAccessError;
-            }
-        }
-
-        return SignalCode.SegvMapError;
-    }
+    internal static int SegvCode(AddrSpace space, ulong address) =>
+        VirtAddrRange.TryFromStartSize(new VirtAddr(Pages.AlignDown4K(address)), Pages.Size4K, out VirtAddrRange page)
+        && space.CheckRegionAccess(page, MappingFlags.None)
+            ? SignalCode.SegvAccessError
+            : SignalCode.SegvMapError; // the last page of the 64-bit space is never a user area
 
     /// <summary>Linux's signal, si_code and si_addr for an x86 exception at <paramref name="rip"/>.</summary>
     /// <param name="vector">The vector.</param>

@@ -60,7 +60,10 @@ public sealed class ScanBoundTests
                     {
                         // A one-element argv whose string never ends: at most MaxStringBytes of string, plus the
                         // pointer array, which is read in batches of up to 64 pointers (one batch here).
+                        // The string starts past the array's 16 bytes: its terminating null pointer would otherwise
+                        // end the string early.
                         ulong array = BoundsSpace.Base;
+                        start = Math.Max(start, array + 16);
                         BitConverter.TryWriteBytes(s.Raw(array, 8), start);
                         BitConverter.TryWriteBytes(s.Raw(array + 8, 8), 0UL);
                         e = UserCopy.CopyStringArrayFromUser(in access, (UserConstPtr<ulong>)array, new ExecArgumentLimits { MaxStringBytes = bound }).Error;

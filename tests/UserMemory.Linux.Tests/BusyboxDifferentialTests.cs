@@ -82,7 +82,7 @@ public sealed class BusyboxDifferentialTests : IClassFixture<BusyboxFixture>
         ["wait_two_children", "sleep 0.1 & sleep 0.2 & wait; echo all=$?", null],
         ["sleep_killed_by_other_process", "sleep 5 & p=$!; (sleep 0.3; kill -TERM $p) & wait $p; echo status=$?", null],
         ["trap_interrupts_blocking_read", "d=$(mktemp -d); mkfifo $d/f; exec 3<>$d/f; trap 'echo got ALRM' ALRM; (sleep 0.3; kill -ALRM $$) & read x <&3; echo read=$?; wait; rm -r $d", null],
-        ["sleep_interrupted_by_trapped_signal", "trap 'echo got USR1' USR1; (sleep 0.3; kill -USR1 $$) & sleep 1; echo after=$?; wait", null],
+        ["sleep_interrupted_by_trapped_signal", "trap 'echo got USR1' USR1; (sleep 0.3; kill -USR1 $$) & sleep 4; echo after=$?; wait", null],
         ["trap_in_child_interrupts_wait", "d=$(mktemp -d); sh -c \"trap 'echo child got USR1; exit 5' USR1; touch $d/ready; sleep 5 </dev/null >/dev/null 2>&1 & wait\" & p=$!; while [ ! -e $d/ready ]; do sleep 0.05; done; kill -USR1 $p; wait $p; echo status=$?; rm -r $d", null],
     ];
 

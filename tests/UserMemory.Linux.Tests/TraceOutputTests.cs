@@ -8,7 +8,7 @@ namespace UserMemory.Linux.Tests;
 /// descriptor 2 does not receive or stop the trace, and <c>--strace-file</c> collects every process's lines.</summary>
 public sealed class TraceOutputTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
     [Fact]
     public void Guest_redirecting_its_stderr_does_not_capture_the_trace()

@@ -11,7 +11,7 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// </summary>
 public sealed class CrossProcessSignalTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
     [ProbeTheory]
     [InlineData("kill_from_child")]

@@ -11,7 +11,7 @@ namespace UserMemory.Linux.Tests.Hostile;
 /// </summary>
 public sealed class HangTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
     [ProbeTheory]
     [InlineData("jump0")]

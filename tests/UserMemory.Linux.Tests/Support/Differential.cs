@@ -9,7 +9,7 @@ namespace UserMemory.Linux.Tests.Support;
 internal static class Differential
 {
     /// <summary>The default hard limit for one run of a probe.</summary>
-    public static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(90);
 
     /// <summary>Runs <paramref name="program"/> both ways and asserts identical results; the native run must finish.</summary>
     /// <param name="program">The executable.</param>

@@ -91,6 +91,14 @@ if (opened < 0)
     return UsageExit;
 }
 
+// The guest's pid namespace: this runner and every process it forks; nothing else is reachable by pid.
+long sandbox = SandboxTable.Create();
+if (sandbox < 0)
+{
+    Say("usermem-run: cannot create the sandbox table: " + ((LinuxError)(int)-sandbox).Message());
+    return UsageExit;
+}
+
 var options = new RunnerOptions
 {
     Cpu = cpu,

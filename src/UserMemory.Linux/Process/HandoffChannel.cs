@@ -101,11 +101,22 @@ public static class HandoffChannel
         }
 
         RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Trace, false);
+        RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Sandbox, false);
 
         byte[] path = Nul(options.RunnerPath);
         r = replace ? HostLinux.Execute(path, argv.ToArray(), env) : HostLinux.Spawn(path, argv.ToArray(), env);
         RunnerDescriptors.Reserve(RunnerDescriptors.Handoff);
         RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Trace, true);
+        RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Sandbox, true);
+
+        // A fork child joins the sandbox before fork returns to the guest, so the parent can signal it at once; a
+        // child that cannot join (the sandbox is full) never runs guest code.
+        if (!replace && r > 0 && SandboxTable.IsAttached && !SandboxTable.Register((int)r))
+        {
+            HostLinux.Syscall((long)SyscallNumber.Kill, r, SignalNumber.SIGKILL);
+            HostLinux.Syscall((long)SyscallNumber.Wait4, r, 0, 0, 0);
+            return -(long)LinuxError.EAGAIN;
+        }
 
         return r;
     }

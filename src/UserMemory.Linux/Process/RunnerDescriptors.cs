@@ -6,7 +6,8 @@ namespace UserMemory.Linux.Process;
 
 /// <summary>
 /// The runner's own host descriptors at fixed numbers, outside the guest descriptor table: the hand-off state
-/// (<see cref="Handoff"/>) and the trace output (<see cref="Trace"/>). Every runner keeps both numbers occupied from
+/// (<see cref="Handoff"/>), the trace output (<see cref="Trace"/>) and the sandbox's member table (<see cref="Sandbox"/>).
+/// Every runner keeps the first two numbers occupied from
 /// startup on (a placeholder on <c>/dev/null</c> when unused), so the host never hands either number to a descriptor the
 /// guest opens, and a next runner finds its state and trace output at the same numbers without being told any number.
 /// Both carry close-on-exec except for the moment a next runner is started.
@@ -20,12 +21,15 @@ public static class RunnerDescriptors
     /// or the <c>--strace-file</c>).</summary>
     public const int Trace = 1001;
 
+    /// <summary>Where every runner of one sandbox finds the table of its members (<see cref="SandboxTable"/>).</summary>
+    public const int Sandbox = 1002;
+
     private const long FdCloexec = 1;
 
     /// <summary>True for a host descriptor number the runner owns (never a guest descriptor's host side).</summary>
     /// <param name="hostFd">A host descriptor number.</param>
-    /// <returns>True for <see cref="Handoff"/> and <see cref="Trace"/>.</returns>
-    public static bool IsReserved(long hostFd) => hostFd is Handoff or Trace;
+    /// <returns>True for <see cref="Handoff"/>, <see cref="Trace"/> and <see cref="Sandbox"/>.</returns>
+    public static bool IsReserved(long hostFd) => hostFd is Handoff or Trace or Sandbox;
 
     /// <summary>Occupies <paramref name="number"/> with a close-on-exec descriptor on <c>/dev/null</c>, replacing what
     /// was there.</summary>

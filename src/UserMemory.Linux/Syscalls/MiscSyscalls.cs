@@ -26,7 +26,7 @@ internal static class MiscSyscalls
         b.Add(SyscallNumber.Prctl, SupportLevel.Stub, "PR_SET_NAME/PR_GET_NAME accepted without effect; others EINVAL", static (t, a) => Prctl(t, a[0], a[1]));
         b.Add(SyscallNumber.ArchPrctl, SupportLevel.Full, "", static (t, a) => ArchPrctl(t, a[0], a[1]));
         b.Add(SyscallNumber.SchedGetaffinity, SupportLevel.Partial, "the host's CPUs", static (t, a) => SchedGetAffinity(t, a[1], a[2]));
-        b.Add(SyscallNumber.Getpriority, SupportLevel.Full, "host facts (guest pid == host pid)", static (t, a) => GetPriority(a[0], a[1]));
+        b.Add(SyscallNumber.Getpriority, SupportLevel.Full, "host facts for this process, its group and user; another process only within the sandbox", static (t, a) => GetPriority(t, a[0], a[1]));
         b.Add(SyscallNumber.Setpriority, SupportLevel.Partial, "this process only; another process, group or user is EPERM", static (t, a) => SetPriority(t, a[0], a[1], a[2]));
     }
 
@@ -35,11 +35,17 @@ internal static class MiscSyscalls
 
     private const uint PrioUser = 2;
 
-    private static long GetPriority(ulong which, ulong who)
+    private static long GetPriority(Task t, ulong which, ulong who)
     {
-        // Linux takes ints; an unknown which is EINVAL. The host answers for any pid (host facts).
+        // Linux takes ints; an unknown which is EINVAL. A process outside the sandbox does not exist (ESRCH).
         uint kind = unchecked((uint)which);
-        return kind > PrioUser ? Einval : Syscall(SyscallNumber.Getpriority, kind, unchecked((int)who));
+        int id = unchecked((int)who);
+        if (kind == PrioProcess && id != 0 && id != t.Group.Pid && !Process.SandboxTable.Contains(id))
+        {
+            return -(long)LinuxError.ESRCH;
+        }
+
+        return kind > PrioUser ? Einval : Syscall(SyscallNumber.Getpriority, kind, id);
     }
 
     private static long SetPriority(Task t, ulong which, ulong who, ulong nice)

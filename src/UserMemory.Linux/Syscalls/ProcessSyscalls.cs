@@ -47,8 +47,8 @@ internal static class ProcessSyscalls
         b.Add(SyscallNumber.Getresuid, SupportLevel.Full, "", static (t, a) => ResIds(t, SyscallNumber.Getresuid, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Setresgid, SupportLevel.Partial, "passed to the host", static (t, a) => Syscall(SyscallNumber.Setresgid, (long)a[0], (long)a[1], (long)a[2]));
         b.Add(SyscallNumber.Getresgid, SupportLevel.Full, "", static (t, a) => ResIds(t, SyscallNumber.Getresgid, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Getpgid, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.Getpgid, (long)a[0]));
-        b.Add(SyscallNumber.Getsid, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.Getsid, (long)a[0]));
+        b.Add(SyscallNumber.Getpgid, SupportLevel.Full, "processes of the sandbox only", static (t, a) => OfSandboxProcess(t, SyscallNumber.Getpgid, (int)a[0]));
+        b.Add(SyscallNumber.Getsid, SupportLevel.Full, "processes of the sandbox only", static (t, a) => OfSandboxProcess(t, SyscallNumber.Getsid, (int)a[0]));
         b.Add(SyscallNumber.Setrlimit, SupportLevel.Partial, "validated and recorded for the guest, not applied to the host", static (t, a) => Prlimit(t, 0, a[0], a[1], 0));
         b.Add(SyscallNumber.Setgroups, SupportLevel.Partial, "passed to the host (EPERM unless the runner is privileged)", static (t, a) => SetGroups(t, a[0], a[1]));
         b.Add(SyscallNumber.Gettid, SupportLevel.Full, "", static (t, a) => t.Tid);
@@ -92,6 +92,11 @@ internal static class ProcessSyscalls
         return pid;
     }
 
+    /// <summary>getpgid / getsid: the caller (0 or its pid) or another process of the sandbox; a host process outside
+    /// it does not exist for the guest (ESRCH).</summary>
+    private static long OfSandboxProcess(Task t, SyscallNumber nr, int pid) =>
+        pid == 0 || pid == t.Group.Pid || SandboxTable.Contains(pid) ? Syscall(nr, pid) : -(long)LinuxError.ESRCH;
+
     private static long Wait4(Task t, long pid, ulong statusAddr, ulong options, ulong rusageAddr)
     {
         byte[] status = new byte[4];
@@ -100,6 +105,12 @@ internal static class ProcessSyscalls
         if (r <= 0)
         {
             return r;
+        }
+
+        int code = BitConverter.ToInt32(status);
+        if ((code & WaitStoppedMarkMask) != WaitStoppedMark && code != WaitContinuedStatus)
+        {
+            SandboxTable.Unregister((int)r); // reaped: its pid may now be reused by any host process
         }
 
         if ((statusAddr != 0 && t.CopyOut(statusAddr, status) < 0) || (rusageAddr != 0 && t.CopyOut(rusageAddr, rusage) < 0))
@@ -234,6 +245,17 @@ internal static class ProcessSyscalls
 
     private const int RusageBytes = 144;
 
+    // wait4 statuses that report a live child (stopped: low byte 0x7f; continued: 0xffff), and waitid's reaping codes.
+    private const int WaitStoppedMarkMask = 0xff;
+    private const int WaitStoppedMark = 0x7f;
+    private const int WaitContinuedStatus = 0xffff;
+    private const ulong WaitNoWait = 0x0100_0000;
+    private const int WaitInfoCodeOffset = 8;
+    private const int WaitInfoPidOffset = 16;
+    private const int ChildExited = 1;
+    private const int ChildKilled = 2;
+    private const int ChildDumped = 3;
+
     private static long Waitid(Task t, ulong idType, ulong id, ulong infoAddr, ulong options, ulong rusageAddr)
     {
         byte[] info = new byte[SigInfoSize];
@@ -242,6 +264,12 @@ internal static class ProcessSyscalls
         if (r < 0)
         {
             return r;
+        }
+
+        int childCode = BitConverter.ToInt32(info, WaitInfoCodeOffset);
+        if ((options & WaitNoWait) == 0 && childCode is ChildExited or ChildKilled or ChildDumped)
+        {
+            SandboxTable.Unregister(BitConverter.ToInt32(info, WaitInfoPidOffset));
         }
 
         if (infoAddr != 0
@@ -294,7 +322,7 @@ internal static class ProcessSyscalls
         int target = unchecked((int)pid); // pid_t
         if (target != 0 && target != t.Group.Pid)
         {
-            return OtherProcessLimit(t, target, resource, newAddr != 0, oldAddr);
+            return SandboxTable.Contains(target) ? OtherProcessLimit(t, target, resource, newAddr != 0, oldAddr) : -(long)LinuxError.ESRCH;
         }
 
         if (!t.Group.Limits.TryGet(resource, out RLimit old))

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.InteropServices;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Kernel;
+using UserMemory.Linux.Process;
 using UserMemory.Linux.Signals;
 using static UserMemory.Linux.Syscalls.SyscallSupport;
 
@@ -23,12 +24,12 @@ internal static class SignalSyscalls
         b.Add(SyscallNumber.RtSigaction, SupportLevel.Full, "", static (t, a) => SigAction(t, a[0], a[1], a[2], a[3]));
         b.Add(SyscallNumber.RtSigprocmask, SupportLevel.Full, "", static (t, a) => SigProcMask(t, a[0], a[1], a[2], a[3]));
         b.Add(SyscallNumber.RtSigreturn, SupportLevel.Full, "restores the ucontext of the frame on the stack (no FPU state)", static (t, a) => SigReturn(t));
-        b.Add(SyscallNumber.Kill, SupportLevel.Full, "other pids and groups through the host, whose runners forward it", static (t, a) => Kill(t, (int)a[0], (int)a[1]));
+        b.Add(SyscallNumber.Kill, SupportLevel.Full, "other processes of the sandbox (a pid, a group, everyone) through the host, whose runners forward it; host processes outside it do not exist (ESRCH)", static (t, a) => Kill(t, (int)a[0], (int)a[1]));
         b.Add(SyscallNumber.RtSigsuspend, SupportLevel.Full, "", static (t, a) => SigSuspend(t, a[0], a[1]));
         b.Add(SyscallNumber.Pause, SupportLevel.Full, "", static (t, a) => Pause(t));
         b.Add(SyscallNumber.RtSigpending, SupportLevel.Full, "", static (t, a) => SigPending(t, a[0], a[1]));
         b.Add(SyscallNumber.RtSigtimedwait, SupportLevel.Full, "", static (t, a) => SigTimedWait(t, a[0], a[1], a[2], a[3]));
-        b.Add(SyscallNumber.RtSigqueueinfo, SupportLevel.Full, "", static (t, a) => SigQueueInfo(t, t.Group.Pid, (int)a[0], (int)a[1], a[2], threadDirected: false));
+        b.Add(SyscallNumber.RtSigqueueinfo, SupportLevel.Full, "", static (t, a) => SigQueueInfo(t, (int)a[0], 0, (int)a[1], a[2], threadDirected: false));
         b.Add(SyscallNumber.RtTgsigqueueinfo, SupportLevel.Full, "", static (t, a) => SigQueueInfo(t, (int)a[0], (int)a[1], (int)a[2], a[3], threadDirected: true));
         b.Add(SyscallNumber.Sigaltstack, SupportLevel.Full, "", static (t, a) => SignalAltStack.Syscall(t, a[0], a[1]));
         b.Add(SyscallNumber.Tkill, SupportLevel.Full, "", static (t, a) => ThreadKill(t, t.Group.Pid, (int)a[0], (int)a[1], checkGroup: false));
@@ -153,15 +154,7 @@ internal static class SignalSyscalls
             return 0;
         }
 
-        long r = Syscall(SyscallNumber.Kill, pid, signal);
-        if (r == 0 && pid <= 0)
-        {
-            // A group (or everyone) includes this process: the host made the signal pending here already; take it
-            // in now so it is delivered before kill returns, as on Linux.
-            HostSignalForwarding.Drain();
-        }
-
-        return r;
+        return IsValidSignal(signal) ? SandboxKill.Send(t, pid, signal) : Einval;
     }
 
     /// <summary>tkill and tgkill: the caller's own thread gets a thread-directed signal; a tid of this group that is
@@ -193,6 +186,11 @@ internal static class SignalSyscalls
             return 0;
         }
 
+        if (!SandboxTable.Contains(checkGroup ? tgid : tid))
+        {
+            return -(long)LinuxError.ESRCH; // not a process of this sandbox
+        }
+
         return checkGroup ? Syscall(SyscallNumber.Tgkill, tgid, tid, signal) : Syscall(SyscallNumber.Tkill, tid, signal);
     }
 
@@ -214,6 +212,11 @@ internal static class SignalSyscalls
         SigInfo info = MemoryMarshal.Read<SigInfo>(raw);
         if (tgid != t.Group.Pid)
         {
+            if (tgid <= 0 || !SandboxTable.Contains(tgid))
+            {
+                return -(long)LinuxError.ESRCH; // not a process of this sandbox
+            }
+
             if (info.Code >= 0 || info.Code == SignalCode.ThreadKill)
             {
                 return -(long)LinuxError.EPERM;

@@ -35,6 +35,11 @@ int main(int argc, char **argv)
     struct rlimit old;
     report("prlimit_outsider", syscall(SYS_prlimit64, outsider, RLIMIT_NOFILE, 0, &old));
     report("kill_parent_0", syscall(SYS_kill, getppid(), 0));
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/stat", outsider);
+    report("open_outsider_proc_stat", syscall(SYS_openat, AT_FDCWD, path, O_RDONLY));
+    snprintf(path, sizeof path, "/proc/%ld", (long)getppid());
+    report("open_parent_proc_dir", syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY));
     report("kill_everyone_alone", syscall(SYS_kill, -1, SIGTERM));
     report("kill_int_min", syscall(SYS_kill, (long)-2147483647 - 1, SIGTERM));
 

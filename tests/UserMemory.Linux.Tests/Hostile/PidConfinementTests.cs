@@ -6,7 +6,7 @@ namespace UserMemory.Linux.Tests.Hostile;
 /// <summary>
 /// Hostile guest, reaching host processes by pid (issue 10): tests/probes/hostile_pids.c names a host process that is
 /// not part of the sandbox in every way a guest can (kill with its pid, its group, -1 and 0; tkill, tgkill,
-/// rt_sigqueueinfo, rt_tgsigqueueinfo; getpgid, getsid, getpriority, prlimit64; the runner's own parent). Each answers
+/// rt_sigqueueinfo, rt_tgsigqueueinfo; getpgid, getsid, getpriority, prlimit64; /proc/PID; the runner's own parent). Each answers
 /// ESRCH as if it did not exist, the outsider survives, and -1 and 0 still reach the sandbox's own processes. Linux
 /// cannot be the oracle here (natively the probe would signal host processes): the expected lines are the contract.
 /// </summary>
@@ -25,6 +25,8 @@ public sealed class PidConfinementTests
         "getpriority_outsider ret=-1 errno=3\n" +
         "prlimit_outsider ret=-1 errno=3\n" +
         "kill_parent_0 ret=-1 errno=3\n" +
+        "open_outsider_proc_stat ret=-1 errno=2\n" +
+        "open_parent_proc_dir ret=-1 errno=2\n" +
         "kill_everyone_alone ret=-1 errno=3\n" +
         "kill_int_min ret=-1 errno=3\n" +
         "kill_own_group_usr1 ret=0 errno=0\n" +

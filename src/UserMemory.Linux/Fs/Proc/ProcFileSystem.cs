@@ -11,7 +11,8 @@ namespace UserMemory.Linux.Fs.Proc;
 /// <list type="bullet">
 /// <item><c>/proc/self</c>, <c>/proc/thread-self</c> and <c>/proc/PID</c> of the calling process are synthesized
 /// from guest state; a few harmless host facts under it (mounts, limits, cgroup, net...) pass through read-only.</item>
-/// <item>Other processes' <c>/proc/PID</c> directories show host facts read-only: <c>stat</c>, <c>status</c>,
+/// <item>A pid outside the sandbox (<see cref="Process.SandboxTable"/>) does not exist (ENOENT), as for every
+/// syscall that names a process. Other processes of the sandbox show host facts read-only: <c>stat</c>, <c>status</c>,
 /// <c>comm</c>, <c>cmdline</c>, <c>statm</c>. Everything else there (mem, maps, fd, environ, exe, auxv, task...)
 /// answers EACCES, because every other guest process is a runner process whose memory and descriptors are the
 /// runner's.</item>
@@ -118,9 +119,9 @@ public static class ProcFileSystem
             return ClassifyProcess(scope, components, 2, pid, pid, thread: false);
         }
 
-        if (scope.IsRunnerId(id))
+        if (scope.IsRunnerId(id) || (Process.SandboxTable.IsAttached && !Process.SandboxTable.Contains(id)))
         {
-            return ResolvedPath.Fail(-(long)LinuxError.ENOENT);
+            return ResolvedPath.Fail(-(long)LinuxError.ENOENT); // a runner thread, or a host process outside the sandbox
         }
 
         return components.Count == 2 || (components.Count == 3 && OtherProcessFacts.Contains(Name(components[2])))

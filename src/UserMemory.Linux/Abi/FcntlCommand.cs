@@ -29,4 +29,10 @@ public enum FcntlCommand : int
 
     /// <summary><c>F_DUPFD_CLOEXEC</c>.</summary>
     DupFdCloseOnExec = 1030,
+
+    /// <summary><c>F_ADD_SEALS</c> (memfd seals, <see cref="MemfdSeals"/>).</summary>
+    AddSeals = 1033,
+
+    /// <summary><c>F_GET_SEALS</c>.</summary>
+    GetSeals = 1034,
 }

@@ -20,13 +20,8 @@ public static class HandoffChannel
     /// <summary>The hidden option that tells a runner its state is on <see cref="RunnerDescriptors.Handoff"/>.</summary>
     public const string Option = "--handoff";
 
-    private const long MfdCloexec = 1;
-    private const long MfdAllowSealing = 2;
-    private const long FcntlAddSeals = 1033;
-    private const long FcntlGetSeals = 1034;
-
-    /// <summary>F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE.</summary>
-    private const long AllSeals = 1 | 2 | 4 | 8;
+    /// <summary>Every seal: the state can change neither size nor content, nor take new seals.</summary>
+    private const long AllSeals = (long)(MemfdSeals.Seal | MemfdSeals.Shrink | MemfdSeals.Grow | MemfdSeals.Write);
 
     /// <summary>Writes <paramref name="encoded"/> and the memory runs into a new sealed memfd.</summary>
     /// <param name="encoded">The state's header and payload.</param>
@@ -37,7 +32,7 @@ public static class HandoffChannel
     {
         ArgumentNullException.ThrowIfNull(encoded);
         ArgumentNullException.ThrowIfNull(runs);
-        long memfd = HostLinux.Syscall((long)SyscallNumber.MemfdCreate, "usermem-handoff\0"u8.ToArray(), 0, [0, MfdCloexec | MfdAllowSealing, 0, 0, 0, 0]);
+        long memfd = HostLinux.Syscall((long)SyscallNumber.MemfdCreate, "usermem-handoff\0"u8.ToArray(), 0, [0, (long)(MemfdFlags.CloseOnExec | MemfdFlags.AllowSealing), 0, 0, 0, 0]);
         if (memfd < 0)
         {
             return memfd;
@@ -59,7 +54,7 @@ public static class HandoffChannel
 
         if (r >= 0)
         {
-            r = HostLinux.Syscall((long)SyscallNumber.Fcntl, memfd, FcntlAddSeals, AllSeals);
+            r = HostLinux.Syscall((long)SyscallNumber.Fcntl, memfd, (long)FcntlCommand.AddSeals, AllSeals);
         }
 
         if (r < 0)
@@ -128,7 +123,7 @@ public static class HandoffChannel
     public static HandoffState Read(out long memoryOffset)
     {
         const int fd = RunnerDescriptors.Handoff;
-        long seals = HostLinux.Syscall((long)SyscallNumber.Fcntl, fd, FcntlGetSeals);
+        long seals = HostLinux.Syscall((long)SyscallNumber.Fcntl, fd, (long)FcntlCommand.GetSeals);
         if (seals == -(long)LinuxError.EBADF)
         {
             throw new HandoffRejectedException(string.Create(CultureInfo.InvariantCulture, $"no hand-off state on descriptor {fd}"));

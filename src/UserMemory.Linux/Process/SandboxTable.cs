@@ -33,20 +33,13 @@ public static class SandboxTable
     private const int StartTimeOffset = 8;
     private const int Size = Capacity * SlotSize;
 
-    private const long MfdCloexec = 1;
-    private const long MfdAllowSealing = 2;
-    private const long FcntlAddSeals = 1033;
-    private const long FcntlGetSeals = 1034;
-    private const long SealSeal = 1;
-    private const long SealShrink = 2;
-    private const long SealGrow = 4;
-    private const long ResizeSeals = SealShrink | SealGrow;
+    /// <summary>The table's size is fixed; its content changes (members come and go).</summary>
+    private const long ResizeSeals = (long)(MemfdSeals.Shrink | MemfdSeals.Grow);
 
     private const long SeekEnd = 2;
 
     private const short WriteLock = 1;
     private const short Unlock = 2;
-    private const int FlockSize = 32;
 
     private static readonly object InProcess = new();
 
@@ -59,7 +52,7 @@ public static class SandboxTable
     /// <returns>0 or <c>-errno</c>.</returns>
     public static long Create()
     {
-        long fd = HostLinux.Syscall((long)SyscallNumber.MemfdCreate, "usermem-sandbox\0"u8.ToArray(), 0, [0, MfdCloexec | MfdAllowSealing, 0, 0, 0, 0]);
+        long fd = HostLinux.Syscall((long)SyscallNumber.MemfdCreate, "usermem-sandbox\0"u8.ToArray(), 0, [0, (long)(MemfdFlags.CloseOnExec | MemfdFlags.AllowSealing), 0, 0, 0, 0]);
         if (fd < 0)
         {
             return fd;
@@ -68,7 +61,7 @@ public static class SandboxTable
         long r = HostLinux.Syscall((long)SyscallNumber.Ftruncate, fd, Size);
         if (r >= 0)
         {
-            r = HostLinux.Syscall((long)SyscallNumber.Fcntl, fd, FcntlAddSeals, ResizeSeals | SealSeal);
+            r = HostLinux.Syscall((long)SyscallNumber.Fcntl, fd, (long)FcntlCommand.AddSeals, ResizeSeals | (long)MemfdSeals.Seal);
         }
 
         if (r < 0)
@@ -94,7 +87,7 @@ public static class SandboxTable
     /// <returns>0 or <c>-errno</c>.</returns>
     internal static long Attach()
     {
-        long seals = HostLinux.Syscall((long)SyscallNumber.Fcntl, RunnerDescriptors.Sandbox, FcntlGetSeals);
+        long seals = HostLinux.Syscall((long)SyscallNumber.Fcntl, RunnerDescriptors.Sandbox, (long)FcntlCommand.GetSeals);
         if (seals < 0 || (seals & ResizeSeals) != ResizeSeals || HostLinux.Syscall((long)SyscallNumber.Lseek, RunnerDescriptors.Sandbox, 0, SeekEnd) != Size)
         {
             return Create();
@@ -276,9 +269,7 @@ public static class SandboxTable
     /// whence, start 0, length 0 = to the end).</summary>
     private static long Lock(short type)
     {
-        Span<byte> flock = stackalloc byte[FlockSize];
-        flock.Clear();
-        BinaryPrimitives.WriteInt16LittleEndian(flock, type);
-        return HostLinux.Syscall((long)SyscallNumber.Fcntl, flock, 2, [RunnerDescriptors.Sandbox, (long)FcntlCommand.SetLkWait, 0, 0, 0, 0]);
+        var whole = new Flock { Type = type };
+        return HostLinux.Syscall((long)SyscallNumber.Fcntl, System.Runtime.InteropServices.MemoryMarshal.AsBytes(new Span<Flock>(ref whole)), 2, [RunnerDescriptors.Sandbox, (long)FcntlCommand.SetLkWait, 0, 0, 0, 0]);
     }
 }

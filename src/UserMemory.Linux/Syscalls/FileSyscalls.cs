@@ -101,8 +101,6 @@ internal static class FileSyscalls
     private const int FcntlNotify = 1026;
     private const int FcntlSetPipeSize = 1031;
     private const int FcntlGetPipeSize = 1032;
-    private const int FcntlAddSeals = 1033;
-    private const int FcntlGetSeals = 1034;
     private const int FlockSize = 32;
     private const int OwnerExSize = 8;
     private const int AccessWrite = 2;
@@ -1083,8 +1081,8 @@ internal static class FileSyscalls
             case FcntlNotify:
             case FcntlSetPipeSize:
             case FcntlGetPipeSize:
-            case FcntlAddSeals:
-            case FcntlGetSeals:
+            case (long)FcntlCommand.AddSeals:
+            case (long)FcntlCommand.GetSeals:
                 return host < 0 ? Einval : Syscall(SyscallNumber.Fcntl, host, (long)cmd, (long)arg);
             case (long)FcntlCommand.GetLk:
             case (long)FcntlCommand.SetLk:

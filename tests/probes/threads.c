@@ -9,6 +9,10 @@
  *   futex        futex answers: EAGAIN, ETIMEDOUT (relative and absolute), EINVAL (misaligned), EFAULT (unmapped),
  *                the WAKE count, CMP_REQUEUE, WAKE_OP, bad op
  *   munmap_read  one thread unmaps the buffer another thread's read() from a pipe is about to fill
+ *   exit_group   exit() from a thread while others block ends the process with its status
+ *   main_exit    the main thread leaves with pthread_exit; the last thread ends the process
+ *   exec         a thread (not the main one) calls execve while others block; the new program has the same pid
+ *   fork         a thread forks while others block; the child has only that thread and its memory
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -451,8 +456,109 @@ static void munmap_read(void)
     printf("still alive, read of 0 bytes: %ld\n", left);
 }
 
+/* ---- process-wide endings from a thread ---- */
+static void *block_forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+static void *exit_from_thread(void *arg)
+{
+    (void)arg;
+    usleep(20000);
+    printf("thread calls exit(3)\n");
+    exit(3);
+}
+
+static void exit_group_mode(void)
+{
+    pthread_t a, b;
+    check(pthread_create(&a, NULL, block_forever, NULL) == 0, "pthread_create");
+    check(pthread_create(&b, NULL, exit_from_thread, NULL) == 0, "pthread_create");
+    for (;;)
+        pause();
+}
+
+static void *last_thread(void *arg)
+{
+    (void)arg;
+    usleep(50000);
+    printf("last thread still runs after main left\n");
+    return NULL;
+}
+
+static void main_exit(void)
+{
+    pthread_t t;
+    check(pthread_create(&t, NULL, last_thread, NULL) == 0, "pthread_create");
+    printf("main thread leaves\n");
+    pthread_exit(NULL);
+}
+
+static char *s_self;
+static pid_t s_pid_before_exec;
+
+static void *exec_from_thread(void *arg)
+{
+    (void)arg;
+    char pid[32];
+    snprintf(pid, sizeof pid, "%d", (int)s_pid_before_exec);
+    char *argv[] = {s_self, "exec_child", pid, NULL};
+    char *envp[] = {NULL};
+    execve(s_self, argv, envp);
+    printf("execve failed: %d\n", errno);
+    exit(1);
+}
+
+static void exec_mode(void)
+{
+    s_pid_before_exec = getpid();
+    pthread_t a, b;
+    check(pthread_create(&a, NULL, block_forever, NULL) == 0, "pthread_create");
+    check(pthread_create(&b, NULL, exec_from_thread, NULL) == 0, "pthread_create");
+    for (;;)
+        pause();
+}
+
+static void exec_child(const char *pid)
+{
+    printf("exec'd program runs, same pid: %s, gettid == getpid: %s\n", atoi(pid) == getpid() ? "yes" : "no",
+           syscall(SYS_gettid) == getpid() ? "yes" : "no");
+}
+
+static int s_marker = 1;
+
+static void *fork_from_thread(void *arg)
+{
+    (void)arg;
+    s_marker = 42;
+    pid_t child = fork();
+    if (child == 0) {
+        printf("child sees marker %d, gettid == getpid: %s\n", s_marker, syscall(SYS_gettid) == getpid() ? "yes" : "no");
+        fflush(stdout);
+        _exit(7);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    printf("parent: child exited with %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return NULL;
+}
+
+static void fork_mode(void)
+{
+    pthread_t a, b;
+    check(pthread_create(&a, NULL, block_forever, NULL) == 0, "pthread_create");
+    check(pthread_create(&b, NULL, fork_from_thread, NULL) == 0, "pthread_create");
+    pthread_join(b, NULL);
+    printf("forking thread joined\n");
+}
+
 int main(int argc, char **argv)
 {
+    s_self = argv[0];
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *mode = argc > 1 ? argv[1] : "stress";
     if (!strcmp(mode, "stress"))
@@ -469,6 +575,16 @@ int main(int argc, char **argv)
         futex_answers();
     else if (!strcmp(mode, "munmap_read"))
         munmap_read();
+    else if (!strcmp(mode, "exit_group"))
+        exit_group_mode();
+    else if (!strcmp(mode, "main_exit"))
+        main_exit();
+    else if (!strcmp(mode, "exec"))
+        exec_mode();
+    else if (!strcmp(mode, "exec_child") && argc > 2)
+        exec_child(argv[2]);
+    else if (!strcmp(mode, "fork"))
+        fork_mode();
     else {
         printf("unknown mode %s\n", mode);
         return 2;

@@ -18,6 +18,9 @@ namespace UserMemory.Linux.Kernel;
 /// </summary>
 public sealed partial class Task : ICpuEventHandler, IDisposable
 {
+    /// <summary>The length of the <c>syscall</c> instruction.</summary>
+    private const ulong SyscallInstructionLength = 2;
+
     private ulong _lastFaultRip = ulong.MaxValue;
     private ulong _lastFaultAddress = ulong.MaxValue;
 
@@ -93,7 +96,16 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
             switch (e.Kind)
             {
                 case CpuEventKind.Syscall:
+                    // Handlers see RIP at the syscall instruction, as inside a backend's hook (fork and clone copy it
+                    // and add the instruction's length).
+                    Cpu.Write(CpuRegister.Rip, rip - SyscallInstructionLength);
                     ((ICpuEventHandler)this).OnSyscall(Cpu);
+                    Cpu.Write(CpuRegister.Rip, rip);
+                    if (ExitRequested)
+                    {
+                        return;
+                    }
+
                     ResumeAfterStop(rip);
                     break;
                 case CpuEventKind.Stopped:

@@ -8,7 +8,8 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// read() and pthread_cond_wait; a signal to one thread and a process-directed one reaching the thread that does not
 /// block it; a futex ping-pong; the futex answers (EAGAIN, ETIMEDOUT, EINVAL, EFAULT, WAKE counts, CMP_REQUEUE,
 /// WAKE_OP); one thread unmapping the buffer another thread's read() from a pipe is about to fill (EFAULT, as on
-/// Linux, and the host survives). Linux is the oracle.
+/// Linux, and the host survives); exit() from a thread ends the process, the main thread's pthread_exit leaves the
+/// others running, execve and fork from a thread that is not the main one. Linux is the oracle.
 /// </summary>
 public sealed class ThreadTests
 {
@@ -20,6 +21,10 @@ public sealed class ThreadTests
     [InlineData("pingpong")]
     [InlineData("futex")]
     [InlineData("munmap_read")]
+    [InlineData("exit_group")]
+    [InlineData("main_exit")]
+    [InlineData("exec")]
+    [InlineData("fork")]
     public void Musl_threads_behave_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("threads"), [mode]);
 
@@ -31,6 +36,10 @@ public sealed class ThreadTests
     [InlineData("pingpong")]
     [InlineData("futex")]
     [InlineData("munmap_read")]
+    [InlineData("exit_group")]
+    [InlineData("main_exit")]
+    [InlineData("exec")]
+    [InlineData("fork")]
     public void Glibc_threads_behave_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.GetGlibcStatic("threads"), [mode]);
 }

@@ -152,14 +152,16 @@ internal sealed class UnicornMachine
             if (!from.InRun)
             {
                 _engine.CopyContext(from.Context, cpu.Context);
-                cpu.InUserMode = true;
-                return;
             }
         }
 
-        // Inside the parent's syscall hook: its registers are in the engine, RIP still at the syscall instruction.
-        _engine.SaveContext(cpu.Context);
-        _engine.WriteContext(cpu.Context, X86Register.Rip, _engine.Read(X86Register.Rip) + SyscallInstructionLength);
+        if (from.InRun)
+        {
+            _engine.SaveContext(cpu.Context); // inside the parent's syscall hook: its registers are the engine's
+        }
+
+        // The parent's RIP reads as its syscall instruction while the syscall is handled; the child starts after it.
+        _engine.WriteContext(cpu.Context, X86Register.Rip, _engine.ReadContext(cpu.Context, X86Register.Rip) + SyscallInstructionLength);
         cpu.InUserMode = true;
     }
 

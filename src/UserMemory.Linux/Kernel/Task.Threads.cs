@@ -145,6 +145,9 @@ public sealed partial class Task
     /// engine; the last thread out ends the group.</summary>
     private void FinishThread()
     {
+        // Out of the group before the joiner wakes: after pthread_join the tid is gone (tgkill answers ESRCH), as a
+        // joiner on Linux observes (the thread is unhashed long before the joiner runs).
+        int remaining = Group.RemoveTask(this);
         ulong clear = ClearChildTid;
         if (clear != 0)
         {
@@ -156,7 +159,6 @@ public sealed partial class Task
             _ = Group.Futexes.Wake(this, clear, 1, FutexTable.AnyBit);
         }
 
-        int remaining = Group.RemoveTask(this);
         Cpu.Dispose();
         lock (_wakeGate)
         {

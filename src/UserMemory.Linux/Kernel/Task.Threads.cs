@@ -38,7 +38,7 @@ public sealed partial class Task
     /// <summary>True once the task's thread exits alone: the run loop ends after the current event.</summary>
     internal bool ExitRequested { get; private set; }
 
-    /// <summary>The <c>set_robust_list</c> head, or 0 (recorded; the list is not walked at exit yet).</summary>
+    /// <summary>The <c>set_robust_list</c> head, or 0 (walked when the thread exits alone: <see cref="RobustList"/>).</summary>
     internal ulong RobustListHead { get; set; }
 
     /// <summary>Wakes the task's blocking wait (if any) so it re-checks what it waits for and its signals.</summary>
@@ -148,6 +148,7 @@ public sealed partial class Task
         // Out of the group before the joiner wakes: after pthread_join the tid is gone (tgkill answers ESRCH), as a
         // joiner on Linux observes (the thread is unhashed long before the joiner runs).
         int remaining = Group.RemoveTask(this);
+        RobustList.ReleaseAtExit(this);
         ulong clear = ClearChildTid;
         if (clear != 0)
         {

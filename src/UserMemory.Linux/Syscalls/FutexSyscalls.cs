@@ -19,7 +19,7 @@ internal static class FutexSyscalls
     {
         b.Add(SyscallNumber.Futex, SupportLevel.Partial, "WAIT, WAKE, WAIT_BITSET, WAKE_BITSET, REQUEUE, CMP_REQUEUE, WAKE_OP (private and shared alike, per address in this process); the PI operations are ENOSYS", static (t, a) => Futex(t, a[0], a[1], (uint)a[2], a[3], a[4], (uint)a[5]));
         b.Add(SyscallNumber.SetTidAddress, SupportLevel.Full, "", static (t, a) => SetTidAddress(t, a[0]));
-        b.Add(SyscallNumber.SetRobustList, SupportLevel.Partial, "recorded; the list is not walked when a thread exits", static (t, a) => SetRobustList(t, a[0], a[1]));
+        b.Add(SyscallNumber.SetRobustList, SupportLevel.Partial, "walked when a thread exits alone (owner-died and a wake); not at exit_group or a fatal signal", static (t, a) => SetRobustList(t, a[0], a[1]));
         b.Add(SyscallNumber.GetRobustList, SupportLevel.Full, "", static (t, a) => GetRobustList(t, (int)a[0], a[1], a[2]));
         b.Add(SyscallNumber.Rseq, SupportLevel.Unsupported, "libcs run without it", static (t, a) => Errno(LinuxError.ENOSYS));
     }

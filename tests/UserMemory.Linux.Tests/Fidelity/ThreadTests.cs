@@ -9,7 +9,8 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// block it; a futex ping-pong; the futex answers (EAGAIN, ETIMEDOUT, EINVAL, EFAULT, WAKE counts, CMP_REQUEUE,
 /// WAKE_OP); one thread unmapping the buffer another thread's read() from a pipe is about to fill (EFAULT, as on
 /// Linux, and the host survives); exit() from a thread ends the process, the main thread's pthread_exit leaves the
-/// others running, execve and fork from a thread that is not the main one. Linux is the oracle.
+/// others running, execve and fork from a thread that is not the main one; a robust mutex whose owner exited answers EOWNERDEAD. Linux
+/// is the oracle.
 /// </summary>
 public sealed class ThreadTests
 {
@@ -25,6 +26,7 @@ public sealed class ThreadTests
     [InlineData("main_exit")]
     [InlineData("exec")]
     [InlineData("fork")]
+    [InlineData("robust")]
     public void Musl_threads_behave_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("threads"), [mode]);
 
@@ -40,6 +42,7 @@ public sealed class ThreadTests
     [InlineData("main_exit")]
     [InlineData("exec")]
     [InlineData("fork")]
+    [InlineData("robust")]
     public void Glibc_threads_behave_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.GetGlibcStatic("threads"), [mode]);
 }

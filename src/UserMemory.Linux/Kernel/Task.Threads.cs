@@ -100,7 +100,6 @@ public sealed partial class Task
         var ready = new ManualResetEventSlim();
         var go = new ManualResetEventSlim();
 #pragma warning restore CA2000
-        bool started = false;
         var thread = new Thread(
             () =>
             {
@@ -108,11 +107,6 @@ public sealed partial class Task
                 child = new Task(Group, tid, cpu) { SignalMask = SignalMask };
                 ready.Set();
                 go.Wait();
-                if (!started)
-                {
-                    return;
-                }
-
                 child.RunUntilExit();
                 child.FinishThread();
             },
@@ -136,7 +130,6 @@ public sealed partial class Task
         Task task = child!;
         Group.AddTask(task);
         prepare(task);
-        started = true;
         go.Set();
         return task.Tid;
     }

@@ -12,10 +12,10 @@ namespace UserMemory.Linux.Cpu.Unicorn;
 /// </summary>
 /// <remarks>
 /// <para><b>Preemption.</b> A waiter that has waited <see cref="TimeSliceMilliseconds"/> (or at once when it is
-/// <c>urgent</c>: a mapping change) asks the holder to leave the engine through the preempt callback, which stops a
-/// guest run in progress (<c>uc_emu_stop</c>); the holder's run returns "stopped", it releases the baton, and the
-/// first waiter gets it. The request repeats every slice, so one lost in a race with the start of a run costs one
-/// more slice at most.</para>
+/// <c>urgent</c>: a mapping change) asks the holder to leave the engine through the preempt callback, which makes a
+/// guest run in progress stop at its next translated block (<c>UnicornMachine</c>'s block hook); the holder's run
+/// returns "stopped", it releases the baton, and the first waiter gets it. The request repeats every slice, so one
+/// lost in a race with the start of a run costs one more slice at most.</para>
 /// <para><b>Lock.</b> <see cref="Gate"/> guards the holder, the queue and whatever state the engine's owner keeps
 /// about who is running (the preempt callback runs under it).</para>
 /// </remarks>

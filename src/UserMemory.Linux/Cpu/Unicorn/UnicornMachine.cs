@@ -30,6 +30,14 @@ namespace UserMemory.Linux.Cpu.Unicorn;
 /// <see cref="CpuEventKind.Syscall"/>) so that it is handled without the baton and may block. A mapping change made
 /// outside a run takes the baton urgently (stopping the running thread), so it applies to every thread before any of
 /// them executes another instruction: they share the page tables, the TLB and the translated code.</para>
+/// <para><b>Stops from other threads.</b> Unicorn 2.0.1's <c>uc_emu_stop</c> called from another host thread can end a
+/// run with the PC at the start of a block some of whose instructions already ran (they run twice: a thread's stack
+/// came apart within a few preemptions). So once a second thread exists, a block hook is installed (and the
+/// translation cache flushed so every block calls it) and a stop requested from another thread is only flagged; the
+/// hook performs it at the next block start, before any of the block's instructions. The hook costs a managed call
+/// per block (about 2× on a tight loop, see BENCHMARKS.md), paid only by processes that have had a second thread.
+/// Driving one engine from different host threads one after another is fine (checked with a C probe: 2.1 M
+/// <c>lock inc</c> from alternating threads, none lost).</para>
 /// </remarks>
 internal sealed class UnicornMachine
 {

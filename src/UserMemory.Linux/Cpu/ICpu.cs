@@ -22,7 +22,9 @@ namespace UserMemory.Linux.Cpu;
 /// not retry a fault on its own (the kernel detects a fault that repeats at the same RIP and address).</para>
 /// <para><b>Threads.</b> <see cref="Run"/>, register access, <see cref="MappingsChanged"/> and
 /// <see cref="FlushCode"/> are called by one thread at a time: the thread that runs this task (also from inside
-/// <see cref="ICpuEventHandler.OnSyscall"/>, which runs on that thread). Only <see cref="RequestStop"/> may be called
+/// <see cref="ICpuEventHandler.OnSyscall"/>, which runs on that thread), or, before a new thread's first run, the
+/// thread that created it (<see cref="CreateThreadCpu"/>). The CPUs of one process's threads may run at the same time
+/// on different host threads; a mapping change through any of them applies to all. Only <see cref="RequestStop"/> may be called
 /// from any thread at any time, including while no run is in progress (then the next run returns
 /// <see cref="CpuEventKind.Stopped"/> at once, or after at most one instruction).</para>
 /// <para><b>Construction.</b> A backend is constructed with the task's <c>AddrSpace</c> (which has a guest view) and
@@ -99,6 +101,14 @@ public interface ICpu : IDisposable
     /// <summary>The most mappings the backend supports well (Unicorn 2.0.1 slows down with many regions and aborts
     /// past about 4 000; KVM has tens of thousands of memory slots).</summary>
     int MaxMappedRegions { get; }
+
+    /// <summary>Creates the CPU of a new thread of this CPU's process (<c>clone</c> with <c>CLONE_VM</c>): it shares this
+    /// CPU's memory view and starts with a copy of this CPU's registers as they will be when the syscall being handled
+    /// returns (RIP after the <c>syscall</c>); the kernel then writes the child's RSP, RAX, FS base. Called on this
+    /// CPU's thread, inside <see cref="ICpuEventHandler.OnSyscall"/>. Every method of the new CPU may be called from its
+    /// own thread while this one runs on another; a backend that cannot run threads returns null.</summary>
+    /// <returns>The new CPU (disposed by its task when the thread ends), or null.</returns>
+    ICpu? CreateThreadCpu() => null;
 
     /// <summary>Saves the SSE/x87 control state a signal handler may clobber into an <c>fxsave</c>-format area (512
     /// bytes: FCW at 0, FSW at 2, MXCSR at 24, XMM0-15 at 160), as Linux does in a signal frame. A backend that cannot

@@ -11,12 +11,16 @@ namespace UserMemory.Linux.Kernel;
 
 /// <summary>
 /// One guest thread: its CPU context, thread id, signal mask, pending signal and alternate stack,
-/// <c>clear_child_tid</c>. Every syscall handler receives the calling task. Today every thread group has exactly one
-/// task (threads are not supported yet), so the group's state is also reachable from here for convenience
-/// (<see cref="Space"/>, <see cref="Fds"/>).
+/// <c>clear_child_tid</c>, robust list and wake-up descriptor. Every syscall handler receives the calling task; the
+/// group's shared state is also reachable from here for convenience (<see cref="Space"/>, <see cref="Fds"/>). Each task
+/// runs on its own host thread (<see cref="Run"/> on the runner's main thread for the first one; see
+/// <c>Task.Threads.cs</c> for the others).
 /// </summary>
 public sealed partial class Task : ICpuEventHandler, IDisposable
 {
+    /// <summary>The length of the <c>syscall</c> instruction.</summary>
+    private const ulong SyscallInstructionLength = 2;
+
     private ulong _lastFaultRip = ulong.MaxValue;
     private ulong _lastFaultAddress = ulong.MaxValue;
 
@@ -30,6 +34,7 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
         Tid = tid;
         Cpu = cpu;
         Cpu.Handler = this;
+        WakeFd = (int)Interop.HostLinux.Syscall((long)SyscallNumber.Eventfd2, 0, (long)(OpenFlags.NonBlock | OpenFlags.CloseOnExec));
     }
 
     /// <summary>The thread group.</summary>
@@ -53,8 +58,8 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
     /// <summary>The blocked-signal mask.</summary>
     public ulong SignalMask { get; set; }
 
-    /// <summary>The <c>clear_child_tid</c> address (<c>set_tid_address</c>, <c>CLONE_CHILD_CLEARTID</c>), or 0.
-    /// Recorded only: no thread exit clears it yet.</summary>
+    /// <summary>The <c>clear_child_tid</c> address (<c>set_tid_address</c>, <c>CLONE_CHILD_CLEARTID</c>), or 0: the
+    /// thread's exit writes 0 there and wakes one futex waiter on it.</summary>
     public ulong ClearChildTid { get; set; }
 
     /// <summary>The alternate signal stack (<c>sigaltstack</c>); disabled unless set.</summary>
@@ -63,14 +68,23 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
     /// <summary>Pending thread-directed signals and what the next stop must do for signals.</summary>
     internal TaskSignals Signals { get; } = new();
 
-    /// <summary>Runs the task until the group exits; never returns (the host process ends with the guest's
-    /// status).</summary>
+    /// <summary>Runs the task (the group's first thread, on the runner's main thread) until the group exits; never
+    /// returns (the host process ends with the guest's status). When this thread exits alone while others run on,
+    /// the host thread waits for the group's end.</summary>
     /// <param name="entry">Where to start (RIP).</param>
     public void Run(ulong entry)
     {
         Cpu.Write(CpuRegister.Rip, entry);
         HostSignalForwarding.Attach(this);
-        while (true)
+        RunUntilExit();
+        FinishThread();
+        System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite);
+    }
+
+    /// <summary>Runs guest code and handles its events until the thread exits (<see cref="ExitRequested"/>).</summary>
+    private void RunUntilExit()
+    {
+        while (!ExitRequested)
         {
             CpuEvent e = Cpu.Run();
             ulong rip = Cpu.Read(CpuRegister.Rip);
@@ -82,7 +96,16 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
             switch (e.Kind)
             {
                 case CpuEventKind.Syscall:
+                    // Handlers see RIP at the syscall instruction, as inside a backend's hook (fork and clone copy it
+                    // and add the instruction's length).
+                    Cpu.Write(CpuRegister.Rip, rip - SyscallInstructionLength);
                     ((ICpuEventHandler)this).OnSyscall(Cpu);
+                    Cpu.Write(CpuRegister.Rip, rip);
+                    if (ExitRequested)
+                    {
+                        return;
+                    }
+
                     ResumeAfterStop(rip);
                     break;
                 case CpuEventKind.Stopped:

@@ -9,8 +9,9 @@ namespace UserMemory.Linux.Kernel;
 
 /// <summary>
 /// One guest Linux process (thread group) running in this host process: its address space, descriptors, heap break,
-/// signal dispositions, executable path and exit. Guest pid == host pid; fork spawns another runner process, execve
-/// replaces this one. Today it has exactly one <see cref="Task"/> (<see cref="MainTask"/>).
+/// signal dispositions, futexes, executable path, exit, and its threads (<see cref="Task"/>s: the first is
+/// <see cref="MainTask"/>, more come from <c>clone(CLONE_THREAD)</c>). Guest pid == host pid; fork spawns another
+/// runner process, execve replaces this one.
 /// </summary>
 public sealed partial class ThreadGroup : IDisposable
 {
@@ -26,7 +27,10 @@ public sealed partial class ThreadGroup : IDisposable
         Pid = kernel.HostPid;
         Fs = FsContext.Create(kernel.Options);
         MainTask = new Task(this, Pid, kernel.CreateCpu(space));
+        _tasks.Add(MainTask);
     }
+
+    private readonly System.Collections.Generic.List<Task> _tasks = new();
 
     /// <summary>The kernel this group runs in.</summary>
     public GuestKernel Kernel { get; }
@@ -34,8 +38,86 @@ public sealed partial class ThreadGroup : IDisposable
     /// <summary>The guest's memory.</summary>
     public AddrSpace Space { get; }
 
-    /// <summary>The group's only task (its first thread, tid == pid).</summary>
+    /// <summary>The group's first task (its first thread, tid == pid); it may have exited while others run.</summary>
     public Task MainTask { get; }
+
+    /// <summary>The number of live tasks.</summary>
+    internal int TaskCount
+    {
+        get
+        {
+            lock (_tasks)
+            {
+                return _tasks.Count;
+            }
+        }
+    }
+
+    /// <summary>The futex wait queues of this process.</summary>
+    internal FutexTable Futexes { get; } = new();
+
+    /// <summary>The status the group exits with when its last thread exits alone: the leader's <c>exit</c> status.</summary>
+    internal int LeaderExitStatus { get; set; }
+
+    /// <summary>The live tasks, in creation order (a copy).</summary>
+    /// <returns>The tasks.</returns>
+    internal Task[] LiveTasks()
+    {
+        lock (_tasks)
+        {
+            return _tasks.ToArray();
+        }
+    }
+
+    /// <summary>The live task with thread id <paramref name="tid"/>, or null.</summary>
+    /// <param name="tid">The tid.</param>
+    /// <returns>The task.</returns>
+    internal Task? FindTask(int tid)
+    {
+        lock (_tasks)
+        {
+            foreach (Task t in _tasks)
+            {
+                if (t.Tid == tid)
+                {
+                    return t;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Adds a new thread.</summary>
+    /// <param name="task">The task.</param>
+    internal void AddTask(Task task)
+    {
+        lock (_tasks)
+        {
+            _tasks.Add(task);
+        }
+    }
+
+    /// <summary>Removes a thread that exited.</summary>
+    /// <param name="task">The task.</param>
+    /// <returns>The number of live tasks left.</returns>
+    internal int RemoveTask(Task task)
+    {
+        lock (_tasks)
+        {
+            _ = _tasks.Remove(task);
+            return _tasks.Count;
+        }
+    }
+
+    /// <summary>Wakes every task's blocking wait (a forwarded host signal arrived).</summary>
+    internal void WakeAllTasks()
+    {
+        foreach (Task t in LiveTasks())
+        {
+            t.Wake();
+        }
+    }
 
     /// <summary>How the runner was started (trace flag, runner path).</summary>
     public RunnerOptions Options => Kernel.Options;

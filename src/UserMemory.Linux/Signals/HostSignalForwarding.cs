@@ -47,7 +47,6 @@ public static class HostSignalForwarding
     private const int AtFdCwd = -100;
 
     private static int s_signalFd = -1;
-    private static int s_wakeFd = -1;
     private static bool s_prepared;
     private static Task? s_task;
 
@@ -55,14 +54,11 @@ public static class HostSignalForwarding
     public static ulong Forwarded { get; } = ComputeForwarded();
 
     /// <summary>True once the host thread runs (blocking waits then poll <see cref="SignalFd"/> and
-    /// <see cref="WakeFd"/>).</summary>
+    /// each task's wake-up eventfd).</summary>
     internal static bool IsActive => s_task is not null;
 
     /// <summary>The signalfd, or -1.</summary>
     internal static int SignalFd => s_signalFd;
-
-    /// <summary>The wake-up eventfd, or -1.</summary>
-    internal static int WakeFd => s_wakeFd;
 
     /// <summary>Blocks the forwarded signals in this process; when they were not blocked at process start, re-executes
     /// the runner (same executable, arguments and environment) so that every runtime thread starts with them
@@ -122,40 +118,20 @@ public static class HostSignalForwarding
         byte[] set = new byte[SignalSetSize];
         BinaryPrimitives.WriteUInt64LittleEndian(set, Forwarded);
         long fd = HostLinux.Syscall((long)SyscallNumber.Signalfd4, set, 1, [-1, 0, SignalSetSize, SignalfdFlags, 0, 0]);
-        long wake = HostLinux.Syscall((long)SyscallNumber.Eventfd2, 0, SignalfdFlags);
-        if (fd < 0 || wake < 0)
+        if (fd < 0)
         {
             return;
         }
 
         s_signalFd = (int)fd;
-        s_wakeFd = (int)wake;
         s_task = task;
         Drain(); // on this (main) thread: also what an execve left pending on it
         var pump = new Thread(Pump) { IsBackground = true, Name = "guest-signals" };
         pump.Start();
     }
 
-    /// <summary>Wakes every blocking wait so it re-checks the pending signals.</summary>
-    internal static void Wake()
-    {
-        if (s_wakeFd >= 0)
-        {
-            Span<byte> one = stackalloc byte[sizeof(ulong)];
-            BinaryPrimitives.WriteUInt64LittleEndian(one, 1);
-            _ = HostLinux.Syscall((long)SyscallNumber.Write, one, 1, [s_wakeFd, 0, sizeof(ulong), 0, 0, 0]);
-        }
-    }
-
-    /// <summary>Resets the wake-up eventfd (a wait then re-checks the pending signals before it blocks).</summary>
-    internal static void DrainWake()
-    {
-        if (s_wakeFd >= 0)
-        {
-            Span<byte> value = stackalloc byte[sizeof(ulong)];
-            _ = HostLinux.Syscall((long)SyscallNumber.Read, value, 1, [s_wakeFd, 0, sizeof(ulong), 0, 0, 0]);
-        }
-    }
+    /// <summary>Wakes every blocking wait of the guest's threads so they re-check the pending signals.</summary>
+    internal static void Wake() => s_task?.Group.WakeAllTasks();
 
     /// <summary>Reads every signal waiting in the signalfd and posts it to the guest; wakes the waits when any came.</summary>
     internal static void Drain()
@@ -233,16 +209,16 @@ public static class HostSignalForwarding
         {
             // While a deliverable signal waits, the stop request is repeated: a backend may lose a request that
             // races with the start of a run.
-            bool waiting = SignalDelivery.HasDeliverable(task);
+            bool waiting = SignalDelivery.AnyDeliverable(task.Group);
             long r = HostLinux.Syscall((long)SyscallNumber.Poll, poll, 0, [0, 1, waiting ? RepeatStopMilliseconds : -1, 0, 0, 0]);
             if (r < 0 && r != -(long)LinuxError.EINTR)
             {
                 return;
             }
 
-            if (r == 0 && waiting && SignalDelivery.HasDeliverable(task))
+            if (r == 0 && waiting)
             {
-                task.Cpu.RequestStop();
+                SignalDelivery.StopTasksWithDeliverable(task.Group);
             }
 
             Drain();

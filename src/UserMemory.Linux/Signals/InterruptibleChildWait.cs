@@ -26,7 +26,7 @@ internal static class InterruptibleChildWait
         {
             if (blocking)
             {
-                HostSignalForwarding.DrainWake();
+                t.DrainWake();
             }
 
             long r = HostLinux.Syscall((long)SyscallNumber.Wait4, status, 1, rusage, 3, [pid, 0, options | (blocking ? NoHang : 0), 0, 0, 0]);

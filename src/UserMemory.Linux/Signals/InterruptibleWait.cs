@@ -44,26 +44,47 @@ internal static class InterruptibleWait
     /// <param name="interest">Signals that end the wait even while blocked (rt_sigtimedwait's set).</param>
     /// <param name="interrupted">True when the wait ended for a signal.</param>
     /// <returns>The number of ready entries, 0 on timeout or interruption, or -errno.</returns>
-    internal static long Wait(Task t, Span<byte> pollFds, int count, long timeoutNs, ulong interest, out bool interrupted)
+    internal static long Wait(Task t, Span<byte> pollFds, int count, long timeoutNs, ulong interest, out bool interrupted) =>
+        Wait(t, pollFds, count, timeoutNs, interest, null, out interrupted);
+
+    /// <summary>As <see cref="Wait(Task, Span{byte}, int, long, ulong, out bool)"/>, also ending when
+    /// <paramref name="done"/> turns true (checked after each reset of the task's wake-up eventfd: whoever makes it
+    /// true then calls <see cref="Task.Wake"/>).</summary>
+    /// <param name="t">The waiting task.</param>
+    /// <param name="pollFds">Host pollfd entries with <see cref="ExtraEntries"/> free entries at the end.</param>
+    /// <param name="count">The caller's entries.</param>
+    /// <param name="timeoutNs">Relative timeout in nanoseconds, or -1.</param>
+    /// <param name="interest">Signals that end the wait even while blocked.</param>
+    /// <param name="done">The condition waited for, or null.</param>
+    /// <param name="interrupted">True when the wait ended for a signal.</param>
+    /// <returns>The number of ready entries (1 when <paramref name="done"/> turned true), 0 on timeout or
+    /// interruption, or -errno.</returns>
+    private static long Wait(Task t, Span<byte> pollFds, int count, long timeoutNs, ulong interest, Func<bool>? done, out bool interrupted)
     {
         interrupted = false;
-        int total = count;
         bool forwarding = HostSignalForwarding.IsActive;
+        int total = count;
+        if (t.WakeFd >= 0)
+        {
+            SetEntry(pollFds, total++, t.WakeFd, PollIn);
+        }
+
         if (forwarding)
         {
-            SetEntry(pollFds, count, HostSignalForwarding.WakeFd, PollIn);
-            SetEntry(pollFds, count + 1, HostSignalForwarding.SignalFd, PollIn);
-            total = count + ExtraEntries;
+            SetEntry(pollFds, total++, HostSignalForwarding.SignalFd, PollIn);
         }
+
+        int signalEntry = forwarding ? total - 1 : -1;
 
         long deadline = timeoutNs < 0 ? -1 : Now() + timeoutNs;
         Span<byte> timeout = stackalloc byte[TimespecSize];
         bool peek = true; // the first round only looks: ready descriptors win over a pending signal, as in Linux
         while (true)
         {
-            if (forwarding)
+            t.DrainWake();
+            if (done?.Invoke() == true)
             {
-                HostSignalForwarding.DrainWake();
+                return 1;
             }
 
             if (!peek && Interrupts(t, interest))
@@ -95,7 +116,7 @@ internal static class InterruptibleWait
                 return r;
             }
 
-            if (forwarding && Revents(pollFds, count + 1) != 0)
+            if (signalEntry >= 0 && Revents(pollFds, signalEntry) != 0)
             {
                 HostSignalForwarding.Drain();
             }
@@ -112,6 +133,11 @@ internal static class InterruptibleWait
             if (ready > 0)
             {
                 return ready;
+            }
+
+            if (done?.Invoke() == true)
+            {
+                return 1;
             }
 
             if ((peek || deadline >= 0) && Interrupts(t, interest))
@@ -167,9 +193,22 @@ internal static class InterruptibleWait
         return interrupted;
     }
 
+    /// <summary>Sleeps until <paramref name="done"/> turns true (its setter then calls <see cref="Task.Wake"/>), the
+    /// timeout passes or a signal becomes deliverable (a futex wait).</summary>
+    /// <param name="t">The task.</param>
+    /// <param name="done">The condition.</param>
+    /// <param name="timeoutNs">Nanoseconds, or -1 for no limit.</param>
+    /// <returns>1 when the condition holds, 0 on timeout, -1 when a signal ended the sleep.</returns>
+    internal static int SleepUntil(Task t, Func<bool> done, long timeoutNs)
+    {
+        Span<byte> entries = stackalloc byte[ExtraEntries * PollFdSize];
+        long r = Wait(t, entries, 0, timeoutNs, 0, done, out bool interrupted);
+        return r > 0 ? 1 : interrupted ? -1 : 0;
+    }
+
     /// <summary>One round of waiting for any signal activity (a forwarded host signal, a wake-up) without descriptors:
     /// returns at the first sign of life, so a caller that polls host state (wait4 with WNOHANG) can look again. The
-    /// caller resets the wake-up eventfd (<see cref="HostSignalForwarding.DrainWake"/>) before it looks at that state,
+    /// caller resets the wake-up eventfd (<see cref="Task.DrainWake"/>) before it looks at that state,
     /// never after.</summary>
     /// <param name="t">The task.</param>
     /// <returns>True when a signal is deliverable.</returns>
@@ -186,7 +225,7 @@ internal static class InterruptibleWait
         }
 
         Span<byte> entries = stackalloc byte[ExtraEntries * PollFdSize];
-        SetEntry(entries, 0, HostSignalForwarding.WakeFd, PollIn);
+        SetEntry(entries, 0, t.WakeFd, PollIn);
         SetEntry(entries, 1, HostSignalForwarding.SignalFd, PollIn);
         long r = HostLinux.Syscall((long)SyscallNumber.Ppoll, entries, 0, default, HostLinux.NoSlot, [0, ExtraEntries, 0, 0, 0, 0]);
         if (r > 0 && Revents(entries, 1) != 0)

@@ -36,6 +36,11 @@ internal static class SignalDelivery
     internal static bool Send(Task t, in SigInfo info, bool toThread)
     {
         int signal = info.Signal;
+        if (!toThread)
+        {
+            t = PickThread(t, signal);
+        }
+
         ulong bit = SignalNumber.Bit(signal);
         GroupSignals g = t.Group.Signals;
         bool added;
@@ -66,9 +71,66 @@ internal static class SignalDelivery
         if (HasDeliverable(t))
         {
             t.Cpu.RequestStop();
+            t.Wake();
         }
 
         return added;
+    }
+
+    /// <summary>The thread a process-directed signal is aimed at, as Linux's <c>complete_signal</c> picks it: the
+    /// suggested one when it does not block the signal, else the first live thread that does not, else the suggested
+    /// one (the signal then waits in the shared set for whoever unblocks it).</summary>
+    /// <param name="suggested">The task the sender named (the group's first task, or the sender itself).</param>
+    /// <param name="signal">The signal.</param>
+    /// <returns>The task to stop and wake.</returns>
+    private static Task PickThread(Task suggested, int signal)
+    {
+        ulong bit = SignalNumber.Bit(signal);
+        Task[] live = suggested.Group.LiveTasks();
+        if ((suggested.SignalMask & bit) == 0 && System.Array.IndexOf(live, suggested) >= 0)
+        {
+            return suggested;
+        }
+
+        foreach (Task candidate in live)
+        {
+            if ((candidate.SignalMask & bit) == 0)
+            {
+                return candidate;
+            }
+        }
+
+        return live.Length > 0 && System.Array.IndexOf(live, suggested) < 0 ? live[0] : suggested;
+    }
+
+    /// <summary>True when some live thread of <paramref name="group"/> has a deliverable signal.</summary>
+    /// <param name="group">The group.</param>
+    /// <returns>Whether one has.</returns>
+    internal static bool AnyDeliverable(ThreadGroup group)
+    {
+        foreach (Task t in group.LiveTasks())
+        {
+            if (HasDeliverable(t))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Asks every live thread with a deliverable signal to stop (repeated by the host-signal thread while one
+    /// waits, since a stop request racing with the start of a run may be lost).</summary>
+    /// <param name="group">The group.</param>
+    internal static void StopTasksWithDeliverable(ThreadGroup group)
+    {
+        foreach (Task t in group.LiveTasks())
+        {
+            if (HasDeliverable(t))
+            {
+                t.Cpu.RequestStop();
+            }
+        }
     }
 
     /// <summary>Sends a signal with <c>SI_USER</c>/<c>SI_TKILL</c> and the caller's pid and uid.</summary>

@@ -20,11 +20,11 @@ internal static class ProcessSyscalls
     internal static void Register(SyscallTableBuilder b)
     {
         b.Add(SyscallNumber.Getpid, SupportLevel.Full, "", static (t, a) => t.Group.Pid);
-        b.Add(SyscallNumber.Clone, SupportLevel.Partial, "fork semantics only: CLONE_VM without CLONE_VFORK (threads) is ENOSYS", static (t, a) => Clone(t, a[0], a[1], a[2], a[3], a[4]));
+        b.Add(SyscallNumber.Clone, SupportLevel.Partial, "fork, vfork (as fork) and threads (CLONE_VM|CLONE_THREAD with shared fs and files; not on KVM); CLONE_VM without CLONE_THREAD or CLONE_VFORK is ENOSYS", static (t, a) => Clone(t, a[0], a[1], a[2], a[3], a[4]));
         b.Add(SyscallNumber.Fork, SupportLevel.Full, "", static (t, a) => Clone(t, SignalNumber.SIGCHLD, 0, 0, 0, 0));
         b.Add(SyscallNumber.Vfork, SupportLevel.Partial, "a plain fork (the parent does not wait)", static (t, a) => Clone(t, SignalNumber.SIGCHLD, 0, 0, 0, 0));
         b.Add(SyscallNumber.Execve, SupportLevel.Partial, "static executables and #! scripts; PT_INTERP is ENOEXEC", static (t, a) => Execve(t, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Exit, SupportLevel.Partial, "ends the whole group (one thread per group)", static (t, a) => ExitSyscall(t, a[0]));
+        b.Add(SyscallNumber.Exit, SupportLevel.Full, "ends the calling thread; the last thread's exit ends the group", static (t, a) => ExitThread(t, a[0]));
         b.Add(SyscallNumber.ExitGroup, SupportLevel.Full, "", static (t, a) => ExitSyscall(t, a[0]));
         b.Add(SyscallNumber.Wait4, SupportLevel.Full, "", static (t, a) => Wait4(t, (long)a[0], a[1], a[2], a[3]));
         b.Add(SyscallNumber.Waitid, SupportLevel.Full, "", static (t, a) => Waitid(t, a[0], a[1], a[2], a[3], a[4]));
@@ -56,17 +56,21 @@ internal static class ProcessSyscalls
         b.Add(SyscallNumber.Clone3, SupportLevel.Unsupported, "libcs fall back to clone", static (t, a) => Errno(LinuxError.ENOSYS));
     }
 
-    private const ulong CloneVm = (ulong)CloneFlags.Vm;
-    private const ulong CloneVfork = (ulong)CloneFlags.Vfork;
     private const ulong CloneSetTls = (ulong)CloneFlags.SetTls;
     private const ulong CloneParentSetTid = (ulong)CloneFlags.ParentSetTid;
     private const ulong CloneChildSetTid = (ulong)CloneFlags.ChildSetTid;
 
     private static long Clone(Task t, ulong flags, ulong stack, ulong parentTid, ulong childTid, ulong tls)
     {
-        if ((flags & CloneVm) != 0 && (flags & CloneVfork) == 0)
+        long invalid = CloneSyscall.Validate(flags);
+        if (invalid < 0)
         {
-            return -(long)LinuxError.ENOSYS; // threads are not supported
+            return invalid;
+        }
+
+        if (CloneSyscall.IsThread(flags))
+        {
+            return CloneSyscall.CreateThread(t, flags, stack, parentTid, childTid, tls);
         }
 
         var regs = ForkState.CaptureRegisters(t.Cpu);
@@ -368,6 +372,13 @@ internal static class ProcessSyscalls
         }
 
         return oldAddr == 0 ? 0 : (t.CopyOut(oldAddr, old) < 0 ? Efault : 0);
+    }
+
+    private static long ExitThread(Task t, ulong status)
+    {
+        t.Kernel.Tracer?.Exiting((int)status);
+        t.ExitThread((int)status);
+        return 0;
     }
 
     private static long ExitSyscall(Task t, ulong status)

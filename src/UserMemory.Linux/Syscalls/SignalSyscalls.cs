@@ -157,8 +157,8 @@ internal static class SignalSyscalls
         return IsValidSignal(signal) ? SandboxKill.Send(t, pid, signal) : Einval;
     }
 
-    /// <summary>tkill and tgkill: the caller's own thread gets a thread-directed signal; a tid of this group that is
-    /// not ours does not exist (ESRCH); other groups go through the host.</summary>
+    /// <summary>tkill and tgkill: a thread of this group gets a thread-directed signal (tgkill checks that the tid
+    /// belongs to the named group: ESRCH otherwise); other groups go through the host.</summary>
     private static long ThreadKill(Task t, int tgid, int tid, int signal, bool checkGroup)
     {
         if (tid <= 0 || (checkGroup && tgid <= 0))
@@ -166,9 +166,10 @@ internal static class SignalSyscalls
             return Einval;
         }
 
-        if (checkGroup ? tgid == t.Group.Pid : tid == t.Tid)
+        Task? target = t.Group.FindTask(tid);
+        if (checkGroup ? tgid == t.Group.Pid : target is not null)
         {
-            if (tid != t.Tid)
+            if (target is null)
             {
                 return -(long)LinuxError.ESRCH;
             }
@@ -180,10 +181,15 @@ internal static class SignalSyscalls
 
             if (signal != 0)
             {
-                SignalDelivery.SendFromSelf(t, signal, SignalCode.ThreadKill, toThread: true);
+                SignalDelivery.SendFromSelf(target, signal, SignalCode.ThreadKill, toThread: true);
             }
 
             return 0;
+        }
+
+        if (checkGroup && target is not null)
+        {
+            return -(long)LinuxError.ESRCH; // our thread, named with another tgid
         }
 
         if (!SandboxTable.Contains(checkGroup ? tgid : tid))

@@ -43,6 +43,7 @@ internal static class SyscallTable
         TimeSyscalls.Register(b);
         FutexSyscalls.Register(b);
         PollingSyscalls.Register(b);
+        EpollSyscalls.Register(b);
         MiscSyscalls.Register(b);
         return b.Build();
     }

@@ -23,6 +23,11 @@ internal static class Probes
     /// <returns>The executable.</returns>
     public static string GetStaticPie(string name) => Built.GetOrAdd("pie:" + name, n => new Lazy<string>(() => Build(name, "/usr/bin/gcc", "-static-pie", "-pie"))).Value;
 
+    /// <summary>Builds tests/probes/NAME.c with the system gcc as a static (non-PIE) glibc executable.</summary>
+    /// <param name="name">The probe's name.</param>
+    /// <returns>The executable's path.</returns>
+    public static string GetGlibcStatic(string name) => Built.GetOrAdd("static-glibc:" + name, n => new Lazy<string>(() => Build(name, "/usr/bin/gcc", "-static", "-glibc-static"))).Value;
+
     /// <summary>Builds tests/probes/NAME.c with the system gcc as an ordinary dynamically linked glibc executable.</summary>
     /// <param name="name">The probe's name.</param>
     /// <returns>The executable.</returns>

@@ -42,6 +42,8 @@ public sealed unsafe partial class UnicornEngine : IDisposable
 
     private const int ControlUseExits = 4;
     private const int ControlRemoveCache = 9;
+    private const int ControlFlushTranslations = 10;
+    private const int HookBlock = 8;
     private const int ControlArgumentShift = 26;
     private const int ControlWriteShift = 30;
     private const int ControlWrite = 1;
@@ -56,6 +58,10 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     /// <summary>Called for an <c>in</c> or <c>out</c> instruction (Unicorn 2.0.1 runs them at any privilege level
     /// instead of checking IOPL); the instruction completes (an <c>in</c> reads 0) unless the handler stops the run.</summary>
     public Action? PortIoHandler { get; set; }
+
+    /// <summary>Called at the start of every translated block once <see cref="AddBlockHook"/> ran (the point where a
+    /// hook may stop the run safely: no instruction of the block has executed).</summary>
+    public Action? BlockHandler { get; set; }
 
     /// <summary>Called for a CPU exception or interrupt (divide error, int3, ud2...), with its vector.</summary>
     public Action<int>? InterruptHandler { get; set; }
@@ -238,6 +244,16 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     /// <returns>0 or a <c>uc_err</c>.</returns>
     public int RemoveCachedCode(ulong start, ulong end) => uc_ctl(_engine, Control(ControlRemoveCache, 2), start, end);
 
+    /// <summary>Installs the block hook (<see cref="BlockHandler"/>) and drops every translated block, so that every
+    /// block from now on calls it.</summary>
+    /// <returns>0 or a <c>uc_err</c>.</returns>
+    public int AddBlockHook()
+    {
+        nint hook;
+        int err = uc_hook_add(_engine, &hook, HookBlock, (nint)(delegate* unmanaged<nint, ulong, uint, nint, void>)&OnBlock, GCHandle.ToIntPtr(_self), 1, 0);
+        return err != 0 ? err : uc_ctl(_engine, Control(ControlFlushTranslations, 0), 0, 0);
+    }
+
     /// <summary>Writes a model-specific register (Unicorn masks it with the CPU model's features).</summary>
     /// <param name="id">The MSR number.</param>
     /// <param name="value">The value.</param>
@@ -286,6 +302,69 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     /// <summary>Restores the CPU state from <paramref name="context"/>.</summary>
     /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
     public void RestoreContext(nint context) => _ = uc_context_restore(_engine, context);
+
+    /// <summary>Frees a context from <see cref="AllocateContext"/> before the engine closes (a thread's context).</summary>
+    /// <param name="context">The handle; not used afterwards.</param>
+    public void FreeContext(nint context)
+    {
+        if (_contexts.Remove(context))
+        {
+            _ = uc_context_free(context);
+        }
+    }
+
+    /// <summary>Copies one saved context into another (both from <see cref="AllocateContext"/>).</summary>
+    /// <param name="from">The source.</param>
+    /// <param name="to">The destination.</param>
+    public void CopyContext(nint from, nint to) => Buffer.MemoryCopy((void*)from, (void*)to, ContextSize, ContextSize);
+
+    /// <summary>Reads a register (at most <see cref="WideRegisterSize"/> bytes) of a saved context.</summary>
+    /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
+    /// <param name="register">The Unicorn register id.</param>
+    /// <param name="value">Receives the value (at least 8 bytes; 16 for XMM).</param>
+    public void ReadContextRegister(nint context, int register, Span<byte> value)
+    {
+        Span<byte> slot = stackalloc byte[WideRegisterSize];
+        slot.Clear();
+        fixed (byte* p = slot)
+        {
+            _ = uc_context_reg_read(context, register, p);
+        }
+
+        slot[..Math.Min(value.Length, WideRegisterSize)].CopyTo(value);
+    }
+
+    /// <summary>Reads a 64-bit register of a saved context.</summary>
+    /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
+    /// <param name="register">The register.</param>
+    /// <returns>The value.</returns>
+    public ulong ReadContext(nint context, X86Register register)
+    {
+        ulong value = 0;
+        _ = uc_context_reg_read(context, (int)register, &value);
+        return value;
+    }
+
+    /// <summary>Writes a register (at most <see cref="WideRegisterSize"/> bytes) of a saved context.</summary>
+    /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
+    /// <param name="register">The Unicorn register id.</param>
+    /// <param name="value">The value (8 bytes for general registers, 16 for XMM).</param>
+    public void WriteContextRegister(nint context, int register, ReadOnlySpan<byte> value)
+    {
+        Span<byte> slot = stackalloc byte[WideRegisterSize];
+        slot.Clear();
+        value[..Math.Min(value.Length, WideRegisterSize)].CopyTo(slot);
+        fixed (byte* p = slot)
+        {
+            _ = uc_context_reg_write(context, register, p);
+        }
+    }
+
+    /// <summary>Writes a 64-bit register of a saved context.</summary>
+    /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
+    /// <param name="register">The register.</param>
+    /// <param name="value">The value.</param>
+    public void WriteContext(nint context, X86Register register, ulong value) => _ = uc_context_reg_write(context, (int)register, &value);
 
     /// <summary>Reads a 32-bit value inside a saved context.</summary>
     /// <param name="context">A handle from <see cref="AllocateContext"/>.</param>
@@ -411,6 +490,23 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     }
 
     [UnmanagedCallersOnly]
+    private static void OnBlock(nint engine, ulong address, uint size, nint userData)
+    {
+        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
+        try
+        {
+            self.BlockHandler?.Invoke();
+        }
+#pragma warning disable CA1031 // an exception must not cross into native frames
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            self.PendingException = e;
+            self.Stop();
+        }
+    }
+
+    [UnmanagedCallersOnly]
     private static byte OnInvalidMemory(nint engine, int type, ulong address, int size, long value, nint userData)
     {
         UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
@@ -500,6 +596,12 @@ public sealed unsafe partial class UnicornEngine : IDisposable
 
     [LibraryImport(Library)]
     private static partial int uc_context_free(nint context);
+
+    [LibraryImport(Library)]
+    private static partial int uc_context_reg_read(nint context, int regid, void* value);
+
+    [LibraryImport(Library)]
+    private static partial int uc_context_reg_write(nint context, int regid, void* value);
 
     // uc_hook_add is variadic; on x86-64 System V a call with the extra arguments declared as fixed ones passes them
     // exactly where the variadic callee reads them.

@@ -1,0 +1,48 @@
+using UserMemory.Linux.Tests.Support;
+
+namespace UserMemory.Linux.Tests.Fidelity;
+
+/// <summary>
+/// Threads (issue 14): tests/probes/threads.c built with musl and with glibc, natively and under the runner, same
+/// bytes. Mutex, condition variable and barrier across 8 threads; exit and join; pthread_cancel of threads blocked in
+/// read() and pthread_cond_wait; a signal to one thread and a process-directed one reaching the thread that does not
+/// block it; a futex ping-pong; the futex answers (EAGAIN, ETIMEDOUT, EINVAL, EFAULT, WAKE counts, CMP_REQUEUE,
+/// WAKE_OP); one thread unmapping the buffer another thread's read() from a pipe is about to fill (EFAULT, as on
+/// Linux, and the host survives); exit() from a thread ends the process, the main thread's pthread_exit leaves the
+/// others running, execve and fork from a thread that is not the main one; a robust mutex whose owner exited answers EOWNERDEAD. Linux
+/// is the oracle.
+/// </summary>
+public sealed class ThreadTests
+{
+    [ThreadProbeTheory]
+    [InlineData("stress")]
+    [InlineData("join")]
+    [InlineData("cancel")]
+    [InlineData("signal")]
+    [InlineData("pingpong")]
+    [InlineData("futex")]
+    [InlineData("munmap_read")]
+    [InlineData("exit_group")]
+    [InlineData("main_exit")]
+    [InlineData("exec")]
+    [InlineData("fork")]
+    [InlineData("robust")]
+    public void Musl_threads_behave_as_on_Linux(string mode) =>
+        Differential.AssertSameAsNative(Probes.Get("threads"), [mode]);
+
+    [ThreadProbeTheory]
+    [InlineData("stress")]
+    [InlineData("join")]
+    [InlineData("cancel")]
+    [InlineData("signal")]
+    [InlineData("pingpong")]
+    [InlineData("futex")]
+    [InlineData("munmap_read")]
+    [InlineData("exit_group")]
+    [InlineData("main_exit")]
+    [InlineData("exec")]
+    [InlineData("fork")]
+    [InlineData("robust")]
+    public void Glibc_threads_behave_as_on_Linux(string mode) =>
+        Differential.AssertSameAsNative(Probes.GetGlibcStatic("threads"), [mode]);
+}

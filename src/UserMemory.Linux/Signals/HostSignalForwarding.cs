@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using UserMemory.Linux.Abi;
+using UserMemory.Linux.Cpu.Kvm;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
 
@@ -26,7 +27,10 @@ namespace UserMemory.Linux.Signals;
 /// for the guest also poll it, together with an <c>eventfd</c> the posting side writes
 /// (<see cref="InterruptibleWait"/>). The hardware-fault signals (SEGV, BUS, FPE, ILL, TRAP), SIGPIPE (the runtime
 /// ignores it; the layer raises the guest's SIGPIPE itself on EPIPE), glibc's two internal signals and the runtime's
-/// activation signal are never blocked.</para>
+/// activation signal are never blocked. Neither is the KVM backend's vCPU stop signal
+/// (<see cref="KvmVcpu.StopSignal"/>): blocked, it could not interrupt <c>KVM_RUN</c>, and a stop request left pending
+/// on the vCPU thread would survive the runner's <c>execve</c> and reach the next guest as a signal from outside. A
+/// guest in another runner that sends that signal number therefore reaches the runner, not the guest.</para>
 /// <para>Not covered: a signal another process directs at the runner's main thread with <c>tgkill</c> is seen only
 /// at the guest's next blocking wait (the host thread reads process-directed signals).</para>
 /// </remarks>
@@ -229,7 +233,8 @@ public static class HostSignalForwarding
     {
         ulong never = SignalNumber.Bit(SignalNumber.SIGKILL) | SignalNumber.Bit(SignalNumber.SIGSTOP)
             | SignalNumber.Bit(SignalNumber.SIGSEGV) | SignalNumber.Bit(SignalNumber.SIGBUS) | SignalNumber.Bit(SignalNumber.SIGFPE)
-            | SignalNumber.Bit(SignalNumber.SIGILL) | SignalNumber.Bit(SignalNumber.SIGTRAP) | SignalNumber.Bit(SignalNumber.SIGPIPE);
+            | SignalNumber.Bit(SignalNumber.SIGILL) | SignalNumber.Bit(SignalNumber.SIGTRAP) | SignalNumber.Bit(SignalNumber.SIGPIPE)
+            | SignalNumber.Bit(KvmVcpu.StopSignal); // the runner's own: it must reach a vCPU thread inside KVM_RUN, unblocked
         ulong standard = SignalNumber.Bit(SignalNumber.SIGRTMIN) - 1;
         ulong realtime = ~(SignalNumber.Bit(FirstForwardedRealtime) - 1);
         return (standard | realtime) & ~never;

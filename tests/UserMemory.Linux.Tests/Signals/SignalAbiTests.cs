@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using UserMemory.Linux.Abi;
+using UserMemory.Linux.Cpu.Kvm;
 using UserMemory.Linux.Signals;
 
 namespace UserMemory.Linux.Tests.Signals;
@@ -63,10 +64,10 @@ public sealed class SignalAbiTests
     }
 
     [Fact]
-    public void Forwarded_signals_leave_the_runtime_s_and_fault_signals_alone()
+    public void Forwarded_signals_leave_the_runtime_s_the_fault_and_the_vCPU_stop_signals_alone()
     {
         ulong f = HostSignalForwarding.Forwarded;
-        foreach (int s in new[] { SignalNumber.SIGKILL, SignalNumber.SIGSTOP, SignalNumber.SIGSEGV, SignalNumber.SIGBUS, SignalNumber.SIGFPE, SignalNumber.SIGILL, SignalNumber.SIGTRAP, SignalNumber.SIGPIPE, 32, 33, 34 })
+        foreach (int s in new[] { SignalNumber.SIGKILL, SignalNumber.SIGSTOP, SignalNumber.SIGSEGV, SignalNumber.SIGBUS, SignalNumber.SIGFPE, SignalNumber.SIGILL, SignalNumber.SIGTRAP, SignalNumber.SIGPIPE, 32, 33, 34, KvmVcpu.StopSignal })
         {
             Assert.Equal(0UL, f & SignalNumber.Bit(s));
         }

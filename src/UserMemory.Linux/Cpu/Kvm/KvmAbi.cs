@@ -57,6 +57,40 @@ internal static class KvmAbi
     /// <summary><c>KVM_SET_XCRS</c> (<c>_IOW</c>, 392 bytes).</summary>
     public const ulong SetXcrs = 0x4188AEA7;
 
+    /// <summary><c>KVM_GET_FPU</c> (<c>_IOR</c>, <see cref="FpuSize"/> bytes).</summary>
+    public const ulong GetFpu = 0x81A0AE8C;
+
+    /// <summary><c>KVM_SET_FPU</c> (<c>_IOW</c>, <see cref="FpuSize"/> bytes).</summary>
+    public const ulong SetFpu = 0x41A0AE8D;
+
+    /// <summary>The size of <c>struct kvm_fpu</c>: <c>fpr[8][16]</c>, <c>fcw</c>, <c>fsw</c>, <c>ftwx</c>, a pad
+    /// byte, <c>last_opcode</c>, <c>last_ip</c>, <c>last_dp</c>, <c>xmm[16][16]</c>, <c>mxcsr</c>, a pad word.</summary>
+    public const int FpuSize = 416;
+
+    /// <summary>Offset of <c>fcw</c> in <c>struct kvm_fpu</c> (the x87 registers come first, 16 bytes each).</summary>
+    public const int FpuControlOffset = 128;
+
+    /// <summary>Offset of <c>fsw</c>.</summary>
+    public const int FpuStatusOffset = 130;
+
+    /// <summary>Offset of <c>ftwx</c> (the abridged tag word, as in <c>fxsave</c>).</summary>
+    public const int FpuTagOffset = 132;
+
+    /// <summary>Offset of <c>last_opcode</c>.</summary>
+    public const int FpuOpcodeOffset = 134;
+
+    /// <summary>Offset of <c>last_ip</c>.</summary>
+    public const int FpuLastIpOffset = 136;
+
+    /// <summary>Offset of <c>last_dp</c>.</summary>
+    public const int FpuLastDpOffset = 144;
+
+    /// <summary>Offset of <c>xmm[0]</c>.</summary>
+    public const int FpuXmmOffset = 152;
+
+    /// <summary>Offset of <c>mxcsr</c>.</summary>
+    public const int FpuMxcsrOffset = 408;
+
     /// <summary><c>KVM_CAP_USER_MEMORY</c>.</summary>
     public const int CapUserMemory = 3;
 

@@ -172,6 +172,12 @@ public sealed class KvmCpu : ICpu
     }
 
     /// <inheritdoc/>
+    public bool SaveVectorState(Span<byte> area) => _vcpu.SaveVectorState(area);
+
+    /// <inheritdoc/>
+    public void RestoreVectorState(ReadOnlySpan<byte> area) => _vcpu.RestoreVectorState(area);
+
+    /// <inheritdoc/>
     public void MappingsChanged(ulong start, ulong end) => _vm.RefreshRange(start, end);
 
     /// <inheritdoc/>

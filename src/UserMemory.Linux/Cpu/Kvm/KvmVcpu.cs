@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Threading;
 using UserMemory.AddressSpace;
 
@@ -282,6 +283,56 @@ public sealed unsafe class KvmVcpu : IDisposable
         {
             Volatile.Write(ref _runningThread, 0);
         }
+    }
+
+    /// <summary>Copies the guest's x87/SSE state (<c>KVM_GET_FPU</c>) into an <c>fxsave</c>-format area.</summary>
+    /// <param name="area">At least <see cref="ICpu.FxsaveSize"/> bytes.</param>
+    /// <returns>False when the area is too small or the ioctl failed (the area is then untouched).</returns>
+    internal bool SaveVectorState(Span<byte> area)
+    {
+        Span<byte> fpu = stackalloc byte[KvmAbi.FpuSize];
+        if (area.Length < ICpu.FxsaveSize || KvmNative.Ioctl(_fd, KvmAbi.GetFpu, fpu) < 0)
+        {
+            return false;
+        }
+
+        area[..ICpu.FxsaveSize].Clear();
+        fpu.Slice(KvmAbi.FpuControlOffset, sizeof(ushort)).CopyTo(area[FxsaveLayout.Control..]);
+        fpu.Slice(KvmAbi.FpuStatusOffset, sizeof(ushort)).CopyTo(area[FxsaveLayout.Status..]);
+        area[FxsaveLayout.Tag] = fpu[KvmAbi.FpuTagOffset];
+        fpu.Slice(KvmAbi.FpuOpcodeOffset, sizeof(ushort)).CopyTo(area[FxsaveLayout.Opcode..]);
+        fpu.Slice(KvmAbi.FpuLastIpOffset, sizeof(ulong)).CopyTo(area[FxsaveLayout.LastIp..]);
+        fpu.Slice(KvmAbi.FpuLastDpOffset, sizeof(ulong)).CopyTo(area[FxsaveLayout.LastDp..]);
+        fpu.Slice(KvmAbi.FpuMxcsrOffset, sizeof(uint)).CopyTo(area[FxsaveLayout.Mxcsr..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(area[FxsaveLayout.MxcsrMask..], FxsaveLayout.DefaultMxcsrMask);
+        fpu[..(FxsaveLayout.X87Count * FxsaveLayout.RegisterSize)].CopyTo(area[FxsaveLayout.X87Registers..]);
+        fpu.Slice(KvmAbi.FpuXmmOffset, FxsaveLayout.XmmCount * FxsaveLayout.RegisterSize).CopyTo(area[FxsaveLayout.XmmRegisters..]);
+        return true;
+    }
+
+    /// <summary>Loads an <c>fxsave</c>-format area into the guest's x87/SSE state (<c>KVM_SET_FPU</c>). MXCSR bits
+    /// outside <see cref="FxsaveLayout.DefaultMxcsrMask"/> are dropped, as Linux's sigreturn does.</summary>
+    /// <param name="area">At least <see cref="ICpu.FxsaveSize"/> bytes.</param>
+    internal void RestoreVectorState(ReadOnlySpan<byte> area)
+    {
+        Span<byte> fpu = stackalloc byte[KvmAbi.FpuSize];
+        if (area.Length < ICpu.FxsaveSize)
+        {
+            return;
+        }
+
+        fpu.Clear();
+        area[FxsaveLayout.X87Registers..(FxsaveLayout.X87Registers + (FxsaveLayout.X87Count * FxsaveLayout.RegisterSize))].CopyTo(fpu);
+        area.Slice(FxsaveLayout.Control, sizeof(ushort)).CopyTo(fpu[KvmAbi.FpuControlOffset..]);
+        area.Slice(FxsaveLayout.Status, sizeof(ushort)).CopyTo(fpu[KvmAbi.FpuStatusOffset..]);
+        fpu[KvmAbi.FpuTagOffset] = area[FxsaveLayout.Tag];
+        area.Slice(FxsaveLayout.Opcode, sizeof(ushort)).CopyTo(fpu[KvmAbi.FpuOpcodeOffset..]);
+        area.Slice(FxsaveLayout.LastIp, sizeof(ulong)).CopyTo(fpu[KvmAbi.FpuLastIpOffset..]);
+        area.Slice(FxsaveLayout.LastDp, sizeof(ulong)).CopyTo(fpu[KvmAbi.FpuLastDpOffset..]);
+        uint mxcsr = BinaryPrimitives.ReadUInt32LittleEndian(area[FxsaveLayout.Mxcsr..]) & FxsaveLayout.DefaultMxcsrMask;
+        BinaryPrimitives.WriteUInt32LittleEndian(fpu[KvmAbi.FpuMxcsrOffset..], mxcsr);
+        area.Slice(FxsaveLayout.XmmRegisters, FxsaveLayout.XmmCount * FxsaveLayout.RegisterSize).CopyTo(fpu[KvmAbi.FpuXmmOffset..]);
+        _ = KvmNative.Ioctl(_fd, KvmAbi.SetFpu, fpu);
     }
 
     /// <summary>Makes the vCPU stop at the next opportunity: a running vCPU leaves the guest (<see cref="Run"/>

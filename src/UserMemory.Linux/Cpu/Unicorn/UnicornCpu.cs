@@ -23,13 +23,6 @@ public sealed class UnicornCpu : ICpu
     private const int UcMxcsr = 249;
     private const int UcFpuControl = 246;
     private const int UcFpuStatus = 31;
-    private const int XmmCount = 16;
-    private const int FxsaveControlOffset = 0;
-    private const int FxsaveStatusOffset = 2;
-    private const int FxsaveMxcsrOffset = 24;
-    private const int FxsaveMxcsrMaskOffset = 28;
-    private const int FxsaveXmmOffset = 160;
-    private const uint MxcsrMask = 0xffff;
 
     private static readonly X86Register[] RegisterIds =
     [
@@ -128,13 +121,13 @@ public sealed class UnicornCpu : ICpu
             return false;
         }
 
-        BinaryPrimitives.WriteUInt16LittleEndian(area[FxsaveControlOffset..], (ushort)_machine.Read(this, (X86Register)UcFpuControl));
-        BinaryPrimitives.WriteUInt16LittleEndian(area[FxsaveStatusOffset..], (ushort)_machine.Read(this, (X86Register)UcFpuStatus));
-        BinaryPrimitives.WriteUInt32LittleEndian(area[FxsaveMxcsrOffset..], (uint)_machine.Read(this, (X86Register)UcMxcsr));
-        BinaryPrimitives.WriteUInt32LittleEndian(area[FxsaveMxcsrMaskOffset..], MxcsrMask);
-        for (int i = 0; i < XmmCount; i++)
+        BinaryPrimitives.WriteUInt16LittleEndian(area[FxsaveLayout.Control..], (ushort)_machine.Read(this, (X86Register)UcFpuControl));
+        BinaryPrimitives.WriteUInt16LittleEndian(area[FxsaveLayout.Status..], (ushort)_machine.Read(this, (X86Register)UcFpuStatus));
+        BinaryPrimitives.WriteUInt32LittleEndian(area[FxsaveLayout.Mxcsr..], (uint)_machine.Read(this, (X86Register)UcMxcsr));
+        BinaryPrimitives.WriteUInt32LittleEndian(area[FxsaveLayout.MxcsrMask..], FxsaveLayout.DefaultMxcsrMask);
+        for (int i = 0; i < FxsaveLayout.XmmCount; i++)
         {
-            _machine.ReadWide(this, UcXmm0 + i, area[(FxsaveXmmOffset + (i * UnicornEngine.WideRegisterSize))..]);
+            _machine.ReadWide(this, UcXmm0 + i, area[(FxsaveLayout.XmmRegisters + (i * UnicornEngine.WideRegisterSize))..]);
         }
 
         return true;
@@ -148,12 +141,12 @@ public sealed class UnicornCpu : ICpu
             return;
         }
 
-        _machine.Write(this, (X86Register)UcFpuControl, BinaryPrimitives.ReadUInt16LittleEndian(area[FxsaveControlOffset..]));
-        _machine.Write(this, (X86Register)UcFpuStatus, BinaryPrimitives.ReadUInt16LittleEndian(area[FxsaveStatusOffset..]));
-        _machine.Write(this, (X86Register)UcMxcsr, BinaryPrimitives.ReadUInt32LittleEndian(area[FxsaveMxcsrOffset..]) & MxcsrMask);
-        for (int i = 0; i < XmmCount; i++)
+        _machine.Write(this, (X86Register)UcFpuControl, BinaryPrimitives.ReadUInt16LittleEndian(area[FxsaveLayout.Control..]));
+        _machine.Write(this, (X86Register)UcFpuStatus, BinaryPrimitives.ReadUInt16LittleEndian(area[FxsaveLayout.Status..]));
+        _machine.Write(this, (X86Register)UcMxcsr, BinaryPrimitives.ReadUInt32LittleEndian(area[FxsaveLayout.Mxcsr..]) & FxsaveLayout.DefaultMxcsrMask);
+        for (int i = 0; i < FxsaveLayout.XmmCount; i++)
         {
-            _machine.WriteWide(this, UcXmm0 + i, area[(FxsaveXmmOffset + (i * UnicornEngine.WideRegisterSize))..]);
+            _machine.WriteWide(this, UcXmm0 + i, area[(FxsaveLayout.XmmRegisters + (i * UnicornEngine.WideRegisterSize))..]);
         }
     }
 

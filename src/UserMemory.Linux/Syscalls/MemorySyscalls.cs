@@ -17,12 +17,12 @@ internal static class MemorySyscalls
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Mmap, SupportLevel.Partial, "MAP_SHARED is private; file mappings are private copies (at most 256 MiB)", static (t, a) => Mmap(t, a[0], a[1], a[2], a[3], a[4], a[5]));
+        b.Add(SyscallNumber.Mmap, SupportLevel.Partial, "MAP_PRIVATE file mappings are private copies (at most 256 MiB), without SIGBUS past the file's end", static (t, a) => Mmap(t, a[0], a[1], a[2], a[3], a[4], a[5]));
         b.Add(SyscallNumber.Mprotect, SupportLevel.Full, "", static (t, a) => Mprotect(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Munmap, SupportLevel.Full, "", static (t, a) => Munmap(t, a[0], a[1]));
         b.Add(SyscallNumber.Brk, SupportLevel.Full, "", static (t, a) => Brk(t, a[0]));
         b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "a moved mapping is copied (at most 256 MiB); MREMAP_DONTUNMAP leaves fresh zero pages behind", static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4]));
-        b.Add(SyscallNumber.Msync, SupportLevel.Stub, "arguments checked as Linux does; mappings are private, nothing to write back", static (t, a) => Msync(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Msync, SupportLevel.Full, "", static (t, a) => Msync(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Madvise, SupportLevel.Stub, "arguments checked as Linux does, advice ignored", static (t, a) => Madvise(a[0], a[1], a[2]));
         b.Add(SyscallNumber.Mlock, SupportLevel.Stub, "arguments checked; every page already stays in memory", static (t, a) => Mlock(t, a[0], a[1]));
         b.Add(SyscallNumber.Munlock, SupportLevel.Stub, "arguments checked", static (t, a) => Mlock(t, a[0], a[1]));
@@ -171,14 +171,26 @@ internal static class MemorySyscalls
         }
 
         MappingFlags mapping = ProtToFlags(prot);
+        bool shared = (flags & MapShared) != 0; // MAP_SHARED or MAP_SHARED_VALIDATE
         LinuxError e;
-        if (anonymous)
+        if (anonymous && shared)
+        {
+            e = SharedMappings.MapAnonymous(t, start, size, mapping);
+        }
+        else if (anonymous)
         {
             e = t.Space.MapAlloc(new VirtAddr(start), size, mapping, false);
         }
+        else if (shared && SharedMappings.IsRegularFile(hostFd))
+        {
+            long mapped = SharedMappings.MapFile(t, start, size, mapping, (int)hostFd, offset);
+            t.Cpu.MappingsChanged(start, start + size);
+            return mapped < 0 ? mapped : (long)start;
+        }
         else
         {
-            // File-backed (private, or shared read-only in practice): read the file's contents into a private area.
+            // File-backed private (or a shared mapping of something other than a regular file): read the file's
+            // contents into a private area.
             byte[] stat = new byte[144];
             long st = HostSpanCall(SyscallNumber.Fstat, stat, 1, hostFd);
             if (st < 0)
@@ -264,6 +276,11 @@ internal static class MemorySyscalls
         if (t.Cpu.MappedRegionCount >= t.Cpu.MaxMappedRegions || WouldExceedMapCount(t, addr, addr + size))
         {
             return Errno(LinuxError.ENOMEM);
+        }
+
+        if ((ProtToFlags(prot) & MappingFlags.Write) != 0 && SharedMappings.HasReadOnlyFile(t, addr, addr + size))
+        {
+            return Errno(LinuxError.EACCES); // MAP_SHARED of a descriptor not open for writing
         }
 
         LinuxError e = t.Space.Protect(new VirtAddr(addr), size, ProtToFlags(prot));
@@ -396,8 +413,8 @@ internal static class MemorySyscalls
         return (long)target.Value;
     }
 
-    /// <summary>msync: flags and alignment as Linux checks them, ENOMEM when the range wraps or is not fully mapped.
-    /// Every mapping is private here, so there is nothing to write back.</summary>
+    /// <summary>msync: flags and alignment as Linux checks them, ENOMEM when the range wraps or is not fully mapped;
+    /// file-backed shared pages in the range are written back to their files (MS_SYNC waits).</summary>
     private static long Msync(Task t, ulong addr, ulong length, ulong flags)
     {
         if ((flags & ~(MsyncAsync | MsyncInvalidate | MsyncSync)) != 0 || (addr & Pages.OffsetMask4K) != 0
@@ -412,7 +429,18 @@ internal static class MemorySyscalls
             return Errno(LinuxError.ENOMEM);
         }
 
-        return size == 0 || IsFullyMapped(t, addr, addr + size) ? 0 : Errno(LinuxError.ENOMEM);
+        if (size == 0)
+        {
+            return 0;
+        }
+
+        if (!IsFullyMapped(t, addr, addr + size))
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        LinuxError e = t.Space.SyncToFiles(VirtAddrRange.FromStartSize(new VirtAddr(addr), size), (flags & MsyncSync) != 0);
+        return e == LinuxError.None ? 0 : Errno(e);
     }
 
     /// <summary>madvise: alignment, wrap and advice checked as Linux does; the advice itself is ignored.</summary>

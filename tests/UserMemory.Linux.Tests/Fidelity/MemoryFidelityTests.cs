@@ -11,7 +11,7 @@ public sealed class MemoryFidelityTests
 {
     [ProbeTheory]
     [InlineData("mremap_fixed")]
-    [InlineData("shared_file", Skip = "issue 11: MAP_SHARED file mappings are private copies and never reach the file")]
+    [InlineData("shared_file")]
     [InlineData("shared_anon", Skip = "issue 11: MAP_SHARED anonymous memory is private after fork (the parent waits forever)")]
     public void Memory_reaches_its_target(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_memory"), [mode], System.TimeSpan.FromSeconds(15));

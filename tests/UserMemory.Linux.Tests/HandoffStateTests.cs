@@ -33,6 +33,11 @@ public sealed class HandoffStateTests
         BrkEnd = 0x40_1000,
         Areas = [(0x40_0000UL, 0x40_2000UL, MappingFlags.Read | MappingFlags.Write | MappingFlags.User)],
         Runs = [(0x40_0000UL, 0x1000UL)],
+        SharedAreas =
+        [
+            new HandoffSharedArea(0x50_0000, 0x50_2000, MappingFlags.Read | MappingFlags.User, 7, 0x1000, HandoffSharedBacking.WritableFile),
+            new HandoffSharedArea(0x60_0000, 0x60_1000, MappingFlags.Read | MappingFlags.Write | MappingFlags.User, 8, 0, HandoffSharedBacking.Memory),
+        ],
     };
 
     private static HandoffState Decode(byte[] encoded)
@@ -68,6 +73,7 @@ public sealed class HandoffStateTests
         Assert.Equal(HandoffKind.Fork, back.Kind);
         Assert.Equal(ForkState().Areas, back.Areas);
         Assert.Equal(ForkState().Runs, back.Runs);
+        Assert.Equal(ForkState().SharedAreas, back.SharedAreas);
         Assert.Equal(0x40_1000UL, back.BrkEnd);
     }
 
@@ -92,7 +98,7 @@ public sealed class HandoffStateTests
 
     [Theory]
     [InlineData(0, 0xFFUL)] // magic
-    [InlineData(8, 2UL)] // version
+    [InlineData(8, 1UL)] // an older version
     [InlineData(12, 3UL)] // kind
     [InlineData(16, (ulong)int.MaxValue)] // payload length
     public void Forged_header_fields_are_rejected(int offset, ulong value)
@@ -150,6 +156,29 @@ public sealed class HandoffStateTests
             };
             Assert.Throws<HandoffRejectedException>(() => Decode(bad.Encode()));
         }
+    }
+
+    [Theory]
+    [InlineData(0x50_0000UL, 0x50_1000UL, 7, 0x800UL, 0u)] // unaligned offset
+    [InlineData(0x50_0000UL, 0x50_1000UL, 2, 0UL, 0u)] // a standard descriptor
+    [InlineData(0x50_0000UL, 0x50_1000UL, 1000, 0UL, 0u)] // the runner's own hand-off descriptor
+    [InlineData(0x50_0000UL, 0x50_1000UL, -1, 0UL, 0u)] // negative descriptor
+    [InlineData(0x50_0000UL, 0x50_1000UL, 7, 0UL, 3u)] // unknown backing
+    [InlineData(0x50_0000UL, 0x50_1000UL, 7, 0x8000_0000_0000_0000UL, 1u)] // offset past loff_t
+    [InlineData(0x50_1000UL, 0x50_0000UL, 7, 0UL, 0u)] // reversed
+    [InlineData(0UL, 0x1000UL, 7, 0UL, 0u)] // below the user range
+    public void Forged_shared_areas_are_rejected(ulong start, ulong end, int descriptor, ulong offset, uint backing)
+    {
+        HandoffState s = ForkState();
+        HandoffState bad = new()
+        {
+            Kind = HandoffKind.Fork,
+            Program = s.Program,
+            Limits = s.Limits,
+            Registers = s.Registers,
+            SharedAreas = [new HandoffSharedArea(start, end, MappingFlags.Read, descriptor, offset, (HandoffSharedBacking)backing)],
+        };
+        Assert.Throws<HandoffRejectedException>(() => Decode(bad.Encode()));
     }
 
     [Fact]

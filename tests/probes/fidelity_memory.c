@@ -5,6 +5,8 @@
  *   shared_file    stores through a MAP_SHARED file mapping are in the file after msync, after munmap, and after the
  *                  writing process exits; a write() to the file shows in the mapping
  *   shared_anon    MAP_SHARED | MAP_ANONYMOUS memory is shared with a forked child, both ways
+ *   shared_fork    a MAP_SHARED file mapping and shared anonymous memory inherited by a child and a grandchild:
+ *                  their stores show in the parent's mappings and the file; private memory stays private
  *   shared_file_edges  the page holding the file's end maps (its tail reads zero and never reaches the file), pages
  *                  past it are SIGBUS BUS_ADRERR for the CPU and EFAULT for a syscall; ftruncate growing the file
  *                  makes them usable, shrinking it makes them SIGBUS again; EACCES for a shared writable mapping of a
@@ -168,6 +170,37 @@ int main(int argc, char **argv)
         int status = 0;
         waitpid(c, &status, 0);
         printf("parent_write_seen_by_child=%d\n", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    } else if (strcmp(mode, "shared_fork") == 0) {
+        char name[64];
+        scratch_file(name);
+        int fd = open(name, O_RDWR);
+        ftruncate(fd, PAGE);
+        char *file = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        char *anon = mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        char *priv = mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        strcpy(priv, "parent");
+        pid_t c = fork();
+        if (c == 0) {
+            pid_t g = fork();
+            if (g == 0) {
+                strcpy(file + 10, "grandchild");
+                strcpy(anon + PAGE, "grandchild");
+                strcpy(priv, "grandchild");
+                _exit(0);
+            }
+            waitpid(g, 0, 0);
+            strcpy(file, "child");
+            strcpy(anon, "child");
+            strcpy(priv, "child");
+            _exit(strcmp(anon + PAGE, "grandchild") == 0 ? 0 : 1);
+        }
+        int status = 0;
+        waitpid(c, &status, 0);
+        printf("child_saw_grandchild=%d\n", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        printf("file_mapping=%s,%s anon=%s,%s private=%s\n", file, file + 10, anon, anon + PAGE, priv);
+        file_text(fd, 0, "file_start");
+        file_text(fd, 10, "file_at_10");
+        unlink(name);
     } else if (strcmp(mode, "shared_file_edges") == 0) {
         shared_file_edges();
     } else {

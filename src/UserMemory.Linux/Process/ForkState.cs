@@ -27,6 +27,9 @@ public static class ForkState
     /// <summary>Index of RIP.</summary>
     public const int RipIndex = (int)CpuRegister.Rip;
 
+    /// <summary>The lowest number a shared area's descriptor is inherited at (above the standard three).</summary>
+    private const long FirstInheritedDescriptor = 3;
+
     /// <summary>Index of the FS base.</summary>
     public const int FsBaseIndex = (int)CpuRegister.FsBase;
 
@@ -74,11 +77,54 @@ public static class ForkState
         IReadOnlyList<MemoryAreaInfo> areas = space.GetAreas();
         var areaList = new List<(ulong, ulong, MappingFlags)>(areas.Count);
         var runs = new List<(ulong Start, ulong Length)>();
-        foreach (MemoryAreaInfo a in areas)
+        var sharedAreas = new List<HandoffSharedArea>();
+        var inherited = new Dictionary<SharedMemory, int>(ReferenceEqualityComparer.Instance);
+        try
         {
-            areaList.Add((a.Range.Start.Value, a.Range.End.Value, a.Flags));
-            AddWrittenRuns(space, a.Range.Start.Value, a.Range.Size, runs);
+            foreach (MemoryAreaInfo a in areas)
+            {
+                if (a.SharedMemory is SharedMemory shared)
+                {
+                    if (!inherited.TryGetValue(shared, out int descriptor))
+                    {
+                        long dup = HostLinux.Syscall((long)SyscallNumber.Fcntl, shared.Fd, (long)FcntlCommand.DupFd, FirstInheritedDescriptor);
+                        if (dup < 0)
+                        {
+                            return dup;
+                        }
+
+                        descriptor = (int)dup;
+                        inherited.Add(shared, descriptor);
+                    }
+
+                    HandoffSharedBacking backing = !shared.IsFile ? HandoffSharedBacking.Memory
+                        : shared.IsWritable ? HandoffSharedBacking.WritableFile : HandoffSharedBacking.ReadOnlyFile;
+                    sharedAreas.Add(new HandoffSharedArea(a.Range.Start.Value, a.Range.End.Value, a.Flags, descriptor, a.SharedOffset, backing));
+                    continue;
+                }
+
+                areaList.Add((a.Range.Start.Value, a.Range.End.Value, a.Flags));
+                AddWrittenRuns(space, a.Range.Start.Value, a.Range.Size, runs);
+            }
+
+            return Launch(task, registers, childSetTid, areaList, runs, sharedAreas);
         }
+        finally
+        {
+            foreach (int descriptor in inherited.Values)
+            {
+                HostLinux.Syscall((long)SyscallNumber.Close, descriptor); // the child has its own copies now
+            }
+        }
+    }
+
+    /// <summary>Encodes the state and starts the child runner (the descriptors of the shared areas are open without
+    /// close-on-exec meanwhile).</summary>
+    private static long Launch(Task task, ulong[] registers, ulong childSetTid, List<(ulong, ulong, MappingFlags)> areaList,
+        List<(ulong Start, ulong Length)> runs, List<HandoffSharedArea> sharedAreas)
+    {
+        ThreadGroup process = task.Group;
+        AddrSpace space = process.Space;
 
         var state = new HandoffState
         {
@@ -99,6 +145,7 @@ public static class ForkState
             ChildSetTid = childSetTid,
             Areas = areaList,
             Runs = runs,
+            SharedAreas = sharedAreas,
         };
         byte[] encoded = state.Encode();
         if (encoded.Length - HandoffState.HeaderSize > HandoffState.MaxPayload)
@@ -136,6 +183,7 @@ public static class ForkState
             }
         }
 
+        MapSharedAreas(space, state.SharedAreas);
         long offset = memoryOffset;
         foreach ((ulong start, ulong length) in state.Runs)
         {
@@ -166,6 +214,51 @@ public static class ForkState
         }
 
         return (process, state.Registers[RipIndex]);
+    }
+
+    /// <summary>Maps the shared areas of a fork state from the descriptors this runner inherited: each descriptor
+    /// becomes close-on-exec and is owned by one <see cref="SharedMemory"/> (closed when its last area goes).</summary>
+    /// <exception cref="HandoffRejectedException">A descriptor is not open, not of its stated kind, or the area does
+    /// not fit it.</exception>
+    private static void MapSharedAreas(AddrSpace space, IReadOnlyList<HandoffSharedArea> sharedAreas)
+    {
+        var adopted = new Dictionary<int, (SharedMemory Memory, HandoffSharedBacking Backing)>();
+        try
+        {
+            foreach (HandoffSharedArea a in sharedAreas)
+            {
+                if (!adopted.TryGetValue(a.Descriptor, out (SharedMemory Memory, HandoffSharedBacking Backing) entry))
+                {
+                    RunnerDescriptors.Check(RunnerDescriptors.SetCloseOnExec(a.Descriptor, true), "a shared area's descriptor");
+                    try
+                    {
+                        entry = (a.Backing == HandoffSharedBacking.Memory
+                            ? SharedMemory.Adopt(a.Descriptor)
+                            : SharedMemory.AdoptFile(a.Descriptor, a.Backing == HandoffSharedBacking.WritableFile), a.Backing);
+                    }
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                    {
+                        throw new HandoffRejectedException("a shared area's descriptor is not shared memory: " + e.Message);
+                    }
+
+                    adopted.Add(a.Descriptor, entry);
+                }
+
+                LinuxError mapped = entry.Backing != a.Backing ? LinuxError.EINVAL
+                    : space.MapShared(new VirtAddr(a.Start), a.End - a.Start, a.Flags, entry.Memory, a.Offset);
+                if (mapped != LinuxError.None)
+                {
+                    throw new HandoffRejectedException("restoring a shared area failed: " + mapped.Name());
+                }
+            }
+        }
+        finally
+        {
+            foreach ((SharedMemory memory, _) in adopted.Values)
+            {
+                memory.Dispose(); // the areas hold their own references
+            }
+        }
     }
 
     /// <summary>Appends the runs of pages of one area that hold data (resident in the memfd-backed kernel view, so

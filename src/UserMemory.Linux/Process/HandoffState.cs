@@ -18,7 +18,8 @@ namespace UserMemory.Linux.Process;
 /// (u32 length, no NUL); the descriptor table (<see cref="Fs.FdTable"/>'s text form, length-prefixed); signal
 /// dispositions (count, then handler, flags, restorer, mask per signal); the blocked mask; resource limits (soft and
 /// hard per resource). A fork adds the registers (count, values), the break (start, end), the CLONE_CHILD_SETTID
-/// address, the areas (count, then start, end, flags) and the runs of written memory (count, then start, length).</item>
+/// address, the areas (count, then start, end, flags), the runs of written memory (count, then start, length) and the
+/// shared areas (count, then start, end, flags, inherited descriptor, offset, backing).</item>
 /// <item>Fork only: the runs' bytes, back to back, from the first page boundary after the payload
 /// (<see cref="MemoryOffset"/>).</item>
 /// </list>
@@ -31,7 +32,7 @@ public sealed class HandoffState
     public const ulong Magic = 0x4F444E41484D5355;
 
     /// <summary>The layout version this runner writes and accepts.</summary>
-    public const uint Version = 1;
+    public const uint Version = 2;
 
     /// <summary>Magic, version, kind and payload length.</summary>
     public const int HeaderSize = 24;
@@ -56,7 +57,11 @@ public sealed class HandoffState
     private const int SignalRecordSize = 4 * sizeof(ulong);
     private const int AreaRecordSize = (2 * sizeof(ulong)) + sizeof(uint);
     private const int RunRecordSize = 2 * sizeof(ulong);
+    private const int SharedAreaRecordSize = (3 * sizeof(ulong)) + (3 * sizeof(uint));
     private const int SignalCount = ThreadGroup.MaxSignal + 1;
+
+    /// <summary>Standard error: shared-area descriptors lie above the standard three.</summary>
+    private const uint MaxStandardDescriptor = 2;
 
     /// <summary>What the state carries.</summary>
     public HandoffKind Kind { get; init; }
@@ -115,6 +120,9 @@ public sealed class HandoffState
 
     /// <summary>Fork: the written memory that follows the payload (start, length), in order.</summary>
     public IReadOnlyList<(ulong Start, ulong Length)> Runs { get; init; } = [];
+
+    /// <summary>Fork: the shared areas, which the child maps from inherited descriptors.</summary>
+    internal IReadOnlyList<HandoffSharedArea> SharedAreas { get; init; } = [];
 
     /// <summary>Where the fork memory starts in the state file, for a payload of <paramref name="payloadLength"/>.</summary>
     /// <param name="payloadLength">The payload's length.</param>
@@ -184,6 +192,17 @@ public sealed class HandoffState
             {
                 w.WriteU64(start);
                 w.WriteU64(length);
+            }
+
+            w.WriteCount(SharedAreas.Count);
+            foreach (HandoffSharedArea a in SharedAreas)
+            {
+                w.WriteU64(a.Start);
+                w.WriteU64(a.End);
+                w.WriteU32((uint)a.Flags);
+                w.WriteU32((uint)a.Descriptor);
+                w.WriteU64(a.Offset);
+                w.WriteU32((uint)a.Backing);
             }
         }
 
@@ -387,6 +406,27 @@ public sealed class HandoffState
             runs.Add((start, length));
         }
 
+        int sharedCount = r.ReadCount(SharedAreaRecordSize, MaxAreas, "shared areas");
+        var shared = new List<HandoffSharedArea>(sharedCount);
+        for (int i = 0; i < sharedCount; i++)
+        {
+            ulong start = r.ReadU64("shared area start");
+            ulong end = r.ReadU64("shared area end");
+            uint flags = r.ReadU32("shared area flags");
+            uint descriptor = r.ReadU32("shared area descriptor");
+            ulong offset = r.ReadU64("shared area offset");
+            uint backing = r.ReadU32("shared area backing");
+            CheckRange(start, end, "shared area");
+            if ((flags & ~(uint)(MappingFlags.Read | MappingFlags.Write | MappingFlags.Execute | MappingFlags.User)) != 0
+                || backing > (uint)HandoffSharedBacking.WritableFile || !Pages.IsAligned4K(offset) || offset > long.MaxValue
+                || descriptor <= MaxStandardDescriptor || descriptor > int.MaxValue || RunnerDescriptors.IsReserved(descriptor))
+            {
+                throw new HandoffRejectedException("shared area: unknown flags or backing, bad offset or descriptor");
+            }
+
+            shared.Add(new HandoffSharedArea(start, end, (MappingFlags)flags, (int)descriptor, offset, (HandoffSharedBacking)backing));
+        }
+
         return new HandoffState
         {
             Kind = common.Kind,
@@ -406,6 +446,7 @@ public sealed class HandoffState
             ChildSetTid = setTid,
             Areas = areas,
             Runs = runs,
+            SharedAreas = shared,
         };
     }
 

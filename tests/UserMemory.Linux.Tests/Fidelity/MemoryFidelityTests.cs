@@ -13,7 +13,8 @@ public sealed class MemoryFidelityTests
     [InlineData("mremap_fixed")]
     [InlineData("shared_file")]
     [InlineData("shared_file_edges")]
-    [InlineData("shared_anon", Skip = "issue 11: MAP_SHARED anonymous memory is private after fork (the parent waits forever)")]
+    [InlineData("shared_anon")]
+    [InlineData("shared_fork")]
     public void Memory_reaches_its_target(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_memory"), [mode], System.TimeSpan.FromSeconds(15));
 }

@@ -132,8 +132,27 @@ public sealed class ForgedHandoffTests
             Areas = [(0x40_0000UL, 0x40_1000UL, MappingFlags.Read)],
             Runs = [(0x80_0000UL, 0x1000UL)],
         };
+        HandoffState sharedClosed = new()
+        {
+            Kind = HandoffKind.Fork,
+            Program = fork.Program,
+            Limits = fork.Limits,
+            Registers = fork.Registers,
+            SharedAreas = [new HandoffSharedArea(0x40_0000UL, 0x40_1000UL, MappingFlags.Read, 900, 0, HandoffSharedBacking.Memory)],
+        };
+        HandoffState sharedOverlapping = new()
+        {
+            Kind = HandoffKind.Fork,
+            Program = fork.Program,
+            Limits = fork.Limits,
+            Registers = fork.Registers,
+            Areas = [(0x40_0000UL, 0x40_2000UL, MappingFlags.Read)],
+            SharedAreas = [new HandoffSharedArea(0x40_1000UL, 0x40_2000UL, MappingFlags.Read, 901, 0, HandoffSharedBacking.WritableFile)],
+        };
         return new TheoryData<string, byte[]>
         {
+            { "shared area on a closed descriptor", sharedClosed.Encode() },
+            { "shared area over a private one", sharedOverlapping.Encode() },
             { "overlapping areas", overlapping.Encode() },
             { "memory run outside every area", WithMemory(runOutside.Encode(), 0x1000) },
             { "empty", [] },

@@ -19,8 +19,9 @@ namespace UserMemory.AddressSpace;
 /// <para><b>Shrinking.</b> A truncation through this process (the guest's <c>ftruncate</c>, <c>truncate</c>,
 /// <c>open(O_TRUNC)</c>) must be followed by <see cref="DropPagesPastEndOfFile"/>, which takes the exclusive lock (no
 /// access scope is open) and moves the pages now past the end back to the memfd. A truncation by another host process
-/// is not seen: until the guest's next truncate-like call, a core copy or an emulated access to such a page would take a
-/// host SIGBUS. That window is the documented limit of this design (see the project's design notes).</para>
+/// is not seen: until the next <see cref="DropPagesPastEndOfFile"/>, a core copy or an emulated access to such a page takes a
+/// host SIGBUS, which <see cref="HostFaultGuard"/> repairs (the page reads zero; <see cref="HostFaultEvents"/> counts
+/// it) so the process survives; <see cref="DropPagesPastEndOfFile"/> then restores Linux's SIGBUS for those pages.</para>
 /// </remarks>
 public sealed partial class AddrSpace
 {
@@ -141,6 +142,27 @@ public sealed partial class AddrSpace
         finally
         {
             _lock.ExitRead();
+        }
+    }
+
+    /// <summary>How many host faults (a file shrunk by another process under a view) the process-wide guard has
+    /// repaired by mapping a zero page in place (see <see cref="HostFaultGuard"/>). When it changes, call
+    /// <see cref="DropPagesPastEndOfFile"/> so those pages fault as past the end again.</summary>
+    internal static long HostFaultEvents => HostFaultGuard.Events;
+
+    /// <summary>Registers both views with the host fault guard, once (caller holds the exclusive lock).</summary>
+    private void GuardViewsAgainstHostFaults()
+    {
+        if (_faultGuarded)
+        {
+            return;
+        }
+
+        _faultGuarded = true;
+        _ = HostFaultGuard.Register(KernelBase, _viewSize);
+        if (GuestViewBase != 0)
+        {
+            _ = HostFaultGuard.Register(GuestViewBase, _viewSize);
         }
     }
 

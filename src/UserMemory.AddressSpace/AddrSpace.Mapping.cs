@@ -347,6 +347,11 @@ public sealed partial class AddrSpace
             return GuestViewBase == 0 || HostMemory.Protect(GuestViewBase + (nint)area.Start, area.Size, protection) == 0;
         }
 
+        if (area.Shared.IsFile)
+        {
+            GuardViewsAgainstHostFaults();
+        }
+
         populatedEnd = area.Shared.IsFile ? FileBackedEnd(in area) : area.End;
         if (populatedEnd == area.Start)
         {

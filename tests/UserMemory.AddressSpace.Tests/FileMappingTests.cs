@@ -136,6 +136,29 @@ public sealed class FileMappingTests : IDisposable
         Assert.Equal(new byte[] { 2 }, Guest.Read(space, P(2), 1).Value);
     }
 
+    /// <summary>Another process shrinking the file under a view: the next host access to a page now past the end would
+    /// be a host SIGBUS; the guard maps a zero page there instead, counts the event, and the truncation hook then moves
+    /// the page out so the guest sees it as past the end.</summary>
+    [Fact]
+    public void A_file_shrunk_behind_the_space_does_not_crash_the_host()
+    {
+        RandomAccess.SetLength(_file, 3 * (long)Page);
+        using AddrSpace space = MapFile(3, RW);
+        Assert.Equal(LinuxError.None, Guest.Write(space, P(2), [5]));
+        RandomAccess.SetLength(_file, (long)Page); // as another process would: no hook runs
+        long before = AddrSpace.HostFaultEvents;
+        Assert.Equal(new byte[] { 0 }, Guest.Read(space, P(2), 1).Value); // a host SIGBUS, repaired
+        Assert.Equal(LinuxError.None, Guest.Write(space, P(1) + 3, [9])); // another one, on a store
+        Assert.Equal(before + 2, AddrSpace.HostFaultEvents);
+        Assert.Equal(VirtAddrRange.FromStartSize(P(1), 2 * Page), Assert.Single(space.DropPagesPastEndOfFile()));
+        Assert.Equal(LinuxError.EFAULT, Guest.Read(space, P(2), 1).Error);
+        Assert.Equal((long)Page, RandomAccess.GetLength(_file));
+        RandomAccess.SetLength(_file, 3 * (long)Page);
+        Assert.Equal(new byte[] { 0 }, Guest.Read(space, P(2), 1).Value); // the file's own (zero) bytes again
+        Assert.Equal(LinuxError.None, Guest.Write(space, P(2), [6]));
+        Assert.Equal(new byte[] { 6 }, FileBytes(2 * (long)Page, 1));
+    }
+
     /// <summary>Against a model (the file's bytes): any sequence of resizes (each followed by the truncation hook),
     /// stores and loads answers as Linux would: a page is usable exactly when part of it lies below the file's end, and
     /// the mapping and the file agree byte for byte.</summary>

@@ -7,6 +7,9 @@
  *   shared_anon    MAP_SHARED | MAP_ANONYMOUS memory is shared with a forked child, both ways
  *   shared_fork    a MAP_SHARED file mapping and shared anonymous memory inherited by a child and a grandchild:
  *                  their stores show in the parent's mappings and the file; private memory stays private
+ *   shrunk_elsewhere  a forked child shrinks a file the parent maps: Linux raises SIGBUS on the parent's next access;
+ *                  the runner (whose host views still map the old pages) must survive it, and after its next memory
+ *                  syscall report SIGBUS as Linux does (the first access may read zero instead: see MemoryFidelityTests)
  *   shared_file_edges  the page holding the file's end maps (its tail reads zero and never reaches the file), pages
  *                  past it are SIGBUS BUS_ADRERR for the CPU and EFAULT for a syscall; ftruncate growing the file
  *                  makes them usable, shrinking it makes them SIGBUS again; EACCES for a shared writable mapping of a
@@ -200,6 +203,32 @@ int main(int argc, char **argv)
         printf("file_mapping=%s,%s anon=%s,%s private=%s\n", file, file + 10, anon, anon + PAGE, priv);
         file_text(fd, 0, "file_start");
         file_text(fd, 10, "file_at_10");
+        unlink(name);
+    } else if (strcmp(mode, "shrunk_elsewhere") == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_fault;
+        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+        sigaction(SIGBUS, &sa, 0);
+        char name[64];
+        scratch_file(name);
+        int fd = open(name, O_RDWR);
+        ftruncate(fd, 3 * PAGE);
+        char *m = mmap(0, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        m[2 * PAGE] = 'x';
+        pid_t c = fork();
+        if (c == 0) {
+            ftruncate(fd, PAGE);
+            _exit(0);
+        }
+        waitpid(c, 0, 0);
+        touch("first_access", m + 2 * PAGE, -1);
+        touch("first_store", m + PAGE + 1, 'y');
+        report("msync", msync(m, PAGE, MS_ASYNC));
+        touch("after_syscall", m + 2 * PAGE, -1);
+        touch("kept", m + 1, 'k');
+        ftruncate(fd, 3 * PAGE);
+        touch("regrown", m + 2 * PAGE, -1);
         unlink(name);
     } else if (strcmp(mode, "shared_file_edges") == 0) {
         shared_file_edges();

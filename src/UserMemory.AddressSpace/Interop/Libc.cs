@@ -92,6 +92,10 @@ internal static partial class Libc
     [LibraryImport(Library, EntryPoint = "fstat", SetLastError = true)]
     public static partial int Fstat(int fd, ref byte statBuffer);
 
+    /// <summary>glibc's <c>sigaction</c> (its own <c>struct sigaction</c>; glibc supplies the restorer).</summary>
+    [LibraryImport(Library, EntryPoint = "sigaction", SetLastError = true)]
+    public static unsafe partial int Sigaction(int signal, byte* action, byte* previous);
+
     [LibraryImport(Library, EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint Pwrite(int fd, nint buffer, nuint count, long offset);
 

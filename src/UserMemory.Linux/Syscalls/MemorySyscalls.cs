@@ -107,6 +107,7 @@ internal static class MemorySyscalls
 
     private static long Mmap(Task t, ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset)
     {
+        SharedMappings.RepairAfterHostFaults(t);
         if (length == 0 || (offset & Pages.OffsetMask4K) != 0 || ((flags & (MapShared | MapPrivate)) == 0))
         {
             return Einval;
@@ -227,6 +228,7 @@ internal static class MemorySyscalls
 
     private static long Munmap(Task t, ulong addr, ulong length)
     {
+        SharedMappings.RepairAfterHostFaults(t);
         if ((addr & Pages.OffsetMask4K) != 0 || length == 0 || !Pages.TryAlignUp4K(length, out ulong size) || addr > GuestLayout.UserEnd || size > GuestLayout.UserEnd - addr || addr < GuestLayout.UserStart)
         {
             return Einval;
@@ -257,6 +259,7 @@ internal static class MemorySyscalls
 
     private static long Mprotect(Task t, ulong addr, ulong length, ulong prot)
     {
+        SharedMappings.RepairAfterHostFaults(t);
         if ((addr & Pages.OffsetMask4K) != 0 || !Pages.TryAlignUp4K(length, out ulong size))
         {
             return Einval;
@@ -417,6 +420,7 @@ internal static class MemorySyscalls
     /// file-backed shared pages in the range are written back to their files (MS_SYNC waits).</summary>
     private static long Msync(Task t, ulong addr, ulong length, ulong flags)
     {
+        SharedMappings.RepairAfterHostFaults(t);
         if ((flags & ~(MsyncAsync | MsyncInvalidate | MsyncSync)) != 0 || (addr & Pages.OffsetMask4K) != 0
             || ((flags & MsyncAsync) != 0 && (flags & MsyncSync) != 0))
         {

@@ -152,6 +152,23 @@ internal static class SharedMappings
     internal static long AfterOpen(Task t, long result, ulong flags) =>
         (flags & (ulong)OpenFlags.Truncate) != 0 ? AfterTruncating(t, result) : result;
 
+    /// <summary>The host fault guard's event count this process last repaired after.</summary>
+    private static long s_repairedHostFaults;
+
+    /// <summary>When the host fault guard replaced pages of a view since the last call (another process shrank a
+    /// mapped file under it), moves every page past a file's end out of the views, as <see cref="AfterTruncate"/>
+    /// does, so the guest gets SIGBUS there again instead of the zero pages the guard left. Cheap otherwise.</summary>
+    /// <param name="t">The calling task.</param>
+    internal static void RepairAfterHostFaults(Task t)
+    {
+        long events = AddrSpace.HostFaultEvents;
+        if (events != System.Threading.Volatile.Read(ref s_repairedHostFaults))
+        {
+            System.Threading.Volatile.Write(ref s_repairedHostFaults, events);
+            AfterTruncate(t);
+        }
+    }
+
     /// <summary>After this process changed a file's size: pages of shared file mappings now past a file's end stop
     /// being mapped (they fault with SIGBUS), so that neither the CPU nor the core touches them on the host.</summary>
     /// <param name="t">The calling task.</param>

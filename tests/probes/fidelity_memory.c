@@ -92,6 +92,18 @@ static void shared_file_edges(void)
     touch("shrunk_load", m + PAGE + 8, -1);
     touch("kept_load", m + 8, -1);
     report("msync_sync", msync(m, 4 * PAGE, MS_SYNC));
+    ftruncate(fd, 4 * PAGE);
+    munmap(m + 2 * PAGE, 2 * PAGE);
+    char *grown = mremap(m, 2 * PAGE, 3 * PAGE, 0);
+    printf("mremap_grow_in_place=%d\n", grown == m);
+    char *moved = mremap(m, 3 * PAGE, 4 * PAGE, MREMAP_MAYMOVE);
+    moved[3 * PAGE + 5] = 'm';
+    char c = 0;
+    pread(fd, &c, 1, 3 * PAGE + 5);
+    printf("mremap_moved_store_in_file=%d\n", c == 'm');
+    pwrite(fd, "after", 5, 2 * PAGE);
+    printf("mremap_moved_sees_file=%d\n", memcmp(moved + 2 * PAGE, "after", 5) == 0);
+    m = moved;
     munmap(m, 4 * PAGE);
     close(fd);
 

@@ -21,7 +21,7 @@ internal static class MemorySyscalls
         b.Add(SyscallNumber.Mprotect, SupportLevel.Full, "", static (t, a) => Mprotect(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Munmap, SupportLevel.Full, "", static (t, a) => Munmap(t, a[0], a[1]));
         b.Add(SyscallNumber.Brk, SupportLevel.Full, "", static (t, a) => Brk(t, a[0]));
-        b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "a moved mapping is copied (at most 256 MiB); MREMAP_DONTUNMAP leaves fresh zero pages behind", static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4]));
+        b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "a moved private mapping is copied (at most 256 MiB); MREMAP_DONTUNMAP leaves fresh zero pages behind; shared anonymous memory cannot grow past its size", static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4]));
         b.Add(SyscallNumber.Msync, SupportLevel.Full, "", static (t, a) => Msync(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Madvise, SupportLevel.Stub, "arguments checked as Linux does, advice ignored", static (t, a) => Madvise(a[0], a[1], a[2]));
         b.Add(SyscallNumber.Mlock, SupportLevel.Stub, "arguments checked; every page already stays in memory", static (t, a) => Mlock(t, a[0], a[1]));
@@ -323,7 +323,7 @@ internal static class MemorySyscalls
             }
         }
 
-        MemoryAreaInfo? area = AreaAt(t, oldAddr);
+        MemoryAreaInfo? area = MergedAreaAt(t, oldAddr);
         if (area is not MemoryAreaInfo info || oldSize > info.Range.End.Value - oldAddr)
         {
             return Errno(LinuxError.EFAULT);
@@ -343,7 +343,7 @@ internal static class MemorySyscalls
             }
 
             if (newSize <= GuestLayout.UserEnd && oldAddr <= GuestLayout.UserEnd - newSize
-                && t.Space.MapAlloc(new VirtAddr(oldAddr + oldSize), newSize - oldSize, info.Flags, false) == LinuxError.None)
+                && Extend(t, info, oldAddr, oldSize, new VirtAddr(oldAddr + oldSize), newSize - oldSize) == LinuxError.None)
             {
                 t.Cpu.MappingsChanged(oldAddr + oldSize, oldAddr + newSize);
                 return (long)oldAddr;
@@ -355,7 +355,59 @@ internal static class MemorySyscalls
             }
         }
 
-        return MoveMapping(t, info, oldAddr, oldSize, newSize, fixedTarget ? newAddr : null, dontUnmap);
+        return info.SharedMemory is null
+            ? MoveMapping(t, info, oldAddr, oldSize, newSize, fixedTarget ? newAddr : null, dontUnmap)
+            : MoveSharedMapping(t, info, oldAddr, oldSize, newSize, fixedTarget ? newAddr : null, dontUnmap);
+    }
+
+    /// <summary>Maps <c>[at, at + size)</c> as the continuation of the area <paramref name="info"/> whose first
+    /// <paramref name="oldSize"/> bytes start at <paramref name="oldAddr"/>: fresh private memory for a private area,
+    /// the next pages of the same object for a shared one.</summary>
+    private static LinuxError Extend(Task t, MemoryAreaInfo info, ulong oldAddr, ulong oldSize, VirtAddr at, ulong size) =>
+        info.SharedMemory is SharedMemory shared
+            ? t.Space.MapShared(at, size, info.Flags, shared, info.SharedOffset + (oldAddr - info.Range.Start.Value) + oldSize)
+            : t.Space.MapAlloc(at, size, info.Flags, false);
+
+    /// <summary>Moves a shared mapping: the target maps the same object at the same offset (the pages stay shared,
+    /// nothing is copied); the old range is unmapped, or left as it is with MREMAP_DONTUNMAP.</summary>
+    private static long MoveSharedMapping(Task t, MemoryAreaInfo info, ulong oldAddr, ulong oldSize, ulong newSize, ulong? fixedTarget, bool dontUnmap)
+    {
+        if (newSize > GuestLayout.UserEnd)
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        VirtAddr target;
+        if (fixedTarget is ulong wanted)
+        {
+            target = new VirtAddr(wanted);
+            t.Space.Unmap(target, newSize);
+            t.Cpu.MappingsChanged(target.Value, target.Value + newSize);
+        }
+        else
+        {
+            var limit = new VirtAddrRange(new VirtAddr(GuestLayout.MmapBase), new VirtAddr(GuestLayout.StackBottom - (1UL << 20)));
+            if (!t.Space.TryFindFreeArea(new VirtAddr(GuestLayout.MmapBase), newSize, limit, Pages.Size4K, out target))
+            {
+                return Errno(LinuxError.ENOMEM);
+            }
+        }
+
+        ulong offset = info.SharedOffset + (oldAddr - info.Range.Start.Value);
+        LinuxError e = t.Space.MapShared(target, newSize, info.Flags, info.SharedMemory!, offset);
+        t.Cpu.MappingsChanged(target.Value, target.Value + newSize);
+        if (e != LinuxError.None)
+        {
+            return Errno(e == LinuxError.EINVAL ? LinuxError.ENOMEM : e); // past the end of shared anonymous memory
+        }
+
+        if (!dontUnmap)
+        {
+            t.Space.Unmap(new VirtAddr(oldAddr), oldSize);
+            t.Cpu.MappingsChanged(oldAddr, oldAddr + oldSize);
+        }
+
+        return (long)target.Value;
     }
 
     /// <summary>Moves a mapping through the core: the old range is copied in, the target mapped with the area's flags
@@ -522,6 +574,38 @@ internal static class MemorySyscalls
         }
 
         return null;
+    }
+
+    /// <summary>The area containing <paramref name="address"/>, extended over the following areas Linux would have
+    /// merged with it into one mapping (adjacent, same flags, same backing at contiguous offsets), which the address
+    /// space keeps apart.</summary>
+    private static MemoryAreaInfo? MergedAreaAt(Task t, ulong address)
+    {
+        MemoryAreaInfo? merged = null;
+        foreach (MemoryAreaInfo a in t.Space.GetAreas())
+        {
+            if (merged is not MemoryAreaInfo m)
+            {
+                if (address >= a.Range.Start.Value && address < a.Range.End.Value)
+                {
+                    merged = a;
+                }
+
+                continue;
+            }
+
+            bool continues = a.Range.Start == m.Range.End && a.Flags == m.Flags && a.Kind == m.Kind
+                && ReferenceEquals(a.SharedMemory, m.SharedMemory)
+                && (m.SharedMemory is null || a.SharedOffset == m.SharedOffset + m.Range.Size);
+            if (!continues)
+            {
+                break;
+            }
+
+            merged = m with { Range = new VirtAddrRange(m.Range.Start, a.Range.End) };
+        }
+
+        return merged;
     }
 
     private static bool IsFullyMapped(Task t, ulong start, ulong end)

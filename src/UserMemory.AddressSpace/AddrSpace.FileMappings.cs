@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using UserMemory.AddressSpace.Interop;
 
 namespace UserMemory.AddressSpace;
@@ -54,6 +55,33 @@ public sealed partial class AddrSpace
         }
     }
 
+    /// <summary>True when <c>[start, end)</c> overlaps a shared area of a file whose descriptor is not open for
+    /// writing (Linux refuses to make such a mapping writable: EACCES).</summary>
+    /// <param name="start">The range's start.</param>
+    /// <param name="end">The range's end.</param>
+    /// <returns>True when such an area overlaps the range.</returns>
+    internal bool OverlapsReadOnlyFile(ulong start, ulong end)
+    {
+        _lock.EnterRead();
+        try
+        {
+            (int first, int count) = Overlapping(start, end);
+            for (int i = first; i < first + count; i++)
+            {
+                if (_areas[i].Shared is { IsFile: true, IsWritable: false })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        finally
+        {
+            _lock.ExitRead();
+        }
+    }
+
     /// <summary>
     /// Re-reads the size of every mapped file and returns to the memfd (unpopulated: faulting as past the end) the pages
     /// that now lie past a file's end. Call it after this process shrank a file, before anything touches guest memory.
@@ -63,6 +91,11 @@ public sealed partial class AddrSpace
     internal IReadOnlyList<VirtAddrRange> DropPagesPastEndOfFile()
     {
         List<VirtAddrRange> changed = [];
+        if (!Volatile.Read(ref _faultGuarded))
+        {
+            return changed; // no file was ever mapped here: nothing to check, and no exclusive lock to take
+        }
+
         _lock.EnterWrite();
         try
         {
@@ -158,7 +191,7 @@ public sealed partial class AddrSpace
             return;
         }
 
-        _faultGuarded = true;
+        Volatile.Write(ref _faultGuarded, true);
         _ = HostFaultGuard.Register(KernelBase, _viewSize);
         if (GuestViewBase != 0)
         {

@@ -116,18 +116,7 @@ internal static class SharedMappings
     /// <param name="start">The range's start.</param>
     /// <param name="end">The range's end.</param>
     /// <returns>True when such a mapping overlaps the range.</returns>
-    internal static bool HasReadOnlyFile(Task t, ulong start, ulong end)
-    {
-        foreach (MemoryAreaInfo a in t.Space.GetAreas())
-        {
-            if (a.Range.Start.Value < end && a.Range.End.Value > start && a.SharedMemory is { IsFile: true, IsWritable: false })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    internal static bool HasReadOnlyFile(Task t, ulong start, ulong end) => t.Space.OverlapsReadOnlyFile(start, end);
 
     /// <summary>Passes <paramref name="result"/> through, after <see cref="AfterTruncate"/> when the call succeeded.</summary>
     /// <param name="t">The calling task.</param>

@@ -302,6 +302,14 @@ public sealed partial class AddrSpace
             {
                 missing += _bitmap.CountClear(from, to);
             }
+            else if (area.Shared is { IsFile: true })
+            {
+                LinuxError file = PopulateFilePages(in area, from, to);
+                if (file != LinuxError.None)
+                {
+                    return file; // past the end of the file: nothing private was committed yet
+                }
+            }
         }
 
         if (!TryCommit(missing))
@@ -332,7 +340,12 @@ public sealed partial class AddrSpace
     {
         if (area.Kind != MemoryAreaKind.Private)
         {
-            _ = _bitmap.SetRange(first, end); // shared pages are populated when mapped; this only repairs
+            if (area.Shared is { IsFile: true })
+            {
+                return PopulateFilePages(in area, first, end);
+            }
+
+            _ = _bitmap.SetRange(first, end); // memfd pages are populated when mapped; this only repairs
             return LinuxError.None;
         }
 

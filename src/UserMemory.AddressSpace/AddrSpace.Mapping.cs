@@ -308,7 +308,7 @@ public sealed partial class AddrSpace
             _areas.Replace(index, 0, new ReadOnlySpan<Area>(in area));
             int after = CountBreaks(area.Start, area.End);
             int hostMappings = _hostMappings + after - before;
-            if (hostMappings > _options.MaxHostMappings || !TryAddHostBacking(area))
+            if (hostMappings > _options.MaxHostMappings || !TryAddHostBacking(area, out ulong populatedEnd))
             {
                 _areas.Replace(index, 1, default);
                 area.Shared?.Release();
@@ -317,9 +317,9 @@ public sealed partial class AddrSpace
             }
 
             _hostMappings = hostMappings;
-            if (!area.IsLazy)
+            if (populatedEnd > area.Start)
             {
-                _bitmap.SetRange(area.Start >> Pages.Shift4K, area.End >> Pages.Shift4K);
+                _bitmap.SetRange(area.Start >> Pages.Shift4K, populatedEnd >> Pages.Shift4K);
             }
 
             if (!initialContents.IsEmpty)
@@ -335,24 +335,49 @@ public sealed partial class AddrSpace
         }
     }
 
-    /// <summary>Makes the host views show a new area; false (with nothing changed) when the host refuses.</summary>
-    private bool TryAddHostBacking(in Area area)
+    /// <summary>Makes the host views show a new area; false (with nothing changed) when the host refuses.
+    /// <paramref name="populatedEnd"/> is where the pages populated now end: the area's end for eager private and
+    /// memfd-shared areas, its start for lazy ones, and for a file the end of the whole pages below the file's end.</summary>
+    private bool TryAddHostBacking(in Area area, out ulong populatedEnd)
     {
         int protection = HostMemory.GuestProtection(area.Flags);
         if (area.Shared is null)
         {
+            populatedEnd = area.IsLazy ? area.Start : area.End;
             return GuestViewBase == 0 || HostMemory.Protect(GuestViewBase + (nint)area.Start, area.Size, protection) == 0;
         }
 
-        int fd = area.Shared.Fd;
-        if (HostMemory.MapFileFixed(KernelBase + (nint)area.Start, area.Size, Libc.ProtRead | Libc.ProtWrite, fd, area.SharedOffset) != 0)
+        if (area.Shared.IsFile)
+        {
+            GuardViewsAgainstHostFaults();
+        }
+
+        populatedEnd = area.Shared.IsFile ? FileBackedEnd(in area) : area.End;
+        if (populatedEnd == area.Start)
+        {
+            return true; // the file ends before the area: nothing to map yet, every page faults as past the end
+        }
+
+        return TryMapShared(in area, area.Start, populatedEnd);
+    }
+
+    /// <summary>Maps <c>[from, to)</c> of a shared area over both views; false (with the views as before) when the host
+    /// refuses.</summary>
+    private bool TryMapShared(in Area area, ulong from, ulong to)
+    {
+        SharedMemory shared = area.Shared!;
+        int kernelProtection = shared.IsWritable ? Libc.ProtRead | Libc.ProtWrite : Libc.ProtRead;
+        ulong offset = area.SharedOffset + (from - area.Start);
+        ulong size = to - from;
+        if (HostMemory.MapFileFixed(KernelBase + (nint)from, size, kernelProtection, shared.Fd, offset) != 0)
         {
             return false;
         }
 
-        if (GuestViewBase != 0 && HostMemory.MapFileFixed(GuestViewBase + (nint)area.Start, area.Size, protection, fd, area.SharedOffset) != 0)
+        if (GuestViewBase != 0
+            && HostMemory.MapFileFixed(GuestViewBase + (nint)from, size, HostMemory.GuestProtection(area.Flags), shared.Fd, offset) != 0)
         {
-            ThrowOnHostFailure(HostMemory.MapFileFixed(KernelBase + (nint)area.Start, area.Size, Libc.ProtRead | Libc.ProtWrite, _memfd, area.Start), "mmap");
+            ThrowOnHostFailure(HostMemory.MapFileFixed(KernelBase + (nint)from, size, Libc.ProtRead | Libc.ProtWrite, _memfd, from), "mmap");
             return false;
         }
 

@@ -218,14 +218,14 @@ public sealed partial class AddrSpace
                 };
                 area.Shared?.AddReference();
                 _areas.Replace(_areas.Count, 0, new ReadOnlySpan<Area>(in area));
-                if (!TryAddHostBacking(area))
+                if (!TryAddHostBacking(area, out ulong populatedEnd))
                 {
                     throw new InvalidOperationException("The host refused a mapping while restoring a snapshot.");
                 }
 
-                if (area.Shared is not null)
+                if (area.Shared is not null && populatedEnd > area.Start)
                 {
-                    _ = _bitmap.SetRange(area.Start >> Pages.Shift4K, area.End >> Pages.Shift4K);
+                    _ = _bitmap.SetRange(area.Start >> Pages.Shift4K, populatedEnd >> Pages.Shift4K);
                 }
             }
 

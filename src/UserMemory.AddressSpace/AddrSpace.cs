@@ -45,6 +45,7 @@ public sealed partial class AddrSpace : IUserAddressSpace, IHostMappedAddressSpa
     private long _committedPages;
     private int _hostMappings;
     private int _disposed;
+    private bool _faultGuarded;
 
     private AddrSpace(VirtAddrRange userRange, AddrSpaceOptions options, int memfd)
     {
@@ -178,6 +179,12 @@ public sealed partial class AddrSpace : IUserAddressSpace, IHostMappedAddressSpa
             }
 
             ClearLocked();
+            if (_faultGuarded)
+            {
+                HostFaultGuard.Unregister(KernelBase);
+                HostFaultGuard.Unregister(GuestViewBase);
+            }
+
             HostMemory.Unmap(KernelBase, _viewSize);
             HostMemory.Unmap(GuestViewBase, _viewSize);
             HostMemory.Close(_memfd);

@@ -1,7 +1,9 @@
 using System;
 using System.Buffers.Binary;
 using CsCheck;
+using UserMemory.AddressSpace;
 using UserMemory.Linux.Cpu;
+using UserMemory.Linux.Kernel;
 using UserMemory.Linux.Process;
 
 namespace UserMemory.Linux.Tests;
@@ -22,7 +24,21 @@ public sealed class HandoffStateTests
         Limits = ResourceLimits.FromHost().ToArray(),
     };
 
-    internal static HandoffState ForkState() => new()
+    /// <summary>An area table as a real fork writes it: a private area with a written page and one shared
+    /// anonymous area (one shared object).</summary>
+    internal static byte[] ForkAreaTable()
+    {
+        using AddrSpace space = ThreadGroup.CreateAddressSpace();
+        using SharedMemory shared = SharedMemory.Create(0x1000);
+        MappingFlags rw = MappingFlags.Read | MappingFlags.Write | MappingFlags.User;
+        Assert.Equal(LinuxError.None, space.MapAlloc(new VirtAddr(0x40_0000), 0x2000, rw, populate: false));
+        Assert.Equal(LinuxError.None, space.PopulateArea(VirtAddrRange.FromStartSize(new VirtAddr(0x40_0000), 0x1000)));
+        Assert.Equal(LinuxError.None, space.MapShared(new VirtAddr(0x60_0000), 0x1000, rw, shared, 0));
+        using AddrSpaceSnapshot snapshot = space.CreateSnapshot();
+        return snapshot.AreaTable;
+    }
+
+    internal static HandoffState ForkState(byte[]? areaTable = null, int memoryDescriptor = 7, (int, HandoffSharedBacking)[]? shared = null) => new()
     {
         Kind = HandoffKind.Fork,
         Program = "/bin/x"u8.ToArray(),
@@ -31,8 +47,9 @@ public sealed class HandoffStateTests
         Registers = new ulong[(int)CpuRegister.Count],
         BrkStart = 0x40_0000,
         BrkEnd = 0x40_1000,
-        Areas = [(0x40_0000UL, 0x40_2000UL, MappingFlags.Read | MappingFlags.Write | MappingFlags.User)],
-        Runs = [(0x40_0000UL, 0x1000UL)],
+        MemoryDescriptor = memoryDescriptor,
+        AreaTable = areaTable ?? ForkAreaTable(),
+        SharedObjects = shared ?? [(8, HandoffSharedBacking.Memory)],
     };
 
     private static HandoffState Decode(byte[] encoded)
@@ -64,10 +81,12 @@ public sealed class HandoffStateTests
     [Fact]
     public void Fork_state_round_trips()
     {
-        HandoffState back = Decode(ForkState().Encode());
+        HandoffState original = ForkState();
+        HandoffState back = Decode(original.Encode());
         Assert.Equal(HandoffKind.Fork, back.Kind);
-        Assert.Equal(ForkState().Areas, back.Areas);
-        Assert.Equal(ForkState().Runs, back.Runs);
+        Assert.Equal(original.MemoryDescriptor, back.MemoryDescriptor);
+        Assert.Equal(original.AreaTable, back.AreaTable);
+        Assert.Equal(original.SharedObjects, back.SharedObjects);
         Assert.Equal(0x40_1000UL, back.BrkEnd);
     }
 
@@ -92,7 +111,7 @@ public sealed class HandoffStateTests
 
     [Theory]
     [InlineData(0, 0xFFUL)] // magic
-    [InlineData(8, 2UL)] // version
+    [InlineData(8, 1UL)] // an older version
     [InlineData(12, 3UL)] // kind
     [InlineData(16, (ulong)int.MaxValue)] // payload length
     public void Forged_header_fields_are_rejected(int offset, ulong value)
@@ -134,20 +153,42 @@ public sealed class HandoffStateTests
     public void Bad_descriptor_tables_are_rejected(string table) =>
         Assert.Throws<HandoffRejectedException>(() => ProcessHandoff.ParseFdTable(table));
 
-    [Fact]
-    public void Fork_areas_outside_the_user_range_or_unaligned_are_rejected()
+    [Theory]
+    [InlineData(2)] // a standard descriptor
+    [InlineData(1000)] // the runner's own hand-off descriptor
+    [InlineData(-1)]
+    public void Fork_descriptors_that_cannot_be_inherited_are_rejected(int descriptor)
     {
-        foreach ((ulong start, ulong end) in new[] { (0UL, 0x1000UL), (0x40_0001UL, 0x40_2000UL), (0x40_2000UL, 0x40_0000UL), (0x10_0000_0000UL, 0x10_0000_1000UL), (0x40_0000UL, ulong.MaxValue & ~0xFFFUL) })
+        Assert.Throws<HandoffRejectedException>(() => Decode(ForkState(memoryDescriptor: descriptor).Encode()));
+        Assert.Throws<HandoffRejectedException>(() => Decode(ForkState(shared: [(descriptor, HandoffSharedBacking.Memory)]).Encode()));
+    }
+
+    [Fact]
+    public void Forged_area_tables_and_shared_objects_are_rejected()
+    {
+        byte[] table = ForkAreaTable();
+        byte[] otherRange;
+        using (AddrSpace other = AddrSpace.Create(new VirtAddr(0x1_0000), 1UL << 30))
+        using (AddrSpaceSnapshot snapshot = other.CreateSnapshot())
         {
-            HandoffState s = ForkState();
-            HandoffState bad = new()
-            {
-                Kind = HandoffKind.Fork,
-                Program = s.Program,
-                Limits = s.Limits,
-                Registers = s.Registers,
-                Areas = [(start, end, MappingFlags.Read)],
-            };
+            otherRange = snapshot.AreaTable;
+        }
+
+        byte[] truncated = table[..^3];
+        byte[] garbage = new byte[64];
+        new Random(14).NextBytes(garbage);
+        foreach (HandoffState bad in new[]
+        {
+            ForkState(areaTable: otherRange, shared: []), // another user range
+            ForkState(areaTable: truncated),
+            ForkState(areaTable: garbage),
+            ForkState(areaTable: []),
+            ForkState(shared: []), // fewer objects than the table names
+            ForkState(shared: [(8, HandoffSharedBacking.Memory), (9, HandoffSharedBacking.Memory)]),
+            ForkState(shared: [(8, HandoffSharedBacking.WritableFile)]), // a file cannot have the memfd's size
+            ForkState(shared: [(8, (HandoffSharedBacking)3)]),
+        })
+        {
             Assert.Throws<HandoffRejectedException>(() => Decode(bad.Encode()));
         }
     }

@@ -119,6 +119,20 @@ internal static unsafe class HostMemory
         return (ulong)end;
     }
 
+    /// <summary>The size of the file behind <paramref name="fd"/>, or -errno. Uses <c>fstat</c>, never
+    /// <c>lseek</c>: the descriptor may share its file position with a guest's.</summary>
+    public static long TryFileSize(int fd)
+    {
+        Span<byte> stat = stackalloc byte[Libc.StatSize];
+        return Libc.Fstat(fd, ref stat[0]) == 0
+            ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(stat[Libc.StatSizeOffset..])
+            : -Libc.LastError;
+    }
+
+    /// <summary>Writes dirty pages of a host mapping back to its file (<c>msync</c>); 0 or an errno.</summary>
+    public static int Sync(nint address, ulong size, bool wait) =>
+        Libc.Msync(address, (nuint)size, wait ? Libc.MsSync : Libc.MsAsync) == 0 ? 0 : Libc.LastError;
+
     /// <summary>The first offset at or after <paramref name="from"/> that holds data, or -1 when only holes follow.</summary>
     public static long NextData(int fd, ulong from)
     {

@@ -45,6 +45,9 @@ internal static partial class Libc
 
     public const int MadvDontNeed = 4;
 
+    public const int MsAsync = 1;
+    public const int MsSync = 4;
+
     public const int ENXIO = 6;
     public const int EINTR = 4;
 
@@ -62,6 +65,9 @@ internal static partial class Libc
     [LibraryImport(Library, EntryPoint = "mprotect", SetLastError = true)]
     public static partial int Mprotect(nint address, nuint length, int protection);
 
+    [LibraryImport(Library, EntryPoint = "msync", SetLastError = true)]
+    public static partial int Msync(nint address, nuint length, int flags);
+
     [LibraryImport(Library, EntryPoint = "madvise", SetLastError = true)]
     public static partial int Madvise(nint address, nuint length, int advice);
 
@@ -76,6 +82,19 @@ internal static partial class Libc
 
     [LibraryImport(Library, EntryPoint = "lseek", SetLastError = true)]
     public static partial long Lseek(int fd, long offset, int whence);
+
+    /// <summary>Bytes of <c>struct stat</c> (x86-64 and arm64).</summary>
+    public const int StatSize = 144;
+
+    /// <summary>Offset of <c>st_size</c> in <c>struct stat</c> (x86-64 and arm64).</summary>
+    public const int StatSizeOffset = 48;
+
+    [LibraryImport(Library, EntryPoint = "fstat", SetLastError = true)]
+    public static partial int Fstat(int fd, ref byte statBuffer);
+
+    /// <summary>glibc's <c>sigaction</c> (its own <c>struct sigaction</c>; glibc supplies the restorer).</summary>
+    [LibraryImport(Library, EntryPoint = "sigaction", SetLastError = true)]
+    public static unsafe partial int Sigaction(int signal, byte* action, byte* previous);
 
     [LibraryImport(Library, EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint Pwrite(int fd, nint buffer, nuint count, long offset);

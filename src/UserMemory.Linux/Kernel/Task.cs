@@ -118,7 +118,8 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
                     if (repeated || !Space.HandlePageFault(new VirtAddr(e.Address), e.Access))
                     {
                         _lastFaultRip = ulong.MaxValue;
-                        Resume(rip, SynchronousFault.Deliver(this, SignalNumber.SIGSEGV, SynchronousFault.SegvCode(Space, e.Address), e.Address, rip, X86Vector.PageFault, PageFaultErrorCode(e.Access)));
+                        (int faultSignal, int faultCode) = SynchronousFault.ForPageFault(Space, e.Address, e.Access);
+                        Resume(rip, SynchronousFault.Deliver(this, faultSignal, faultCode, e.Address, rip, X86Vector.PageFault, PageFaultErrorCode(e.Access)));
                         break;
                     }
 

@@ -23,7 +23,13 @@ public sealed partial class ThreadGroup
         AddrSpace.Create(
             new VirtAddr(GuestLayout.UserStart),
             GuestLayout.UserEnd - GuestLayout.UserStart,
-            new AddrSpaceOptions { GuestView = false, MemoryLimit = memoryLimit });
+            AddressSpaceOptions(memoryLimit));
+
+    /// <summary>The options of every guest address space (also for one restored from a fork snapshot).</summary>
+    /// <param name="memoryLimit">The committed-memory limit (<c>--memory</c>).</param>
+    /// <returns>The options.</returns>
+    internal static AddrSpaceOptions AddressSpaceOptions(ulong memoryLimit) =>
+        new() { GuestView = false, MemoryLimit = memoryLimit };
 
     /// <summary>Wraps an address space in a process (no program loaded yet).</summary>
     /// <param name="kernel">The kernel.</param>

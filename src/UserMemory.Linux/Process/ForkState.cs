@@ -27,6 +27,9 @@ public static class ForkState
     /// <summary>Index of RIP.</summary>
     public const int RipIndex = (int)CpuRegister.Rip;
 
+    /// <summary>The lowest number a shared area's descriptor is inherited at (above the standard three).</summary>
+    private const long FirstInheritedDescriptor = 3;
+
     /// <summary>Index of the FS base.</summary>
     public const int FsBaseIndex = (int)CpuRegister.FsBase;
 
@@ -59,8 +62,11 @@ public static class ForkState
     }
 
     /// <summary>Hands the process to a child runner: the state (registers, descriptors, break, signal dispositions and
-    /// mask, limits, areas) and the contents of the written pages go into a sealed memfd (<see cref="HandoffChannel"/>),
-    /// and a runner started with <c>--handoff</c> rebuilds the process and continues after the <c>fork</c>.</summary>
+    /// mask, limits) goes into a sealed memfd (<see cref="HandoffChannel"/>); the memory goes as a snapshot of the
+    /// address space (<see cref="AddrSpace.CreateSnapshot"/>: the written private pages copied once into a new memfd,
+    /// which the child adopts as its own backing without copying again) and the shared objects (<c>MAP_SHARED</c>
+    /// memfds and files), all inherited as descriptors; a runner started with <c>--handoff</c> rebuilds the process and
+    /// continues after the <c>fork</c>.</summary>
     /// <param name="task">The parent's calling task.</param>
     /// <param name="registers">The child's registers.</param>
     /// <param name="childSetTid">Where the child stores its pid (CLONE_CHILD_SETTID), or 0.</param>
@@ -70,90 +76,98 @@ public static class ForkState
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(registers);
         ThreadGroup process = task.Group;
-        AddrSpace space = process.Space;
-        IReadOnlyList<MemoryAreaInfo> areas = space.GetAreas();
-        var areaList = new List<(ulong, ulong, MappingFlags)>(areas.Count);
-        var runs = new List<(ulong Start, ulong Length)>();
-        foreach (MemoryAreaInfo a in areas)
+        AddrSpaceSnapshot snapshot;
+        try
         {
-            areaList.Add((a.Range.Start.Value, a.Range.End.Value, a.Flags));
-            AddWrittenRuns(space, a.Range.Start.Value, a.Range.Size, runs);
+            snapshot = process.Space.CreateSnapshot();
+        }
+        catch (InsufficientMemoryException)
+        {
+            return -(long)LinuxError.ENOMEM; // the host has no memory for the copy
         }
 
-        var state = new HandoffState
+        var inherited = new List<int>(snapshot.SharedMemories.Count + 1);
+        using (snapshot)
         {
-            Kind = HandoffKind.Fork,
-            Flags = ProcessHandoff.FlagsOf(process.Options, forkChild: true),
-            Cpu = process.Options.Cpu,
-            MemoryLimit = process.Options.MemoryLimit,
-            Root = ProcessHandoff.RootBytes(process.Options),
-            Program = process.ExecutablePath,
-            FdTable = process.Fds.Serialize(),
-            SignalHandlers = (ulong[])process.SignalHandlers.Clone(),
-            SignalExtras = ((ulong, ulong, ulong)[])process.SignalExtras.Clone(),
-            SignalMask = task.SignalMask,
-            Limits = process.Limits.ToArray(),
-            Registers = registers,
-            BrkStart = process.BrkStart,
-            BrkEnd = process.BrkEnd,
-            ChildSetTid = childSetTid,
-            Areas = areaList,
-            Runs = runs,
-        };
-        byte[] encoded = state.Encode();
-        if (encoded.Length - HandoffState.HeaderSize > HandoffState.MaxPayload)
-        {
-            return -(long)LinuxError.ENOMEM; // more areas than a hand-off carries
-        }
+            try
+            {
+                long memory = Inherit(snapshot.MemoryFd, inherited);
+                if (memory < 0)
+                {
+                    return memory;
+                }
 
-        long memfd = HandoffChannel.Create(encoded, space.KernelBase, runs);
-        return memfd < 0 ? memfd : HandoffChannel.Launch(process.Options, memfd, replace: false);
+                var shared = new List<(int, HandoffSharedBacking)>(snapshot.SharedMemories.Count);
+                foreach (SharedMemory s in snapshot.SharedMemories)
+                {
+                    long descriptor = Inherit(s.Fd, inherited);
+                    if (descriptor < 0)
+                    {
+                        return descriptor;
+                    }
+
+                    shared.Add(((int)descriptor, !s.IsFile ? HandoffSharedBacking.Memory
+                        : s.IsWritable ? HandoffSharedBacking.WritableFile : HandoffSharedBacking.ReadOnlyFile));
+                }
+
+                var state = new HandoffState
+                {
+                    Kind = HandoffKind.Fork,
+                    Flags = ProcessHandoff.FlagsOf(process.Options, forkChild: true),
+                    Cpu = process.Options.Cpu,
+                    MemoryLimit = process.Options.MemoryLimit,
+                    Root = ProcessHandoff.RootBytes(process.Options),
+                    Program = process.ExecutablePath,
+                    FdTable = process.Fds.Serialize(),
+                    SignalHandlers = (ulong[])process.SignalHandlers.Clone(),
+                    SignalExtras = ((ulong, ulong, ulong)[])process.SignalExtras.Clone(),
+                    SignalMask = task.SignalMask,
+                    Limits = process.Limits.ToArray(),
+                    Registers = registers,
+                    BrkStart = process.BrkStart,
+                    BrkEnd = process.BrkEnd,
+                    ChildSetTid = childSetTid,
+                    MemoryDescriptor = (int)memory,
+                    AreaTable = snapshot.AreaTable,
+                    SharedObjects = shared,
+                };
+                byte[] encoded = state.Encode();
+                if (encoded.Length - HandoffState.HeaderSize > HandoffState.MaxPayload)
+                {
+                    return -(long)LinuxError.ENOMEM; // more areas than a hand-off carries
+                }
+
+                long memfd = HandoffChannel.Create(encoded, 0, []);
+                return memfd < 0 ? memfd : HandoffChannel.Launch(process.Options, memfd, replace: false);
+            }
+            finally
+            {
+                foreach (int descriptor in inherited)
+                {
+                    HostLinux.Syscall((long)SyscallNumber.Close, descriptor); // the child has its own copies now
+                }
+            }
+        }
     }
 
-    /// <summary>Rebuilds a forked process from a validated state; the memory follows the payload in the hand-off
-    /// descriptor at <paramref name="memoryOffset"/>.</summary>
+    /// <summary>Rebuilds a forked process from a validated state: adopts the inherited shared objects and the memory
+    /// snapshot (<see cref="AddrSpace.RestoreSnapshot(int, ReadOnlySpan{byte}, IReadOnlyList{SharedMemory}, AddrSpaceOptions?)"/>).</summary>
     /// <param name="state">The fork state.</param>
-    /// <param name="memoryOffset">Where the runs' bytes start.</param>
+    /// <param name="memoryOffset">Unused (a fork state carries no memory of its own any more).</param>
     /// <param name="options">This runner's options.</param>
     /// <returns>The process and the RIP to resume at.</returns>
-    /// <exception cref="HandoffRejectedException">The areas or runs cannot be restored (overlap, outside an area, short
-    /// data).</exception>
+    /// <exception cref="HandoffRejectedException">A descriptor is not open or not of its stated kind, or the snapshot
+    /// does not fit it.</exception>
     public static (ThreadGroup Process, ulong Rip) Resume(HandoffState state, long memoryOffset, RunnerOptions options)
     {
         ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
         FdTable fds = ProcessHandoff.ParseFdTable(state.FdTable);
-        AddrSpace space = ThreadGroup.CreateAddressSpace(options.MemoryLimit);
+        AddrSpace space = RestoreSpace(state, options);
         var process = ThreadGroup.Create(new GuestKernel(options), space, fds, state.Program);
         ProcessHandoff.ApplyCommon(process, state);
         process.BrkStart = state.BrkStart;
         process.BrkEnd = state.BrkEnd;
-        foreach ((ulong start, ulong end, MappingFlags flags) in state.Areas)
-        {
-            LinuxError e = space.MapAlloc(new VirtAddr(start), end - start, flags, false);
-            if (e != LinuxError.None)
-            {
-                throw new HandoffRejectedException("restoring an area failed: " + e.Name());
-            }
-        }
-
-        long offset = memoryOffset;
-        foreach ((ulong start, ulong length) in state.Runs)
-        {
-            LinuxError e = space.PopulateArea(VirtAddrRange.FromStartSize(new VirtAddr(start), length));
-            if (e != LinuxError.None)
-            {
-                throw new HandoffRejectedException("populating restored memory failed: " + e.Name());
-            }
-
-            long got = HostLinux.ReadAt(RunnerDescriptors.Handoff, space.KernelBase + (nint)start, length, offset);
-            if (got != (long)length)
-            {
-                throw new HandoffRejectedException("the fork state's memory is truncated");
-            }
-
-            offset += (long)length;
-        }
-
         for (int i = 0; i < state.Registers.Length; i++)
         {
             process.MainTask.Cpu.Write((CpuRegister)i, state.Registers[i]);
@@ -168,35 +182,57 @@ public static class ForkState
         return (process, state.Registers[RipIndex]);
     }
 
-    /// <summary>Appends the runs of pages of one area that hold data (resident in the memfd-backed kernel view, so
-    /// pages the emulated CPU wrote without a software fault are included); the whole area when residency is
-    /// unknown.</summary>
-    private static void AddWrittenRuns(AddrSpace space, ulong start, ulong size, List<(ulong Start, ulong Length)> runs)
+    /// <summary>A duplicate of <paramref name="fd"/> without close-on-exec, for the child runner to inherit
+    /// (recorded in <paramref name="inherited"/> to be closed once it started); or <c>-errno</c>.</summary>
+    private static long Inherit(int fd, List<int> inherited)
     {
-        byte[] resident = new byte[size / Pages.Size4K];
-        if (HostLinux.Residency(space.KernelBase + (nint)start, size, resident) < 0)
+        long copy = HostLinux.Syscall((long)SyscallNumber.Fcntl, fd, (long)FcntlCommand.DupFd, FirstInheritedDescriptor);
+        if (copy >= 0)
         {
-            runs.Add((start, size));
-            return;
+            inherited.Add((int)copy);
         }
 
-        int i = 0;
-        while (i < resident.Length)
+        return copy;
+    }
+
+    /// <summary>Builds the child's address space from the inherited snapshot: each inherited descriptor becomes
+    /// close-on-exec and is owned by one <see cref="SharedMemory"/> (closed when its last area goes); the snapshot's
+    /// memory file becomes the space's backing.</summary>
+    /// <exception cref="HandoffRejectedException">A descriptor is not open, not of its stated kind, or the snapshot
+    /// does not fit it.</exception>
+    private static AddrSpace RestoreSpace(HandoffState state, RunnerOptions options)
+    {
+        var adopted = new List<SharedMemory>(state.SharedObjects.Count);
+        try
         {
-            if ((resident[i] & 1) == 0)
+            foreach ((int descriptor, HandoffSharedBacking backing) in state.SharedObjects)
             {
-                i++;
-                continue;
+                RunnerDescriptors.Check(RunnerDescriptors.SetCloseOnExec(descriptor, true), "a shared object's descriptor");
+                adopted.Add(backing == HandoffSharedBacking.Memory
+                    ? SharedMemory.Adopt(descriptor)
+                    : SharedMemory.AdoptFile(descriptor, backing == HandoffSharedBacking.WritableFile));
             }
 
-            int j = i;
-            while (j < resident.Length && (resident[j] & 1) != 0)
+            RunnerDescriptors.Check(RunnerDescriptors.SetCloseOnExec(state.MemoryDescriptor, true), "the memory snapshot's descriptor");
+            try
             {
-                j++;
+                return AddrSpace.RestoreSnapshot(state.MemoryDescriptor, state.AreaTable, adopted, ThreadGroup.AddressSpaceOptions(options.MemoryLimit));
             }
-
-            runs.Add((start + ((ulong)i * Pages.Size4K), (ulong)(j - i) * Pages.Size4K));
-            i = j;
+            finally
+            {
+                HostLinux.Syscall((long)SyscallNumber.Close, state.MemoryDescriptor); // the space holds its own duplicate
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new HandoffRejectedException("the fork state's memory cannot be restored: " + e.Message);
+        }
+        finally
+        {
+            foreach (SharedMemory memory in adopted)
+            {
+                memory.Dispose(); // the areas hold their own references
+            }
         }
     }
 }

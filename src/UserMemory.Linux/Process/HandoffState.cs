@@ -18,9 +18,10 @@ namespace UserMemory.Linux.Process;
 /// (u32 length, no NUL); the descriptor table (<see cref="Fs.FdTable"/>'s text form, length-prefixed); signal
 /// dispositions (count, then handler, flags, restorer, mask per signal); the blocked mask; resource limits (soft and
 /// hard per resource). A fork adds the registers (count, values), the break (start, end), the CLONE_CHILD_SETTID
-/// address, the areas (count, then start, end, flags) and the runs of written memory (count, then start, length).</item>
-/// <item>Fork only: the runs' bytes, back to back, from the first page boundary after the payload
-/// (<see cref="MemoryOffset"/>).</item>
+/// address, the inherited descriptor of the memory snapshot (<c>AddrSpace.CreateSnapshot</c>'s memfd, adopted by the
+/// child as its own backing: the written pages are copied once, by the parent), the snapshot's area table
+/// (length-prefixed; areas, population and shared-object indexes) and the shared objects (count, then inherited
+/// descriptor and backing each, in the table's index order).</item>
 /// </list>
 /// Every string is byte-exact (no text decoding), every count is checked against the bytes that remain, every address
 /// against the user range, and trailing bytes are refused.
@@ -31,7 +32,7 @@ public sealed class HandoffState
     public const ulong Magic = 0x4F444E41484D5355;
 
     /// <summary>The layout version this runner writes and accepts.</summary>
-    public const uint Version = 1;
+    public const uint Version = 3;
 
     /// <summary>Magic, version, kind and payload length.</summary>
     public const int HeaderSize = 24;
@@ -54,9 +55,13 @@ public sealed class HandoffState
     private const int KindOffset = 12;
     private const int LengthOffset = 16;
     private const int SignalRecordSize = 4 * sizeof(ulong);
-    private const int AreaRecordSize = (2 * sizeof(ulong)) + sizeof(uint);
-    private const int RunRecordSize = 2 * sizeof(ulong);
+
+    /// <summary>The longest area table: a header and 65 536 areas (of 36 bytes) plus as many populated runs.</summary>
+    private const int MaxAreaTable = 8 << 20;
     private const int SignalCount = ThreadGroup.MaxSignal + 1;
+
+    /// <summary>Standard error: shared-area descriptors lie above the standard three.</summary>
+    private const uint MaxStandardDescriptor = 2;
 
     /// <summary>What the state carries.</summary>
     public HandoffKind Kind { get; init; }
@@ -110,11 +115,15 @@ public sealed class HandoffState
     /// <summary>Fork: where the child stores its pid (CLONE_CHILD_SETTID), or 0.</summary>
     public ulong ChildSetTid { get; init; }
 
-    /// <summary>Fork: the areas (start, end, protection).</summary>
-    public IReadOnlyList<(ulong Start, ulong End, MappingFlags Flags)> Areas { get; init; } = [];
+    /// <summary>Fork: the host descriptor the child inherits the memory snapshot at.</summary>
+    internal int MemoryDescriptor { get; init; } = -1;
 
-    /// <summary>Fork: the written memory that follows the payload (start, length), in order.</summary>
-    public IReadOnlyList<(ulong Start, ulong Length)> Runs { get; init; } = [];
+    /// <summary>Fork: the snapshot's area table (<c>AddrSpaceSnapshot.AreaTable</c>).</summary>
+    internal byte[] AreaTable { get; init; } = [];
+
+    /// <summary>Fork: the shared objects the area table refers to, in its index order: the descriptor the child
+    /// inherits each at, and what it is.</summary>
+    internal IReadOnlyList<(int Descriptor, HandoffSharedBacking Backing)> SharedObjects { get; init; } = [];
 
     /// <summary>Where the fork memory starts in the state file, for a payload of <paramref name="payloadLength"/>.</summary>
     /// <param name="payloadLength">The payload's length.</param>
@@ -171,19 +180,13 @@ public sealed class HandoffState
             w.WriteU64(BrkStart);
             w.WriteU64(BrkEnd);
             w.WriteU64(ChildSetTid);
-            w.WriteCount(Areas.Count);
-            foreach ((ulong start, ulong end, MappingFlags flags) in Areas)
+            w.WriteU32((uint)MemoryDescriptor);
+            w.WriteBytes(AreaTable);
+            w.WriteCount(SharedObjects.Count);
+            foreach ((int descriptor, HandoffSharedBacking backing) in SharedObjects)
             {
-                w.WriteU64(start);
-                w.WriteU64(end);
-                w.WriteU32((uint)flags);
-            }
-
-            w.WriteCount(Runs.Count);
-            foreach ((ulong start, ulong length) in Runs)
-            {
-                w.WriteU64(start);
-                w.WriteU64(length);
+                w.WriteU32((uint)descriptor);
+                w.WriteU32((uint)backing);
             }
         }
 
@@ -355,36 +358,41 @@ public sealed class HandoffState
             throw new HandoffRejectedException("break: out of range");
         }
 
-        int areaCount = r.ReadCount(AreaRecordSize, MaxAreas, "areas");
-        var areas = new List<(ulong, ulong, MappingFlags)>(areaCount);
-        for (int i = 0; i < areaCount; i++)
+        int memoryDescriptor = CheckDescriptor(r.ReadU32("memory descriptor"), "memory descriptor");
+        byte[] areaTable = r.ReadBytes(MaxAreaTable, "area table");
+        AreaTableCodec.Decoded table;
+        try
         {
-            ulong start = r.ReadU64("area start");
-            ulong end = r.ReadU64("area end");
-            uint flags = r.ReadU32("area flags");
-            CheckRange(start, end, "area");
-            if ((flags & ~(uint)(MappingFlags.Read | MappingFlags.Write | MappingFlags.Execute | MappingFlags.User)) != 0)
-            {
-                throw new HandoffRejectedException("area: unknown flags");
-            }
-
-            areas.Add((start, end, (MappingFlags)flags));
+            table = AreaTableCodec.Decode(areaTable);
+        }
+        catch (ArgumentException e)
+        {
+            throw new HandoffRejectedException("area table: " + e.Message);
         }
 
-        int runCount = r.ReadCount(RunRecordSize, MaxAreas * 16, "memory runs");
-        var runs = new List<(ulong, ulong)>(runCount);
-        for (int i = 0; i < runCount; i++)
+        if (table.UserRange != new VirtAddrRange(new VirtAddr(GuestLayout.UserStart), new VirtAddr(GuestLayout.UserEnd)))
         {
-            ulong start = r.ReadU64("run start");
-            ulong length = r.ReadU64("run length");
-            if (start + length < start)
+            throw new HandoffRejectedException("area table: not this runner's user range");
+        }
+
+        int sharedCount = r.ReadCount(2 * sizeof(uint), MaxAreas, "shared objects");
+        if (sharedCount != table.SharedSizes.Length)
+        {
+            throw new HandoffRejectedException("shared objects: not the area table's count");
+        }
+
+        var shared = new List<(int, HandoffSharedBacking)>(sharedCount);
+        for (int i = 0; i < sharedCount; i++)
+        {
+            int descriptor = CheckDescriptor(r.ReadU32("shared object descriptor"), "shared object descriptor");
+            uint backing = r.ReadU32("shared object backing");
+            if (backing > (uint)HandoffSharedBacking.WritableFile
+                || (backing != (uint)HandoffSharedBacking.Memory && table.SharedSizes[i] != SharedMemory.FileMappingLimit))
             {
-                throw new HandoffRejectedException("memory run: wraps");
+                throw new HandoffRejectedException("shared object: unknown backing, or a file with a size");
             }
 
-            CheckRange(start, start + length, "memory run");
-
-            runs.Add((start, length));
+            shared.Add((descriptor, (HandoffSharedBacking)backing));
         }
 
         return new HandoffState
@@ -404,18 +412,17 @@ public sealed class HandoffState
             BrkStart = brkStart,
             BrkEnd = brkEnd,
             ChildSetTid = setTid,
-            Areas = areas,
-            Runs = runs,
+            MemoryDescriptor = memoryDescriptor,
+            AreaTable = areaTable,
+            SharedObjects = shared,
         };
     }
 
-    private static void CheckRange(ulong start, ulong end, string what)
-    {
-        if (start < GuestLayout.UserStart || end > GuestLayout.UserEnd || start >= end || !Pages.IsAligned4K(start) || !Pages.IsAligned4K(end))
-        {
-            throw new HandoffRejectedException(what + ": outside the user range or not page-aligned");
-        }
-    }
+    /// <summary>A descriptor the child inherits: above the standard three, not one of the runner's own.</summary>
+    private static int CheckDescriptor(uint descriptor, string what) =>
+        descriptor > MaxStandardDescriptor && descriptor <= int.MaxValue && !RunnerDescriptors.IsReserved(descriptor)
+            ? (int)descriptor
+            : throw new HandoffRejectedException(what + ": not an inheritable descriptor number");
 
     private static List<byte[]> ReadStrings(HandoffReader r, string what)
     {

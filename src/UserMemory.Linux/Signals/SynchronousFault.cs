@@ -42,6 +42,17 @@ internal static class SynchronousFault
         return SignalDelivery.AfterStop(t, rip);
     }
 
+    /// <summary>Linux's signal and si_code for a user page fault at <paramref name="address"/> the address space
+    /// refused: SIGBUS BUS_ADRERR past the end of a shared file mapping, else SIGSEGV (<see cref="SegvCode"/>).</summary>
+    /// <param name="space">The address space.</param>
+    /// <param name="address">The fault address.</param>
+    /// <param name="access">The access that faulted.</param>
+    /// <returns>The signal and si_code.</returns>
+    internal static (int Signal, int Code) ForPageFault(AddrSpace space, ulong address, MappingFlags access) =>
+        space.IsPastEndOfFile(new VirtAddr(address), access)
+            ? (SignalNumber.SIGBUS, SignalCode.BusAddressError)
+            : (SignalNumber.SIGSEGV, SegvCode(space, address));
+
     /// <summary>The SIGSEGV code for a page fault at <paramref name="address"/>: SEGV_ACCERR when an area maps it (the
     /// protection forbade the access), else SEGV_MAPERR.</summary>
     /// <param name="space">The address space.</param>

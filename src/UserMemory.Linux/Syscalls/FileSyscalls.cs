@@ -18,7 +18,7 @@ internal static class FileSyscalls
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Open, SupportLevel.Full, "", static (t, a) => OpenAt(t, AtFdCwd, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Open, SupportLevel.Full, "", static (t, a) => SharedMappings.AfterOpen(t, OpenAt(t, AtFdCwd, a[0], a[1], a[2]), a[1]));
         b.Add(SyscallNumber.Close, SupportLevel.Full, "", static (t, a) => Close(t, a[0]));
         b.Add(SyscallNumber.Stat, SupportLevel.Full, "", static (t, a) => StatAt(t, AtFdCwd, a[0], 0, a[1], false, 0));
         b.Add(SyscallNumber.Fstat, SupportLevel.Full, "", static (t, a) => FdOut(t, SyscallNumber.Fstat, a[0], a[1], StatSize));
@@ -33,8 +33,8 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Flock, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Flock, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Fsync, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Fsync, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Fdatasync, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Fdatasync, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Truncate, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Truncate, AtFdCwd, a[0], (long)a[1], 0, noDirFd: true));
-        b.Add(SyscallNumber.Ftruncate, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Ftruncate, a[0], a[1], 0));
+        b.Add(SyscallNumber.Truncate, SupportLevel.Full, "", static (t, a) => SharedMappings.AfterTruncating(t, PathCall(t, SyscallNumber.Truncate, AtFdCwd, a[0], (long)a[1], 0, noDirFd: true)));
+        b.Add(SyscallNumber.Ftruncate, SupportLevel.Full, "", static (t, a) => SharedMappings.AfterTruncating(t, FdCall(t, SyscallNumber.Ftruncate, a[0], a[1], 0)));
         b.Add(SyscallNumber.Getdents, SupportLevel.Unsupported, "the old getdents; getdents64 works", static (t, a) => Errno(LinuxError.ENOSYS));
         b.Add(SyscallNumber.Getcwd, SupportLevel.Full, "", static (t, a) => GetCwd(t, a[0], a[1]));
         b.Add(SyscallNumber.Chdir, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Chdir, AtFdCwd, a[0], 0, 0, noDirFd: true));
@@ -42,7 +42,7 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Rename, SupportLevel.Full, "", static (t, a) => TwoPathCall(t, SyscallNumber.Renameat2, AtFdCwd, a[0], AtFdCwd, a[1], 0));
         b.Add(SyscallNumber.Mkdir, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mkdirat, AtFdCwd, a[0], (long)a[1], 0));
         b.Add(SyscallNumber.Rmdir, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Unlinkat, AtFdCwd, a[0], (long)AtFlags.RemoveDirectory, 0));
-        b.Add(SyscallNumber.Creat, SupportLevel.Full, "", static (t, a) => OpenAt(t, AtFdCwd, a[0], (ulong)(OpenFlags.Create | OpenFlags.WriteOnly | OpenFlags.Truncate), a[1]));
+        b.Add(SyscallNumber.Creat, SupportLevel.Full, "", static (t, a) => SharedMappings.AfterTruncating(t, OpenAt(t, AtFdCwd, a[0], (ulong)(OpenFlags.Create | OpenFlags.WriteOnly | OpenFlags.Truncate), a[1])));
         b.Add(SyscallNumber.Link, SupportLevel.Full, "", static (t, a) => TwoPathCall(t, SyscallNumber.Linkat, AtFdCwd, a[0], AtFdCwd, a[1], 0));
         b.Add(SyscallNumber.Unlink, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Unlinkat, AtFdCwd, a[0], 0, 0));
         b.Add(SyscallNumber.Symlink, SupportLevel.Full, "", static (t, a) => SymlinkAt(t, a[0], AtFdCwd, a[1]));
@@ -56,7 +56,7 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Statfs, SupportLevel.Full, "", static (t, a) => PathOutCall(t, SyscallNumber.Statfs, a[0], a[1], StatfsSize));
         b.Add(SyscallNumber.Fstatfs, SupportLevel.Full, "", static (t, a) => FdOut(t, SyscallNumber.Fstatfs, a[0], a[1], StatfsSize));
         b.Add(SyscallNumber.Getdents64, SupportLevel.Full, "", static (t, a) => GetDents64(t, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Openat, SupportLevel.Full, "", static (t, a) => OpenAt(t, (long)a[0], a[1], a[2], a[3]));
+        b.Add(SyscallNumber.Openat, SupportLevel.Full, "", static (t, a) => SharedMappings.AfterOpen(t, OpenAt(t, (long)a[0], a[1], a[2], a[3]), a[2]));
         b.Add(SyscallNumber.Mkdirat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mkdirat, (long)a[0], a[1], (long)a[2], 0));
         b.Add(SyscallNumber.Mknodat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mknodat, (long)a[0], a[1], (long)a[2], (long)a[3]));
         b.Add(SyscallNumber.Fchownat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Fchownat, (long)a[0], a[1], (long)a[2], (long)a[3], extra: (long)a[4]));

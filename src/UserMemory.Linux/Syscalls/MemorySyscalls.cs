@@ -17,12 +17,12 @@ internal static class MemorySyscalls
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Mmap, SupportLevel.Partial, "MAP_SHARED is private; file mappings are private copies (at most 256 MiB)", static (t, a) => Mmap(t, a[0], a[1], a[2], a[3], a[4], a[5]));
+        b.Add(SyscallNumber.Mmap, SupportLevel.Partial, "MAP_PRIVATE file mappings are private copies (at most 256 MiB), without SIGBUS past the file's end", static (t, a) => Mmap(t, a[0], a[1], a[2], a[3], a[4], a[5]));
         b.Add(SyscallNumber.Mprotect, SupportLevel.Full, "", static (t, a) => Mprotect(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Munmap, SupportLevel.Full, "", static (t, a) => Munmap(t, a[0], a[1]));
         b.Add(SyscallNumber.Brk, SupportLevel.Full, "", static (t, a) => Brk(t, a[0]));
-        b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "a moved mapping is copied (at most 256 MiB); MREMAP_DONTUNMAP leaves fresh zero pages behind", static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4]));
-        b.Add(SyscallNumber.Msync, SupportLevel.Stub, "arguments checked as Linux does; mappings are private, nothing to write back", static (t, a) => Msync(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "a moved private mapping is copied (at most 256 MiB); MREMAP_DONTUNMAP leaves fresh zero pages behind; shared anonymous memory cannot grow past its size", static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4]));
+        b.Add(SyscallNumber.Msync, SupportLevel.Full, "", static (t, a) => Msync(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Madvise, SupportLevel.Stub, "arguments checked as Linux does, advice ignored", static (t, a) => Madvise(a[0], a[1], a[2]));
         b.Add(SyscallNumber.Mlock, SupportLevel.Stub, "arguments checked; every page already stays in memory", static (t, a) => Mlock(t, a[0], a[1]));
         b.Add(SyscallNumber.Munlock, SupportLevel.Stub, "arguments checked", static (t, a) => Mlock(t, a[0], a[1]));
@@ -107,6 +107,7 @@ internal static class MemorySyscalls
 
     private static long Mmap(Task t, ulong addr, ulong length, ulong prot, ulong flags, ulong fd, ulong offset)
     {
+        SharedMappings.RepairAfterHostFaults(t);
         if (length == 0 || (offset & Pages.OffsetMask4K) != 0 || ((flags & (MapShared | MapPrivate)) == 0))
         {
             return Einval;
@@ -171,14 +172,26 @@ internal static class MemorySyscalls
         }
 
         MappingFlags mapping = ProtToFlags(prot);
+        bool shared = (flags & MapShared) != 0; // MAP_SHARED or MAP_SHARED_VALIDATE
         LinuxError e;
-        if (anonymous)
+        if (anonymous && shared)
+        {
+            e = SharedMappings.MapAnonymous(t, start, size, mapping);
+        }
+        else if (anonymous)
         {
             e = t.Space.MapAlloc(new VirtAddr(start), size, mapping, false);
         }
+        else if (shared && SharedMappings.IsRegularFile(hostFd))
+        {
+            long mapped = SharedMappings.MapFile(t, start, size, mapping, (int)hostFd, offset);
+            t.Cpu.MappingsChanged(start, start + size);
+            return mapped < 0 ? mapped : (long)start;
+        }
         else
         {
-            // File-backed (private, or shared read-only in practice): read the file's contents into a private area.
+            // File-backed private (or a shared mapping of something other than a regular file): read the file's
+            // contents into a private area.
             byte[] stat = new byte[144];
             long st = HostSpanCall(SyscallNumber.Fstat, stat, 1, hostFd);
             if (st < 0)
@@ -215,6 +228,7 @@ internal static class MemorySyscalls
 
     private static long Munmap(Task t, ulong addr, ulong length)
     {
+        SharedMappings.RepairAfterHostFaults(t);
         if ((addr & Pages.OffsetMask4K) != 0 || length == 0 || !Pages.TryAlignUp4K(length, out ulong size) || addr > GuestLayout.UserEnd || size > GuestLayout.UserEnd - addr || addr < GuestLayout.UserStart)
         {
             return Einval;
@@ -245,6 +259,7 @@ internal static class MemorySyscalls
 
     private static long Mprotect(Task t, ulong addr, ulong length, ulong prot)
     {
+        SharedMappings.RepairAfterHostFaults(t);
         if ((addr & Pages.OffsetMask4K) != 0 || !Pages.TryAlignUp4K(length, out ulong size))
         {
             return Einval;
@@ -264,6 +279,11 @@ internal static class MemorySyscalls
         if (t.Cpu.MappedRegionCount >= t.Cpu.MaxMappedRegions || WouldExceedMapCount(t, addr, addr + size))
         {
             return Errno(LinuxError.ENOMEM);
+        }
+
+        if ((ProtToFlags(prot) & MappingFlags.Write) != 0 && SharedMappings.HasReadOnlyFile(t, addr, addr + size))
+        {
+            return Errno(LinuxError.EACCES); // MAP_SHARED of a descriptor not open for writing
         }
 
         LinuxError e = t.Space.Protect(new VirtAddr(addr), size, ProtToFlags(prot));
@@ -303,7 +323,7 @@ internal static class MemorySyscalls
             }
         }
 
-        MemoryAreaInfo? area = AreaAt(t, oldAddr);
+        MemoryAreaInfo? area = MergedAreaAt(t, oldAddr);
         if (area is not MemoryAreaInfo info || oldSize > info.Range.End.Value - oldAddr)
         {
             return Errno(LinuxError.EFAULT);
@@ -323,7 +343,7 @@ internal static class MemorySyscalls
             }
 
             if (newSize <= GuestLayout.UserEnd && oldAddr <= GuestLayout.UserEnd - newSize
-                && t.Space.MapAlloc(new VirtAddr(oldAddr + oldSize), newSize - oldSize, info.Flags, false) == LinuxError.None)
+                && Extend(t, info, oldAddr, oldSize, new VirtAddr(oldAddr + oldSize), newSize - oldSize) == LinuxError.None)
             {
                 t.Cpu.MappingsChanged(oldAddr + oldSize, oldAddr + newSize);
                 return (long)oldAddr;
@@ -335,7 +355,59 @@ internal static class MemorySyscalls
             }
         }
 
-        return MoveMapping(t, info, oldAddr, oldSize, newSize, fixedTarget ? newAddr : null, dontUnmap);
+        return info.SharedMemory is null
+            ? MoveMapping(t, info, oldAddr, oldSize, newSize, fixedTarget ? newAddr : null, dontUnmap)
+            : MoveSharedMapping(t, info, oldAddr, oldSize, newSize, fixedTarget ? newAddr : null, dontUnmap);
+    }
+
+    /// <summary>Maps <c>[at, at + size)</c> as the continuation of the area <paramref name="info"/> whose first
+    /// <paramref name="oldSize"/> bytes start at <paramref name="oldAddr"/>: fresh private memory for a private area,
+    /// the next pages of the same object for a shared one.</summary>
+    private static LinuxError Extend(Task t, MemoryAreaInfo info, ulong oldAddr, ulong oldSize, VirtAddr at, ulong size) =>
+        info.SharedMemory is SharedMemory shared
+            ? t.Space.MapShared(at, size, info.Flags, shared, info.SharedOffset + (oldAddr - info.Range.Start.Value) + oldSize)
+            : t.Space.MapAlloc(at, size, info.Flags, false);
+
+    /// <summary>Moves a shared mapping: the target maps the same object at the same offset (the pages stay shared,
+    /// nothing is copied); the old range is unmapped, or left as it is with MREMAP_DONTUNMAP.</summary>
+    private static long MoveSharedMapping(Task t, MemoryAreaInfo info, ulong oldAddr, ulong oldSize, ulong newSize, ulong? fixedTarget, bool dontUnmap)
+    {
+        if (newSize > GuestLayout.UserEnd)
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        VirtAddr target;
+        if (fixedTarget is ulong wanted)
+        {
+            target = new VirtAddr(wanted);
+            t.Space.Unmap(target, newSize);
+            t.Cpu.MappingsChanged(target.Value, target.Value + newSize);
+        }
+        else
+        {
+            var limit = new VirtAddrRange(new VirtAddr(GuestLayout.MmapBase), new VirtAddr(GuestLayout.StackBottom - (1UL << 20)));
+            if (!t.Space.TryFindFreeArea(new VirtAddr(GuestLayout.MmapBase), newSize, limit, Pages.Size4K, out target))
+            {
+                return Errno(LinuxError.ENOMEM);
+            }
+        }
+
+        ulong offset = info.SharedOffset + (oldAddr - info.Range.Start.Value);
+        LinuxError e = t.Space.MapShared(target, newSize, info.Flags, info.SharedMemory!, offset);
+        t.Cpu.MappingsChanged(target.Value, target.Value + newSize);
+        if (e != LinuxError.None)
+        {
+            return Errno(e == LinuxError.EINVAL ? LinuxError.ENOMEM : e); // past the end of shared anonymous memory
+        }
+
+        if (!dontUnmap)
+        {
+            t.Space.Unmap(new VirtAddr(oldAddr), oldSize);
+            t.Cpu.MappingsChanged(oldAddr, oldAddr + oldSize);
+        }
+
+        return (long)target.Value;
     }
 
     /// <summary>Moves a mapping through the core: the old range is copied in, the target mapped with the area's flags
@@ -396,10 +468,11 @@ internal static class MemorySyscalls
         return (long)target.Value;
     }
 
-    /// <summary>msync: flags and alignment as Linux checks them, ENOMEM when the range wraps or is not fully mapped.
-    /// Every mapping is private here, so there is nothing to write back.</summary>
+    /// <summary>msync: flags and alignment as Linux checks them, ENOMEM when the range wraps or is not fully mapped;
+    /// file-backed shared pages in the range are written back to their files (MS_SYNC waits).</summary>
     private static long Msync(Task t, ulong addr, ulong length, ulong flags)
     {
+        SharedMappings.RepairAfterHostFaults(t);
         if ((flags & ~(MsyncAsync | MsyncInvalidate | MsyncSync)) != 0 || (addr & Pages.OffsetMask4K) != 0
             || ((flags & MsyncAsync) != 0 && (flags & MsyncSync) != 0))
         {
@@ -412,7 +485,18 @@ internal static class MemorySyscalls
             return Errno(LinuxError.ENOMEM);
         }
 
-        return size == 0 || IsFullyMapped(t, addr, addr + size) ? 0 : Errno(LinuxError.ENOMEM);
+        if (size == 0)
+        {
+            return 0;
+        }
+
+        if (!IsFullyMapped(t, addr, addr + size))
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        LinuxError e = t.Space.SyncToFiles(VirtAddrRange.FromStartSize(new VirtAddr(addr), size), (flags & MsyncSync) != 0);
+        return e == LinuxError.None ? 0 : Errno(e);
     }
 
     /// <summary>madvise: alignment, wrap and advice checked as Linux does; the advice itself is ignored.</summary>
@@ -490,6 +574,38 @@ internal static class MemorySyscalls
         }
 
         return null;
+    }
+
+    /// <summary>The area containing <paramref name="address"/>, extended over the following areas Linux would have
+    /// merged with it into one mapping (adjacent, same flags, same backing at contiguous offsets), which the address
+    /// space keeps apart.</summary>
+    private static MemoryAreaInfo? MergedAreaAt(Task t, ulong address)
+    {
+        MemoryAreaInfo? merged = null;
+        foreach (MemoryAreaInfo a in t.Space.GetAreas())
+        {
+            if (merged is not MemoryAreaInfo m)
+            {
+                if (address >= a.Range.Start.Value && address < a.Range.End.Value)
+                {
+                    merged = a;
+                }
+
+                continue;
+            }
+
+            bool continues = a.Range.Start == m.Range.End && a.Flags == m.Flags && a.Kind == m.Kind
+                && ReferenceEquals(a.SharedMemory, m.SharedMemory)
+                && (m.SharedMemory is null || a.SharedOffset == m.SharedOffset + m.Range.Size);
+            if (!continues)
+            {
+                break;
+            }
+
+            merged = m with { Range = new VirtAddrRange(m.Range.Start, a.Range.End) };
+        }
+
+        return merged;
     }
 
     private static bool IsFullyMapped(Task t, ulong start, ulong end)

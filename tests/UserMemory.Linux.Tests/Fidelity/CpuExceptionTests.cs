@@ -13,7 +13,7 @@ public sealed class CpuExceptionTests
     [ProbeTheory]
     [InlineData("segv_null")]
     [InlineData("segv_ro")]
-    [InlineData("sigbus", Skip = "issue 11: a load past the end of a shared file mapping does not raise SIGBUS")]
+    [InlineData("sigbus")]
     [InlineData("sigill")]
     [InlineData("sigfpe")]
     [InlineData("sigtrap")]

@@ -105,8 +105,9 @@ public sealed class ForgedHandoffTests
         BitConverter.TryWriteBytes(hugeLength.AsSpan(16), long.MaxValue);
         byte[] longerThanFile = (byte[])valid.Clone();
         BitConverter.TryWriteBytes(longerThanFile.AsSpan(16), 1L << 20);
-        HandoffState fork = HandoffStateTests.ForkState();
-        byte[] forkWithoutMemory = fork.Encode(); // the run's page is missing from the file
+        byte[] table = HandoffStateTests.ForkAreaTable();
+        byte[] memoryClosed = HandoffStateTests.ForkState(table, memoryDescriptor: 900, shared: [(3, HandoffSharedBacking.Memory)]).Encode();
+        byte[] sharedClosed = HandoffStateTests.ForkState(table, memoryDescriptor: 3, shared: [(901, HandoffSharedBacking.Memory)]).Encode();
         byte[] badTable = new HandoffState
         {
             Kind = HandoffKind.Exec,
@@ -115,27 +116,10 @@ public sealed class ForgedHandoffTests
             FdTable = "0:0,1:1001",
             Limits = ResourceLimits.FromHost().ToArray(),
         }.Encode();
-        HandoffState overlapping = new()
-        {
-            Kind = HandoffKind.Fork,
-            Program = fork.Program,
-            Limits = fork.Limits,
-            Registers = fork.Registers,
-            Areas = [(0x40_0000UL, 0x40_2000UL, MappingFlags.Read), (0x40_1000UL, 0x40_3000UL, MappingFlags.Read)],
-        };
-        HandoffState runOutside = new()
-        {
-            Kind = HandoffKind.Fork,
-            Program = fork.Program,
-            Limits = fork.Limits,
-            Registers = fork.Registers,
-            Areas = [(0x40_0000UL, 0x40_1000UL, MappingFlags.Read)],
-            Runs = [(0x80_0000UL, 0x1000UL)],
-        };
         return new TheoryData<string, byte[]>
         {
-            { "overlapping areas", overlapping.Encode() },
-            { "memory run outside every area", WithMemory(runOutside.Encode(), 0x1000) },
+            { "memory snapshot on a closed descriptor", memoryClosed },
+            { "shared object on a closed descriptor", sharedClosed },
             { "empty", [] },
             { "noise", noise },
             { "header only", valid[..HandoffState.HeaderSize] },
@@ -143,7 +127,6 @@ public sealed class ForgedHandoffTests
             { "wrong version", wrongVersion },
             { "huge payload length", hugeLength },
             { "payload longer than the file", longerThanFile },
-            { "fork state without its memory", forkWithoutMemory },
             { "descriptor table naming the trace descriptor", badTable },
         };
     }
@@ -205,14 +188,6 @@ public sealed class ForgedHandoffTests
         {
             File.Delete(file);
         }
-    }
-
-    private static byte[] WithMemory(byte[] encoded, int bytes)
-    {
-        long offset = HandoffState.MemoryOffset(encoded.Length - HandoffState.HeaderSize);
-        byte[] all = new byte[offset + bytes];
-        encoded.CopyTo(all, 0);
-        return all;
     }
 
     private static byte[] ValidExecState() => new HandoffState

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using UserMemory.AddressSpace;
 
 namespace UserMemory.Linux.Cpu.Kvm;
@@ -53,6 +54,9 @@ public sealed class KvmCpu : ICpu
     /// <remarks>KVM holds two memory slots whatever the guest maps; areas cost page-table entries only.</remarks>
     public int MaxMappedRegions => int.MaxValue;
 
+    /// <summary>EFAULT, as KVM_RUN reports a guest page the host cannot fault in.</summary>
+    private const ulong HostMemoryFault = 14;
+
     /// <summary>The VM (for diagnostics: CPUID, shadow paging).</summary>
     public KvmVirtualMachine VirtualMachine => _vm;
 
@@ -81,11 +85,30 @@ public sealed class KvmCpu : ICpu
                     return CpuEvent.Exception(e.Vector, e.ErrorCode);
                 case KvmEventKind.Stopped:
                     return CpuEvent.Stopped;
+                case KvmEventKind.Fatal when e.Vector == 0 && e.ErrorCode == HostMemoryFault && TryDropPagesPastEndOfFile():
+                    continue; // the access now faults in the guest's page tables: SIGBUS past the file's end
                 default:
                     throw new InvalidOperationException(
                         $"The KVM vCPU cannot continue (exit reason or vector {e.Vector}, detail {e.ErrorCode:x}, address {e.Address:x}).");
             }
         }
+    }
+
+    /// <summary>
+    /// After KVM_RUN failed with EFAULT: the host could not fault in a page of guest memory, which happens when another
+    /// process shrank a file the guest maps shared (a page the host views still map lies past the file's end). Moves
+    /// every such page out of the views and the guest's page tables; true when there was one (run again), false when
+    /// the failure has another cause.
+    /// </summary>
+    private bool TryDropPagesPastEndOfFile()
+    {
+        IReadOnlyList<VirtAddrRange> dropped = _vm.Space.DropPagesPastEndOfFile();
+        foreach (VirtAddrRange range in dropped)
+        {
+            _vm.RefreshRange(range.Start.Value, range.End.Value);
+        }
+
+        return dropped.Count > 0;
     }
 
     /// <inheritdoc/>

@@ -48,6 +48,7 @@ public sealed partial class ThreadGroup
         ArgumentNullException.ThrowIfNull(program);
         process = null;
         entry = 0;
+        byte[] commandName = ProcessCommandName.FromPath(program); // as named: not a link's target, nor a script's interpreter
         byte[]? guestProgram = null;
         if (!string.IsNullOrEmpty(options.Root))
         {
@@ -88,6 +89,7 @@ public sealed partial class ThreadGroup
         {
             BrkStart = loaded!.BrkStart,
             BrkEnd = loaded.BrkStart,
+            CommandName = commandName,
         };
         if (ElfImage.TryParse(file, out ElfImage? image) == LinuxError.None)
         {

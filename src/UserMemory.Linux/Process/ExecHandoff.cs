@@ -19,11 +19,13 @@ public static class ExecHandoff
     /// <summary>Replaces this runner with one running <paramref name="program"/>; returns only on failure.</summary>
     /// <param name="task">The calling task.</param>
     /// <param name="program">The program path (after <c>#!</c> resolution), without NUL.</param>
+    /// <param name="commandName">The new command name (<c>comm</c>): the last component of the path the guest named,
+    /// at most 15 bytes.</param>
     /// <param name="argv">The arguments, without NUL.</param>
     /// <param name="envp">The environment, without NUL.</param>
     /// <param name="next">The descriptor table after the exec (close-on-exec entries removed).</param>
     /// <returns><c>-errno</c>.</returns>
-    public static long Execute(Task task, byte[] program, IReadOnlyList<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable next)
+    public static long Execute(Task task, byte[] program, byte[] commandName, IReadOnlyList<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable next)
     {
         System.ArgumentNullException.ThrowIfNull(task);
         System.ArgumentNullException.ThrowIfNull(next);
@@ -47,6 +49,7 @@ public static class ExecHandoff
             MemoryLimit = group.Options.MemoryLimit,
             Root = ProcessHandoff.RootBytes(group.Options),
             Program = program,
+            CommandName = commandName,
             Arguments = argv,
             Environment = envp,
             FdTable = next.Serialize(),

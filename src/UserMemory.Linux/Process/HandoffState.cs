@@ -77,6 +77,10 @@ public sealed class HandoffState
     /// program's absolute path (<c>/proc/self/exe</c>).</summary>
     public byte[] Program { get; init; } = [];
 
+    /// <summary>The command name (<c>comm</c>, at most 15 bytes, no NUL): exec, the last component of the path the guest
+    /// passed to <c>execve</c>; fork, the parent's. Empty: derived from <see cref="Program"/>.</summary>
+    public byte[] CommandName { get; init; } = [];
+
     /// <summary>The arguments (exec only), raw bytes without NUL.</summary>
     public IReadOnlyList<byte[]> Arguments { get; init; } = [];
 
@@ -159,6 +163,8 @@ public sealed class HandoffState
         {
             w.WriteU64(l);
         }
+
+        w.WriteBytes(CommandName);
 
         if (Kind == HandoffKind.Fork)
         {
@@ -306,6 +312,12 @@ public sealed class HandoffState
             throw new HandoffRejectedException("resource limits: wrong count or soft above hard");
         }
 
+        byte[] commandName = r.ReadBytes(ProcessCommandName.MaxLength, "command name");
+        if (commandName.AsSpan().Contains((byte)0))
+        {
+            throw new HandoffRejectedException("command name: with a NUL byte");
+        }
+
         var state = new HandoffState
         {
             Kind = kind,
@@ -321,6 +333,7 @@ public sealed class HandoffState
             SignalExtras = extras,
             SignalMask = mask,
             Limits = limits,
+            CommandName = commandName,
         };
         if (kind == HandoffKind.Exec)
         {
@@ -400,6 +413,7 @@ public sealed class HandoffState
             SignalExtras = common.SignalExtras,
             SignalMask = common.SignalMask,
             Limits = common.Limits,
+            CommandName = common.CommandName,
             Registers = registers,
             BrkStart = brkStart,
             BrkEnd = brkEnd,

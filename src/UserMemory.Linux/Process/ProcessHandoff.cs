@@ -51,6 +51,7 @@ public static class ProcessHandoff
             if (state.Kind == HandoffKind.Fork)
             {
                 (process, entry) = ForkState.Resume(state, memoryOffset, options);
+                InheritCommandName(process, state);
                 return 0;
             }
 
@@ -63,11 +64,22 @@ public static class ProcessHandoff
             }
 
             ApplyCommon(process!, state);
+            InheritCommandName(process!, state);
             return 0;
         }
         finally
         {
             HandoffChannel.Finish();
+        }
+    }
+
+    /// <summary>The command name the state names (the exec'd path's last component, or the fork parent's), when it
+    /// names one.</summary>
+    private static void InheritCommandName(ThreadGroup process, HandoffState state)
+    {
+        if (state.CommandName.Length > 0)
+        {
+            process.CommandName = state.CommandName;
         }
     }
 

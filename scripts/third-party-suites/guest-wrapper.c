@@ -3,7 +3,7 @@
  *
  * Outside the sandbox (on the host) it execs RUNNER --cpu CPU <argv[0]> <args>, so the runner starts this same
  * wrapper as the guest with the argv the caller gave. Inside the sandbox (the guest) it execs REAL_DIR/<basename of
- * argv[0]> with argv unchanged, so the real program sees exactly the argv[0] it would see natively and every further
+ * the path it was executed by (AT_EXECFN, so `exec -a NAME` works)> with argv unchanged, so the real program sees exactly the argv[0] it would see natively and every further
  * exec stays inside the runner. The guest is recognised by kill(1, 0) failing with ESRCH: the runner's pid namespace
  * hides host processes such as init, which always exists on the host.
  *
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -23,6 +24,11 @@ int main(int argc, char **argv)
     const char *slash = strrchr(argv[0], '/');
     const char *name = slash != NULL ? slash + 1 : argv[0];
     if (kill(1, 0) == -1 && errno == ESRCH) {
+        const char *executed = (const char *)getauxval(AT_EXECFN);
+        if (executed != NULL) {
+            slash = strrchr(executed, '/');
+            name = slash != NULL ? slash + 1 : executed;
+        }
         char real[4096];
         if (snprintf(real, sizeof real, "%s/%s", REAL_DIR, name) >= (int)sizeof real)
             return 127;

@@ -1,10 +1,12 @@
 /* Fidelity (issue 11): the command name (comm). prctl(PR_GET_NAME/PR_SET_NAME) read and set it (15 bytes kept, a bad
  * pointer is EFAULT), /proc/self/comm and stat show it, a fork child inherits it, and another process of the sandbox
- * reads it from /proc/PID/comm. readv on the synthetic file fills the buffers in order. Build: musl-gcc -static -O1. */
+ * reads it from /proc/PID/comm. With "execfn": AT_EXECFN and comm when run through a link or as a #! interpreter.
+ * readv on the synthetic file fills the buffers in order. Build: musl-gcc -static -O1. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -32,8 +34,14 @@ static void show_name(const char *label)
     printf("%s: r=%ld [%s] byte15=%d\n", label, r, name, name[15]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "execfn") == 0) {
+        /* Run through a link or as a script's interpreter: AT_EXECFN and comm come from the path execve was given. */
+        printf("execfn=%s argv0=%s\n", (const char *)getauxval(AT_EXECFN), argv[0]);
+        show_name("name");
+        return 0;
+    }
     show_name("start");
     printf("set long: r=%d\n", prctl(PR_SET_NAME, "a-rather-long-command-name"));
     show_name("after long");

@@ -77,9 +77,13 @@ public sealed class HandoffState
     /// program's absolute path (<c>/proc/self/exe</c>).</summary>
     public byte[] Program { get; init; } = [];
 
-    /// <summary>The command name (<c>comm</c>, at most 15 bytes, no NUL): exec, the last component of the path the guest
-    /// passed to <c>execve</c>; fork, the parent's. Empty: derived from <see cref="Program"/>.</summary>
+    /// <summary>Fork: the command name (<c>comm</c>, at most 15 bytes, no NUL) the child inherits. Empty: derived from
+    /// <see cref="Program"/>.</summary>
     public byte[] CommandName { get; init; } = [];
+
+    /// <summary>Exec: the path the guest passed to <c>execve</c> (a link's path, a script's path), which Linux gives
+    /// as <c>AT_EXECFN</c> and whose last component becomes the command name. Empty: <see cref="Program"/>.</summary>
+    public byte[] ExecName { get; init; } = [];
 
     /// <summary>The arguments (exec only), raw bytes without NUL.</summary>
     public IReadOnlyList<byte[]> Arguments { get; init; } = [];
@@ -165,6 +169,7 @@ public sealed class HandoffState
         }
 
         w.WriteBytes(CommandName);
+        w.WriteBytes(ExecName);
 
         if (Kind == HandoffKind.Fork)
         {
@@ -318,6 +323,12 @@ public sealed class HandoffState
             throw new HandoffRejectedException("command name: with a NUL byte");
         }
 
+        byte[] execName = r.ReadBytes(MaxPath, "exec name");
+        if (execName.AsSpan().Contains((byte)0))
+        {
+            throw new HandoffRejectedException("exec name: with a NUL byte");
+        }
+
         var state = new HandoffState
         {
             Kind = kind,
@@ -334,6 +345,7 @@ public sealed class HandoffState
             SignalMask = mask,
             Limits = limits,
             CommandName = commandName,
+            ExecName = execName,
         };
         if (kind == HandoffKind.Exec)
         {

@@ -57,14 +57,13 @@ public static class ProcessHandoff
 
             FdTable fds = ParseFdTable(state.FdTable);
             var argv = new List<byte[]>(state.Arguments);
-            long r = ThreadGroup.Start(options, state.Program, argv, state.Environment, fds, out process, out entry);
+            long r = ThreadGroup.Start(options, state.Program, state.ExecName.Length > 0 ? state.ExecName : state.Program, argv, state.Environment, fds, out process, out entry);
             if (r < 0)
             {
                 return r;
             }
 
             ApplyCommon(process!, state);
-            InheritCommandName(process!, state);
             return 0;
         }
         finally
@@ -73,8 +72,7 @@ public static class ProcessHandoff
         }
     }
 
-    /// <summary>The command name the state names (the exec'd path's last component, or the fork parent's), when it
-    /// names one.</summary>
+    /// <summary>The command name the fork parent had, when the state names one.</summary>
     private static void InheritCommandName(ThreadGroup process, HandoffState state)
     {
         if (state.CommandName.Length > 0)

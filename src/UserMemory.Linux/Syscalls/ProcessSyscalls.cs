@@ -185,7 +185,7 @@ internal static class ProcessSyscalls
         FdTable next = FdTable.Parse(t.Fds.Serialize());
         next.RemoveCloseOnExec();
         SignalDelivery.PreserveAcrossExec(t);
-        r = ExecHandoff.Execute(t, program, ProcessCommandName.FromPath(path.AsSpan(0, path.Length - 1)), argv, envp, next);
+        r = ExecHandoff.Execute(t, program, path[..^1], argv, envp, next);
         foreach (int h in closing)
         {
             RunnerDescriptors.SetCloseOnExec(h, false);

@@ -80,6 +80,7 @@ gcc -static -O2 -DRUNNER="\"$runner\"" -DCPU="\"$cpu\"" -DREAL_DIR="\"$rt/real\"
     -o "$rt/guest-wrapper" "$repo/scripts/third-party-suites/guest-wrapper.c"
 for a in busybox $(/bin/busybox --list); do ln -sf /bin/busybox "$rt/real/$a"; done
 ln -s /usr/bin/mksh "$rt/real/mksh"
+ln -s /bin/busybox "$rt/real/.default"
 
 # The program a suite runs: natively the real one, under the runner a wrapper of the same name.
 program() { # mode name
@@ -131,7 +132,7 @@ run_ash() { # mode
         "$work/run-all"
     grep -q "timeout -k 5 $ash_limit ${prefix}\"\$THIS_SH\"" "$work/run-all" || { echo "run-all: patch failed" >&2; exit 1; }
     (cd "$work" && ./run-all </dev/null 2>&1) | tee "$work/run-all.log" |
-        sed -n -e 's/^\(.*\): ok$/PASS \1/p' -e 's/^\(.*\): fail$/FAIL \1/p' > "$dir/results/ash.$mode.txt" || true
+        sed -n -e 's/^\(ash-[^:]*\): ok$/PASS \1/p' -e 's/^\(ash-[^:]*\):.*$/FAIL \1/p' > "$dir/results/ash.$mode.txt" || true
 }
 
 # ---- mksh check.t --------------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ suites=()
 # Per-unit time limits (seconds): one busybox applet's tests, one ash test script, one mksh test.
 applet_limit=900
 ash_limit=120
-mksh_limit=60
+mksh_limit=180
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -75,16 +75,17 @@ if [ -z "$runner" ]; then
 fi
 rt="$dir/rt-$cpu-$$"
 trap 'rm -rf "$rt" "$dir/runner-$$"' EXIT
-rm -rf "$rt"; mkdir -p "$rt/real" "$rt/bin"
-gcc -static -O2 -DRUNNER="\"$runner\"" -DCPU="\"$cpu\"" -DREAL_DIR="\"$rt/real\"" \
-    -o "$rt/guest-wrapper" "$repo/scripts/third-party-suites/guest-wrapper.c"
-for a in busybox $(/bin/busybox --list); do ln -sf /bin/busybox "$rt/real/$a"; done
-ln -s /usr/bin/mksh "$rt/real/mksh"
-ln -s /bin/busybox "$rt/real/.default"
+rm -rf "$rt"; mkdir -p "$rt/bin"
+declare -A target=([busybox]=/bin/busybox [mksh]=/usr/bin/mksh)
+for name in "${!target[@]}"; do
+    gcc -static -O2 -DRUNNER="\"$runner\"" -DCPU="\"$cpu\"" -DTARGET="\"${target[$name]}\"" \
+        -o "$rt/$name-wrapper" "$repo/scripts/third-party-suites/guest-wrapper.c"
+    ln -s "../$name-wrapper" "$rt/bin/$name"
+done
 
-# The program a suite runs: natively the real one, under the runner a wrapper of the same name.
+# The program a suite runs: natively the real one, under the runner the wrapper of the same name.
 program() { # mode name
-    if [ "$1" = native ]; then readlink -f "$rt/real/$2"; else ln -sf ../guest-wrapper "$rt/bin/$2"; echo "$rt/bin/$2"; fi
+    if [ "$1" = native ]; then readlink -f "${target[$2]}"; else echo "$rt/bin/$2"; fi
 }
 
 # busybox-static's configuration (the runtest and ash tests read it to skip what is not built).

@@ -84,6 +84,9 @@ public sealed class BusyboxDifferentialTests : IClassFixture<BusyboxFixture>
         ["trap_interrupts_blocking_read", "d=$(mktemp -d); mkfifo $d/f; exec 3<>$d/f; trap 'echo got ALRM' ALRM; (sleep 0.3; kill -ALRM $$) & read x <&3; echo read=$?; wait; rm -r $d", null],
         ["sleep_interrupted_by_trapped_signal", "trap 'echo got USR1' USR1; (sleep 0.3; kill -USR1 $$) & sleep 4; echo after=$?; wait", null],
         ["trap_in_child_interrupts_wait", "d=$(mktemp -d); sh -c \"trap 'echo child got USR1; exit 5' USR1; touch $d/ready; sleep 5 </dev/null >/dev/null 2>&1 & wait\" & p=$!; while [ ! -e $d/ready ]; do sleep 0.05; done; kill -USR1 $p; wait $p; echo status=$?; rm -r $d", null],
+        // comm: the last component of the path execve was given (a link's name, not its target; a script's name, not
+        // its interpreter's), as another process reads it from /proc/PID/comm (busybox ash_test ash-comm).
+        ["comm_of_script_and_link", "d=$(mktemp -d); printf '#!/bin/busybox sh\\ncat /proc/$$/comm\\n' > $d/SCRIPT.sh; chmod +x $d/SCRIPT.sh; $d/SCRIPT.sh; (exec $d/SCRIPT.sh); ln -s /bin/busybox $d/ash; $d/ash -c 'cat /proc/$$/comm; sed -n 1p /proc/$$/status; cut -d\" \" -f2 /proc/$$/stat'; rm -r $d", null],
     ];
 
     [Theory]

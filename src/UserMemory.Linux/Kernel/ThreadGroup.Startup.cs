@@ -49,11 +49,19 @@ public sealed partial class ThreadGroup
     /// <param name="process">The process, ready to <see cref="Run"/> at <paramref name="entry"/>.</param>
     /// <param name="entry">The entry point.</param>
     /// <returns>0, or <c>-errno</c> (ENOENT, EACCES, ENOEXEC, E2BIG, ENOMEM).</returns>
-    public static long Start(RunnerOptions options, byte[] program, List<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable fds, out ThreadGroup? process, out ulong entry)
+    public static long Start(RunnerOptions options, byte[] program, List<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable fds, out ThreadGroup? process, out ulong entry) =>
+        Start(options, program, program, argv, envp, fds, out process, out entry);
+
+    /// <summary>Loads a program into a new process, <paramref name="execName"/> being the path as the caller of
+    /// <c>execve</c> named it (<c>AT_EXECFN</c>; its last component is the command name: a link's name, not its target's,
+    /// a script's, not its interpreter's).</summary>
+    internal static long Start(RunnerOptions options, byte[] program, byte[] execName, List<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable fds, out ThreadGroup? process, out ulong entry)
     {
         ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(execName);
         process = null;
         entry = 0;
+        byte[] commandName = ProcessCommandName.FromPath(execName);
         byte[]? guestProgram = null;
         if (!string.IsNullOrEmpty(options.Root))
         {
@@ -83,7 +91,7 @@ public sealed partial class ThreadGroup
 
         AddrSpace space = CreateAddressSpace(options.MemoryLimit);
         var identity = ((ulong)HostLinux.Syscall((long)SyscallNumber.Getuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Geteuid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getgid), (ulong)HostLinux.Syscall((long)SyscallNumber.Getegid));
-        LinuxError e = ProgramLoader.Load(space, file, argv, envp, guestProgram ?? program, identity, out LoadedProgram? loaded);
+        LinuxError e = ProgramLoader.Load(space, file, argv, envp, execName, identity, out LoadedProgram? loaded);
         if (e != LinuxError.None)
         {
             space.Dispose();
@@ -94,6 +102,7 @@ public sealed partial class ThreadGroup
         {
             BrkStart = loaded!.BrkStart,
             BrkEnd = loaded.BrkStart,
+            CommandName = commandName,
         };
         if (ElfImage.TryParse(file, out ElfImage? image) == LinuxError.None)
         {

@@ -24,6 +24,7 @@ public sealed partial class ThreadGroup : IDisposable
         Space = space;
         Fds = fds;
         ExecutablePath = executablePath;
+        commandName = ProcessCommandName.FromPath(executablePath);
         Pid = kernel.HostPid;
         Fs = FsContext.Create(kernel.Options);
         MainTask = new Task(this, Pid, kernel.CreateCpu(space));
@@ -134,6 +135,21 @@ public sealed partial class ThreadGroup : IDisposable
 
     /// <summary>The absolute path of the running guest program (what <c>/proc/self/exe</c> names), without NUL.</summary>
     public byte[] ExecutablePath { get; private set; }
+
+    /// <summary>The command name (<c>comm</c>, at most 15 bytes): what <c>/proc/PID/comm</c> shows and
+    /// <c>PR_SET_NAME</c> sets. Setting it also publishes it to this runner's host <c>comm</c>, where other processes
+    /// read it.</summary>
+    internal byte[] CommandName
+    {
+        get => commandName;
+        set
+        {
+            commandName = value;
+            ProcessCommandName.PublishToHost(value);
+        }
+    }
+
+    private byte[] commandName;
 
     /// <summary>The guest pid (the host pid).</summary>
     public int Pid { get; }

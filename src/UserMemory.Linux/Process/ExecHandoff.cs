@@ -19,15 +19,17 @@ public static class ExecHandoff
     /// <summary>Replaces this runner with one running <paramref name="program"/>; returns only on failure.</summary>
     /// <param name="task">The calling task.</param>
     /// <param name="program">The program path (after <c>#!</c> resolution), without NUL.</param>
+    /// <param name="execName">The path the guest passed to <c>execve</c>, without NUL (<c>AT_EXECFN</c>; its last
+    /// component becomes the command name).</param>
     /// <param name="argv">The arguments, without NUL.</param>
     /// <param name="envp">The environment, without NUL.</param>
     /// <param name="next">The descriptor table after the exec (close-on-exec entries removed).</param>
     /// <returns><c>-errno</c>.</returns>
-    public static long Execute(Task task, byte[] program, IReadOnlyList<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable next)
+    public static long Execute(Task task, byte[] program, byte[] execName, IReadOnlyList<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable next)
     {
         System.ArgumentNullException.ThrowIfNull(task);
         System.ArgumentNullException.ThrowIfNull(next);
-        if (program.Length > HandoffState.MaxPath || TooLong(argv) || TooLong(envp))
+        if (program.Length > HandoffState.MaxPath || execName.Length > HandoffState.MaxPath || TooLong(argv) || TooLong(envp))
         {
             return -(long)LinuxError.E2BIG; // Linux: a string above MAX_ARG_STRLEN is E2BIG
         }
@@ -47,6 +49,7 @@ public static class ExecHandoff
             MemoryLimit = group.Options.MemoryLimit,
             Root = ProcessHandoff.RootBytes(group.Options),
             Program = program,
+            ExecName = execName,
             Arguments = argv,
             Environment = envp,
             FdTable = next.Serialize(),

@@ -118,6 +118,7 @@ public static class ForkState
                     MemoryLimit = process.Options.MemoryLimit,
                     Root = ProcessHandoff.RootBytes(process.Options),
                     Program = process.ExecutablePath,
+                    CommandName = process.CommandName,
                     FdTable = process.Fds.Serialize(),
                     SignalHandlers = (ulong[])process.SignalHandlers.Clone(),
                     SignalExtras = ((ulong, ulong, ulong)[])process.SignalExtras.Clone(),

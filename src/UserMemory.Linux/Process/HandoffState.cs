@@ -17,7 +17,7 @@ namespace UserMemory.Linux.Process;
 /// <item>Payload: flags (u32, <see cref="HandoffFlags"/>); program path, argv and envp as length-prefixed raw bytes
 /// (u32 length, no NUL); the descriptor table (<see cref="Fs.FdTable"/>'s text form, length-prefixed); signal
 /// dispositions (count, then handler, flags, restorer, mask per signal); the blocked mask; resource limits (soft and
-/// hard per resource). A fork adds the registers (count, values), the break (start, end), the CLONE_CHILD_SETTID
+/// hard per resource); the command name and the exec name (length-prefixed raw bytes). A fork adds the registers (count, values), the break (start, end), the CLONE_CHILD_SETTID
 /// address, the inherited descriptor of the memory snapshot (<c>AddrSpace.CreateSnapshot</c>'s memfd, adopted by the
 /// child as its own backing: the written pages are copied once, by the parent), the snapshot's area table
 /// (length-prefixed; areas, population and shared-object indexes) and the shared objects (count, then inherited
@@ -32,7 +32,7 @@ public sealed class HandoffState
     public const ulong Magic = 0x4F444E41484D5355;
 
     /// <summary>The layout version this runner writes and accepts.</summary>
-    public const uint Version = 3;
+    public const uint Version = 4;
 
     /// <summary>Magic, version, kind and payload length.</summary>
     public const int HeaderSize = 24;
@@ -81,6 +81,14 @@ public sealed class HandoffState
     /// <summary>Exec: the program to load (as the guest named it, after <c>#!</c> resolution). Fork: the running
     /// program's absolute path (<c>/proc/self/exe</c>).</summary>
     public byte[] Program { get; init; } = [];
+
+    /// <summary>Fork: the command name (<c>comm</c>, at most 15 bytes, no NUL) the child inherits. Empty: derived from
+    /// <see cref="Program"/>.</summary>
+    public byte[] CommandName { get; init; } = [];
+
+    /// <summary>Exec: the path the guest passed to <c>execve</c> (a link's path, a script's path), which Linux gives
+    /// as <c>AT_EXECFN</c> and whose last component becomes the command name. Empty: <see cref="Program"/>.</summary>
+    public byte[] ExecName { get; init; } = [];
 
     /// <summary>The arguments (exec only), raw bytes without NUL.</summary>
     public IReadOnlyList<byte[]> Arguments { get; init; } = [];
@@ -168,6 +176,9 @@ public sealed class HandoffState
         {
             w.WriteU64(l);
         }
+
+        w.WriteBytes(CommandName);
+        w.WriteBytes(ExecName);
 
         if (Kind == HandoffKind.Fork)
         {
@@ -309,6 +320,18 @@ public sealed class HandoffState
             throw new HandoffRejectedException("resource limits: wrong count or soft above hard");
         }
 
+        byte[] commandName = r.ReadBytes(ProcessCommandName.MaxLength, "command name");
+        if (commandName.AsSpan().Contains((byte)0))
+        {
+            throw new HandoffRejectedException("command name: with a NUL byte");
+        }
+
+        byte[] execName = r.ReadBytes(MaxPath, "exec name");
+        if (execName.AsSpan().Contains((byte)0))
+        {
+            throw new HandoffRejectedException("exec name: with a NUL byte");
+        }
+
         var state = new HandoffState
         {
             Kind = kind,
@@ -324,6 +347,8 @@ public sealed class HandoffState
             SignalExtras = extras,
             SignalMask = mask,
             Limits = limits,
+            CommandName = commandName,
+            ExecName = execName,
         };
         if (kind == HandoffKind.Exec)
         {
@@ -408,6 +433,7 @@ public sealed class HandoffState
             SignalExtras = common.SignalExtras,
             SignalMask = common.SignalMask,
             Limits = common.Limits,
+            CommandName = common.CommandName,
             Registers = registers,
             BrkStart = brkStart,
             BrkEnd = brkEnd,

@@ -51,12 +51,13 @@ public static class ProcessHandoff
             if (state.Kind == HandoffKind.Fork)
             {
                 (process, entry) = ForkState.Resume(state, memoryOffset, options);
+                InheritCommandName(process, state);
                 return 0;
             }
 
             FdTable fds = ParseFdTable(state.FdTable);
             var argv = new List<byte[]>(state.Arguments);
-            long r = ThreadGroup.Start(options, state.Program, argv, state.Environment, fds, out process, out entry);
+            long r = ThreadGroup.Start(options, state.Program, state.ExecName.Length > 0 ? state.ExecName : state.Program, argv, state.Environment, fds, out process, out entry);
             if (r < 0)
             {
                 return r;
@@ -68,6 +69,15 @@ public static class ProcessHandoff
         finally
         {
             HandoffChannel.Finish();
+        }
+    }
+
+    /// <summary>The command name the fork parent had, when the state names one.</summary>
+    private static void InheritCommandName(ThreadGroup process, HandoffState state)
+    {
+        if (state.CommandName.Length > 0)
+        {
+            process.CommandName = state.CommandName;
         }
     }
 

@@ -263,11 +263,69 @@ internal static class IoSyscalls
         return TransferVector(t, nr, fd, iov, count, position, flags);
     }
 
+    /// <summary>The vector calls on a synthetic <c>/proc</c> file (musl's stdio reads with <c>readv</c>): the core
+    /// imports the vector, then the elements are served in order as <c>read</c>/<c>write</c> serve one buffer, up to
+    /// the first short transfer; an error after some progress returns the progress, as Linux's vector loop does.</summary>
+    private static long SyntheticVector(Task t, SyntheticFile f, SyscallNumber nr, ulong iov, ulong count, long position)
+    {
+        bool fills = FillsGuest(nr);
+        bool positional = IsPositional(nr, position);
+        int capacity = count <= UserCopy.IovMax ? (int)count : 0;
+        Span<IoVec> guest = stackalloc IoVec[capacity];
+        int elements;
+        using (UserAccess access = UserAccess.Begin(t.Space))
+        {
+            LinuxError imported = UserCopy.ImportIoVectors(in access, UserConstPtr<IoVec>.FromAddress(new VirtAddr(iov)), (long)count, guest, out elements, out _);
+            if (imported != LinuxError.None)
+            {
+                return -(long)imported;
+            }
+        }
+
+        SyscallNumber single = (fills, positional) switch
+        {
+            (true, true) => SyscallNumber.Pread64,
+            (true, false) => SyscallNumber.Read,
+            (false, true) => SyscallNumber.Pwrite64,
+            (false, false) => SyscallNumber.Write,
+        };
+        long total = 0;
+        ulong room = MaxTransfer;
+        for (int i = 0; i < elements && room > 0; i++)
+        {
+            ulong length = Math.Min(guest[i].Length, room);
+            if (length == 0)
+            {
+                continue;
+            }
+
+            long r = FileSyscalls.SyntheticReadWrite(t, f, single, guest[i].Base, length, positional ? (ulong)(position + total) : 0, positional);
+            if (r < 0)
+            {
+                return total > 0 ? total : r;
+            }
+
+            total += r;
+            room -= (ulong)r;
+            if ((ulong)r < length)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>readv/writev/preadv/pwritev/preadv2/pwritev2: the core imports the vector (IOV_MAX, negative counts
     /// and lengths, SSIZE_MAX totals: EINVAL; a buffer past the end of user space: EFAULT), the total is capped at
     /// MAX_RW_COUNT as Linux does, and one host call transfers the whole vector.</summary>
     private static long TransferVector(Task t, SyscallNumber nr, ulong fd, ulong iov, ulong count, long position, long flags)
     {
+        if (t.Fds.Get((long)fd) is SyntheticFile synthetic)
+        {
+            return SyntheticVector(t, synthetic, nr, iov, count, position);
+        }
+
         if (!t.TryHostFd(fd, out long host))
         {
             return Ebadf;

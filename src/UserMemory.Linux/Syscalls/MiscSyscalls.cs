@@ -23,7 +23,7 @@ internal static class MiscSyscalls
         b.Add(SyscallNumber.SchedYield, SupportLevel.Full, "", static (t, a) => 0);
         b.Add(SyscallNumber.Uname, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Uname, a[0], UtsNameSize));
         b.Add(SyscallNumber.Sysinfo, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Sysinfo, a[0], SysInfoSize));
-        b.Add(SyscallNumber.Prctl, SupportLevel.Stub, "PR_SET_NAME/PR_GET_NAME accepted without effect; others EINVAL", static (t, a) => Prctl(t, a[0], a[1]));
+        b.Add(SyscallNumber.Prctl, SupportLevel.Partial, "PR_SET_NAME/PR_GET_NAME (the process's name, shared by its threads); others EINVAL", static (t, a) => Prctl(t, a[0], a[1]));
         b.Add(SyscallNumber.ArchPrctl, SupportLevel.Full, "", static (t, a) => ArchPrctl(t, a[0], a[1]));
         b.Add(SyscallNumber.SchedGetaffinity, SupportLevel.Partial, "the host's CPUs", static (t, a) => SchedGetAffinity(t, a[1], a[2]));
         b.Add(SyscallNumber.Getpriority, SupportLevel.Full, "host facts for this process, its group and user; another process only within the sandbox", static (t, a) => GetPriority(t, a[0], a[1]));
@@ -86,12 +86,32 @@ internal static class MiscSyscalls
 
     private static long Prctl(Task t, ulong option, ulong arg)
     {
-        _ = arg;
-        return option switch
+        switch (option)
         {
-            PrSetName or PrGetName => 0, // accepted without effect
-            _ => Einval,
-        };
+            case PrSetName:
+                {
+                    // Linux copies up to TASK_COMM_LEN bytes, stopping at a NUL (strncpy_from_user): a fault before
+                    // the NUL or the 16th byte is EFAULT, one after it is never touched.
+                    byte[]? name = t.PeekBytes(arg, ProcessCommandName.BufferSize);
+                    if (name is null || (name.Length < ProcessCommandName.BufferSize && !name.AsSpan().Contains((byte)0)))
+                    {
+                        return Efault;
+                    }
+
+                    t.Group.CommandName = ProcessCommandName.Truncate(name);
+                    return 0;
+                }
+
+            case PrGetName:
+                {
+                    byte[] name = new byte[ProcessCommandName.BufferSize];
+                    t.Group.CommandName.CopyTo(name, 0);
+                    return t.CopyOut(arg, name) < 0 ? Efault : 0;
+                }
+
+            default:
+                return Einval;
+        }
     }
 
     private static long SchedGetAffinity(Task t, ulong size, ulong maskAddr)

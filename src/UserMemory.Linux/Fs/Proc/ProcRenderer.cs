@@ -18,7 +18,6 @@ namespace UserMemory.Linux.Fs.Proc;
 /// </summary>
 internal static class ProcRenderer
 {
-    private const int CommMax = 15; // TASK_COMM_LEN - 1
     private const int MapsNameColumn = 73;
     private const ulong SignalIgnore = 1;
     private const string NoName = "";
@@ -42,7 +41,7 @@ internal static class ProcRenderer
             ProcNodeKind.Maps => Maps(t),
             ProcNodeKind.CommandLine => GuestRange(t, g.Image.ArgStart, g.Image.ArgEnd),
             ProcNodeKind.Environment => GuestRange(t, g.Image.EnvStart, g.Image.EnvEnd),
-            ProcNodeKind.Command => Encoding.UTF8.GetBytes(Comm(g) + "\n"),
+            ProcNodeKind.Command => [.. g.CommandName, (byte)'\n'],
             ProcNodeKind.Status => Encoding.UTF8.GetBytes(Status(t)),
             ProcNodeKind.Stat => Encoding.UTF8.GetBytes(StatLine(t)),
             ProcNodeKind.StatM => Encoding.ASCII.GetBytes(StatM(t)),
@@ -52,16 +51,10 @@ internal static class ProcRenderer
         };
     }
 
-    /// <summary>The guest's command name: the program file's base name, at most 15 bytes.</summary>
+    /// <summary>The guest's command name (<see cref="ThreadGroup.CommandName"/>) as text.</summary>
     /// <param name="g">The process.</param>
     /// <returns>The name.</returns>
-    internal static string Comm(ThreadGroup g)
-    {
-        ReadOnlySpan<byte> exe = g.ExecutablePath;
-        int slash = exe.LastIndexOf((byte)'/');
-        ReadOnlySpan<byte> name = exe[(slash + 1)..];
-        return Encoding.UTF8.GetString(name[..Math.Min(name.Length, CommMax)]);
-    }
+    internal static string Comm(ThreadGroup g) => Encoding.UTF8.GetString(g.CommandName);
 
     /// <summary>The text <c>readlink</c> gives for <c>fd/N</c>.</summary>
     /// <param name="t">The calling task.</param>

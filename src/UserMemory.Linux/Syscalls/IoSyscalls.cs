@@ -429,7 +429,7 @@ internal static class IoSyscalls
 
     /// <summary>Raises SIGPIPE on EPIPE (the host runner ignores SIGPIPE, so the guest's signal is sent here and goes
     /// through normal delivery: default action, handler, mask).</summary>
-    private static long CheckBrokenPipe(Task t, long result)
+    internal static long CheckBrokenPipe(Task t, long result)
     {
         if (result == -(long)LinuxError.EPIPE)
         {

@@ -35,7 +35,7 @@ namespace UserMemory.AddressSpace;
 /// </remarks>
 public sealed partial class AddrSpace : IUserAddressSpace, IHostMappedAddressSpace, IDisposable
 {
-    private readonly AccessLock _lock = new();
+    private readonly AccessScopeLock _lock = new();
     private readonly AreaList _areas = new();
     private readonly PopulationBitmap _bitmap;
     private readonly AddrSpaceOptions _options;
@@ -149,6 +149,9 @@ public sealed partial class AddrSpace : IUserAddressSpace, IHostMappedAddressSpa
 
     /// <inheritdoc/>
     public void ExitAccess() => _lock.ExitRead();
+
+    /// <inheritdoc/>
+    AccessScopeLock? IUserAddressSpace.ScopeLock => _lock;
 
     /// <summary>Removes every area: their contents are freed, shared objects released, both views reset.</summary>
     /// <exception cref="InvalidOperationException">Called from inside an access scope on this space.</exception>

@@ -1,5 +1,7 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace UserMemory.AddressSpace;
 
@@ -9,11 +11,14 @@ namespace UserMemory.AddressSpace;
 /// address space's exclusive lock; read only under its shared lock (so readers never see a mutation in progress).
 /// </summary>
 /// <remarks>The search runs over <c>_ends</c>, a compact copy of every area's end (8 bytes per area instead of the
-/// whole <see cref="Area"/>), through a two-level static B-tree: <c>_top</c> holds the last end of every block of
-/// <see cref="BlockSize"/> ends (12.5 KB for 100 000 areas, so it stays in the first-level cache), a branch-free search
-/// there picks the block, and a branch-free search of that block's 512 bytes picks the area. A lookup that misses the
-/// hints touches a handful of cache lines instead of one per level of a binary search over 800 KB. Both arrays are
-/// rebuilt under the exclusive lock, like the areas themselves.</remarks>
+/// whole <see cref="Area"/>), through a three-level static B-tree: <c>_top</c> holds the last end of every block of
+/// <see cref="BlockSize"/> ends (12.5 KB for 100 000 areas, so it stays in the first-level cache) and a branch-free
+/// binary search there picks the block; <c>_lines</c> holds, per block, the last end of each of its eight cache lines
+/// (one cache line per block), and one vector compare there picks the line; one vector compare of that line's eight
+/// ends picks the area. A lookup that misses the hints so touches two cache lines outside the top level, and their
+/// loads do not depend on a chain of comparisons. <c>_ends</c> is padded with <see cref="ulong.MaxValue"/> to a
+/// whole number of blocks, so every compare reads whole lines. All three arrays are rebuilt under the exclusive lock,
+/// like the areas themselves.</remarks>
 internal sealed class AreaList
 {
     // The indexes of the last few areas lookups found, shared by all threads as hints rather than kept per thread:
@@ -29,8 +34,16 @@ internal sealed class AreaList
     private const int BlockShift = 6;
     private const int BlockSize = 1 << BlockShift;
 
+    /// <summary>Ends per cache line (8 × 8 bytes), and cache lines per block.</summary>
+    private const int LineShift = 3;
+    private const int LineSize = 1 << LineShift;
+
+    /// <summary>The padding of <c>_ends</c> past the last area: above every address, so it is never counted.</summary>
+    private const ulong Padding = ulong.MaxValue;
+
     private Area[] _items = new Area[16];
-    private ulong[] _ends = new ulong[16];
+    private ulong[] _ends = NewEnds(BlockSize);
+    private ulong[] _lines = NewEnds(LineSize);
     private ulong[] _top = new ulong[1];
     private int _count;
 
@@ -64,8 +77,10 @@ internal sealed class AreaList
             int cached = hints[h];
             if ((uint)cached < (uint)count)
             {
+                // One unsigned compare (start <= address < end), so that a lookup missing every hint takes one
+                // predictable branch per hint instead of a data-dependent one on each bound.
                 ref Area a = ref items[cached];
-                if (address >= a.Start && address < a.End)
+                if (address - a.Start < a.End - a.Start)
                 {
                     return cached;
                 }
@@ -119,12 +134,16 @@ internal sealed class AreaList
             Array.Clear(_items, newCount, _count - newCount); // drop references to shared objects
         }
 
+        int oldCount = _count;
         _count = newCount;
-        if (_ends.Length != _items.Length)
+        int endsLength = RoundUpToBlock(_items.Length);
+        if (_ends.Length != endsLength)
         {
-            ulong[] ends = new ulong[_items.Length];
+            ulong[] ends = NewEnds(endsLength);
             Array.Copy(_ends, ends, Math.Min(index, Math.Min(_ends.Length, ends.Length)));
             _ends = ends;
+            _lines = NewEnds(endsLength >> LineShift);
+            index = 0; // rebuild the upper levels from the start
         }
 
         for (int i = index; i < newCount; i++)
@@ -132,15 +151,22 @@ internal sealed class AreaList
             _ends[i] = _items[i].End;
         }
 
-        RebuildTop(index);
+        if (newCount < oldCount)
+        {
+            Array.Fill(_ends, Padding, newCount, Math.Min(oldCount, _ends.Length) - newCount);
+        }
+
+        RebuildUpperLevels(index, Math.Max(oldCount, newCount));
     }
 
     /// <summary>Removes every area.</summary>
     public void Clear()
     {
+        int oldCount = _count;
         Array.Clear(_items, 0, _count);
+        Array.Fill(_ends, Padding, 0, Math.Min(oldCount, _ends.Length));
         _count = 0;
-        RebuildTop(0);
+        RebuildUpperLevels(0, oldCount);
     }
 
     /// <summary>The areas as a span (valid until the next mutation).</summary>
@@ -150,6 +176,7 @@ internal sealed class AreaList
     private int FindContainingSearch(Area[] items, int count, ulong address)
     {
         ulong[] ends = _ends;
+        ulong[] lines = _lines;
         ulong[] top = _top;
         count = Math.Min(count, ends.Length);
         int blocks = Math.Min((count + BlockSize - 1) >> BlockShift, top.Length);
@@ -161,13 +188,16 @@ internal sealed class AreaList
         // Upper level: the first block whose last end lies above the address. Branch-free: the trip count depends only
         // on the block count, and each step is a conditional move.
         int block = UpperBound(top, 0, blocks, address);
-        if (block >= blocks)
+        if (block >= blocks || ((block + 1) << BlockShift) > ends.Length || ((block + 1) << LineShift) > lines.Length)
         {
             return -1;
         }
 
-        int first = block << BlockShift;
-        int lo = UpperBound(ends, first, Math.Min(BlockSize, count - first), address);
+        // Middle level: the first line of the block whose last end lies above the address (there is one: the block's
+        // last end does; the clamp keeps the next read inside the block even if that were ever false). Lower level: the
+        // first end of that line above the address.
+        int line = (block << LineShift) + Math.Min(CountAtOrBelow(lines, block << LineShift, address), LineSize - 1);
+        int lo = (line << LineShift) + CountAtOrBelow(ends, line << LineShift, address);
         if (lo < count && items[lo].Start <= address)
         {
             int slot = _nextHint;
@@ -196,8 +226,48 @@ internal sealed class AreaList
         return lo + (values[lo] <= address ? 1 : 0);
     }
 
-    /// <summary>Recomputes the upper level from the block containing <paramref name="changedFrom"/> on.</summary>
-    private void RebuildTop(int changedFrom)
+    /// <summary>How many of the <see cref="LineSize"/> values from <paramref name="start"/> (one cache line) lie at or
+    /// below <paramref name="address"/>; the caller guarantees <c>start + LineSize &lt;= values.Length</c>. The values
+    /// are sorted, so this is the index of the first one above it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int CountAtOrBelow(ulong[] values, int start, ulong address)
+    {
+        ref ulong first = ref values[start];
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<ulong> v = Vector512.LoadUnsafe(ref first);
+            return BitOperations.PopCount(Vector512.LessThanOrEqual(v, Vector512.Create(address)).ExtractMostSignificantBits());
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<ulong> a = Vector256.Create(address);
+            ulong low = Vector256.LessThanOrEqual(Vector256.LoadUnsafe(ref first), a).ExtractMostSignificantBits();
+            ulong high = Vector256.LessThanOrEqual(Vector256.LoadUnsafe(ref first, (nuint)Vector256<ulong>.Count), a).ExtractMostSignificantBits();
+            return BitOperations.PopCount(low | (high << Vector256<ulong>.Count));
+        }
+
+        int n = 0;
+        for (int i = 0; i < LineSize; i++)
+        {
+            n += values[start + i] <= address ? 1 : 0;
+        }
+
+        return n;
+    }
+
+    private static int RoundUpToBlock(int length) => Math.Max(BlockSize, (length + BlockSize - 1) & ~(BlockSize - 1));
+
+    private static ulong[] NewEnds(int length)
+    {
+        ulong[] values = new ulong[length];
+        Array.Fill(values, Padding);
+        return values;
+    }
+
+    /// <summary>Recomputes the top and middle levels for the blocks from the one containing <paramref name="changedFrom"/>
+    /// up to the one containing index <paramref name="changedEnd"/> - 1 (the old or new count, whichever is larger).</summary>
+    private void RebuildUpperLevels(int changedFrom, int changedEnd)
     {
         int blocks = (_count + BlockSize - 1) >> BlockShift;
         if (_top.Length < Math.Max(blocks, 1))
@@ -211,6 +281,12 @@ internal sealed class AreaList
         for (int b = Math.Max(0, changedFrom) >> BlockShift; b < blocks; b++)
         {
             _top[b] = _ends[Math.Min(((b + 1) << BlockShift) - 1, _count - 1)];
+        }
+
+        int lineBlocks = Math.Min((Math.Max(changedEnd, _count) + BlockSize - 1) >> BlockShift, _ends.Length >> BlockShift);
+        for (int l = (Math.Max(0, changedFrom) >> BlockShift) << LineShift; l < lineBlocks << LineShift; l++)
+        {
+            _lines[l] = _ends[(l << LineShift) + LineSize - 1];
         }
     }
 }

@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace UserMemory;
 
@@ -16,16 +19,43 @@ namespace UserMemory;
 /// the owner, and any other variable holding the same serial is a copy.</para>
 /// <para>Addresses are compared, never dereferenced; a ref struct lives on the stack, so the address of a variable
 /// does not change while the scope is open.</para>
+/// <para>It is also the thread's reader record for <see cref="UnsafeAccess.AccessScopeLock"/> (<see cref="HeldLock"/>,
+/// <see cref="HeldDepth"/>), so that a scope on a space using that lock loads one thread-static object for the scope
+/// table and the lock together, once at entry (the scope keeps it for its exit). Every record is registered in
+/// <see cref="Registered"/> for the lock's writers to scan; a record of a thread that has exited is reused.</para>
 /// </remarks>
+[StructLayout(LayoutKind.Sequential)]
 internal sealed class ScopeClaims
 {
     private const int InitialSlots = 16;
 
+    private static readonly object s_registryGate = new();
+    private static ScopeClaims[] s_registered = [];
+
     [ThreadStatic]
     private static ScopeClaims? t_current;
 
+    /// <summary>Keeps the written fields below off the cache lines of whatever the heap placed before this object.</summary>
+    private readonly CacheLinePair _before;
+
+    /// <summary>The number of the <see cref="UnsafeAccess.AccessScopeLock"/> this thread holds through its record, or 0.
+    /// Written only by the owning thread; read by writers of that lock.</summary>
+    public long HeldLock;
+
+    /// <summary>The nesting depth on <see cref="HeldLock"/>.</summary>
+    public int HeldDepth;
+
+    /// <summary>Further locks held at once (the lock's slow path), or null when there are none.</summary>
+    public Dictionary<UnsafeAccess.AccessScopeLock, int>? MoreHeld;
+
     private Claim[] _slots = new Claim[InitialSlots];
     private ulong _lastSerial;
+    private Thread _owner;
+
+    /// <summary>Keeps the written fields above off the cache lines of whatever the heap places after this object.</summary>
+    private readonly CacheLinePair _after;
+
+    private ScopeClaims(Thread owner) => _owner = owner;
 
     /// <summary>The calling thread's state: one thread-static load, then plain fields.</summary>
     public static ScopeClaims Current
@@ -33,6 +63,12 @@ internal sealed class ScopeClaims
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => t_current ?? Create();
     }
+
+    /// <summary>The calling thread's state if it has one (never allocates).</summary>
+    public static ScopeClaims? Existing => t_current;
+
+    /// <summary>Every thread's record, for the writers of <see cref="UnsafeAccess.AccessScopeLock"/> to scan.</summary>
+    public static ScopeClaims[] Registered => Volatile.Read(ref s_registered);
 
     /// <summary>The calling thread's <see cref="UserAccessContext"/> depth when it has a state, else 0 (never allocates).</summary>
     public static int CurrentDepth => t_current?.Depth ?? 0;
@@ -89,6 +125,27 @@ internal sealed class ScopeClaims
         return slot.Home == home ? ClaimResult.Owned : ClaimResult.Copy;
     }
 
+    /// <summary>Ends the scope <paramref name="serial"/> at <paramref name="depth"/> if nobody owns it yet (it was never
+    /// used by reference: the caller, disposing it, is its first and only user, so it is the owner) and restores the
+    /// context depth; false, changing nothing, otherwise (then claim it, and <see cref="Close"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryCloseUnowned(int depth, ulong serial)
+    {
+        Claim[] slots = _slots;
+        if ((uint)depth < (uint)slots.Length && Depth > depth)
+        {
+            ref Claim slot = ref slots[depth];
+            if (slot.Serial == serial && slot.Home == 0)
+            {
+                slot.Serial = 0;
+                Depth = depth;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Marks the scope at <paramref name="depth"/> ended, so no copy of it can claim it later, and restores
     /// the context depth to <paramref name="depth"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -103,8 +160,32 @@ internal sealed class ScopeClaims
         Depth = depth;
     }
 
+    /// <summary>Gives the calling thread its record: a free one left by an exited thread, or a new, registered one.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ScopeClaims Create() => t_current = new ScopeClaims();
+    private static ScopeClaims Create()
+    {
+        lock (s_registryGate)
+        {
+            Thread self = Thread.CurrentThread;
+            foreach (ScopeClaims candidate in s_registered)
+            {
+                if (!candidate._owner.IsAlive && Volatile.Read(ref candidate.HeldLock) == 0 && candidate.MoreHeld is null)
+                {
+                    candidate._owner = self;
+                    candidate.HeldDepth = 0;
+                    candidate.Depth = 0;
+                    return t_current = candidate;
+                }
+            }
+
+            var record = new ScopeClaims(self);
+            ScopeClaims[] grown = new ScopeClaims[s_registered.Length + 1];
+            s_registered.CopyTo(grown, 0);
+            grown[^1] = record;
+            Volatile.Write(ref s_registered, grown);
+            return t_current = record;
+        }
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void OpenSlow(int depth, ulong serial)
@@ -124,6 +205,12 @@ internal sealed class ScopeClaims
 
         /// <summary>The scope has ended.</summary>
         Ended,
+    }
+
+    /// <summary>128 bytes: two cache lines (adjacent-line prefetch pulls lines in pairs).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private readonly struct CacheLinePair
+    {
     }
 
     private struct Claim(ulong serial, nint home)

@@ -7,7 +7,8 @@ namespace UserMemory;
 /// An access scope on one address space: the lifetime every borrowed reference and span is tied to.
 /// </summary>
 /// <remarks>
-/// <para>Opening it enters the address space's shared side (<see cref="IUserAddressSpace.EnterAccess"/>), so no
+/// <para>Opening it enters the address space's shared side (<see cref="IUserAddressSpace.EnterAccess"/>, or its
+/// <see cref="IUserAddressSpace.ScopeLock"/> directly), so no
 /// mapping can be removed or re-protected until it is disposed, and it enters <see cref="UserAccessContext"/>.
 /// Borrowing members take it as <c>ref readonly UserAccess</c> (callers write <c>in access</c>); the C# compiler then
 /// refuses to let the returned <see cref="UserRef{T}"/> or <see cref="UserSpan{T}"/> escape the method that declared
@@ -33,16 +34,40 @@ namespace UserMemory;
 public ref struct UserAccess
 {
     private IUserAddressSpace? _space;
+    private readonly AccessScopeLock? _lock;
+    private readonly ScopeClaims? _claims;
     private readonly int _savedDepth;
     private readonly ulong _serial;
     private nint _home;
-    private ValidatedWindow _window;
+
+    // The cached window (see Prepare), as four plain fields rather than one ValidatedWindow: the JIT then builds a new
+    // scope field by field in place, instead of zeroing a 32-byte struct in a temporary and block-copying the scope
+    // (a wide load over a narrower, just-made store that the CPU cannot forward: a stall on every scope entry).
+    // _windowFlags == None (the initial state) matches nothing.
+    private ulong _windowFirst;
+    private ulong _windowLast;
+    private nuint _windowDelta;
+    private MappingFlags _windowFlags;
 
     private UserAccess(IUserAddressSpace space)
     {
-        space.EnterAccess();
+        // One thread-static load for the whole scope: the thread's record serves the lock's shared side, the context
+        // depth and the owner table, at entry and again at exit (a scope never leaves its thread: it is a ref struct).
+        ScopeClaims claims = ScopeClaims.Current;
+        AccessScopeLock? scopeLock = space.ScopeLock;
+        if (scopeLock is not null)
+        {
+            scopeLock.EnterRead(claims);
+        }
+        else
+        {
+            space.EnterAccess();
+        }
+
         _space = space;
-        _savedDepth = ScopeClaims.Current.Open(out _serial);
+        _lock = scopeLock;
+        _claims = claims;
+        _savedDepth = claims.Open(out _serial);
     }
 
     /// <summary>Opens a scope on <paramref name="space"/>.</summary>
@@ -79,15 +104,26 @@ public ref struct UserAccess
 
         ref UserAccess self = ref Unsafe.AsRef(in this);
         nint here = KernelMemory.IdentityOf(in this);
-        ScopeClaims state = ScopeClaims.Current;
-        if (_home != here)
+        ScopeClaims state = _claims!; // set whenever _space is
+        if (_home != 0 || !state.TryCloseUnowned(_savedDepth, _serial))
         {
-            Claim(ref self, here, state);
+            if (_home != here)
+            {
+                Claim(ref self, here, state);
+            }
+
+            state.Close(_savedDepth);
         }
 
         self._space = null;
-        state.Close(_savedDepth);
-        space.ExitAccess();
+        if (_lock is { } scopeLock)
+        {
+            scopeLock.ExitRead(state);
+        }
+        else
+        {
+            space.ExitAccess();
+        }
     }
 
     /// <summary>Linux's <c>access_ok</c>: <c>[address, address + size)</c> lies in the user range (it may end exactly
@@ -131,9 +167,9 @@ public ref struct UserAccess
     internal static LinuxError Prepare(ref readonly UserAccess scope, ulong address, ulong size, MappingFlags access, out nuint kernelAddress)
     {
         IUserAddressSpace space = Live(in scope);
-        if (scope._window.Covers(address, size, access))
+        if (WindowCovers(in scope, address, size, access))
         {
-            kernelAddress = (nuint)address + scope._window.KernelDelta;
+            kernelAddress = (nuint)address + scope._windowDelta;
             return LinuxError.None;
         }
 
@@ -153,9 +189,15 @@ public ref struct UserAccess
     internal static bool TryCached(ref readonly UserAccess scope, ulong address, ulong size, MappingFlags access, out nuint kernelAddress)
     {
         _ = Live(in scope);
-        kernelAddress = (nuint)address + scope._window.KernelDelta;
-        return scope._window.Covers(address, size, access);
+        kernelAddress = (nuint)address + scope._windowDelta;
+        return WindowCovers(in scope, address, size, access);
     }
+
+    /// <summary><see cref="ValidatedWindow.Covers"/> on the scope's cached window.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool WindowCovers(ref readonly UserAccess scope, ulong address, ulong size, MappingFlags access) =>
+        (scope._windowFlags & access) == access && access != MappingFlags.None
+        && address - scope._windowFirst <= scope._windowLast - scope._windowFirst && size - 1 <= scope._windowLast - address;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static LinuxError PrepareMiss(ref readonly UserAccess scope, IUserAddressSpace space, ulong address, ulong size, MappingFlags access, out nuint kernelAddress)
@@ -167,7 +209,11 @@ public ref struct UserAccess
             return e;
         }
 
-        Unsafe.AsRef(in scope)._window = window; // the owner's own field: Live checked that scope is the owner
+        ref UserAccess owner = ref Unsafe.AsRef(in scope); // the owner's own fields: Live checked that scope is the owner
+        owner._windowFirst = window.First;
+        owner._windowLast = window.Last;
+        owner._windowDelta = window.KernelDelta;
+        owner._windowFlags = window.Flags;
         kernelAddress = (nuint)address + window.KernelDelta;
         return LinuxError.None;
     }
@@ -185,7 +231,7 @@ public ref struct UserAccess
             ThrowDisposed();
         }
 
-        Claim(ref Unsafe.AsRef(in access), KernelMemory.IdentityOf(in access), ScopeClaims.Current);
+        Claim(ref Unsafe.AsRef(in access), KernelMemory.IdentityOf(in access), access._claims!);
     }
 
     /// <summary>Makes the variable at <paramref name="here"/> the owner, or throws when another variable owns the

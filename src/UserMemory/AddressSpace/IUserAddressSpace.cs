@@ -73,6 +73,11 @@ public interface IUserAddressSpace : IAddrSpaceProvider
     /// <summary>Ends the scope begun by the matching <see cref="EnterAccess"/>.</summary>
     void ExitAccess();
 
+    /// <summary>The lock behind <see cref="EnterAccess"/> and <see cref="ExitAccess"/> when they are exactly its shared
+    /// side (see <see cref="AccessScopeLock"/> for the contract), so that a <see cref="UserAccess"/> scope enters and
+    /// leaves it inline; null (the default) makes scopes call <see cref="EnterAccess"/> and <see cref="ExitAccess"/>.</summary>
+    AccessScopeLock? ScopeLock => null;
+
     /// <summary>
     /// The fused fast path of a region check: validates <c>[start, start + size)</c> for <paramref name="access"/>,
     /// populates its page cover and returns the kernel address of <paramref name="start"/>. Implementations may

@@ -13,6 +13,7 @@ using UserMemory.Runner;
 
 // usermem-run: one guest process per runner process (guest pid == host pid).
 HostSignalForwarding.PrepareProcess(); // first: signals for the guest are blocked in every runner thread
+ResourceLimits.RaiseHostFileLimit(); // guest descriptors are the runner's; the guest's own limit is kept apart
 const int UsageExit = CommandLine.UsageExitCode;
 const int HandoffRejectedExit = 65; // EX_DATAERR: the hand-off state is not one a runner wrote
 const int NotFoundExit = 127;

@@ -42,8 +42,28 @@ public sealed class FdTableTests
         }
 
         Assert.Equal(-24, t.Add(5000, false));
+        Assert.Equal(-24, t.Add(5000, false, FdTable.Limit)); // at or past the soft limit: nothing is free
         Assert.Equal(-22, t.Add(5000, false, -1));
-        Assert.Equal(-22, t.Add(5000, false, FdTable.Limit));
+        Assert.Equal(-22, t.Add(5000, false, FdTable.MaxLimit));
+    }
+
+    [Fact]
+    public void The_soft_limit_decides_how_far_the_table_grows()
+    {
+        var t = FdTable.Parse("-");
+        t.SoftLimit = 3000;
+        Assert.Equal(2500, t.Add(7, false, 2500));
+        Assert.True(t.Size > 2500);
+        Assert.Equal(7, t.HostOf(2500));
+        Assert.Equal(-24, t.Add(8, false, 3000));
+        t.SoftLimit = 10; // lowering closes nothing
+        Assert.Equal(7, t.HostOf(2500));
+        Assert.Equal(-24, t.Add(9, false, 10));
+        Assert.Equal(0, t.Add(9, false));
+        t.SoftLimit = int.MaxValue;
+        Assert.Equal(FdTable.MaxLimit, t.SoftLimit);
+        Assert.Equal("0:9,2500:7", t.Serialize());
+        Assert.Equal("0:9,2500:7", FdTable.Parse(t.Serialize()).Serialize());
     }
 
     [Fact]
@@ -54,7 +74,8 @@ public sealed class FdTableTests
         Assert.Equal(50, t.HostOf(1));
         Assert.Equal(-1, t.Place(10, 51, true));
         Assert.True(t.IsCloseOnExec(10));
-        Assert.Throws<System.ArgumentOutOfRangeException>(() => t.Place(FdTable.Limit, 1, false));
+        Assert.Throws<System.ArgumentOutOfRangeException>(() => t.Place(FdTable.MaxLimit, 1, false));
+        Assert.Throws<System.ArgumentOutOfRangeException>(() => t.Place(-1, 1, false));
     }
 
     [Fact]
@@ -77,7 +98,7 @@ public sealed class FdTableTests
         Assert.Equal(text, FdTable.Parse(text).Serialize());
         Assert.Equal("-", FdTable.Parse("-").Serialize());
         Assert.Throws<System.FormatException>(() => FdTable.Parse("1:2:x"));
-        Assert.Throws<System.FormatException>(() => FdTable.Parse("5000:1"));
+        Assert.Throws<System.FormatException>(() => FdTable.Parse("1048576:1"));
         Assert.Throws<System.FormatException>(() => FdTable.Parse("1:-3"));
     }
 

@@ -3,10 +3,14 @@
  *   fallocate        allocate and extend a regular file, KEEP_SIZE, punch a hole (reads back zeros), bad modes and
  *                    ranges, a pipe (ESPIPE), a read-only descriptor (EBADF), /proc files opened read-only and
  *                    for writing
+ *   many_fds         RLIMIT_NOFILE decides the table's size: 1200 opens fail at the soft limit of 1024 (EMFILE), work
+ *                    after raising it to 2048, dup2 and F_DUPFD past the limit (EBADF, EINVAL), lowering it below
+ *                    open descriptors closes nothing
  *   copy_file_range  between regular files, from a /proc file (EINVAL: the caller falls back to read and write), a
  *                    closed descriptor (EBADF), a pipe
  * Build: musl-gcc -static -O1. */
 #include "probe_common.h"
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #ifndef FALLOC_FL_KEEP_SIZE
@@ -81,11 +85,48 @@ static void copy_file_range_cases(void)
     unlink(dst_name);
 }
 
+static int open_many(int count)
+{
+    int opened = 0;
+    for (int i = 0; i < count; i++) {
+        if (open("/dev/null", O_RDONLY) < 0) {
+            printf("open %d failed errno=%d\n", i, errno);
+            break;
+        }
+        opened++;
+    }
+    return opened;
+}
+
+static void many_fds_cases(void)
+{
+    syscall(SYS_close_range, 3L, ~0UL, 0L); /* whatever the parent left open */
+    struct rlimit r = { 1024, 4096 };
+    report("setrlimit_1024", setrlimit(RLIMIT_NOFILE, &r));
+    printf("opened=%d\n", open_many(1200));
+    report("dup2_past_limit", dup2(0, 1500));
+    report("fcntl_dupfd_past_limit", fcntl(0, F_DUPFD, 1500));
+    r.rlim_cur = 2048;
+    report("setrlimit_2048", setrlimit(RLIMIT_NOFILE, &r));
+    printf("opened=%d\n", open_many(200));
+    report("dup2_1500", dup2(0, 1500));
+    report("fcntl_dupfd_1600", fcntl(0, F_DUPFD, 1600));
+    report("close_1500", close(1500));
+    r.rlim_cur = 64;
+    report("setrlimit_64", setrlimit(RLIMIT_NOFILE, &r));
+    report("fcntl_getfd_1100", fcntl(1100, F_GETFD));
+    report("open_over_lowered_limit", open("/dev/null", O_RDONLY));
+    report("close_range", syscall(SYS_close_range, 3L, ~0UL, 0L));
+    report("open_after_close_range", open("/dev/null", O_RDONLY));
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
     if (strcmp(mode, "fallocate") == 0) {
         fallocate_cases();
+    } else if (strcmp(mode, "many_fds") == 0) {
+        many_fds_cases();
     } else if (strcmp(mode, "copy_file_range") == 0) {
         copy_file_range_cases();
     } else {

@@ -21,8 +21,11 @@ namespace UserMemory.Linux.Fs;
 /// </summary>
 public sealed class FdTable
 {
-    /// <summary>The highest guest descriptor plus one (RLIMIT_NOFILE's usual soft limit).</summary>
+    /// <summary>The table's initial size and its default <see cref="SoftLimit"/> (RLIMIT_NOFILE's usual soft limit).</summary>
     public const int Limit = 1024;
+
+    /// <summary>The largest <see cref="SoftLimit"/>: Linux's default <c>fs.nr_open</c>.</summary>
+    public const int MaxLimit = 1 << 20;
 
     private const int StandardStreams = 3;
     private const string EmptyText = "-";
@@ -30,7 +33,8 @@ public sealed class FdTable
     private const char SyntheticMark = '@';
     private const char SyntheticFieldSeparator = '.';
 
-    private readonly Entry?[] _slots = new Entry?[Limit];
+    private Entry?[] _slots = new Entry?[Limit];
+    private int _softLimit = Limit;
     private readonly Lock _gate = new();
     private int _count;
 
@@ -47,6 +51,17 @@ public sealed class FdTable
         return t;
     }
 
+    /// <summary>One more than the highest number a new descriptor may get (the process's RLIMIT_NOFILE soft limit,
+    /// at most <see cref="MaxLimit"/>); the slots grow on demand up to it. Lowering it closes nothing, as on Linux.</summary>
+    public int SoftLimit
+    {
+        get => Volatile.Read(ref _softLimit);
+        set => Volatile.Write(ref _softLimit, Math.Clamp(value, 0, MaxLimit));
+    }
+
+    /// <summary>The number of slots the table has now (<c>FDSize</c> in <c>/proc/PID/status</c>).</summary>
+    public int Size => Volatile.Read(ref _slots).Length;
+
     /// <summary>The number of open guest descriptors.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -55,9 +70,10 @@ public sealed class FdTable
     public IReadOnlyList<int> GuestDescriptors()
     {
         var open = new List<int>();
-        for (int fd = 0; fd < Limit; fd++)
+        Entry?[] slots = Volatile.Read(ref _slots);
+        for (int fd = 0; fd < slots.Length; fd++)
         {
-            if (Volatile.Read(ref _slots[fd]) is not null)
+            if (Volatile.Read(ref slots[fd]) is not null)
             {
                 open.Add(fd);
             }
@@ -120,16 +136,17 @@ public sealed class FdTable
     public int Add(OpenFile file, bool closeOnExec, long lowest = 0)
     {
         ArgumentNullException.ThrowIfNull(file);
-        if (lowest < 0 || lowest >= Limit)
+        if (lowest < 0 || lowest >= MaxLimit)
         {
             return -(int)LinuxError.EINVAL;
         }
 
         lock (_gate)
         {
-            for (int fd = (int)lowest; fd < Limit; fd++)
+            int limit = SoftLimit;
+            for (int fd = (int)lowest; fd < limit; fd++)
             {
-                if (_slots[fd] is null)
+                if (fd >= _slots.Length || _slots[fd] is null)
                 {
                     Store(fd, new Entry(file, closeOnExec));
                     return fd;
@@ -155,7 +172,7 @@ public sealed class FdTable
     public OpenFile? Place(int guestFd, OpenFile file, bool closeOnExec)
     {
         ArgumentNullException.ThrowIfNull(file);
-        if (guestFd < 0 || guestFd >= Limit)
+        if (guestFd < 0 || guestFd >= MaxLimit)
         {
             throw new ArgumentOutOfRangeException(nameof(guestFd));
         }
@@ -262,7 +279,7 @@ public sealed class FdTable
         var sb = new StringBuilder();
         foreach (int fd in GuestDescriptors())
         {
-            if (Volatile.Read(ref _slots[fd]) is not Entry e)
+            if (Slot(fd) is not Entry e)
             {
                 continue; // closed by another thread meanwhile
             }
@@ -324,8 +341,8 @@ public sealed class FdTable
         {
             string[] parts = item.Split(':');
             if (parts.Length is < 2 or > 3 || (parts.Length == 3 && parts[2] != CloseOnExecMark)
-                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int guest) || guest >= Limit
-                || t._slots[guest] is not null)
+                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int guest) || guest >= MaxLimit
+                || t.Slot(guest) is not null)
             {
                 error = "Bad descriptor table entry: " + item;
                 return false;
@@ -364,12 +381,24 @@ public sealed class FdTable
         return new SyntheticFile(new ProcNode((ProcNodeKind)kind, pid, tid, fd), 0) { Offset = offset };
     }
 
-    private Entry? Slot(long guestFd) => guestFd >= 0 && guestFd < Limit ? Volatile.Read(ref _slots[guestFd]) : null;
+    private Entry? Slot(long guestFd)
+    {
+        Entry?[] slots = Volatile.Read(ref _slots);
+        return guestFd >= 0 && guestFd < slots.Length ? Volatile.Read(ref slots[guestFd]) : null;
+    }
 
     /// <summary>Publishes <paramref name="entry"/> (null to free the slot). Call under <see cref="_gate"/>, or on a
     /// table no other thread sees yet.</summary>
     private void Store(int fd, Entry? entry)
     {
+        if (fd >= _slots.Length)
+        {
+            // Grow by doubling (readers holding the old array see a snapshot; every write goes to the current one).
+            Entry?[] grown = new Entry?[Math.Min(MaxLimit, Math.Max(fd + 1, _slots.Length * 2))];
+            Array.Copy(_slots, grown, _slots.Length);
+            Volatile.Write(ref _slots, grown);
+        }
+
         Entry? previous = _slots[fd];
         Volatile.Write(ref _slots[fd], entry);
         _count += (entry is null ? 0 : 1) - (previous is null ? 0 : 1);

@@ -23,6 +23,7 @@ public sealed partial class ThreadGroup : IDisposable
         Kernel = kernel;
         Space = space;
         Fds = fds;
+        SyncFileLimit();
         ExecutablePath = executablePath;
         commandName = ProcessCommandName.FromPath(executablePath);
         Pid = kernel.HostPid;
@@ -161,7 +162,27 @@ public sealed partial class ThreadGroup : IDisposable
     public ulong BrkEnd { get; internal set; }
 
     /// <summary>The guest's resource limits (recorded, inherited across fork and execve, not applied to the host).</summary>
-    public ResourceLimits Limits { get; internal set; } = ResourceLimits.FromHost();
+    public ResourceLimits Limits
+    {
+        get => _limits;
+        internal set
+        {
+            _limits = value;
+            SyncFileLimit();
+        }
+    }
+
+    private ResourceLimits _limits = ResourceLimits.FromHost();
+
+    /// <summary>Makes the descriptor table's <see cref="FdTable.SoftLimit"/> follow RLIMIT_NOFILE's soft limit; call
+    /// after the limits change.</summary>
+    internal void SyncFileLimit()
+    {
+        if (Fds is not null && _limits.TryGet(ResourceLimits.NoFile, out Abi.RLimit files))
+        {
+            Fds.SoftLimit = (int)Math.Min(files.Current, FdTable.MaxLimit);
+        }
+    }
 
     /// <summary>Guest signal handlers: 0 = default, 1 = ignore, else the handler's address (index = signal).</summary>
     internal ulong[] SignalHandlers { get; } = new ulong[MaxSignal + 1];

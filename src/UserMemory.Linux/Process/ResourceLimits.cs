@@ -140,6 +140,22 @@ public sealed class ResourceLimits
         return LinuxError.None;
     }
 
+    /// <summary>Raises this host process's own RLIMIT_NOFILE soft limit to its hard limit: every guest descriptor is
+    /// a host descriptor of the runner, so a guest that raises its own limit (Go does at startup) must not find the
+    /// runner's smaller. Call once at startup, before the first guest's limits are read (they keep the usual soft
+    /// limit of <see cref="FdTable.Limit"/>).</summary>
+    public static void RaiseHostFileLimit()
+    {
+        Span<byte> raw = stackalloc byte[2 * sizeof(ulong)];
+        if (HostLinux.Syscall((long)SyscallNumber.Prlimit64, raw, 3, [0, NoFile, 0, 0, 0, 0]) < 0)
+        {
+            return;
+        }
+
+        raw[sizeof(ulong)..].CopyTo(raw); // soft = hard
+        _ = HostLinux.Syscall((long)SyscallNumber.Prlimit64, raw, 2, [0, NoFile, 0, 0, 0, 0]);
+    }
+
     private static readonly Lazy<ulong> NrOpen = new(ReadNrOpen);
 
     private static ulong ReadNrOpen()

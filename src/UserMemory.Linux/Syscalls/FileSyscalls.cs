@@ -999,7 +999,7 @@ internal static class FileSyscalls
             return !legacy ? Einval : t.Fds.IsOpen(from) ? to : Ebadf;
         }
 
-        if (to >= FdTable.Limit)
+        if (to >= (ulong)t.Fds.SoftLimit)
         {
             return Ebadf;
         }
@@ -1082,7 +1082,7 @@ internal static class FileSyscalls
         {
             case (long)FcntlCommand.DupFd:
             case (long)FcntlCommand.DupFdCloseOnExec:
-                if (arg >= FdTable.Limit)
+                if (arg >= (ulong)t.Fds.SoftLimit)
                 {
                     return Einval;
                 }

@@ -57,7 +57,7 @@ internal static class PollingSyscalls
 
     private static long PollWithMaskSet(Task t, ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll)
     {
-        if (count > FdTable.Limit)
+        if (count > (ulong)t.Fds.SoftLimit)
         {
             return Einval;
         }
@@ -151,7 +151,7 @@ internal static class PollingSyscalls
         }
 
         // Linux clamps nfds to the size of the descriptor table.
-        count = Math.Min((ulong)(int)count, (ulong)FdTable.Limit);
+        count = Math.Min((ulong)(int)count, (ulong)t.Fds.Size);
 
         int setBytes = (int)((count + 63) / 64 * 8);
         ulong[] addrs = [readAddr, writeAddr, exceptAddr];

@@ -342,6 +342,8 @@ internal static class ProcessSyscalls
             {
                 return Errno(e);
             }
+
+            t.Group.SyncFileLimit();
         }
 
         if (oldAddr == 0)

@@ -12,6 +12,7 @@ public sealed class FileCallTests
     [ProbeTheory]
     [InlineData("fallocate")]
     [InlineData("copy_file_range")]
+    [InlineData("many_fds")]
     public void File_call_answers_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_files"), [mode]);
 }

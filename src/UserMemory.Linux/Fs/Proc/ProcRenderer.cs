@@ -250,7 +250,7 @@ internal static class ProcRenderer
         sb.Append("Umask:\t0022\nState:\tR (running)\n");
         sb.Append(CultureInfo.InvariantCulture, $"Tgid:\t{g.Pid}\nNgid:\t0\nPid:\t{t.Tid}\nPPid:\t{ppid}\nTracerPid:\t0\n");
         sb.Append(CultureInfo.InvariantCulture, $"Uid:\t{uid}\t{euid}\t{euid}\t{euid}\nGid:\t{gid}\t{egid}\t{egid}\t{egid}\n");
-        sb.Append(CultureInfo.InvariantCulture, $"FDSize:\t{FdTable.Limit}\nGroups:\t\n");
+        sb.Append(CultureInfo.InvariantCulture, $"FDSize:\t{g.Fds.Size}\nGroups:\t\n");
         sb.Append(CultureInfo.InvariantCulture, $"VmSize:\t{TotalBytes(g) / 1024,8} kB\nVmRSS:\t{(ulong)g.Space.ResidentPages * Pages.Size4K / 1024,8} kB\n");
         sb.Append("Threads:\t1\nSigQ:\t0/0\n");
         sb.Append(CultureInfo.InvariantCulture, $"SigPnd:\t{pending:x16}\nShdPnd:\t{shared:x16}\nSigBlk:\t{t.SignalMask:x16}\nSigIgn:\t{ignored:x16}\nSigCgt:\t{caught:x16}\n");

@@ -29,6 +29,7 @@ public sealed partial class ThreadGroup : IDisposable
         Fs = FsContext.Create(kernel.Options);
         MainTask = new Task(this, Pid, kernel.CreateCpu(space));
         _tasks.Add(MainTask);
+        Signals.SignalFds.Adopt(fds);
     }
 
     private readonly System.Collections.Generic.List<Task> _tasks = new();

@@ -254,11 +254,16 @@ internal static class FileSyscalls
             return Ebadf;
         }
 
-        return Release(f);
+        return Release(t, f);
     }
 
-    private static long Release(OpenFile f)
+    private static long Release(Task t, OpenFile f)
     {
+        if (f is SignalFdFile signalFd)
+        {
+            SignalFdSyscalls.Closing(t, signalFd);
+        }
+
         if (f.HostFd < 0)
         {
             return 0;
@@ -285,7 +290,7 @@ internal static class FileSyscalls
 
         foreach (OpenFile f in t.Fds.TakeRange(low, high))
         {
-            Release(f);
+            Release(t, f);
         }
 
         return 0;
@@ -914,8 +919,13 @@ internal static class FileSyscalls
 
     /// <summary>A new guest number for the same open file description: a host dup for a host file (the host shares
     /// the description), the same object for a synthetic one.</summary>
-    private static long Duplicate(OpenFile f, out OpenFile copy)
+    private static long Duplicate(Task t, OpenFile f, out OpenFile copy)
     {
+        if (f is SignalFdFile signalFd)
+        {
+            return SignalFdSyscalls.Duplicate(t, signalFd, out copy);
+        }
+
         copy = f;
         if (f.HostFd < 0)
         {
@@ -940,7 +950,7 @@ internal static class FileSyscalls
             return Ebadf;
         }
 
-        long r = Duplicate(f, out OpenFile copy);
+        long r = Duplicate(t, f, out OpenFile copy);
         if (r < 0)
         {
             return r;
@@ -949,7 +959,7 @@ internal static class FileSyscalls
         int guest = t.Fds.Add(copy, closeOnExec, lowest);
         if (guest < 0 && copy != f)
         {
-            Release(copy);
+            Release(t, copy);
         }
 
         return guest;
@@ -982,7 +992,7 @@ internal static class FileSyscalls
             return Ebadf;
         }
 
-        long r = Duplicate(f, out OpenFile copy);
+        long r = Duplicate(t, f, out OpenFile copy);
         if (r < 0)
         {
             return r;
@@ -991,7 +1001,7 @@ internal static class FileSyscalls
         OpenFile? previous = t.Fds.Place((int)to, copy, (flags & (ulong)OCloexec) != 0);
         if (previous is not null)
         {
-            Release(previous);
+            Release(t, previous);
         }
 
         return to;

@@ -117,6 +117,16 @@ internal static class IoSyscalls
     /// <summary>read/write/pread64/pwrite64: see the class remarks.</summary>
     private static long Transfer(Task t, SyscallNumber nr, ulong fd, ulong buffer, ulong count, long position)
     {
+        if (t.Fds.Get((long)fd) is SignalFdFile signalFd)
+        {
+            return nr switch
+            {
+                SyscallNumber.Read => SignalFdSyscalls.Read(t, signalFd, buffer, count),
+                SyscallNumber.Pread64 => -(long)LinuxError.ESPIPE,
+                _ => Einval,
+            };
+        }
+
         if (t.Fds.Get((long)fd) is SyntheticFile synthetic)
         {
             // /proc files rendered from guest state: served by the Fs room through a bounded staging copy.

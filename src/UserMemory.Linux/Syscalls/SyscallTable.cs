@@ -44,6 +44,7 @@ internal static class SyscallTable
         FutexSyscalls.Register(b);
         PollingSyscalls.Register(b);
         EpollSyscalls.Register(b);
+        SignalFdSyscalls.Register(b);
         MiscSyscalls.Register(b);
         return b.Build();
     }

@@ -59,6 +59,12 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Openat, SupportLevel.Full, "", static (t, a) => SharedMappings.AfterOpen(t, OpenAt(t, (long)a[0], a[1], a[2], a[3]), a[2]));
         b.Add(SyscallNumber.Mkdirat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mkdirat, (long)a[0], a[1], (long)a[2], 0));
         b.Add(SyscallNumber.Mknodat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mknodat, (long)a[0], a[1], (long)a[2], (long)a[3]));
+        b.Add(SyscallNumber.Mknod, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mknodat, AtFdCwd, a[0], (long)a[1], (long)a[2]));
+        b.Add(SyscallNumber.Sync, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.Sync));
+        b.Add(SyscallNumber.Syncfs, SupportLevel.Full, "", static (t, a) => HostDescriptorCall(t, SyscallNumber.Syncfs, a[0], 0, 0, 0));
+        b.Add(SyscallNumber.Fadvise64, SupportLevel.Full, "", static (t, a) => HostDescriptorCall(t, SyscallNumber.Fadvise64, a[0], (long)a[1], (long)a[2], (long)a[3]));
+        b.Add(SyscallNumber.Readahead, SupportLevel.Full, "", static (t, a) => HostDescriptorCall(t, SyscallNumber.Readahead, a[0], (long)a[1], (long)a[2], 0));
+        b.Add(SyscallNumber.Fallocate, SupportLevel.Full, "", static (t, a) => Fallocate(t, a[0], (long)a[1], (long)a[2], (long)a[3]));
         b.Add(SyscallNumber.Fchownat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Fchownat, (long)a[0], a[1], (long)a[2], (long)a[3], extra: (long)a[4]));
         b.Add(SyscallNumber.Newfstatat, SupportLevel.Full, "", static (t, a) => StatAt(t, (long)a[0], a[1], (long)a[3], a[2], false, 0));
         b.Add(SyscallNumber.Unlinkat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Unlinkat, (long)a[0], a[1], (long)a[2], 0));
@@ -294,6 +300,24 @@ internal static class FileSyscalls
         }
 
         return 0;
+    }
+
+    /// <summary>A call on the host descriptor behind a guest one, with plain arguments (syncfs, fadvise64,
+    /// readahead); a closed or synthetic descriptor is EBADF.</summary>
+    private static long HostDescriptorCall(Task t, SyscallNumber nr, ulong fd, long a1, long a2, long a3) =>
+        t.TryHostFd(fd, out long host) ? Syscall(nr, host, a1, a2, a3) : Ebadf;
+
+    /// <summary>fallocate: the host's, except on a read-only sandbox file system (EROFS, as ftruncate).</summary>
+    private static long Fallocate(Task t, ulong fd, long mode, long offset, long length)
+    {
+        if (!t.TryHostFd(fd, out long host))
+        {
+            return Ebadf;
+        }
+
+        return t.Group.Fs.ReadOnly && IsHostRegularOrDirectory((int)host)
+            ? Errno(LinuxError.EROFS)
+            : Syscall(SyscallNumber.Fallocate, host, mode, offset, length);
     }
 
     private static long FdCall(Task t, SyscallNumber nr, ulong fd, ulong a1, ulong a2)

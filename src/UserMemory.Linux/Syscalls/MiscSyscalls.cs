@@ -9,7 +9,7 @@ using static UserMemory.Linux.Syscalls.SyscallSupport;
 
 namespace UserMemory.Linux.Syscalls;
 
-/// <summary>Setup and system-information syscalls: arch_prctl, prctl, sched_getaffinity,
+/// <summary>Setup and system-information syscalls: arch_prctl, prctl,
 /// sched_yield, uname, sysinfo, getpriority/setpriority.</summary>
 internal static class MiscSyscalls
 {
@@ -25,7 +25,6 @@ internal static class MiscSyscalls
         b.Add(SyscallNumber.Sysinfo, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Sysinfo, a[0], SysInfoSize));
         b.Add(SyscallNumber.Prctl, SupportLevel.Partial, "PR_SET_NAME/PR_GET_NAME (the process's name, shared by its threads); others EINVAL", static (t, a) => Prctl(t, a[0], a[1]));
         b.Add(SyscallNumber.ArchPrctl, SupportLevel.Full, "", static (t, a) => ArchPrctl(t, a[0], a[1]));
-        b.Add(SyscallNumber.SchedGetaffinity, SupportLevel.Partial, "the host's CPUs", static (t, a) => SchedGetAffinity(t, a[1], a[2]));
         b.Add(SyscallNumber.Getpriority, SupportLevel.Full, "host facts for this process, its group and user; another process only within the sandbox", static (t, a) => GetPriority(t, a[0], a[1]));
         b.Add(SyscallNumber.Setpriority, SupportLevel.Partial, "this process only; another process, group or user is EPERM", static (t, a) => SetPriority(t, a[0], a[1], a[2]));
     }
@@ -112,18 +111,5 @@ internal static class MiscSyscalls
             default:
                 return Einval;
         }
-    }
-
-    private static long SchedGetAffinity(Task t, ulong size, ulong maskAddr)
-    {
-        if (size < 8 || (size & 7) != 0)
-        {
-            return Einval;
-        }
-
-        // The host's CPUs (the guest runs one thread, but programs size work by this, e.g. nproc).
-        byte[] mask = new byte[Math.Min(size, 1024)];
-        long r = HostSpanCall(SyscallNumber.SchedGetaffinity, mask, 2, 0, mask.Length);
-        return r < 0 ? r : (t.CopyOut(maskAddr, mask.AsSpan(0, (int)r)) < 0 ? Efault : r);
     }
 }

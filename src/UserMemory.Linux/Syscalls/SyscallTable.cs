@@ -45,6 +45,8 @@ internal static class SyscallTable
         PollingSyscalls.Register(b);
         EpollSyscalls.Register(b);
         SignalFdSyscalls.Register(b);
+        EventTimerFdSyscalls.Register(b);
+        SchedulerSyscalls.Register(b);
         MiscSyscalls.Register(b);
         return b.Build();
     }

@@ -1,6 +1,7 @@
 /* Fidelity (issue 11), syscalls real programs reach that the host answers for the guest: eventfd/eventfd2 (the Go
  * runtime's netpoller), timerfd_create/settime/gettime, the scheduler calls (affinity, policy, priority range,
- * sched_rr_get_interval, getcpu), sync/syncfs, fadvise64, readahead, fallocate and mknod. Values that differ between
+ * sched_rr_get_interval, getcpu), sync/syncfs, fadvise64, readahead, fallocate, mknod, and the prctl options
+ * programs use (parent-death signal, dumpable, no_new_privs, child subreaper, timer slack, tid address). Values that differ between
  * machines are printed as facts about them (non-negative, at least one). Linux is the oracle.
  * Build: musl-gcc -static -O1. */
 #include "probe_common.h"
@@ -8,6 +9,8 @@
 #include <sched.h>
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -186,11 +189,42 @@ static void files(void)
     unlink(name);
 }
 
+static void prctls(void)
+{
+    int sig = -1;
+    report("pdeathsig_set", prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0));
+    report("pdeathsig_get", prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0));
+    printf("pdeathsig=%d\n", sig);
+    report("pdeathsig_bad", prctl(PR_SET_PDEATHSIG, 99, 0, 0, 0));
+    report("pdeathsig_get_fault", prctl(PR_GET_PDEATHSIG, (void *)8, 0, 0, 0));
+    report("pdeathsig_clear", prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0));
+    report("dumpable", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+    report("dumpable_bad", prctl(PR_SET_DUMPABLE, 2, 0, 0, 0));
+    report("dumpable_clear", prctl(PR_SET_DUMPABLE, 0, 0, 0, 0));
+    report("dumpable_cleared", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+    report("dumpable_restore", prctl(PR_SET_DUMPABLE, 1, 0, 0, 0));
+    report("no_new_privs_bad", prctl(PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0));
+    report("no_new_privs_set", prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+    report("no_new_privs_get", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+    int reaper = -1;
+    report("subreaper_set", prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+    report("subreaper_get", prctl(PR_GET_CHILD_SUBREAPER, &reaper, 0, 0, 0));
+    printf("subreaper=%d\n", reaper);
+    report("timerslack_positive", prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) > 0);
+    report("capbset_read_bad", prctl(PR_CAPBSET_READ, 9999, 0, 0, 0));
+    unsigned long tid_address = 0;
+    report("tid_address", prctl(PR_GET_TID_ADDRESS, &tid_address, 0, 0, 0));
+    printf("tid_address_set=%d\n", tid_address != 0);
+    report("tid_address_fault", prctl(PR_GET_TID_ADDRESS, (void *)8, 0, 0, 0));
+    report("unknown_option", prctl(9999, 0, 0, 0, 0));
+}
+
 int main(void)
 {
     eventfds();
     timerfds();
     scheduler();
     files();
+    prctls();
     return 0;
 }

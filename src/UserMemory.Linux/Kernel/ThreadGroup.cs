@@ -164,6 +164,9 @@ public sealed partial class ThreadGroup : IDisposable
     /// <summary>The guest's resource limits (recorded, inherited across fork and execve, not applied to the host).</summary>
     public ResourceLimits Limits { get; internal set; } = ResourceLimits.FromHost();
 
+    /// <summary>The guest's PR_SET_DUMPABLE flag (the runner process itself is never dumpable).</summary>
+    internal bool Dumpable { get; set; } = true;
+
     /// <summary>Guest signal handlers: 0 = default, 1 = ignore, else the handler's address (index = signal).</summary>
     internal ulong[] SignalHandlers { get; } = new ulong[MaxSignal + 1];
 

@@ -1,7 +1,8 @@
 /* Fidelity (issue 11), syscalls real programs reach that the host answers for the guest: eventfd/eventfd2 (the Go
  * runtime's netpoller), timerfd_create/settime/gettime, the scheduler calls (affinity, policy, priority range,
  * sched_rr_get_interval, getcpu), sync/syncfs, fadvise64, readahead, fallocate, mknod, and the prctl options
- * programs use (parent-death signal, dumpable, no_new_privs, child subreaper, timer slack, tid address). Values that differ between
+ * programs use (parent-death signal, dumpable, no_new_privs, child subreaper, timer slack, tid address), and the
+ * ioctls Linux answers for any descriptor (FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC) and terminal ones on a pipe. Values that differ between
  * machines are printed as facts about them (non-negative, at least one). Linux is the oracle.
  * Build: musl-gcc -static -O1. */
 #include "probe_common.h"
@@ -10,6 +11,8 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -219,6 +222,36 @@ static void prctls(void)
     report("unknown_option", prctl(9999, 0, 0, 0, 0));
 }
 
+static void ioctls(void)
+{
+    int p[2];
+    pipe(p);
+    int on = 1, off = 0;
+    report("fioclex", ioctl(p[0], FIOCLEX));
+    report("fioclex_getfd", fcntl(p[0], F_GETFD));
+    report("fionclex", ioctl(p[0], FIONCLEX));
+    report("fionclex_getfd", fcntl(p[0], F_GETFD));
+    report("fionbio_on", ioctl(p[0], FIONBIO, &on));
+    report("fionbio_flags", (fcntl(p[0], F_GETFL) & O_NONBLOCK) != 0);
+    char c;
+    report("fionbio_read", read(p[0], &c, 1));
+    report("fionbio_off", ioctl(p[0], FIONBIO, &off));
+    report("fionbio_flags_off", (fcntl(p[0], F_GETFL) & O_NONBLOCK) != 0);
+    report("fionbio_fault", ioctl(p[0], FIONBIO, (void *)8));
+    report("fioasync", ioctl(p[0], FIOASYNC, &off));
+    report("fioclex_badfd", ioctl(999, FIOCLEX));
+    report("tcflsh_pipe", ioctl(p[0], TCFLSH, TCIFLUSH));
+    report("tcsbrk_pipe", ioctl(p[1], TCSBRK, 1));
+    int n = -1;
+    report("tiocoutq_pipe", ioctl(p[1], TIOCOUTQ, &n));
+    report("tiocgsid_pipe", ioctl(p[0], TIOCGSID, &n));
+    int procfd = open("/proc/self/status", O_RDONLY);
+    report("fioclex_proc", ioctl(procfd, FIOCLEX));
+    report("fioclex_proc_getfd", fcntl(procfd, F_GETFD));
+    report("fionbio_proc", ioctl(procfd, FIONBIO, &on));
+    report("fionbio_proc_flags", (fcntl(procfd, F_GETFL) & O_NONBLOCK) != 0);
+}
+
 int main(void)
 {
     eventfds();
@@ -226,5 +259,6 @@ int main(void)
     scheduler();
     files();
     prctls();
+    ioctls();
     return 0;
 }

@@ -24,7 +24,7 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Fstat, SupportLevel.Full, "", static (t, a) => FdOut(t, SyscallNumber.Fstat, a[0], a[1], StatSize));
         b.Add(SyscallNumber.Lstat, SupportLevel.Full, "", static (t, a) => StatAt(t, AtFdCwd, a[0], (long)AtFlags.SymlinkNoFollow, a[1], false, 0));
         b.Add(SyscallNumber.Lseek, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Lseek, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Ioctl, SupportLevel.Partial, "terminal requests only (TCGETS/TCSETS*, TIOC[GS]WINSZ, TIOC[GS]PGRP, FIONREAD); others ENOTTY", static (t, a) => Ioctl(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Ioctl, SupportLevel.Partial, "FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC on any descriptor; terminal requests (TCGETS/TCSETS*, TCSBRK, TCXONC, TCFLSH, TIOC[GS]WINSZ, TIOC[GS]PGRP, TIOCSCTTY, TIOCNOTTY, TIOCGSID, TIOCOUTQ, FIONREAD); others ENOTTY", static (t, a) => Ioctl(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Access, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Faccessat, AtFdCwd, a[0], (long)a[1], 0));
         b.Add(SyscallNumber.Pipe, SupportLevel.Full, "", static (t, a) => Pipe(t, a[0], 0));
         b.Add(SyscallNumber.Dup, SupportLevel.Full, "", static (t, a) => Dup(t, a[0], 0, false));
@@ -1157,10 +1157,42 @@ internal static class FileSyscalls
             return Ebadf;
         }
 
+        switch ((DescriptorIoctl)request)
+        {
+            case DescriptorIoctl.CloseOnExec:
+            case DescriptorIoctl.NoCloseOnExec:
+                t.Fds.SetCloseOnExec((long)fd, (DescriptorIoctl)request == DescriptorIoctl.CloseOnExec);
+                return 0;
+            case DescriptorIoctl.NonBlocking:
+            case DescriptorIoctl.Async:
+                {
+                    byte[] flag = new byte[sizeof(int)];
+                    if (t.CopyIn(arg, flag) < 0)
+                    {
+                        return Efault;
+                    }
+
+                    if (f is SyntheticFile synthetic)
+                    {
+                        int bit = (DescriptorIoctl)request == DescriptorIoctl.NonBlocking ? (int)OpenFlags.NonBlock : (int)OpenFlags.Async;
+                        synthetic.StatusFlags = BitConverter.ToInt32(flag) != 0 ? synthetic.StatusFlags | bit : synthetic.StatusFlags & ~bit;
+                        return 0;
+                    }
+
+                    return HostSpanCall(SyscallNumber.Ioctl, flag, 2, f.HostFd, (long)request);
+                }
+        }
+
         long host = f.HostFd;
         if (host < 0)
         {
             return -(long)LinuxError.ENOTTY;
+        }
+
+        if ((TerminalIoctl)request is TerminalIoctl.SendBreak or TerminalIoctl.FlowControl or TerminalIoctl.Flush
+            or TerminalIoctl.SetControllingTerminal or TerminalIoctl.ReleaseControllingTerminal)
+        {
+            return Syscall(SyscallNumber.Ioctl, host, (long)request, (long)arg); // the argument is a value, not a pointer
         }
 
         int outSize = (TerminalIoctl)request switch
@@ -1169,6 +1201,8 @@ internal static class FileSyscalls
             TerminalIoctl.GetWindowSize => WindowSizeSize,
             TerminalIoctl.GetProcessGroup => sizeof(int),
             TerminalIoctl.BytesReadable => sizeof(int),
+            TerminalIoctl.OutputQueue => sizeof(int),
+            TerminalIoctl.GetSessionId => sizeof(int),
             _ => -1,
         };
         if (outSize > 0)

@@ -1,7 +1,7 @@
 /* Fidelity (issue 11), signalfd: a descriptor that reads the caller's pending signals of its mask as struct
  * signalfd_siginfo records. Each check prints one line; Linux is the oracle (same output, same exit status).
  * Covered: siginfo fields for kill, sigqueue, tkill and a child's SIGCHLD; several records in one read and the
- * order; short reads (EINVAL), write (EINVAL), empty non-blocking reads (EAGAIN); poll, select and epoll readiness;
+ * order; readv; short reads (EINVAL), write and writev (EINVAL), empty non-blocking reads (EAGAIN); poll, select and epoll readiness;
  * a blocking read woken by another process's kill; a read interrupted by a handled signal outside the mask (EINTR);
  * changing the mask of an existing descriptor; SFD_CLOEXEC and SFD_NONBLOCK as descriptor flags; dup; a fork child's
  * descriptor reports the child's signals; the errors (EINVAL, EBADF, EFAULT).
@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/signalfd.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -113,6 +114,17 @@ int main(void)
     printf("epoll_data=%llx\n", (unsigned long long)out[0].data.u64);
     report("read_usr2", read(fd, rec, sizeof rec));
     report("epoll_drained", epoll_wait(ep, out, 2, 0));
+
+    /* readv: records fill the vector in order, straddling elements; too small a vector is EINVAL. */
+    kill(getpid(), SIGUSR1);
+    unsigned char halves[2][100];
+    memset(halves, 0, sizeof halves);
+    struct iovec two[2] = { { halves[0], 64 }, { halves[1], 100 } };
+    struct iovec small[2] = { { halves[0], 32 }, { halves[1], 32 } };
+    report("readv_small", readv(fd, small, 2));
+    report("readv", readv(fd, two, 2));
+    printf("readv_signo=%u\n", *(unsigned *)halves[0]);
+    report("writev", writev(fd, two, 2));
 
     /* dup shares the description. */
     int d = dup(fd);

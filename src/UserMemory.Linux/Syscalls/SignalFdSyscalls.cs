@@ -131,15 +131,65 @@ internal static class SignalFdSyscalls
     /// <returns>The bytes read, -errno, or a restart code.</returns>
     internal static long Read(Task t, SignalFdFile f, ulong buffer, ulong count)
     {
-        ulong records = count / RecordSize;
-        if (records == 0)
+        long taken = Take(t, f, count, out byte[] records);
+        if (taken <= 0)
+        {
+            return taken;
+        }
+
+        return t.CopyOut(buffer, records.AsSpan(0, (int)taken)) < 0 ? Efault : taken;
+    }
+
+    /// <summary>readv on a signalfd: the records fill the vector in order (one may straddle two elements).</summary>
+    /// <param name="t">The task.</param>
+    /// <param name="f">The description.</param>
+    /// <param name="vector">The imported guest vector.</param>
+    /// <returns>The bytes read, -errno, or a restart code.</returns>
+    internal static long ReadVector(Task t, SignalFdFile f, ReadOnlySpan<IoVec> vector)
+    {
+        ulong total = 0;
+        foreach (IoVec v in vector)
+        {
+            total += v.Length;
+        }
+
+        long taken = Take(t, f, total, out byte[] records);
+        if (taken <= 0)
+        {
+            return taken;
+        }
+
+        int done = 0;
+        foreach (IoVec v in vector)
+        {
+            int length = (int)Math.Min(v.Length, (ulong)(taken - done));
+            if (length > 0 && t.CopyOut(v.Base, records.AsSpan(done, length)) < 0)
+            {
+                return done > 0 ? done : Efault;
+            }
+
+            done += length;
+        }
+
+        return done;
+    }
+
+    /// <summary>Takes as many whole records as <paramref name="room"/> holds (at least one, waiting for it unless the
+    /// description is non-blocking).</summary>
+    /// <returns>The bytes taken into <paramref name="records"/>, -errno, or a restart code.</returns>
+    private static long Take(Task t, SignalFdFile f, ulong room, out byte[] records)
+    {
+        ulong wanted = room / RecordSize;
+        records = [];
+        if (wanted == 0)
         {
             return Einval;
         }
 
-        byte[] record = new byte[RecordSize];
-        ulong done = 0;
-        while (done < records)
+        int capacity = (int)Math.Min(wanted, (ulong)PendingSignals.MaxQueued + SignalNumber.SIGRTMAX);
+        records = new byte[capacity * RecordSize];
+        int done = 0;
+        while (done < capacity)
         {
             if (!SignalDelivery.TryTakeFrom(t, f.Mask.Value, out SigInfo info))
             {
@@ -163,16 +213,11 @@ internal static class SignalFdSyscalls
                 continue;
             }
 
-            Encode(info, record);
-            if (t.CopyOut(buffer + (done * RecordSize), record) < 0)
-            {
-                return done > 0 ? (long)(done * RecordSize) : Efault;
-            }
-
+            Encode(info, records.AsSpan(done * RecordSize, RecordSize));
             done++;
         }
 
-        return (long)(done * RecordSize);
+        return (long)done * RecordSize;
     }
 
     /// <summary>Writes <paramref name="info"/> as <c>struct signalfd_siginfo</c>, with the fields Linux's

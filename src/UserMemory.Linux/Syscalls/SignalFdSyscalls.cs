@@ -38,7 +38,7 @@ internal static class SignalFdSyscalls
     private const int SystemTimeOffset = 64;
     private const int AddressOffset = 72;
 
-    /// <summary>si_code values past which a kernel code names no per-signal layout (Linux's SI_KERNEL).</summary>
+    /// <summary><c>SI_SIGIO</c>: the poll layout (band and fd), whose fields no guest signal source fills.</summary>
     private const int SignalIo = -5;
 
     /// <summary>Registers this subsystem's syscalls.</summary>

@@ -150,4 +150,50 @@ public sealed class FdTableTests
             Assert.Equal(t.Serialize(), FdTable.Parse(t.Serialize()).Serialize());
         }, iter: 300);
     }
+
+    /// <summary>Threads share one table (CLONE_FILES): concurrent opens, closes and dups must neither throw nor lose or
+    /// duplicate a number. Each thread adds and takes back its own descriptors; at the end only the standard streams
+    /// remain and every number a thread got was its own while it held it.</summary>
+    [Fact]
+    public void Concurrent_add_and_take_from_many_threads_keep_the_table_consistent()
+    {
+        FdTable t = FdTable.WithStandardStreams();
+        const int Threads = 8;
+        const int Rounds = 20_000;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var workers = new System.Threading.Thread[Threads];
+        for (int w = 0; w < Threads; w++)
+        {
+            int host = 1000 + w;
+            workers[w] = new System.Threading.Thread(() =>
+            {
+                for (int i = 0; i < Rounds; i++)
+                {
+                    int fd = t.Add(host, closeOnExec: (i & 1) == 0);
+                    if (fd < 3 || t.HostOf(fd) != host)
+                    {
+                        failures.Enqueue($"add gave {fd} holding {t.HostOf(fd)}");
+                        return;
+                    }
+
+                    _ = t.Serialize();
+                    if (t.Remove(fd) != host)
+                    {
+                        failures.Enqueue($"take of {fd} lost host {host}");
+                        return;
+                    }
+                }
+            });
+            workers[w].Start();
+        }
+
+        foreach (System.Threading.Thread worker in workers)
+        {
+            worker.Join();
+        }
+
+        Assert.Empty(failures);
+        Assert.Equal(3, t.Count);
+        Assert.Equal([0, 1, 2], t.GuestDescriptors());
+    }
 }

@@ -33,7 +33,7 @@ public sealed class SyscallTableTests
 
     [Theory]
     [InlineData(-1L)]
-    [InlineData((long)SyscallNumber.Socket)]
+    [InlineData((long)SyscallNumber.Sendmmsg)]
     [InlineData(SyscallNames.TableSize)]
     [InlineData(long.MaxValue)]
     [InlineData(long.MinValue)]

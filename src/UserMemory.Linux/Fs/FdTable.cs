@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using System.Threading;
 using UserMemory.Linux.Fs.Proc;
 
 namespace UserMemory.Linux.Fs;
@@ -13,6 +14,10 @@ namespace UserMemory.Linux.Fs;
 /// <c>fcntl(F_DUPFD)</c>, <c>close_range</c> or <c>/proc/self/fd</c> reaches them. Host descriptors never carry
 /// close-on-exec themselves (they must survive the host <c>execve</c> that runs the next guest program); the guest's
 /// flag is applied by closing them at the guest's <c>execve</c>.
+/// <para><b>Threads.</b> The table is shared by every task of a process (<c>CLONE_FILES</c>). Each slot holds an
+/// immutable entry: lookups read one slot without a lock (a published reference is complete), and every change takes
+/// the table's lock, so concurrent <c>open</c>, <c>close</c> and <c>dup</c> from several threads never tear it (a
+/// guest race on one number gets one of the outcomes Linux could give).</para>
 /// </summary>
 public sealed class FdTable
 {
@@ -26,7 +31,9 @@ public sealed class FdTable
     private const char SignalFdMark = '!';
     private const char SyntheticFieldSeparator = '.';
 
-    private readonly SortedDictionary<int, Entry> _entries = new();
+    private readonly Entry?[] _slots = new Entry?[Limit];
+    private readonly Lock _gate = new();
+    private int _count;
 
     /// <summary>A table with guest 0, 1 and 2 bound to host 0, 1 and 2.</summary>
     /// <returns>The table.</returns>
@@ -35,24 +42,35 @@ public sealed class FdTable
         var t = new FdTable();
         for (int i = 0; i < StandardStreams; i++)
         {
-            t._entries[i] = new Entry(new HostFile(i), false);
+            t.Store(i, new Entry(new HostFile(i), false));
         }
 
         return t;
     }
 
     /// <summary>The number of open guest descriptors.</summary>
-    public int Count => _entries.Count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>The open guest descriptors in ascending order.</summary>
     /// <returns>The numbers.</returns>
-    public IReadOnlyList<int> GuestDescriptors() => new List<int>(_entries.Keys);
+    public IReadOnlyList<int> GuestDescriptors()
+    {
+        var open = new List<int>();
+        for (int fd = 0; fd < Limit; fd++)
+        {
+            if (Volatile.Read(ref _slots[fd]) is not null)
+            {
+                open.Add(fd);
+            }
+        }
+
+        return open;
+    }
 
     /// <summary>The open file description behind <paramref name="guestFd"/>.</summary>
     /// <param name="guestFd">The guest descriptor (any value the guest passed).</param>
     /// <returns>The description, or null when closed or out of range (EBADF).</returns>
-    public OpenFile? Get(long guestFd) =>
-        guestFd >= 0 && guestFd < Limit && _entries.TryGetValue((int)guestFd, out Entry e) ? e.File : null;
+    public OpenFile? Get(long guestFd) => Slot(guestFd)?.File;
 
     /// <summary>The host descriptor behind <paramref name="guestFd"/>.</summary>
     /// <param name="guestFd">The guest descriptor.</param>
@@ -67,8 +85,7 @@ public sealed class FdTable
     /// <summary>The guest's close-on-exec flag of an open descriptor.</summary>
     /// <param name="guestFd">The guest descriptor.</param>
     /// <returns>The flag (false when closed).</returns>
-    public bool IsCloseOnExec(long guestFd) =>
-        guestFd >= 0 && guestFd < Limit && _entries.TryGetValue((int)guestFd, out Entry e) && e.CloseOnExec;
+    public bool IsCloseOnExec(long guestFd) => Slot(guestFd)?.CloseOnExec ?? false;
 
     /// <summary>Sets the guest's close-on-exec flag.</summary>
     /// <param name="guestFd">An open guest descriptor.</param>
@@ -76,14 +93,17 @@ public sealed class FdTable
     /// <returns>False when the descriptor is not open.</returns>
     public bool SetCloseOnExec(long guestFd, bool closeOnExec)
     {
-        OpenFile? f = Get(guestFd);
-        if (f is null)
+        lock (_gate)
         {
-            return false;
-        }
+            OpenFile? f = Get(guestFd);
+            if (f is null)
+            {
+                return false;
+            }
 
-        _entries[(int)guestFd] = new Entry(f, closeOnExec);
-        return true;
+            Store((int)guestFd, new Entry(f, closeOnExec));
+            return true;
+        }
     }
 
     /// <summary>Binds <paramref name="hostFd"/> to the lowest free guest number not below <paramref name="lowest"/>.</summary>
@@ -106,12 +126,15 @@ public sealed class FdTable
             return -(int)LinuxError.EINVAL;
         }
 
-        for (int fd = (int)lowest; fd < Limit; fd++)
+        lock (_gate)
         {
-            if (!_entries.ContainsKey(fd))
+            for (int fd = (int)lowest; fd < Limit; fd++)
             {
-                _entries[fd] = new Entry(file, closeOnExec);
-                return fd;
+                if (_slots[fd] is null)
+                {
+                    Store(fd, new Entry(file, closeOnExec));
+                    return fd;
+                }
             }
         }
 
@@ -138,9 +161,12 @@ public sealed class FdTable
             throw new ArgumentOutOfRangeException(nameof(guestFd));
         }
 
-        OpenFile? previous = Get(guestFd);
-        _entries[guestFd] = new Entry(file, closeOnExec);
-        return previous;
+        lock (_gate)
+        {
+            OpenFile? previous = Get(guestFd);
+            Store(guestFd, new Entry(file, closeOnExec));
+            return previous;
+        }
     }
 
     /// <summary>Unbinds a guest descriptor.</summary>
@@ -153,13 +179,16 @@ public sealed class FdTable
     /// <returns>The description (the caller closes its host descriptor), or null when it was not open.</returns>
     public OpenFile? Take(long guestFd)
     {
-        OpenFile? f = Get(guestFd);
-        if (f is not null)
+        lock (_gate)
         {
-            _entries.Remove((int)guestFd);
-        }
+            OpenFile? f = Get(guestFd);
+            if (f is not null)
+            {
+                Store((int)guestFd, null);
+            }
 
-        return f;
+            return f;
+        }
     }
 
     /// <summary>Unbinds every open descriptor in <c>[first, last]</c> (close_range).</summary>
@@ -169,12 +198,15 @@ public sealed class FdTable
     public IReadOnlyList<OpenFile> TakeRange(long first, long last)
     {
         var taken = new List<OpenFile>();
-        foreach (int fd in GuestDescriptors())
+        lock (_gate)
         {
-            if (fd >= first && fd <= last)
+            foreach (int fd in GuestDescriptors())
             {
-                taken.Add(_entries[fd].File);
-                _entries.Remove(fd);
+                if (fd >= first && fd <= last)
+                {
+                    taken.Add(_slots[fd]!.File);
+                    Store(fd, null);
+                }
             }
         }
 
@@ -186,11 +218,14 @@ public sealed class FdTable
     /// <param name="last">The last number (inclusive).</param>
     public void MarkCloseOnExec(long first, long last)
     {
-        foreach (int fd in GuestDescriptors())
+        lock (_gate)
         {
-            if (fd >= first && fd <= last)
+            foreach (int fd in GuestDescriptors())
             {
-                SetCloseOnExec(fd, true);
+                if (fd >= first && fd <= last)
+                {
+                    SetCloseOnExec(fd, true);
+                }
             }
         }
     }
@@ -200,17 +235,20 @@ public sealed class FdTable
     public IReadOnlyList<int> RemoveCloseOnExec()
     {
         var closed = new List<int>();
-        foreach (int fd in GuestDescriptors())
+        lock (_gate)
         {
-            Entry e = _entries[fd];
-            if (e.CloseOnExec)
+            foreach (int fd in GuestDescriptors())
             {
-                if (e.File.HostFd >= 0)
+                Entry e = _slots[fd]!;
+                if (e.CloseOnExec)
                 {
-                    closed.Add(e.File.HostFd);
-                }
+                    if (e.File.HostFd >= 0)
+                    {
+                        closed.Add(e.File.HostFd);
+                    }
 
-                _entries.Remove(fd);
+                    Store(fd, null);
+                }
             }
         }
 
@@ -224,8 +262,13 @@ public sealed class FdTable
     public string Serialize()
     {
         var sb = new StringBuilder();
-        foreach ((int fd, Entry e) in _entries)
+        foreach (int fd in GuestDescriptors())
         {
+            if (Volatile.Read(ref _slots[fd]) is not Entry e)
+            {
+                continue; // closed by another thread meanwhile
+            }
+
             if (sb.Length > 0)
             {
                 sb.Append(',');
@@ -288,7 +331,7 @@ public sealed class FdTable
             string[] parts = item.Split(':');
             if (parts.Length is < 2 or > 3 || (parts.Length == 3 && parts[2] != CloseOnExecMark)
                 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int guest) || guest >= Limit
-                || t._entries.ContainsKey(guest))
+                || t._slots[guest] is not null)
             {
                 error = "Bad descriptor table entry: " + item;
                 return false;
@@ -305,7 +348,7 @@ public sealed class FdTable
                 return false;
             }
 
-            t._entries[guest] = new Entry(file, parts.Length == 3);
+            t.Store(guest, new Entry(file, parts.Length == 3));
         }
 
         table = t;
@@ -339,5 +382,16 @@ public sealed class FdTable
         return new SyntheticFile(new ProcNode((ProcNodeKind)kind, pid, tid, fd), 0) { Offset = offset };
     }
 
-    private readonly record struct Entry(OpenFile File, bool CloseOnExec);
+    private Entry? Slot(long guestFd) => guestFd >= 0 && guestFd < Limit ? Volatile.Read(ref _slots[guestFd]) : null;
+
+    /// <summary>Publishes <paramref name="entry"/> (null to free the slot). Call under <see cref="_gate"/>, or on a
+    /// table no other thread sees yet.</summary>
+    private void Store(int fd, Entry? entry)
+    {
+        Entry? previous = _slots[fd];
+        Volatile.Write(ref _slots[fd], entry);
+        _count += (entry is null ? 0 : 1) - (previous is null ? 0 : 1);
+    }
+
+    private sealed record Entry(OpenFile File, bool CloseOnExec);
 }

@@ -96,6 +96,45 @@ public static unsafe partial class HostLinux
         }
     }
 
+    /// <summary><c>sendmsg</c> or <c>recvmsg</c> on a host socket with one data buffer: builds the <c>msghdr</c> (name,
+    /// one <c>iovec</c>, control) over the pinned spans for the duration of the call.</summary>
+    /// <param name="number">46 (sendmsg) or 47 (recvmsg).</param>
+    /// <param name="fd">The host socket.</param>
+    /// <param name="name">The address (sent, or room for the received one); empty for none.</param>
+    /// <param name="data">The bytes to send, or room for the received ones.</param>
+    /// <param name="control">Ancillary data to send, or room for the received; empty for none.</param>
+    /// <param name="flags">The <c>MSG_*</c> flags.</param>
+    /// <param name="nameLength">After a receive, the address length the host wrote.</param>
+    /// <param name="controlLength">After a receive, the ancillary length the host wrote.</param>
+    /// <param name="messageFlags">After a receive, <c>msg_flags</c>.</param>
+    /// <returns>The result, or <c>-errno</c>.</returns>
+    internal static long SocketMessage(long number, long fd, Span<byte> name, Span<byte> data, Span<byte> control, long flags, out int nameLength, out int controlLength, out int messageFlags)
+    {
+        fixed (byte* pName = name)
+        fixed (byte* pData = data)
+        fixed (byte* pControl = control)
+        {
+            // struct iovec { void *base; size_t len; } and struct msghdr { void *name; int namelen; struct iovec *iov;
+            // size_t iovlen; void *control; size_t controllen; int flags; } (x86-64, 56 bytes).
+            ulong* iov = stackalloc ulong[2];
+            iov[0] = (ulong)pData;
+            iov[1] = (ulong)data.Length;
+            ulong* header = stackalloc ulong[7];
+            header[0] = name.IsEmpty ? 0 : (ulong)pName;
+            header[1] = (ulong)name.Length;
+            header[2] = (ulong)iov;
+            header[3] = 1;
+            header[4] = control.IsEmpty ? 0 : (ulong)pControl;
+            header[5] = (ulong)control.Length;
+            header[6] = 0;
+            long r = Syscall(number, fd, (long)header, flags);
+            nameLength = (int)header[1];
+            controlLength = (int)header[5];
+            messageFlags = (int)header[6];
+            return r;
+        }
+    }
+
     /// <summary>Makes a host system call with one memory argument.</summary>
     /// <param name="number">The host syscall number.</param>
     /// <param name="buffer">The buffer.</param>

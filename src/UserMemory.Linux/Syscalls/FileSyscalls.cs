@@ -35,6 +35,7 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Fdatasync, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Fdatasync, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Truncate, SupportLevel.Full, "", static (t, a) => SharedMappings.AfterTruncating(t, PathCall(t, SyscallNumber.Truncate, AtFdCwd, a[0], (long)a[1], 0, noDirFd: true)));
         b.Add(SyscallNumber.Ftruncate, SupportLevel.Full, "", static (t, a) => SharedMappings.AfterTruncating(t, FdCall(t, SyscallNumber.Ftruncate, a[0], a[1], 0)));
+        b.Add(SyscallNumber.Fallocate, SupportLevel.Full, "", static (t, a) => SharedMappings.AfterTruncating(t, Fallocate(t, a[0], (long)a[1], (long)a[2], (long)a[3])));
         b.Add(SyscallNumber.Getdents, SupportLevel.Unsupported, "the old getdents; getdents64 works", static (t, a) => Errno(LinuxError.ENOSYS));
         b.Add(SyscallNumber.Getcwd, SupportLevel.Full, "", static (t, a) => GetCwd(t, a[0], a[1]));
         b.Add(SyscallNumber.Chdir, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Chdir, AtFdCwd, a[0], 0, 0, noDirFd: true));
@@ -64,7 +65,6 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Syncfs, SupportLevel.Full, "", static (t, a) => HostDescriptorCall(t, SyscallNumber.Syncfs, a[0], 0, 0, 0));
         b.Add(SyscallNumber.Fadvise64, SupportLevel.Full, "", static (t, a) => HostDescriptorCall(t, SyscallNumber.Fadvise64, a[0], (long)a[1], (long)a[2], (long)a[3]));
         b.Add(SyscallNumber.Readahead, SupportLevel.Full, "", static (t, a) => HostDescriptorCall(t, SyscallNumber.Readahead, a[0], (long)a[1], (long)a[2], 0));
-        b.Add(SyscallNumber.Fallocate, SupportLevel.Full, "", static (t, a) => Fallocate(t, a[0], (long)a[1], (long)a[2], (long)a[3]));
         b.Add(SyscallNumber.Fchownat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Fchownat, (long)a[0], a[1], (long)a[2], (long)a[3], extra: (long)a[4]));
         b.Add(SyscallNumber.Newfstatat, SupportLevel.Full, "", static (t, a) => StatAt(t, (long)a[0], a[1], (long)a[3], a[2], false, 0));
         b.Add(SyscallNumber.Unlinkat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Unlinkat, (long)a[0], a[1], (long)a[2], 0));
@@ -307,19 +307,6 @@ internal static class FileSyscalls
     private static long HostDescriptorCall(Task t, SyscallNumber nr, ulong fd, long a1, long a2, long a3) =>
         t.TryHostFd(fd, out long host) ? Syscall(nr, host, a1, a2, a3) : Ebadf;
 
-    /// <summary>fallocate: the host's, except on a read-only sandbox file system (EROFS, as ftruncate).</summary>
-    private static long Fallocate(Task t, ulong fd, long mode, long offset, long length)
-    {
-        if (!t.TryHostFd(fd, out long host))
-        {
-            return Ebadf;
-        }
-
-        return t.Group.Fs.ReadOnly && IsHostRegularOrDirectory((int)host)
-            ? Errno(LinuxError.EROFS)
-            : Syscall(SyscallNumber.Fallocate, host, mode, offset, length);
-    }
-
     private static long FdCall(Task t, SyscallNumber nr, ulong fd, ulong a1, ulong a2)
     {
         OpenFile? f = t.Fds.Get((long)fd);
@@ -351,6 +338,33 @@ internal static class FileSyscalls
         }
 
         return Syscall(nr, f.HostFd, (long)a1, (long)a2);
+    }
+
+    /// <summary>fallocate: the host's answer for a host file (mode, range and file-type checks are its own); a
+    /// synthetic <c>/proc</c> file has no allocation to change (EBADF when opened read-only, else EOPNOTSUPP, as procfs
+    /// answers), and a read-only
+    /// sandbox refuses to change a regular file (EROFS). Hole punching or collapsing changes what shared mappings of
+    /// the file show, so the caller re-checks them as after a truncation.</summary>
+    private static long Fallocate(Task t, ulong fd, long mode, long offset, long length)
+    {
+        OpenFile? f = t.Fds.Get((long)fd);
+        if (f is null)
+        {
+            return Ebadf;
+        }
+
+        if (f is SyntheticFile synthetic)
+        {
+            // Linux checks the write mode before it asks the file system.
+            return (synthetic.StatusFlags & (int)OpenFlags.AccessMode) == (int)OpenFlags.ReadOnly ? Ebadf : Errno(LinuxError.EOPNOTSUPP);
+        }
+
+        if (t.Group.Fs.ReadOnly && IsHostRegularOrDirectory(f.HostFd))
+        {
+            return Errno(LinuxError.EROFS);
+        }
+
+        return Syscall(SyscallNumber.Fallocate, f.HostFd, mode, offset, length);
     }
 
     /// <summary>A syscall on a descriptor that writes a fixed-size struct (fstat, fstatfs).</summary>

@@ -478,7 +478,7 @@ internal static class IoSyscalls
 
     /// <summary>Raises SIGPIPE on EPIPE (the host runner ignores SIGPIPE, so the guest's signal is sent here and goes
     /// through normal delivery: default action, handler, mask).</summary>
-    private static long CheckBrokenPipe(Task t, long result)
+    internal static long CheckBrokenPipe(Task t, long result)
     {
         if (result == -(long)LinuxError.EPIPE)
         {
@@ -513,12 +513,22 @@ internal static class IoSyscalls
     }
 
     /// <summary>copy_file_range: descriptors first, then the offsets (copied in; EFAULT), then the host (flags,
-    /// ranges, file types); the offsets are written back after a transfer.</summary>
+    /// ranges, file types); the offsets are written back after a transfer. An open descriptor with no host file
+    /// behind it (a synthetic <c>/proc</c> file) answers as procfs does (EXDEV against a host file, EINVAL against
+    /// another synthetic file), so callers fall back to read and write.</summary>
     private static long CopyFileRange(Task t, ulong inFd, ulong inOffsetAddr, ulong outFd, ulong outOffsetAddr, ulong length, long flags)
     {
-        if (!t.TryHostFd(inFd, out long hostIn) || !t.TryHostFd(outFd, out long hostOut))
+        if (!t.Fds.IsOpen((long)inFd) || !t.Fds.IsOpen((long)outFd))
         {
             return Ebadf;
+        }
+
+        bool inIsHost = t.TryHostFd(inFd, out long hostIn);
+        bool outIsHost = t.TryHostFd(outFd, out long hostOut);
+        if (!inIsHost || !outIsHost)
+        {
+            // procfs against another file system is a cross-device copy; procfs with itself cannot splice.
+            return inIsHost != outIsHost ? Errno(LinuxError.EXDEV) : Einval;
         }
 
         Span<byte> inOffset = inOffsetAddr == 0 ? default : stackalloc byte[sizeof(long)];

@@ -47,6 +47,7 @@ internal static class SyscallTable
         SignalFdSyscalls.Register(b);
         EventTimerFdSyscalls.Register(b);
         SchedulerSyscalls.Register(b);
+        SocketSyscalls.Register(b);
         MiscSyscalls.Register(b);
         return b.Build();
     }

@@ -103,6 +103,24 @@ public sealed class FdTableTests
     }
 
     [Fact]
+    public void Signalfd_entries_round_trip_with_their_mask()
+    {
+        FdTable t = FdTable.WithStandardStreams();
+        t.Place(4, new SignalFdFile(40, new SignalFdMask(0x8000_0000_0000_0200)), true);
+        string text = t.Serialize();
+        Assert.Equal("0:0,1:1,2:2,4:!40.9223372036854776320:c", text);
+        FdTable back = FdTable.Parse(text);
+        SignalFdFile f = Assert.IsType<SignalFdFile>(back.Get(4));
+        Assert.Equal(40, f.HostFd);
+        Assert.Equal(0x8000_0000_0000_0200UL, f.Mask.Value);
+        Assert.True(back.IsCloseOnExec(4));
+        Assert.Throws<System.FormatException>(() => FdTable.Parse("4:!40"));
+        Assert.Throws<System.FormatException>(() => FdTable.Parse("4:!x.1"));
+        Assert.Throws<System.FormatException>(() => FdTable.Parse("4:!1.2.3"));
+        Assert.Throws<System.FormatException>(() => FdTable.Parse("4:!-1.2"));
+    }
+
+    [Fact]
     public void Behaves_like_a_dictionary_model()
     {
         // Operations: 0 add(lowest), 1 remove, 2 place, 3 set close-on-exec.

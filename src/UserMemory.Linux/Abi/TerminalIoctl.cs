@@ -29,4 +29,25 @@ public enum TerminalIoctl : ulong
 
     /// <summary><c>FIONREAD</c>: bytes ready to read.</summary>
     BytesReadable = 0x541B,
+
+    /// <summary><c>TCSBRK</c>: drain output (argument non-zero), or send a break; the argument is a value.</summary>
+    SendBreak = 0x5409,
+
+    /// <summary><c>TCXONC</c>: suspend or restart output or input; the argument is a value.</summary>
+    FlowControl = 0x540A,
+
+    /// <summary><c>TCFLSH</c>: discard queued input or output; the argument is a value.</summary>
+    Flush = 0x540B,
+
+    /// <summary><c>TIOCSCTTY</c>: make the terminal the session's controlling terminal; the argument is a value.</summary>
+    SetControllingTerminal = 0x540E,
+
+    /// <summary><c>TIOCOUTQ</c>: bytes waiting in the output queue.</summary>
+    OutputQueue = 0x5411,
+
+    /// <summary><c>TIOCNOTTY</c>: give up the controlling terminal.</summary>
+    ReleaseControllingTerminal = 0x5422,
+
+    /// <summary><c>TIOCGSID</c>: the terminal's session id.</summary>
+    GetSessionId = 0x5429,
 }

@@ -31,6 +31,7 @@ public sealed class FdTable
     private const string EmptyText = "-";
     private const string CloseOnExecMark = "c";
     private const char SyntheticMark = '@';
+    private const char SignalFdMark = '!';
     private const char SyntheticFieldSeparator = '.';
 
     private Entry?[] _slots = new Entry?[Limit];
@@ -272,7 +273,8 @@ public sealed class FdTable
     }
 
     /// <summary>The table as text for handing to the next process: <c>guest:host[:c]</c> for a host descriptor,
-    /// <c>guest:@kind.pid.tid.fd.offset[:c]</c> for a synthetic one (c = close-on-exec), comma-separated.</summary>
+    /// <c>guest:@kind.pid.tid.fd.offset[:c]</c> for a synthetic one, <c>guest:!host.mask[:c]</c> for a signalfd
+    /// (c = close-on-exec), comma-separated.</summary>
     /// <returns>The text ("-" for an empty table).</returns>
     public string Serialize()
     {
@@ -293,6 +295,10 @@ public sealed class FdTable
             if (e.File is SyntheticFile s)
             {
                 sb.Append(SyntheticMark).Append(CultureInfo.InvariantCulture, $"{(int)s.Node.Kind}.{s.Node.Pid}.{s.Node.Tid}.{s.Node.Fd}.{s.Offset}");
+            }
+            else if (e.File is SignalFdFile signalFd)
+            {
+                sb.Append(SignalFdMark).Append(CultureInfo.InvariantCulture, $"{signalFd.HostFd}.{signalFd.Mask.Value}");
             }
             else
             {
@@ -350,6 +356,8 @@ public sealed class FdTable
 
             OpenFile? file = parts[1].Length > 0 && parts[1][0] == SyntheticMark
                 ? ParseSynthetic(parts[1].AsSpan(1))
+                : parts[1].Length > 0 && parts[1][0] == SignalFdMark
+                ? ParseSignalFd(parts[1].AsSpan(1))
                 : int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int host) ? new HostFile(host) : null;
             if (file is null)
             {
@@ -362,6 +370,16 @@ public sealed class FdTable
 
         table = t;
         return true;
+    }
+
+    private static SignalFdFile? ParseSignalFd(ReadOnlySpan<char> text)
+    {
+        Span<Range> fields = stackalloc Range[3];
+        return text.Split(fields, SyntheticFieldSeparator) == 2
+            && int.TryParse(text[fields[0]], NumberStyles.None, CultureInfo.InvariantCulture, out int host)
+            && ulong.TryParse(text[fields[1]], NumberStyles.None, CultureInfo.InvariantCulture, out ulong mask)
+            ? new SignalFdFile(host, new SignalFdMask(mask))
+            : null;
     }
 
     private static SyntheticFile? ParseSynthetic(ReadOnlySpan<char> text)

@@ -34,6 +34,7 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
         Tid = tid;
         Cpu = cpu;
         Cpu.Handler = this;
+        group.Signals.SignalFds.Track(Signals.Private);
         WakeFd = (int)Interop.HostLinux.Syscall((long)SyscallNumber.Eventfd2, 0, (long)(OpenFlags.NonBlock | OpenFlags.CloseOnExec));
     }
 

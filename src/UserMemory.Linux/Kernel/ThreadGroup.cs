@@ -30,6 +30,7 @@ public sealed partial class ThreadGroup : IDisposable
         Fs = FsContext.Create(kernel.Options);
         MainTask = new Task(this, Pid, kernel.CreateCpu(space));
         _tasks.Add(MainTask);
+        Signals.SignalFds.Adopt(fds);
     }
 
     private readonly System.Collections.Generic.List<Task> _tasks = new();
@@ -183,6 +184,9 @@ public sealed partial class ThreadGroup : IDisposable
             Fds.SoftLimit = (int)Math.Min(files.Current, FdTable.MaxLimit);
         }
     }
+
+    /// <summary>The guest's PR_SET_DUMPABLE flag (the runner process itself is never dumpable).</summary>
+    internal bool Dumpable { get; set; } = true;
 
     /// <summary>Guest signal handlers: 0 = default, 1 = ignore, else the handler's address (index = signal).</summary>
     internal ulong[] SignalHandlers { get; } = new ulong[MaxSignal + 1];

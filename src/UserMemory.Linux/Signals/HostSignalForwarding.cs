@@ -129,6 +129,7 @@ public static class HostSignalForwarding
 
         s_signalFd = (int)fd;
         s_task = task;
+        ChildReaping.Apply(task.Group);
         Drain(); // on this (main) thread: also what an execve left pending on it
         var pump = new Thread(Pump) { IsBackground = true, Name = "guest-signals" };
         pump.Start();

@@ -1,3 +1,5 @@
+using System;
+using System.Buffers.Binary;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
@@ -11,6 +13,9 @@ namespace UserMemory.Linux.Signals;
 internal static class InterruptibleChildWait
 {
     private const long NoHang = 1;
+
+    /// <summary>Where <c>si_pid</c> sits in the siginfo waitid fills (0 when WNOHANG found nothing).</summary>
+    private const int WaitInfoPidOffset = 16;
 
     /// <summary>wait4 on the host with guest-interruptible blocking.</summary>
     /// <param name="t">The task.</param>
@@ -31,6 +36,39 @@ internal static class InterruptibleChildWait
 
             long r = HostLinux.Syscall((long)SyscallNumber.Wait4, status, 1, rusage, 3, [pid, 0, options | (blocking ? NoHang : 0), 0, 0, 0]);
             if (!blocking || r != 0)
+            {
+                return r;
+            }
+
+            if (InterruptibleWait.WaitForActivity(t))
+            {
+                return RestartCode.RestartSys;
+            }
+        }
+    }
+
+    /// <summary>waitid on the host with guest-interruptible blocking (same scheme as <see cref="Wait4"/>: a WNOHANG
+    /// call that finds nothing leaves <c>si_pid</c> 0).</summary>
+    /// <param name="t">The task.</param>
+    /// <param name="idType">P_ALL, P_PID, P_PGID or P_PIDFD.</param>
+    /// <param name="id">The id.</param>
+    /// <param name="info">Receives the siginfo (128 bytes).</param>
+    /// <param name="rusage">Receives the usage (144 bytes).</param>
+    /// <param name="options">The options.</param>
+    /// <returns>0, -errno, or a restart code.</returns>
+    internal static long Waitid(Task t, long idType, long id, byte[] info, byte[] rusage, long options)
+    {
+        bool blocking = (options & NoHang) == 0 && HostSignalForwarding.IsActive;
+        while (true)
+        {
+            if (blocking)
+            {
+                t.DrainWake();
+            }
+
+            Array.Clear(info);
+            long r = HostLinux.Syscall((long)SyscallNumber.Waitid, info, 2, rusage, 4, [idType, id, 0, options | (blocking ? NoHang : 0), 0, 0]);
+            if (!blocking || r != 0 || BinaryPrimitives.ReadInt32LittleEndian(info.AsSpan(WaitInfoPidOffset)) != 0)
             {
                 return r;
             }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading;
 using UserMemory.Linux.Abi;
@@ -24,6 +25,10 @@ internal sealed class PendingSignals
     private readonly List<SigInfo> _entries = new();
     private ulong _set;
 
+    /// <summary>Called (under the group's lock) after the set changed: keeps signalfd readiness in step
+    /// (<see cref="SignalFdReadiness"/>).</summary>
+    internal Action? Changed { get; set; }
+
     /// <summary>The pending signals as a mask (bit N-1 for signal N).</summary>
     internal ulong Set => Volatile.Read(ref _set);
 
@@ -40,6 +45,7 @@ internal sealed class PendingSignals
 
         _entries.Add(info);
         Volatile.Write(ref _set, _set | bit);
+        Changed?.Invoke();
         return true;
     }
 
@@ -80,6 +86,7 @@ internal sealed class PendingSignals
         if (!more)
         {
             Volatile.Write(ref _set, _set & ~SignalNumber.Bit(signal));
+            Changed?.Invoke();
         }
 
         return true;

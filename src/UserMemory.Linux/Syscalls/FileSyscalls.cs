@@ -24,7 +24,7 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Fstat, SupportLevel.Full, "", static (t, a) => FdOut(t, SyscallNumber.Fstat, a[0], a[1], StatSize));
         b.Add(SyscallNumber.Lstat, SupportLevel.Full, "", static (t, a) => StatAt(t, AtFdCwd, a[0], (long)AtFlags.SymlinkNoFollow, a[1], false, 0));
         b.Add(SyscallNumber.Lseek, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Lseek, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Ioctl, SupportLevel.Partial, "terminal requests only (TCGETS/TCSETS*, TIOC[GS]WINSZ, TIOC[GS]PGRP, FIONREAD); others ENOTTY", static (t, a) => Ioctl(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Ioctl, SupportLevel.Partial, "FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC on any descriptor; terminal requests (TCGETS/TCSETS*, TCSBRK, TCXONC, TCFLSH, TIOC[GS]WINSZ, TIOC[GS]PGRP, TIOCSCTTY, TIOCNOTTY, TIOCGSID, TIOCOUTQ, FIONREAD); others ENOTTY", static (t, a) => Ioctl(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Access, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Faccessat, AtFdCwd, a[0], (long)a[1], 0));
         b.Add(SyscallNumber.Pipe, SupportLevel.Full, "", static (t, a) => Pipe(t, a[0], 0));
         b.Add(SyscallNumber.Dup, SupportLevel.Full, "", static (t, a) => Dup(t, a[0], 0, false));
@@ -60,6 +60,11 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Openat, SupportLevel.Full, "", static (t, a) => SharedMappings.AfterOpen(t, OpenAt(t, (long)a[0], a[1], a[2], a[3]), a[2]));
         b.Add(SyscallNumber.Mkdirat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mkdirat, (long)a[0], a[1], (long)a[2], 0));
         b.Add(SyscallNumber.Mknodat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mknodat, (long)a[0], a[1], (long)a[2], (long)a[3]));
+        b.Add(SyscallNumber.Mknod, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Mknodat, AtFdCwd, a[0], (long)a[1], (long)a[2]));
+        b.Add(SyscallNumber.Sync, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.Sync));
+        b.Add(SyscallNumber.Syncfs, SupportLevel.Full, "", static (t, a) => HostDescriptorCall(t, SyscallNumber.Syncfs, a[0], 0, 0, 0));
+        b.Add(SyscallNumber.Fadvise64, SupportLevel.Full, "", static (t, a) => HostDescriptorCall(t, SyscallNumber.Fadvise64, a[0], (long)a[1], (long)a[2], (long)a[3]));
+        b.Add(SyscallNumber.Readahead, SupportLevel.Full, "", static (t, a) => HostDescriptorCall(t, SyscallNumber.Readahead, a[0], (long)a[1], (long)a[2], 0));
         b.Add(SyscallNumber.Fchownat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Fchownat, (long)a[0], a[1], (long)a[2], (long)a[3], extra: (long)a[4]));
         b.Add(SyscallNumber.Newfstatat, SupportLevel.Full, "", static (t, a) => StatAt(t, (long)a[0], a[1], (long)a[3], a[2], false, 0));
         b.Add(SyscallNumber.Unlinkat, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Unlinkat, (long)a[0], a[1], (long)a[2], 0));
@@ -255,11 +260,16 @@ internal static class FileSyscalls
             return Ebadf;
         }
 
-        return Release(f);
+        return Release(t, f);
     }
 
-    private static long Release(OpenFile f)
+    private static long Release(Task t, OpenFile f)
     {
+        if (f is SignalFdFile signalFd)
+        {
+            SignalFdSyscalls.Closing(t, signalFd);
+        }
+
         if (f.HostFd < 0)
         {
             return 0;
@@ -286,11 +296,16 @@ internal static class FileSyscalls
 
         foreach (OpenFile f in t.Fds.TakeRange(low, high))
         {
-            Release(f);
+            Release(t, f);
         }
 
         return 0;
     }
+
+    /// <summary>A call on the host descriptor behind a guest one, with plain arguments (syncfs, fadvise64,
+    /// readahead); a closed or synthetic descriptor is EBADF.</summary>
+    private static long HostDescriptorCall(Task t, SyscallNumber nr, ulong fd, long a1, long a2, long a3) =>
+        t.TryHostFd(fd, out long host) ? Syscall(nr, host, a1, a2, a3) : Ebadf;
 
     private static long FdCall(Task t, SyscallNumber nr, ulong fd, ulong a1, ulong a2)
     {
@@ -942,8 +957,13 @@ internal static class FileSyscalls
 
     /// <summary>A new guest number for the same open file description: a host dup for a host file (the host shares
     /// the description), the same object for a synthetic one.</summary>
-    private static long Duplicate(OpenFile f, out OpenFile copy)
+    private static long Duplicate(Task t, OpenFile f, out OpenFile copy)
     {
+        if (f is SignalFdFile signalFd)
+        {
+            return SignalFdSyscalls.Duplicate(t, signalFd, out copy);
+        }
+
         copy = f;
         if (f.HostFd < 0)
         {
@@ -968,7 +988,7 @@ internal static class FileSyscalls
             return Ebadf;
         }
 
-        long r = Duplicate(f, out OpenFile copy);
+        long r = Duplicate(t, f, out OpenFile copy);
         if (r < 0)
         {
             return r;
@@ -977,7 +997,7 @@ internal static class FileSyscalls
         int guest = t.Fds.Add(copy, closeOnExec, lowest);
         if (guest < 0 && copy != f)
         {
-            Release(copy);
+            Release(t, copy);
         }
 
         return guest;
@@ -1010,7 +1030,7 @@ internal static class FileSyscalls
             return Ebadf;
         }
 
-        long r = Duplicate(f, out OpenFile copy);
+        long r = Duplicate(t, f, out OpenFile copy);
         if (r < 0)
         {
             return r;
@@ -1019,7 +1039,7 @@ internal static class FileSyscalls
         OpenFile? previous = t.Fds.Place((int)to, copy, (flags & (ulong)OCloexec) != 0);
         if (previous is not null)
         {
-            Release(previous);
+            Release(t, previous);
         }
 
         return to;
@@ -1151,10 +1171,42 @@ internal static class FileSyscalls
             return Ebadf;
         }
 
+        switch ((DescriptorIoctl)request)
+        {
+            case DescriptorIoctl.CloseOnExec:
+            case DescriptorIoctl.NoCloseOnExec:
+                t.Fds.SetCloseOnExec((long)fd, (DescriptorIoctl)request == DescriptorIoctl.CloseOnExec);
+                return 0;
+            case DescriptorIoctl.NonBlocking:
+            case DescriptorIoctl.Async:
+                {
+                    byte[] flag = new byte[sizeof(int)];
+                    if (t.CopyIn(arg, flag) < 0)
+                    {
+                        return Efault;
+                    }
+
+                    if (f is SyntheticFile synthetic)
+                    {
+                        int bit = (DescriptorIoctl)request == DescriptorIoctl.NonBlocking ? (int)OpenFlags.NonBlock : (int)OpenFlags.Async;
+                        synthetic.StatusFlags = BitConverter.ToInt32(flag) != 0 ? synthetic.StatusFlags | bit : synthetic.StatusFlags & ~bit;
+                        return 0;
+                    }
+
+                    return HostSpanCall(SyscallNumber.Ioctl, flag, 2, f.HostFd, (long)request);
+                }
+        }
+
         long host = f.HostFd;
         if (host < 0)
         {
             return -(long)LinuxError.ENOTTY;
+        }
+
+        if ((TerminalIoctl)request is TerminalIoctl.SendBreak or TerminalIoctl.FlowControl or TerminalIoctl.Flush
+            or TerminalIoctl.SetControllingTerminal or TerminalIoctl.ReleaseControllingTerminal)
+        {
+            return Syscall(SyscallNumber.Ioctl, host, (long)request, (long)arg); // the argument is a value, not a pointer
         }
 
         int outSize = (TerminalIoctl)request switch
@@ -1163,6 +1215,8 @@ internal static class FileSyscalls
             TerminalIoctl.GetWindowSize => WindowSizeSize,
             TerminalIoctl.GetProcessGroup => sizeof(int),
             TerminalIoctl.BytesReadable => sizeof(int),
+            TerminalIoctl.OutputQueue => sizeof(int),
+            TerminalIoctl.GetSessionId => sizeof(int),
             _ => -1,
         };
         if (outSize > 0)

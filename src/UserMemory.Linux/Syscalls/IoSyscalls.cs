@@ -117,6 +117,16 @@ internal static class IoSyscalls
     /// <summary>read/write/pread64/pwrite64: see the class remarks.</summary>
     private static long Transfer(Task t, SyscallNumber nr, ulong fd, ulong buffer, ulong count, long position)
     {
+        if (t.Fds.Get((long)fd) is SignalFdFile signalFd)
+        {
+            return nr switch
+            {
+                SyscallNumber.Read => SignalFdSyscalls.Read(t, signalFd, buffer, count),
+                SyscallNumber.Pread64 => -(long)LinuxError.ESPIPE,
+                _ => Einval,
+            };
+        }
+
         if (t.Fds.Get((long)fd) is SyntheticFile synthetic)
         {
             // /proc files rendered from guest state: served by the Fs room through a bounded staging copy.
@@ -266,6 +276,40 @@ internal static class IoSyscalls
     /// <summary>The vector calls on a synthetic <c>/proc</c> file (musl's stdio reads with <c>readv</c>): the core
     /// imports the vector, then the elements are served in order as <c>read</c>/<c>write</c> serve one buffer, up to
     /// the first short transfer; an error after some progress returns the progress, as Linux's vector loop does.</summary>
+    /// <summary>The vector calls on a signalfd: readv (and preadv2 at the current position) take records; a position
+    /// is ESPIPE; writing is EINVAL, as Linux answers.</summary>
+    private static long SignalFdVector(Task t, SignalFdFile f, SyscallNumber nr, ulong iov, ulong count, long position)
+    {
+        if (!FillsGuest(nr))
+        {
+            return Einval;
+        }
+
+        if (nr == SyscallNumber.Preadv && position < 0)
+        {
+            return Einval;
+        }
+
+        if (IsPositional(nr, position) || nr == SyscallNumber.Preadv)
+        {
+            return -(long)LinuxError.ESPIPE;
+        }
+
+        int capacity = count <= UserCopy.IovMax ? (int)count : 0;
+        IoVec[] guest = new IoVec[capacity];
+        int elements;
+        using (UserAccess access = UserAccess.Begin(t.Space))
+        {
+            LinuxError imported = UserCopy.ImportIoVectors(in access, UserConstPtr<IoVec>.FromAddress(new VirtAddr(iov)), (long)count, guest, out elements, out _);
+            if (imported != LinuxError.None)
+            {
+                return -(long)imported;
+            }
+        }
+
+        return SignalFdSyscalls.ReadVector(t, f, guest.AsSpan(0, elements));
+    }
+
     private static long SyntheticVector(Task t, SyntheticFile f, SyscallNumber nr, ulong iov, ulong count, long position)
     {
         bool fills = FillsGuest(nr);
@@ -324,6 +368,11 @@ internal static class IoSyscalls
         if (t.Fds.Get((long)fd) is SyntheticFile synthetic)
         {
             return SyntheticVector(t, synthetic, nr, iov, count, position);
+        }
+
+        if (t.Fds.Get((long)fd) is SignalFdFile signalFd)
+        {
+            return SignalFdVector(t, signalFd, nr, iov, count, position);
         }
 
         if (!t.TryHostFd(fd, out long host))

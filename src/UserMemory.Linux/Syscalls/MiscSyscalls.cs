@@ -9,12 +9,24 @@ using static UserMemory.Linux.Syscalls.SyscallSupport;
 
 namespace UserMemory.Linux.Syscalls;
 
-/// <summary>Setup and system-information syscalls: arch_prctl, prctl, sched_getaffinity,
+/// <summary>Setup and system-information syscalls: arch_prctl, prctl,
 /// sched_yield, uname, sysinfo, getpriority/setpriority.</summary>
 internal static class MiscSyscalls
 {
     private const ulong PrSetName = 15;
     private const ulong PrGetName = 16;
+    private const ulong PrGetParentDeathSignal = 2;
+    private const ulong PrGetChildSubreaper = 37;
+    private const ulong PrGetTidAddress = 40;
+    private const ulong PrGetDumpable = 3;
+    private const ulong PrSetDumpable = 4;
+
+    /// <summary>prctl options whose plain integer arguments the host checks and applies to the runner process,
+    /// which is the guest process: PR_SET_PDEATHSIG (1), PR_GET_KEEPCAPS/
+    /// PR_SET_KEEPCAPS (7, 8), PR_GET_SECCOMP (21), PR_CAPBSET_READ (23), PR_SET_TIMERSLACK/PR_GET_TIMERSLACK (29,
+    /// 30), PR_SET_CHILD_SUBREAPER (36), PR_SET_NO_NEW_PRIVS/PR_GET_NO_NEW_PRIVS (38, 39), PR_SET_THP_DISABLE/
+    /// PR_GET_THP_DISABLE (41, 42).</summary>
+    private static readonly ulong[] HostPrctlOptions = [1, 7, 8, 21, 23, 29, 30, 36, 38, 39, 41, 42];
 
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
@@ -23,9 +35,8 @@ internal static class MiscSyscalls
         b.Add(SyscallNumber.SchedYield, SupportLevel.Full, "", static (t, a) => 0);
         b.Add(SyscallNumber.Uname, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Uname, a[0], UtsNameSize));
         b.Add(SyscallNumber.Sysinfo, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Sysinfo, a[0], SysInfoSize));
-        b.Add(SyscallNumber.Prctl, SupportLevel.Partial, "PR_SET_NAME/PR_GET_NAME (the process's name, shared by its threads); others EINVAL", static (t, a) => Prctl(t, a[0], a[1]));
+        b.Add(SyscallNumber.Prctl, SupportLevel.Partial, "PR_SET_NAME/PR_GET_NAME (the process's name, shared by its threads), PR_GET_TID_ADDRESS, and the host's answer for the per-process flags in HostPrctlOptions; others EINVAL", static (t, a) => Prctl(t, a[0], a[1], a[2], a[3], a[4]));
         b.Add(SyscallNumber.ArchPrctl, SupportLevel.Full, "", static (t, a) => ArchPrctl(t, a[0], a[1]));
-        b.Add(SyscallNumber.SchedGetaffinity, SupportLevel.Partial, "the host's CPUs", static (t, a) => SchedGetAffinity(t, a[1], a[2]));
         b.Add(SyscallNumber.Getpriority, SupportLevel.Full, "host facts for this process, its group and user; another process only within the sandbox", static (t, a) => GetPriority(t, a[0], a[1]));
         b.Add(SyscallNumber.Setpriority, SupportLevel.Partial, "this process only; another process, group or user is EPERM", static (t, a) => SetPriority(t, a[0], a[1], a[2]));
     }
@@ -84,10 +95,38 @@ internal static class MiscSyscalls
         }
     }
 
-    private static long Prctl(Task t, ulong option, ulong arg)
+    private static long Prctl(Task t, ulong option, ulong arg, ulong arg3, ulong arg4, ulong arg5)
     {
+        if (Array.IndexOf(HostPrctlOptions, option) >= 0)
+        {
+            return Syscall(SyscallNumber.Prctl, (long)option, (long)arg, (long)arg3, (long)arg4, (long)arg5);
+        }
+
         switch (option)
         {
+            case PrGetParentDeathSignal:
+            case PrGetChildSubreaper:
+                {
+                    // The host writes an int; the guest's pointer gets it through the core.
+                    byte[] value = new byte[sizeof(int)];
+                    long r = HostSpanCall(SyscallNumber.Prctl, value, 1, (long)option);
+                    return r < 0 ? r : (t.CopyOut(arg, value) < 0 ? Efault : r);
+                }
+
+            // The runner itself stays non-dumpable (no other process may ptrace it); the guest's flag is its own.
+            case PrGetDumpable:
+                return t.Group.Dumpable ? 1 : 0;
+            case PrSetDumpable:
+                if (arg > 1)
+                {
+                    return Einval;
+                }
+
+                t.Group.Dumpable = arg == 1;
+                return 0;
+            case PrGetTidAddress:
+                return t.WriteU64(arg, t.ClearChildTid) < 0 ? Efault : 0;
+
             case PrSetName:
                 {
                     // Linux copies up to TASK_COMM_LEN bytes, stopping at a NUL (strncpy_from_user): a fault before
@@ -112,18 +151,5 @@ internal static class MiscSyscalls
             default:
                 return Einval;
         }
-    }
-
-    private static long SchedGetAffinity(Task t, ulong size, ulong maskAddr)
-    {
-        if (size < 8 || (size & 7) != 0)
-        {
-            return Einval;
-        }
-
-        // The host's CPUs (the guest runs one thread, but programs size work by this, e.g. nproc).
-        byte[] mask = new byte[Math.Min(size, 1024)];
-        long r = HostSpanCall(SyscallNumber.SchedGetaffinity, mask, 2, 0, mask.Length);
-        return r < 0 ? r : (t.CopyOut(maskAddr, mask.AsSpan(0, (int)r)) < 0 ? Efault : r);
     }
 }

@@ -264,7 +264,7 @@ internal static class ProcessSyscalls
     {
         byte[] info = new byte[SigInfoSize];
         byte[] rusage = new byte[RusageBytes];
-        long r = HostSpanCall2(SyscallNumber.Waitid, info, 2, rusage, 4, (long)idType, (long)id, 0, (long)options, 0);
+        long r = InterruptibleChildWait.Waitid(t, (long)idType, (long)id, info, rusage, (long)options);
         if (r < 0)
         {
             return r;

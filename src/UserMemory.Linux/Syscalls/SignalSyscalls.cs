@@ -74,6 +74,11 @@ internal static class SignalSyscalls
             {
                 SignalDelivery.DiscardPending(t, s);
             }
+
+            if (s == SignalNumber.SIGCHLD)
+            {
+                ChildReaping.Apply(t.Group);
+            }
         }
 
         if (oldAddr != 0)

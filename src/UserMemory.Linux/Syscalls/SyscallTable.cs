@@ -44,6 +44,9 @@ internal static class SyscallTable
         FutexSyscalls.Register(b);
         PollingSyscalls.Register(b);
         EpollSyscalls.Register(b);
+        SignalFdSyscalls.Register(b);
+        EventTimerFdSyscalls.Register(b);
+        SchedulerSyscalls.Register(b);
         SocketSyscalls.Register(b);
         MiscSyscalls.Register(b);
         return b.Build();

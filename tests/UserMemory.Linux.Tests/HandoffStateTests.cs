@@ -145,7 +145,7 @@ public sealed class HandoffStateTests
 
     [Theory]
     [InlineData("0:x")]
-    [InlineData("5000:1")]
+    [InlineData("1048576:1")]
     [InlineData("0:-1")]
     [InlineData("0:99999999999999")]
     [InlineData("3:1000")]

@@ -87,7 +87,7 @@ public sealed class VirtualDescriptorTableTests
     [InlineData("0:")]
     [InlineData("0:-1")]
     [InlineData("-1:0")]
-    [InlineData("1024:0")]
+    [InlineData("1048576:0")]
     [InlineData("0:0:q")]
     [InlineData("0:0,0:1")]
     [InlineData("0:@")]

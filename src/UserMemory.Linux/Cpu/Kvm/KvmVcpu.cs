@@ -558,6 +558,15 @@ public sealed unsafe class KvmVcpu : IDisposable
 
     private ref KvmRegs SyncRegs => ref *(KvmRegs*)(_run + KvmAbi.RunSyncRegsOffset);
 
+    /// <summary>Whether KVM holds an exception it has not finished delivering (<c>KVM_GET_VCPU_EVENTS</c>).</summary>
+    private bool ExceptionUnderWay()
+    {
+        Span<byte> events = stackalloc byte[KvmAbi.VcpuEventsSize];
+        events.Clear();
+        return KvmNative.Ioctl(_fd, KvmAbi.GetVcpuEvents, events) >= 0
+            && (events[KvmAbi.EventsExceptionInjectedOffset] != 0 || events[KvmAbi.EventsExceptionPendingOffset] != 0);
+    }
+
     /// <summary>Whether <paramref name="rip"/> lies in the flush path (its list not fully run yet).</summary>
     private bool InFlushPath(ulong rip) => rip >= _stub.FlushIretPath && rip < _stub.FlushPathEnd;
 
@@ -819,6 +828,20 @@ public sealed unsafe class KvmVcpu : IDisposable
 
         ref KvmRegs regs = ref SyncRegs;
         ulong rip = regs.Rip;
+        if (ExceptionUnderWay())
+        {
+            // KVM left the run while delivering an exception (e.g. a user page fault, now queued): it lands in the
+            // stub, whose next step is an exit, so continuing needs no flush; changing RIP or the ring now would
+            // deliver it at the wrong place (a kick from another thread's page-table change can come at any time).
+            if (stop)
+            {
+                Volatile.Write(ref _stopRequested, 1);
+            }
+
+            *dirty = 0;
+            return InterruptOutcome.Continue;
+        }
+
         if (!_stub.Contains(rip))
         {
             CaptureUserState();

@@ -28,7 +28,6 @@ public sealed class ThreadTests
     [InlineData("exec")]
     [InlineData("fork")]
     [InlineData("robust")]
-    [InlineData("shootdown")]
     [InlineData("parallel_mmap")]
     public void Musl_threads_behave_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("threads"), [mode]);
@@ -46,8 +45,13 @@ public sealed class ThreadTests
     [InlineData("exec")]
     [InlineData("fork")]
     [InlineData("robust")]
-    [InlineData("shootdown")]
     [InlineData("parallel_mmap")]
     public void Glibc_threads_behave_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.GetGlibcStatic("threads"), [mode]);
+
+    [ShootdownProbeTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_removed_page_faults_on_every_thread_once_munmap_or_mprotect_returned(bool glibc) =>
+        Differential.AssertSameAsNative(glibc ? Probes.GetGlibcStatic("threads") : Probes.Get("threads"), ["shootdown"]);
 }

@@ -14,10 +14,14 @@
  *   exec         a thread (not the main one) calls execve while others block; the new program has the same pid
  *   fork         a thread forks while others block; the child has only that thread and its memory
  *   robust       a thread exits holding a robust mutex: the next locker gets EOWNERDEAD
+ *   shootdown    a thread keeps reading a page while another unmaps it (or takes its read permission): once munmap or
+ *                mprotect returned, the reader's next access faults (no stale translation survives on another CPU)
+ *   parallel_mmap 8 threads map, fill and unmap at once: no mmap fails, every fresh page reads zero
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -583,6 +587,110 @@ static void robust(void)
     printf("lock again: %d\n", pthread_mutex_lock(&s_robust));
 }
 
+/* ---- TLB shootdown: an access after munmap/mprotect returned faults on every thread ---- */
+#define SHOOTDOWN_ROUNDS 20
+static char *volatile s_target;
+static int s_go, s_spinning, s_removed, s_faulted, s_stale;
+static sigjmp_buf s_reader_jump;
+
+static void reader_fault(int sig)
+{
+    (void)sig;
+    siglongjmp(s_reader_jump, 1);
+}
+
+static void *shootdown_reader(void *arg)
+{
+    (void)arg;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = reader_fault;
+    check(sigaction(SIGSEGV, &sa, NULL) == 0, "sigaction");
+    for (volatile int round = 0; round < SHOOTDOWN_ROUNDS; round++) { /* volatile: it lives across siglongjmp */
+        while (__atomic_load_n(&s_go, __ATOMIC_SEQ_CST) != round + 1)
+            ;
+        if (sigsetjmp(s_reader_jump, 1) == 0) {
+            __atomic_store_n(&s_spinning, round + 1, __ATOMIC_SEQ_CST);
+            for (;;) {
+                int removed = __atomic_load_n(&s_removed, __ATOMIC_SEQ_CST);
+                (void)*(volatile char *)s_target; /* must fault once removed was seen */
+                if (removed == round + 1) {
+                    __atomic_add_fetch(&s_stale, 1, __ATOMIC_SEQ_CST);
+                    break;
+                }
+            }
+        } else {
+            __atomic_add_fetch(&s_faulted, 1, __ATOMIC_SEQ_CST);
+        }
+        __atomic_store_n(&s_spinning, 0, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+static void shootdown(void)
+{
+    pthread_t t;
+    check(pthread_create(&t, NULL, shootdown_reader, NULL) == 0, "pthread_create");
+    for (int round = 0; round < SHOOTDOWN_ROUNDS; round++) {
+        char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        check(page != MAP_FAILED, "mmap");
+        page[0] = 1;
+        s_target = page;
+        __atomic_store_n(&s_go, round + 1, __ATOMIC_SEQ_CST);
+        while (__atomic_load_n(&s_spinning, __ATOMIC_SEQ_CST) != round + 1)
+            sched_yield();
+        usleep(1000); /* the reader is in its loop, the page in its TLB */
+        if (round % 2 == 0)
+            check(munmap(page, 4096) == 0, "munmap");
+        else
+            check(mprotect(page, 4096, PROT_NONE) == 0, "mprotect");
+        __atomic_store_n(&s_removed, round + 1, __ATOMIC_SEQ_CST);
+        while (__atomic_load_n(&s_spinning, __ATOMIC_SEQ_CST) != 0)
+            sched_yield();
+        if (round % 2 != 0)
+            check(munmap(page, 4096) == 0, "munmap");
+    }
+    pthread_join(t, NULL);
+    printf("rounds %d: the reader faulted %d times, read a removed page %d times\n", SHOOTDOWN_ROUNDS, s_faulted, s_stale);
+}
+
+/* ---- mmap from several threads at once ---- */
+#define MAPPERS 8
+#define MAPPER_ROUNDS 200
+static int s_map_failures, s_dirty_pages;
+
+static void *mapper(void *arg)
+{
+    unsigned char mark = (unsigned char)(uintptr_t)arg;
+    for (int i = 0; i < MAPPER_ROUNDS; i++) {
+        size_t size = (size_t)(1 + (i % 4)) * 16384;
+        unsigned char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            __atomic_add_fetch(&s_map_failures, 1, __ATOMIC_SEQ_CST);
+            continue;
+        }
+        for (size_t off = 0; off < size; off += 4096) {
+            if (p[off] != 0 || p[off + 4095] != 0)
+                __atomic_add_fetch(&s_dirty_pages, 1, __ATOMIC_SEQ_CST);
+            p[off] = mark;
+            p[off + 4095] = mark;
+        }
+        if (munmap(p, size) != 0)
+            __atomic_add_fetch(&s_map_failures, 1, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+static void parallel_mmap(void)
+{
+    pthread_t t[MAPPERS];
+    for (int i = 0; i < MAPPERS; i++)
+        check(pthread_create(&t[i], NULL, mapper, (void *)(uintptr_t)(i + 1)) == 0, "pthread_create");
+    for (int i = 0; i < MAPPERS; i++)
+        pthread_join(t[i], NULL);
+    printf("%d threads x %d maps: %d failures, %d fresh pages not zero\n", MAPPERS, MAPPER_ROUNDS, s_map_failures, s_dirty_pages);
+}
+
 int main(int argc, char **argv)
 {
     s_self = argv[0];
@@ -614,6 +722,10 @@ int main(int argc, char **argv)
         fork_mode();
     else if (!strcmp(mode, "robust"))
         robust();
+    else if (!strcmp(mode, "shootdown"))
+        shootdown();
+    else if (!strcmp(mode, "parallel_mmap"))
+        parallel_mmap();
     else {
         printf("unknown mode %s\n", mode);
         return 2;

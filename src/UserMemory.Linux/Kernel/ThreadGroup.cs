@@ -15,6 +15,10 @@ namespace UserMemory.Linux.Kernel;
 /// </summary>
 public sealed partial class ThreadGroup : IDisposable
 {
+    /// <summary>Held by the syscalls that change the group's areas (mmap, munmap, mprotect, mremap, brk), so one
+    /// thread's find-then-map never interleaves with another's change, as Linux's mmap lock ensures.</summary>
+    internal object MapGate { get; } = new();
+
     /// <summary>The highest signal number.</summary>
     internal const int MaxSignal = Abi.SignalNumber.SIGRTMAX;
 

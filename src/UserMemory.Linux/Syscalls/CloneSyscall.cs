@@ -82,7 +82,9 @@ internal static class CloneSyscall
         ICpu? cpu = t.Cpu.CreateThreadCpu();
         if (cpu is null)
         {
-            return Errno(LinuxError.ENOSYS); // the backend runs one thread per process
+            // The backend cannot run another thread of this process (KVM: all its vCPU slots are in use), as Linux
+            // answers a thread limit.
+            return Errno(LinuxError.EAGAIN);
         }
 
         cpu.Write(CpuRegister.Rax, 0);

@@ -17,17 +17,30 @@ internal static class MemorySyscalls
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Mmap, SupportLevel.Partial, "MAP_PRIVATE file mappings are private copies (at most 256 MiB), without SIGBUS past the file's end", static (t, a) => Mmap(t, a[0], a[1], a[2], a[3], a[4], a[5]));
-        b.Add(SyscallNumber.Mprotect, SupportLevel.Full, "", static (t, a) => Mprotect(t, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Munmap, SupportLevel.Full, "", static (t, a) => Munmap(t, a[0], a[1]));
-        b.Add(SyscallNumber.Brk, SupportLevel.Full, "", static (t, a) => Brk(t, a[0]));
-        b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "a moved private mapping is copied (at most 256 MiB); MREMAP_DONTUNMAP leaves fresh zero pages behind; shared anonymous memory cannot grow past its size", static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4]));
+        b.Add(SyscallNumber.Mmap, SupportLevel.Partial, "MAP_PRIVATE file mappings are private copies (at most 256 MiB), without SIGBUS past the file's end", static (t, a) => Serialized(t, a, static (t, a) => Mmap(t, a[0], a[1], a[2], a[3], a[4], a[5])));
+        b.Add(SyscallNumber.Mprotect, SupportLevel.Full, "", static (t, a) => Serialized(t, a, static (t, a) => Mprotect(t, a[0], a[1], a[2])));
+        b.Add(SyscallNumber.Munmap, SupportLevel.Full, "", static (t, a) => Serialized(t, a, static (t, a) => Munmap(t, a[0], a[1])));
+        b.Add(SyscallNumber.Brk, SupportLevel.Full, "", static (t, a) => Serialized(t, a, static (t, a) => Brk(t, a[0])));
+        b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "a moved private mapping is copied (at most 256 MiB); MREMAP_DONTUNMAP leaves fresh zero pages behind; shared anonymous memory cannot grow past its size", static (t, a) => Serialized(t, a, static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4])));
         b.Add(SyscallNumber.Msync, SupportLevel.Full, "", static (t, a) => Msync(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Madvise, SupportLevel.Stub, "arguments checked as Linux does, advice ignored", static (t, a) => Madvise(a[0], a[1], a[2]));
         b.Add(SyscallNumber.Mlock, SupportLevel.Stub, "arguments checked; every page already stays in memory", static (t, a) => Mlock(t, a[0], a[1]));
         b.Add(SyscallNumber.Munlock, SupportLevel.Stub, "arguments checked", static (t, a) => Mlock(t, a[0], a[1]));
         b.Add(SyscallNumber.Mincore, SupportLevel.Full, "a page is resident when the address space populated it", static (t, a) => Mincore(t, a[0], a[1], a[2]));
     }
+
+    /// <summary>Runs a call that changes the areas under the group's map lock (Linux's mmap lock taken for
+    /// writing): threads of one process run in parallel on KVM, and mmap's "find a free range, then map it" must not
+    /// interleave with another thread's mmap (which would answer EEXIST) or munmap.</summary>
+    private static long Serialized(Kernel.Task t, ReadOnlySpan<ulong> a, SyscallBody body)
+    {
+        lock (t.Group.MapGate)
+        {
+            return body(t, a);
+        }
+    }
+
+    private delegate long SyscallBody(Kernel.Task t, ReadOnlySpan<ulong> a);
 
     private const ulong MapShared = (ulong)MapFlags.Shared;
     private const ulong MapPrivate = (ulong)MapFlags.Private;

@@ -9,8 +9,9 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// block it; a futex ping-pong; the futex answers (EAGAIN, ETIMEDOUT, EINVAL, EFAULT, WAKE counts, CMP_REQUEUE,
 /// WAKE_OP); one thread unmapping the buffer another thread's read() from a pipe is about to fill (EFAULT, as on
 /// Linux, and the host survives); exit() from a thread ends the process, the main thread's pthread_exit leaves the
-/// others running, execve and fork from a thread that is not the main one; a robust mutex whose owner exited answers EOWNERDEAD. Linux
-/// is the oracle.
+/// others running, execve and fork from a thread that is not the main one; a robust mutex whose owner exited answers EOWNERDEAD; once munmap or
+/// mprotect returned, another thread spinning on the page faults (no stale TLB entry survives on another vCPU); eight
+/// threads mapping and unmapping at once never see a failed mmap or a dirty fresh page. Linux is the oracle.
 /// </summary>
 public sealed class ThreadTests
 {
@@ -27,6 +28,7 @@ public sealed class ThreadTests
     [InlineData("exec")]
     [InlineData("fork")]
     [InlineData("robust")]
+    [InlineData("parallel_mmap")]
     public void Musl_threads_behave_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("threads"), [mode]);
 
@@ -43,6 +45,13 @@ public sealed class ThreadTests
     [InlineData("exec")]
     [InlineData("fork")]
     [InlineData("robust")]
+    [InlineData("parallel_mmap")]
     public void Glibc_threads_behave_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.GetGlibcStatic("threads"), [mode]);
+
+    [ShootdownProbeTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_removed_page_faults_on_every_thread_once_munmap_or_mprotect_returned(bool glibc) =>
+        Differential.AssertSameAsNative(glibc ? Probes.GetGlibcStatic("threads") : Probes.Get("threads"), ["shootdown"]);
 }

@@ -55,7 +55,7 @@ internal static class DescriptorTables
     private const byte SegmentTypeCode = 0xB;
     private const byte SegmentTypeData = 0x3;
 
-    /// <summary>Writes the GDT, TSS and IDT into their pages of the region.</summary>
+    /// <summary>Writes the GDT and IDT into their pages of the region (the TSSs are per vCPU: <see cref="WriteTaskState"/>).</summary>
     /// <param name="region">The system region.</param>
     /// <param name="layout">Its layout.</param>
     /// <param name="stub">The stub the IDT points into.</param>
@@ -68,22 +68,12 @@ internal static class DescriptorTables
         gdt[SysretBase >> 3] = UserCode32Descriptor;
         gdt[UserData >> 3] = UserDataDescriptor;
         gdt[UserCode >> 3] = UserCodeDescriptor;
-        ulong tss = layout.PageAddress(SystemRegionLayout.TssPage);
+        // The TSS descriptor names slot 0's TSS. The CPU reads it only for LTR, which never runs: each vCPU gets its
+        // own TR (base = its slot's TSS) through KVM_SET_SREGS (SetKernelSegments).
+        ulong tss = layout.TssAddress(0);
         gdt[TaskState >> 3] = TssLimit | ((tss & 0xFF_FFFF) << 16) | (BusyTssType << 40) | (Present << 40)
             | ((tss >> 24) & 0xFF) << 56;
         gdt[(TaskState >> 3) + 1] = tss >> 32;
-
-        Span<byte> tssBytes = region.Bytes(SystemRegionLayout.TssPage, (int)TssLimit + 1);
-        tssBytes.Clear();
-        BinaryPrimitives.WriteUInt64LittleEndian(tssBytes[TssRsp0Offset..], layout.KernelStackTop);
-        BinaryPrimitives.WriteUInt64LittleEndian(tssBytes[TssIst1Offset..], layout.InterruptStackTop);
-        // The I/O bitmap allows user mode exactly one port, the syscall port (a set bit denies): user code that runs
-        // the syscall entry (see KernelStub, PVM) then exits to the host directly instead of through #GP. Every
-        // other port faults.
-        BinaryPrimitives.WriteUInt16LittleEndian(tssBytes[TssIoMapOffset..], (ushort)TssBytes);
-        Span<byte> bitmap = tssBytes.Slice((int)TssBytes, (int)IoBitmapBytes);
-        bitmap.Fill(0xFF);
-        bitmap[KernelStub.SyscallPort / 8] &= unchecked((byte)~(1 << (KernelStub.SyscallPort % 8)));
 
         Span<byte> idt = region.Bytes(SystemRegionLayout.IdtPage, KernelStub.VectorCount * IdtEntryBytes);
         for (int vector = 0; vector < KernelStub.VectorCount; vector++)
@@ -99,10 +89,30 @@ internal static class DescriptorTables
         }
     }
 
+    /// <summary>Writes the TSS of vCPU slot <paramref name="slot"/>: RSP0 and IST1 point into the slot's own stacks.</summary>
+    /// <param name="region">The system region.</param>
+    /// <param name="layout">Its layout.</param>
+    /// <param name="slot">The vCPU slot.</param>
+    public static void WriteTaskState(SystemRegion region, SystemRegionLayout layout, int slot)
+    {
+        Span<byte> tssBytes = region.Bytes(SystemRegionLayout.SlotPage(slot) + SystemRegionLayout.TssPageInSlot, (int)TssLimit + 1);
+        tssBytes.Clear();
+        BinaryPrimitives.WriteUInt64LittleEndian(tssBytes[TssRsp0Offset..], layout.KernelStackTop(slot));
+        BinaryPrimitives.WriteUInt64LittleEndian(tssBytes[TssIst1Offset..], layout.InterruptStackTop(slot));
+        // The I/O bitmap allows user mode exactly one port, the syscall port (a set bit denies): user code that runs
+        // the syscall entry (see KernelStub, PVM) then exits to the host directly instead of through #GP. Every
+        // other port faults.
+        BinaryPrimitives.WriteUInt16LittleEndian(tssBytes[TssIoMapOffset..], (ushort)TssBytes);
+        Span<byte> bitmap = tssBytes.Slice((int)TssBytes, (int)IoBitmapBytes);
+        bitmap.Fill(0xFF);
+        bitmap[KernelStub.SyscallPort / 8] &= unchecked((byte)~(1 << (KernelStub.SyscallPort % 8)));
+    }
+
     /// <summary>Fills the segment and descriptor-table registers for ring 0 of this GDT/IDT.</summary>
     /// <param name="sregs">The registers to fill (control registers are left alone).</param>
     /// <param name="layout">The region layout.</param>
-    public static void SetKernelSegments(ref KvmSregs sregs, SystemRegionLayout layout)
+    /// <param name="slot">The vCPU's slot (its TSS).</param>
+    public static void SetKernelSegments(ref KvmSregs sregs, SystemRegionLayout layout, int slot)
     {
         sregs.Cs = FlatSegment(KernelCode, SegmentTypeCode, dpl: 0, longMode: true);
         sregs.Ss = FlatSegment(KernelData, SegmentTypeData, dpl: 0, longMode: false);
@@ -117,7 +127,7 @@ internal static class DescriptorTables
         sregs.Ldt = UnusableSegment();
         sregs.Tr = new KvmSegment
         {
-            Base = layout.PageAddress(SystemRegionLayout.TssPage),
+            Base = layout.TssAddress(slot),
             Limit = TssLimit,
             Selector = TaskState,
             Type = (byte)BusyTssType,

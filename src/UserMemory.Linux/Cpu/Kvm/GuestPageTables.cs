@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using UserMemory.AddressSpace;
 
 namespace UserMemory.Linux.Cpu.Kvm;
@@ -104,9 +105,11 @@ internal sealed class GuestPageTables
             entry |= NoExecute;
         }
 
+        // Bounds first, then the entry: ClearRange on another thread (another vCPU's munmap) reads the bounds and
+        // must not skip a present entry. Several vCPUs map pages at once, so the bounds move atomically.
+        AtomicMin(ref _lowestMapped, page << PageShift);
+        AtomicMax(ref _mappedEnd, (page + 1) << PageShift);
         _region.WordsAt(_layout.UserTablesOffset + (page * sizeof(ulong)), 1)[0] = entry;
-        _lowestMapped = Math.Min(_lowestMapped, page << PageShift);
-        _mappedEnd = Math.Max(_mappedEnd, (page + 1) << PageShift);
     }
 
     /// <summary>Sets the entry of user page <paramref name="address"/> to present with <paramref name="flags"/>, or
@@ -141,8 +144,8 @@ internal sealed class GuestPageTables
     /// <param name="end">The end address.</param>
     public void ClearRange(ulong start, ulong end)
     {
-        start = Math.Max(start, _lowestMapped & ~((EntriesPerTablePage << PageShift) - 1));
-        end = Math.Min(Math.Min(end, _layout.UserEnd), _mappedEnd);
+        start = Math.Max(start, Volatile.Read(ref _lowestMapped) & ~((EntriesPerTablePage << PageShift) - 1));
+        end = Math.Min(Math.Min(end, _layout.UserEnd), Volatile.Read(ref _mappedEnd));
         if (start >= end)
         {
             return;
@@ -173,8 +176,8 @@ internal sealed class GuestPageTables
     /// <returns>True when such a page exists.</returns>
     public bool AnyPresentStillMapped(ulong start, ulong end, AddrSpace space)
     {
-        start = Math.Max(start, _lowestMapped & ~((EntriesPerTablePage << PageShift) - 1));
-        end = Math.Min(Math.Min(end, _layout.UserEnd), _mappedEnd);
+        start = Math.Max(start, Volatile.Read(ref _lowestMapped) & ~((EntriesPerTablePage << PageShift) - 1));
+        end = Math.Min(Math.Min(end, _layout.UserEnd), Volatile.Read(ref _mappedEnd));
         for (ulong page = start >> PageShift; page < (end + SystemRegionLayout.PageSize - 1) >> PageShift; page++)
         {
             if (page % EntriesPerTablePage == 0 && !TablePageTouched(page))
@@ -201,6 +204,36 @@ internal sealed class GuestPageTables
     /// host's zero page and allocate nothing).</summary>
     private bool TablePageTouched(ulong firstPageOfTable) =>
         _region.WordsAt(_layout.UserTablesOffset + (firstPageOfTable * sizeof(ulong)), (int)EntriesPerTablePage).IndexOfAnyExcept(0UL) >= 0;
+
+    private static void AtomicMin(ref ulong location, ulong value)
+    {
+        ulong seen = Volatile.Read(ref location);
+        while (value < seen)
+        {
+            ulong was = Interlocked.CompareExchange(ref location, value, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
+    }
+
+    private static void AtomicMax(ref ulong location, ulong value)
+    {
+        ulong seen = Volatile.Read(ref location);
+        while (value > seen)
+        {
+            ulong was = Interlocked.CompareExchange(ref location, value, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
+    }
 
     private void ClearEntries(ulong firstPage, ulong endPage)
     {

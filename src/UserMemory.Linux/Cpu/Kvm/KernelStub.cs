@@ -24,8 +24,8 @@ namespace UserMemory.Linux.Cpu.Kvm;
 ///   48 CF                       ; iretq
 /// FlushIretPath:              ; the host points RIP here when pages must leave the TLB first
 ///   50 51 52                    ; push rax; push rcx; push rdx
-///   48 8D 05 rel32              ; lea rax, [rip + InvalidationList]
-///   48 8B 0D rel32              ; mov rcx, [rip + InvalidationCount]
+///   48 8D 84 24 disp32          ; lea rax, [rsp + list + 8]  the vCPU's own list, a fixed distance below its
+///   48 8B 8C 24 disp32          ; mov rcx, [rsp + list]      ring-0 stack top (SystemRegionLayout): the count
 ///   48 83 F9 FF                 ; cmp rcx, -1             (-1: everything)
 ///   74 14                       ; je Everything
 /// Next:
@@ -103,9 +103,10 @@ internal sealed class KernelStub
     private const byte PushRdx = 0x52;
     private const byte PopRcx = 0x59;
     private const byte PopRdx = 0x5A;
+    private const int SavedByFlush = 3 * sizeof(ulong); // RAX, RCX, RDX
     private static readonly byte[] Sysretq = [RexW, 0x0F, 0x07];
-    private static readonly byte[] LeaRaxRipRelative = [RexW, 0x8D, 0x05];
-    private static readonly byte[] MovRcxRipRelative = [RexW, 0x8B, 0x0D];
+    private static readonly byte[] LeaRaxRspRelative = [RexW, 0x8D, 0x84, 0x24];
+    private static readonly byte[] MovRcxRspRelative = [RexW, 0x8B, 0x8C, 0x24];
     private static readonly byte[] InvalidationLoop =
     [
         RexW, 0x83, 0xF9, 0xFF, // cmp rcx, -1
@@ -135,9 +136,11 @@ internal sealed class KernelStub
     /// <summary>Assembles the stub.</summary>
     /// <param name="syscallPageAddress">Where the syscall page lives.</param>
     /// <param name="exceptionCodeAddress">Where the exception code lives (right after the syscall page).</param>
-    /// <param name="invalidationAddress">The invalidation list: a count, then that many page addresses
-    /// (<see cref="MaxInvalidations"/> at most), read by the flush path.</param>
-    public KernelStub(ulong syscallPageAddress, ulong exceptionCodeAddress, ulong invalidationAddress)
+    /// <param name="invalidationListBelowStackTop">How far below a vCPU's ring-0 stack top its invalidation list lies
+    /// (a count, then that many page addresses, <see cref="MaxInvalidations"/> at most, read by the flush path). The
+    /// flush path runs with RSP at the exception frame below that top, so it finds the list relative to RSP and the
+    /// same code serves every vCPU.</param>
+    public KernelStub(ulong syscallPageAddress, ulong exceptionCodeAddress, long invalidationListBelowStackTop)
     {
         CodeAddress = syscallPageAddress;
         _code = _syscallCode;
@@ -157,16 +160,18 @@ internal sealed class KernelStub
         Emit(Iretq);
         FlushIretPath = Here;
         Emit(PushRax, PushRcx, PushRdx);
-        Emit(LeaRaxRipRelative);
-        EmitRelative(invalidationAddress + sizeof(ulong));
-        Emit(MovRcxRipRelative);
-        EmitRelative(invalidationAddress);
+        int listFromRsp = checked((int)(FrameBytes + SavedByFlush - invalidationListBelowStackTop));
+        Emit(LeaRaxRspRelative);
+        EmitUInt32((uint)(listFromRsp + sizeof(ulong)));
+        Emit(MovRcxRspRelative);
+        EmitUInt32((uint)listFromRsp);
         Emit(InvalidationLoop);
         Emit(MovRaxCr3);
         Emit(MovCr3Rax);
         Emit(PopRdx, PopRcx, PopRax); // Done
         Emit(AddRsp24);
         Emit(Iretq);
+        FlushPathEnd = Here;
         for (int vector = 0; vector < VectorCount; vector++)
         {
             _vectorEntries[vector] = Here;
@@ -211,6 +216,11 @@ internal sealed class KernelStub
     /// <summary>A variant of <see cref="IretPath"/> that first invalidates the listed pages (or, when the count is
     /// <see cref="InvalidateEverything"/>, reloads CR3).</summary>
     public ulong FlushIretPath { get; }
+
+    /// <summary>The first address after the flush path (the return paths are <c>[IretPath, FlushPathEnd)</c>: a vCPU
+    /// stopped anywhere in them still has the task's state in its host copy and in its frame, so the host may
+    /// simply redo the entry).</summary>
+    public ulong FlushPathEnd { get; }
 
     /// <summary>The first address after the stub's code.</summary>
     public ulong StubEnd { get; }

@@ -60,6 +60,18 @@ internal static class KvmAbi
     /// <summary><c>KVM_GET_FPU</c> (<c>_IOR</c>, <see cref="FpuSize"/> bytes).</summary>
     public const ulong GetFpu = 0x81A0AE8C;
 
+    /// <summary><c>KVM_GET_VCPU_EVENTS</c> (<c>struct kvm_vcpu_events</c>, <see cref="VcpuEventsSize"/> bytes).</summary>
+    public const ulong GetVcpuEvents = 0x8040AE9F;
+
+    /// <summary>Bytes of <c>struct kvm_vcpu_events</c>.</summary>
+    public const int VcpuEventsSize = 64;
+
+    /// <summary>Offset of <c>exception.injected</c> in <c>struct kvm_vcpu_events</c>.</summary>
+    public const int EventsExceptionInjectedOffset = 0;
+
+    /// <summary>Offset of <c>exception.pending</c>.</summary>
+    public const int EventsExceptionPendingOffset = 3;
+
     /// <summary><c>KVM_SET_FPU</c> (<c>_IOW</c>, <see cref="FpuSize"/> bytes).</summary>
     public const ulong SetFpu = 0x41A0AE8D;
 

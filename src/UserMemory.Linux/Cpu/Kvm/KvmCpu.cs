@@ -1,12 +1,14 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using UserMemory.AddressSpace;
 
 namespace UserMemory.Linux.Cpu.Kvm;
 
 /// <summary>
-/// <see cref="ICpu"/> on KVM: one VM for the task's address space and one vCPU. Guest code runs natively; each syscall
-/// and each page fault is one VM exit.
+/// <see cref="ICpu"/> on KVM: one VM for the process's address space and one vCPU per task (thread). Guest code runs
+/// natively; each syscall and each page fault is one VM exit. The threads of a process run in parallel, each vCPU on
+/// its task's host thread.
 /// </summary>
 /// <remarks>
 /// <para><b>Memory.</b> The VM's guest-physical memory is the space's kernel view, and the backend's page tables
@@ -23,6 +25,7 @@ public sealed class KvmCpu : ICpu
     private readonly KvmVirtualMachine _vm;
     private readonly KvmVcpu _vcpu;
     private bool _inSyscall;
+    private int _disposed;
 
     /// <summary>Creates the VM and its vCPU for <paramref name="space"/>; every register starts at zero.</summary>
     /// <param name="space">The task's address space (outlives this CPU).</param>
@@ -42,6 +45,12 @@ public sealed class KvmCpu : ICpu
             _vm.Dispose();
             throw;
         }
+    }
+
+    private KvmCpu(KvmVirtualMachine vm, KvmVcpu vcpu)
+    {
+        _vm = vm;
+        _vcpu = vcpu;
     }
 
     /// <inheritdoc/>
@@ -112,7 +121,39 @@ public sealed class KvmCpu : ICpu
     }
 
     /// <inheritdoc/>
-    public void RequestStop() => _vcpu.RequestStop();
+    public void RequestStop()
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            _vcpu.RequestStop();
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The new thread gets a vCPU of this CPU's VM (the same page tables and memory) with this vCPU's
+    /// registers, FS/GS base and x87/SSE state; it runs on its own host thread in parallel with this one. Null when
+    /// the VM already runs <see cref="SystemRegionLayout.MaxVcpus"/> threads.</remarks>
+    public ICpu? CreateThreadCpu()
+    {
+        KvmVcpu? vcpu = _vm.TryCreateVcpu();
+        if (vcpu is null)
+        {
+            return null;
+        }
+
+        _vm.AddOwner();
+        var child = new KvmCpu(_vm, vcpu);
+        vcpu.Registers = _vcpu.Registers; // RIP is already past the syscall (the host copy holds RCX)
+        vcpu.FsBase = _vcpu.FsBase;
+        vcpu.GsBase = _vcpu.GsBase;
+        Span<byte> vector = stackalloc byte[ICpu.FxsaveSize];
+        if (_vcpu.SaveVectorState(vector))
+        {
+            vcpu.RestoreVectorState(vector);
+        }
+
+        return child;
+    }
 
     /// <inheritdoc/>
     public ulong Read(CpuRegister register)
@@ -210,7 +251,20 @@ public sealed class KvmCpu : ICpu
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _vm.Dispose();
+    /// <remarks>The vCPU goes back to the VM's pool; the last CPU of the process closes the VM.</remarks>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _vm.ReleaseVcpu(_vcpu);
+        if (_vm.RemoveOwner())
+        {
+            _vm.Dispose();
+        }
+    }
 
     private void CallSyscallHandler()
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 using System.Threading;
 using UserMemory.AddressSpace;
 
@@ -26,6 +27,10 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// <c>sysretq</c> when the syscall ran in ring 0 and RCX/R11 agree with RIP/RFLAGS, a direct register write when the
 /// task is in user mode (a stop, or a syscall under PVM), else an <c>iretq</c> frame; pending TLB invalidations pick
 /// the stub's flush path, which always goes through a frame.</para>
+/// <para><b>Several vCPUs.</b> Each vCPU owns a slot of the system region (<see cref="SystemRegionLayout"/>): its
+/// TSS, ring-0 stack, IST stack and invalidation list, so the vCPUs of one VM run in parallel on their own host
+/// threads. A page-table change waits until no vCPU can still use a dropped entry (see <see cref="WaitUntilFlushed"/>
+/// and <see cref="KvmVirtualMachine"/>).</para>
 /// <para><b>Exits.</b> One per syscall (the <c>out</c> at LSTAR; under PVM, which runs LSTAR in user mode, the TSS
 /// I/O bitmap lets that <c>out</c> exit directly), one per exception or reported page fault.</para>
 /// </remarks>
@@ -79,6 +84,11 @@ public sealed unsafe class KvmVcpu : IDisposable
     private readonly KernelStub _stub;
     private readonly ulong _frameAddress;
     private readonly ulong _frameOffset;
+    private readonly List<ulong> _pendingPages = [];
+    private bool _pendingOverflow;
+    private int _inGuest;
+    private long _exits;
+    private long _enteredGeneration = -1;
     private int _fd;
     private byte* _run;
     private KvmUserRegisters _registers;
@@ -98,7 +108,9 @@ public sealed unsafe class KvmVcpu : IDisposable
     {
         _vm = vm;
         _stub = vm.Stub;
-        _frameAddress = vm.Layout.KernelStackTop - KernelStub.FrameBytes;
+        Slot = id;
+        DescriptorTables.WriteTaskState(vm.Region, vm.Layout, id);
+        _frameAddress = vm.Layout.KernelStackTop(id) - KernelStub.FrameBytes;
         _frameOffset = _frameAddress - vm.Layout.Base;
         KvmNative.InstallStopSignal(StopSignal);
         int fd = KvmNative.Ioctl(vm.VmFd, KvmAbi.CreateVcpu, id);
@@ -161,7 +173,10 @@ public sealed unsafe class KvmVcpu : IDisposable
     public ref KvmUserRegisters Registers => ref _registers;
 
     /// <summary>VM exits this vCPU took (every return from <c>KVM_RUN</c>).</summary>
-    public long ExitCount { get; private set; }
+    public long ExitCount => Volatile.Read(ref _exits);
+
+    /// <summary>The vCPU's id, which is also its slot in the system region.</summary>
+    internal int Slot { get; }
 
     /// <summary>Syscalls this vCPU stopped for.</summary>
     public long SyscallCount { get; private set; }
@@ -214,6 +229,16 @@ public sealed unsafe class KvmVcpu : IDisposable
             bool prepare = true;
             while (true)
             {
+                // In the guest from here until KVM_RUN returned: set before PrepareEntry reads the TLB generation (a full
+                // fence), so a page-table change either sees this vCPU in the guest (and waits for it) or this vCPU
+                // sees the change's generation (and flushes before user code runs). See WaitUntilFlushed.
+                _ = Interlocked.Exchange(ref _inGuest, 1);
+                if (_vm.SlotResetting)
+                {
+                    HoldOutOfGuest();
+                    continue;
+                }
+
                 if (prepare)
                 {
                     PrepareEntry();
@@ -221,7 +246,8 @@ public sealed unsafe class KvmVcpu : IDisposable
 
                 prepare = true;
                 int r = KvmNative.Ioctl(_fd, KvmAbi.Run, 0);
-                ExitCount++;
+                Volatile.Write(ref _inGuest, 0);
+                Volatile.Write(ref _exits, _exits + 1);
                 if (r < 0 && r != -Eintr && r != -Eagain)
                 {
                     return new KvmEvent(KvmEventKind.Fatal, 0, (ulong)-r);
@@ -229,9 +255,9 @@ public sealed unsafe class KvmVcpu : IDisposable
 
                 var reason = (KvmExitReason)(*(uint*)(_run + KvmAbi.RunExitReasonOffset));
                 if (_enteringThroughFlush && (*(ulong*)(_run + KvmAbi.RunDirtyRegsOffset) & KvmAbi.SyncRegs) == 0
-                    && SyncRegs.Rip != _stub.FlushIretPath)
+                    && !InFlushPath(SyncRegs.Rip))
                 {
-                    _vm.ClearInvalidationList(); // the stub got past its start, so it ran the list
+                    _vm.ClearInvalidationList(this); // the stub got past its flush path, so it ran the whole list
                     _enteringThroughFlush = false;
                 }
 
@@ -249,7 +275,9 @@ public sealed unsafe class KvmVcpu : IDisposable
 
                 if (reason != KvmExitReason.Io)
                 {
-                    return new KvmEvent(KvmEventKind.Fatal, (int)reason);
+                    // The exit union's first two words (e.g. an internal error's suberror and data count, then its
+                    // first datum) and RIP, for the report.
+                    return new KvmEvent(KvmEventKind.Fatal, (int)reason, *(ulong*)(_run + KvmAbi.RunExitUnionOffset), SyncRegs.Rip);
                 }
 
                 ushort port = *(ushort*)(_run + KvmAbi.RunIoPortOffset);
@@ -359,13 +387,131 @@ public sealed unsafe class KvmVcpu : IDisposable
         _vm.Forget(this);
     }
 
-    internal void KickIfRunningElsewhere()
+    /// <summary>
+    /// Called by a thread that changed page-table entries, after it queued their invalidation on every vCPU
+    /// (<see cref="QueueInvalidation"/>) and then raised the VM's TLB generation to <paramref name="generation"/>:
+    /// returns once this vCPU can no longer run user code through an entry dropped before that, forcing it out of
+    /// the guest when needed. Never called by the vCPU's own thread while it is in the guest (it is not then).
+    /// </summary>
+    /// <remarks>
+    /// <para>Invariant: a vCPU runs user code only after an entry through <see cref="PrepareEntry"/> that read the
+    /// generation while <c>_inGuest</c> was set, and it flushes there (its own list, or CR3) whenever the generation
+    /// moved. Re-entries without <see cref="PrepareEntry"/> (<see cref="InterruptOutcome.Continue"/>) happen only
+    /// where the stub reaches its next exit before any user instruction (see <see cref="OnInterrupt"/>).</para>
+    /// <para>So, after the caller's increment: if this vCPU is not in the guest, its next entry reads the new
+    /// generation; if it read the new generation already, it flushes before user code; otherwise it is kicked and,
+    /// once it has left <c>KVM_RUN</c> (its exit count moved), the same holds for its next entry. Only then may the
+    /// caller report the change done (munmap returns, memory is reused).</para>
+    /// </remarks>
+    /// <param name="generation">The generation the caller's change produced.</param>
+    internal void WaitUntilFlushed(long generation)
     {
-        int thread = Volatile.Read(ref _runningThread);
-        if (thread != 0 && thread != KvmNative.CurrentThreadId())
+        long exits = Volatile.Read(ref _exits);
+        if (Volatile.Read(ref _inGuest) == 0 || Volatile.Read(ref _enteredGeneration) >= generation)
         {
-            Kick();
+            return;
         }
+
+        Kick();
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _exits) == exits && Volatile.Read(ref _enteredGeneration) < generation
+            && Volatile.Read(ref _inGuest) != 0)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Called by the thread resetting the VM's user memory slots, after it raised
+    /// <see cref="KvmVirtualMachine.SlotResetting"/>: returns once this vCPU is out of the guest; it stays out until
+    /// the reset is over (<see cref="HoldOutOfGuest"/>: a vCPU sets <c>_inGuest</c>, a full fence, before it reads
+    /// the flag, so either it sees the flag or this sees it in the guest and waits).</summary>
+    internal void WaitOutOfGuest()
+    {
+        if (Volatile.Read(ref _inGuest) == 0)
+        {
+            return;
+        }
+
+        Kick();
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _inGuest) != 0)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Waits, out of the guest, until a slot reset is over (see <see cref="WaitOutOfGuest"/>).</summary>
+    private void HoldOutOfGuest()
+    {
+        Volatile.Write(ref _inGuest, 0);
+        var spin = default(SpinWait);
+        while (_vm.SlotResetting)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Adds the pages of <c>[first, end)</c> to the pages this vCPU drops from its TLB on its next entry
+    /// (past <see cref="KernelStub.MaxInvalidations"/> pages, everything). Caller holds the VM's vCPU lock.</summary>
+    /// <param name="first">The first page address.</param>
+    /// <param name="end">The end (clipped to the user range by the caller).</param>
+    internal void QueueInvalidation(ulong first, ulong end)
+    {
+        ulong pages = end > first ? (end - first + SystemRegionLayout.PageSize - 1) / SystemRegionLayout.PageSize : 0;
+        if (_pendingOverflow || pages + (ulong)_pendingPages.Count > KernelStub.MaxInvalidations)
+        {
+            _pendingOverflow = true;
+            _pendingPages.Clear();
+            return;
+        }
+
+        for (ulong page = first; page < end; page += SystemRegionLayout.PageSize)
+        {
+            _pendingPages.Add(page);
+        }
+    }
+
+    /// <summary>Moves the queued pages into this vCPU's list in its slot (see <see cref="KvmVirtualMachine.WriteInvalidationList"/>).
+    /// Caller holds the VM's vCPU lock.</summary>
+    /// <param name="list">The list: a count, then addresses.</param>
+    internal void DrainInvalidations(Span<ulong> list)
+    {
+        ulong count = list[0];
+        if (count == KernelStub.InvalidateEverything || _pendingOverflow || count + (ulong)_pendingPages.Count > KernelStub.MaxInvalidations)
+        {
+            list[0] = KernelStub.InvalidateEverything;
+        }
+        else
+        {
+            foreach (ulong page in _pendingPages)
+            {
+                list[(int)++count] = page;
+            }
+
+            list[0] = count;
+        }
+
+        _pendingPages.Clear();
+        _pendingOverflow = false;
+    }
+
+    /// <summary>Makes a vCPU that a thread left ready for the next thread of the VM: registers zero, ring 0 at its
+    /// frame, FS/GS base zero, a full TLB flush on its next entry. Caller holds the VM's vCPU lock.</summary>
+    internal void Reset()
+    {
+        _registers = default;
+        _resume = ResumePath.Frame;
+        _flushedGeneration = -1;
+        _enteringThroughFlush = false;
+        _lastResolvedPage = ulong.MaxValue;
+        Volatile.Write(ref _stopRequested, 0);
+        _run[KvmAbi.RunImmediateExitOffset] = 0;
+        *(ulong*)(_run + KvmAbi.RunDirtyRegsOffset) = 0;
+        _pendingPages.Clear();
+        _pendingOverflow = true;
+        _fsBase = 0;
+        _gsBase = 0;
+        Initialize(setCpuid: false);
     }
 
     private static bool IsCanonical(ulong address) => (ulong)((long)address >> CanonicalBits) + 1 <= 1;
@@ -412,6 +558,18 @@ public sealed unsafe class KvmVcpu : IDisposable
 
     private ref KvmRegs SyncRegs => ref *(KvmRegs*)(_run + KvmAbi.RunSyncRegsOffset);
 
+    /// <summary>Whether KVM holds an exception it has not finished delivering (<c>KVM_GET_VCPU_EVENTS</c>).</summary>
+    private bool ExceptionUnderWay()
+    {
+        Span<byte> events = stackalloc byte[KvmAbi.VcpuEventsSize];
+        events.Clear();
+        return KvmNative.Ioctl(_fd, KvmAbi.GetVcpuEvents, events) >= 0
+            && (events[KvmAbi.EventsExceptionInjectedOffset] != 0 || events[KvmAbi.EventsExceptionPendingOffset] != 0);
+    }
+
+    /// <summary>Whether <paramref name="rip"/> lies in the flush path (its list not fully run yet).</summary>
+    private bool InFlushPath(ulong rip) => rip >= _stub.FlushIretPath && rip < _stub.FlushPathEnd;
+
     private void Kick()
     {
         byte* run = _run;
@@ -427,12 +585,18 @@ public sealed unsafe class KvmVcpu : IDisposable
         }
     }
 
-    private void Initialize()
+    /// <summary>Sets the vCPU's CPUID (once: KVM refuses changes after the first run), ring-0 segments, control
+    /// registers, MSRs and registers.</summary>
+    private void Initialize(bool setCpuid = true)
     {
-        int r = _vm.Cpuid.ApplyTo(_fd);
-        if (r < 0)
+        int r;
+        if (setCpuid)
         {
-            throw new InvalidOperationException($"KVM_SET_CPUID2 failed: errno {-r}.");
+            r = _vm.Cpuid.ApplyTo(_fd);
+            if (r < 0)
+            {
+                throw new InvalidOperationException($"KVM_SET_CPUID2 failed: errno {-r}.");
+            }
         }
 
         KvmSregs sregs = default;
@@ -442,7 +606,7 @@ public sealed unsafe class KvmVcpu : IDisposable
             throw new InvalidOperationException($"KVM_GET_SREGS failed: errno {-r}.");
         }
 
-        DescriptorTables.SetKernelSegments(ref sregs, _vm.Layout);
+        DescriptorTables.SetKernelSegments(ref sregs, _vm.Layout, Slot);
         sregs.Fs.Base = 0;
         sregs.Gs.Base = 0;
         sregs.Cr0 = Cr0ProtectionEnable | Cr0MonitorCoprocessor | Cr0ExtensionType | Cr0NumericError | Cr0WriteProtect | Cr0AlignmentMask | Cr0Paging;
@@ -494,6 +658,7 @@ public sealed unsafe class KvmVcpu : IDisposable
     private void PrepareEntry()
     {
         long generation = _vm.TlbGeneration;
+        Volatile.Write(ref _enteredGeneration, generation);
         bool flush = generation != _flushedGeneration;
         _flushedGeneration = generation;
         ref KvmRegs regs = ref SyncRegs;
@@ -506,7 +671,7 @@ public sealed unsafe class KvmVcpu : IDisposable
 
         if (flush)
         {
-            _vm.WriteInvalidationList();
+            _vm.WriteInvalidationList(this);
         }
 
         _enteringThroughFlush = flush;
@@ -548,7 +713,7 @@ public sealed unsafe class KvmVcpu : IDisposable
         int r = KvmNative.Ioctl(_fd, KvmAbi.GetSregs, ref sregs);
         if (r >= 0)
         {
-            DescriptorTables.SetKernelSegments(ref sregs, _vm.Layout);
+            DescriptorTables.SetKernelSegments(ref sregs, _vm.Layout, Slot);
             r = KvmNative.Ioctl(_fd, KvmAbi.SetSregs, ref sregs);
         }
 
@@ -663,21 +828,39 @@ public sealed unsafe class KvmVcpu : IDisposable
 
         ref KvmRegs regs = ref SyncRegs;
         ulong rip = regs.Rip;
+        if (ExceptionUnderWay())
+        {
+            // KVM left the run while delivering an exception (e.g. a user page fault, now queued): it lands in the
+            // stub, whose next step is an exit, so continuing needs no flush; changing RIP or the ring now would
+            // deliver it at the wrong place (a kick from another thread's page-table change can come at any time).
+            if (stop)
+            {
+                Volatile.Write(ref _stopRequested, 1);
+            }
+
+            *dirty = 0;
+            return InterruptOutcome.Continue;
+        }
+
         if (!_stub.Contains(rip))
         {
             CaptureUserState();
             return stop ? InterruptOutcome.Stop : InterruptOutcome.Reenter;
         }
 
-        if (rip == _stub.SysretPath || rip == _stub.IretPath || rip == _stub.FlushIretPath)
+        if (rip == _stub.SysretPath || (rip >= _stub.IretPath && rip < _stub.FlushPathEnd))
         {
-            // Stopped at an entry point we chose: Registers still hold the task's state; redo the entry next time.
+            // Stopped on a return path we chose (at its start, or inside the iretq or flush path, which restore what
+            // they touch): Registers still hold the task's state and the frame the rest; redo the entry next time,
+            // with a flush. Continuing instead could reach user code with a TLB older than the generation a
+            // page-table change waits for (WaitUntilFlushed).
             _resume = rip == _stub.SysretPath ? ResumePath.Syscall : ResumePath.Frame;
             _flushedGeneration = -1;
             return stop ? InterruptOutcome.Stop : InterruptOutcome.Reenter;
         }
 
-        // Inside the stub between two of its instructions: let it reach user mode or its next exit.
+        // Inside the syscall entry or an exception entry, before its `out`: the stub's next step is an exit, with no
+        // user instruction before it, so continuing needs no flush.
         if (stop)
         {
             Volatile.Write(ref _stopRequested, 1);

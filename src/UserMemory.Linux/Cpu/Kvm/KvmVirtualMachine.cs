@@ -23,8 +23,21 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// <para><b>Shadow paging.</b> Under PVM (or EPT/NPT off), KVM keeps its own copy of present entries: an unmap reaches
 /// it through the host (the hole punched in the memfd), a permission loss on a page that keeps its memory (protect)
 /// costs a reset of the user memory slots (<see cref="ShadowResets"/>).</para>
-/// <para><b>Several vCPUs.</b> The ring-0 stack, the TSS and the invalidation list are the VM's, so only one vCPU may
-/// run at a time until each gets its own (a GDT/TSS pair and a list page per vCPU).</para>
+/// <para><b>Several vCPUs.</b> One vCPU per thread of the process, each on its own host thread, in parallel. Each
+/// owns a slot of the system region (TSS, ring-0 and IST stacks, invalidation list); the GDT, IDT, stub and page
+/// tables are shared. KVM cannot destroy a vCPU before its VM, so a vCPU whose thread ended goes back to a pool
+/// (<see cref="ReleaseVcpu"/>) and serves the next thread; at most <see cref="SystemRegionLayout.MaxVcpus"/> run at
+/// once.</para>
+/// <para><b>TLB coherence (the invariant).</b> When <see cref="InvalidateRange"/> or <see cref="RefreshRange"/>
+/// returns, no vCPU can run user code through an entry they dropped: the pages were queued on every vCPU's own list
+/// under the vCPU lock, the generation was raised (a full fence), and every vCPU that was in the guest with an older
+/// generation was kicked out and has left <c>KVM_RUN</c> (<see cref="KvmVcpu.WaitUntilFlushed"/>); its next entry
+/// flushes its list before user code. So munmap, mprotect and the reuse of a range happen only after every other
+/// thread's stale translations are gone, as Linux's TLB shootdown ensures. (Guest-physical equals guest-virtual, so a
+/// stale entry could only ever reach the same address's memory, never another's; the wait is for the guest's
+/// semantics: an access after munmap or mprotect returned faults on every thread.)</para>
+/// <para><b>Page faults</b> from several vCPUs at once go through the address space's own locking
+/// (<see cref="AddrSpace.EnterAccess"/> around every entry computed from its areas).</para>
 /// </remarks>
 public sealed class KvmVirtualMachine : IDisposable
 {
@@ -40,13 +53,18 @@ public sealed class KvmVirtualMachine : IDisposable
     private const uint ErrnoNotFound = 2;
     private readonly object _vcpuGate = new();
     private readonly List<KvmVcpu> _vcpus = [];
+    private readonly Stack<KvmVcpu> _idleVcpus = new();
     private readonly SystemRegion _region;
     private readonly GuestPageTables _pageTables;
     private readonly int _kvmFd;
-    private readonly List<ulong> _pendingPages = [];
+    private KvmVcpu[] _activeVcpus = [];
+    private int _vcpusCreated;
     private int _vmFd;
     private long _tlbGeneration;
-    private bool _pendingOverflow;
+    private long _shadowResets;
+    private int _owners = 1;
+    private int _slotResetting;
+    private readonly object _slotGate = new();
 
     private KvmVirtualMachine(AddrSpace space, int kvmFd, int vmFd)
     {
@@ -70,7 +88,7 @@ public sealed class KvmVirtualMachine : IDisposable
             }
 
             _region = new SystemRegion(Layout);
-            Stub = new KernelStub(Layout.PageAddress(SystemRegionLayout.StubPage), Layout.PageAddress(SystemRegionLayout.ExceptionCodePage), Layout.InvalidationListAddress);
+            Stub = new KernelStub(Layout.PageAddress(SystemRegionLayout.StubPage), Layout.PageAddress(SystemRegionLayout.ExceptionCodePage), SystemRegionLayout.InvalidationListBelowStackTop);
             Stub.SyscallCode.CopyTo(_region.Bytes(SystemRegionLayout.StubPage, Stub.SyscallCode.Length));
             Stub.ExceptionCode.CopyTo(_region.Bytes(SystemRegionLayout.ExceptionCodePage, Stub.ExceptionCode.Length));
             DescriptorTables.Write(_region, Layout, Stub);
@@ -103,7 +121,7 @@ public sealed class KvmVirtualMachine : IDisposable
     public bool ResolvesPageFaults { get; private init; } = true;
 
     /// <summary>How many times the user slots were reset for a shadow-paging KVM.</summary>
-    public long ShadowResets { get; private set; }
+    public long ShadowResets => Interlocked.Read(ref _shadowResets);
 
     internal GuestCpuid Cpuid { get; }
 
@@ -183,15 +201,57 @@ public sealed class KvmVirtualMachine : IDisposable
     }
 
     /// <summary>Creates a vCPU (one per task), in no state yet: set its registers, then run it.</summary>
-    /// <returns>The vCPU; dispose it before the VM.</returns>
-    public KvmVcpu CreateVcpu()
+    /// <returns>The vCPU; dispose it before the VM, or hand it back with <see cref="ReleaseVcpu"/>.</returns>
+    /// <exception cref="InvalidOperationException">All <see cref="SystemRegionLayout.MaxVcpus"/> vCPUs are in use, or
+    /// KVM refused.</exception>
+    public KvmVcpu CreateVcpu() =>
+        TryCreateVcpu() ?? throw new InvalidOperationException($"All {SystemRegionLayout.MaxVcpus} vCPUs of the VM are in use.");
+
+    /// <summary>Like <see cref="CreateVcpu"/>, but answers null when all <see cref="SystemRegionLayout.MaxVcpus"/>
+    /// vCPUs are in use. A vCPU a thread released is reused (reset to the state of a new one).</summary>
+    /// <returns>The vCPU, or null.</returns>
+    internal KvmVcpu? TryCreateVcpu()
     {
         lock (_vcpuGate)
         {
             ObjectDisposedException.ThrowIf(_vmFd < 0, this);
-            var vcpu = new KvmVcpu(this, _vcpus.Count);
+            KvmVcpu vcpu;
+            if (_idleVcpus.Count > 0)
+            {
+                vcpu = _idleVcpus.Pop();
+                vcpu.Reset();
+            }
+            else if (_vcpusCreated < SystemRegionLayout.MaxVcpus)
+            {
+                vcpu = new KvmVcpu(this, _vcpusCreated);
+                _vcpusCreated++;
+            }
+            else
+            {
+                return null;
+            }
+
             _vcpus.Add(vcpu);
+            _activeVcpus = [.. _vcpus];
             return vcpu;
+        }
+    }
+
+    /// <summary>Hands back a vCPU whose thread ended; the next <see cref="TryCreateVcpu"/> reuses it. Its thread
+    /// must not run it any more.</summary>
+    /// <param name="vcpu">A vCPU of this VM.</param>
+    internal void ReleaseVcpu(KvmVcpu vcpu)
+    {
+        ArgumentNullException.ThrowIfNull(vcpu);
+        lock (_vcpuGate)
+        {
+            if (_vmFd < 0 || !_vcpus.Remove(vcpu))
+            {
+                return;
+            }
+
+            _activeVcpus = [.. _vcpus];
+            _idleVcpus.Push(vcpu);
         }
     }
 
@@ -211,33 +271,10 @@ public sealed class KvmVirtualMachine : IDisposable
             // A shadow-paging KVM keeps its own copy of present entries and ignores our edits, INVLPG and CR3
             // reloads; an unmap reaches it through the host (the hole punched in the memfd), a protect does not.
             // Deleting and re-adding the user slots makes it drop every shadow entry of user memory.
-            RegisterUserSlots(delete: true);
-            ShadowResets++;
+            ResetUserSlots();
         }
 
-        Interlocked.Increment(ref _tlbGeneration);
-        lock (_vcpuGate)
-        {
-            end = Math.Min(end, Layout.UserEnd);
-            ulong pages = end > first ? (end - first + SystemRegionLayout.PageSize - 1) / SystemRegionLayout.PageSize : 0;
-            if (_pendingOverflow || pages + (ulong)_pendingPages.Count > KernelStub.MaxInvalidations)
-            {
-                _pendingOverflow = true;
-                _pendingPages.Clear();
-            }
-            else
-            {
-                for (ulong page = first; page < end; page += SystemRegionLayout.PageSize)
-                {
-                    _pendingPages.Add(page);
-                }
-            }
-
-            foreach (KvmVcpu vcpu in _vcpus)
-            {
-                vcpu.KickIfRunningElsewhere();
-            }
-        }
+        QueueInvalidation(first, end);
     }
 
     /// <summary>Brings the entries of <c>[start, end)</c> in line with the address space: a page that is populated
@@ -272,7 +309,9 @@ public sealed class KvmVirtualMachine : IDisposable
                 MappingFlags flags = DesiredFlags(page, out bool inArea);
                 bool pageLost = _pageTables.SetPage(page, flags);
                 lost |= pageLost;
-                lostButMapped |= pageLost && inArea;
+                // Only a page that keeps its memory needs the shadow reset; a page whose memory was released (an
+                // unmap, even if another thread already mapped a new area there) reached KVM through the host.
+                lostButMapped |= pageLost && inArea && Space.IsPopulated(new VirtAddr(page));
             }
         }
         finally
@@ -282,24 +321,15 @@ public sealed class KvmVirtualMachine : IDisposable
 
         if (lost)
         {
-            // Entries lost permissions: flush, and on a shadow-paging KVM reset the shadow of user memory.
-            InvalidateRange(new VirtAddr(first), 0);
-            lock (_vcpuGate)
-            {
-                for (ulong page = first; page < end && !_pendingOverflow; page += SystemRegionLayout.PageSize)
-                {
-                    _pendingPages.Add(page);
-                    _pendingOverflow = _pendingPages.Count > KernelStub.MaxInvalidations;
-                }
-            }
-
+            // Entries lost permissions: on a shadow-paging KVM reset the shadow of user memory, then flush.
             if (ShadowPaging && lostButMapped)
             {
                 // A page kept its memory but lost a permission (a protect): only a slot reset reaches the shadow.
                 // A page that went away (unmap) had its memory released, which the host already told KVM about.
-                RegisterUserSlots(delete: true);
-                ShadowResets++;
+                ResetUserSlots();
             }
+
+            QueueInvalidation(first, end);
         }
     }
 
@@ -321,6 +351,11 @@ public sealed class KvmVirtualMachine : IDisposable
                 vcpu.Dispose();
             }
 
+            while (_idleVcpus.Count > 0)
+            {
+                _idleVcpus.Pop().Dispose();
+            }
+
             KvmNative.Close(_vmFd);
             KvmNative.Close(_kvmFd);
             _vmFd = -1;
@@ -328,47 +363,68 @@ public sealed class KvmVirtualMachine : IDisposable
         }
     }
 
-    /// <summary>Before a vCPU enters through the flush path: appends the pages invalidated since the last flush to
-    /// the list the stub reads (one <c>invlpg</c> each, which is also what a shadow-paging KVM such as PVM needs to
-    /// drop its copy). Past <see cref="KernelStub.MaxInvalidations"/> pages the list becomes "everything" (a CR3
-    /// reload); a shadow-paging KVM then needs nothing more, since big unmaps reach it through the host and big
-    /// protects reset the user slots (<see cref="InvalidateRange"/>).</summary>
-    /// <remarks>The list is the VM's: with several vCPUs, each needs its own list, stack and TSS (not done yet).</remarks>
-    internal void WriteInvalidationList()
+    /// <summary>Before a vCPU enters through the flush path: appends the pages invalidated since its last flush to
+    /// the list in its slot that the stub reads (one <c>invlpg</c> each, which is also what a shadow-paging KVM such
+    /// as PVM needs to drop its copy). Past <see cref="KernelStub.MaxInvalidations"/> pages the list becomes
+    /// "everything" (a CR3 reload); a shadow-paging KVM then needs nothing more, since big unmaps reach it through
+    /// the host and big protects reset the user slots (<see cref="InvalidateRange"/>).</summary>
+    /// <param name="vcpu">The vCPU about to enter.</param>
+    internal void WriteInvalidationList(KvmVcpu vcpu)
     {
         lock (_vcpuGate)
         {
-            Span<ulong> list = _region.Words(SystemRegionLayout.StubDataPage, KernelStub.MaxInvalidations + 1);
-            ulong count = list[0];
-            if (count == KernelStub.InvalidateEverything || _pendingOverflow || count + (ulong)_pendingPages.Count > KernelStub.MaxInvalidations)
-            {
-                list[0] = KernelStub.InvalidateEverything;
-            }
-            else
-            {
-                foreach (ulong page in _pendingPages)
-                {
-                    list[(int)++count] = page;
-                }
-
-                list[0] = count;
-            }
-
-            _pendingPages.Clear();
-            _pendingOverflow = false;
+            vcpu.DrainInvalidations(InvalidationList(vcpu));
         }
     }
 
-    /// <summary>After a vCPU went through the flush path: the list is done.</summary>
-    internal void ClearInvalidationList() => _region.Words(SystemRegionLayout.StubDataPage, 1)[0] = 0;
+    /// <summary>After a vCPU went through the flush path: its list is done.</summary>
+    /// <param name="vcpu">The vCPU.</param>
+    internal void ClearInvalidationList(KvmVcpu vcpu) => InvalidationList(vcpu)[0] = 0;
+
+    /// <summary>One more <see cref="KvmCpu"/> (a thread) uses this VM.</summary>
+    internal void AddOwner() => Interlocked.Increment(ref _owners);
+
+    /// <summary>A <see cref="KvmCpu"/> stopped using this VM.</summary>
+    /// <returns>True for the last one (which disposes the VM).</returns>
+    internal bool RemoveOwner() => Interlocked.Decrement(ref _owners) == 0;
 
     internal void Forget(KvmVcpu vcpu)
     {
         lock (_vcpuGate)
         {
-            _ = _vcpus.Remove(vcpu);
+            if (_vcpus.Remove(vcpu))
+            {
+                _activeVcpus = [.. _vcpus];
+            }
         }
     }
+
+    /// <summary>Queues the pages of <c>[first, end)</c> on every vCPU, raises the TLB generation and waits until no
+    /// vCPU can still use a dropped entry (the invariant in the remarks above). Never called with the vCPU lock
+    /// held, nor by a thread whose vCPU is in the guest.</summary>
+    private void QueueInvalidation(ulong first, ulong end)
+    {
+        end = Math.Min(end, Layout.UserEnd);
+        KvmVcpu[] vcpus;
+        lock (_vcpuGate)
+        {
+            foreach (KvmVcpu vcpu in _vcpus)
+            {
+                vcpu.QueueInvalidation(first, end);
+            }
+
+            vcpus = _activeVcpus;
+        }
+
+        long generation = Interlocked.Increment(ref _tlbGeneration);
+        foreach (KvmVcpu vcpu in vcpus)
+        {
+            vcpu.WaitUntilFlushed(generation);
+        }
+    }
+
+    private Span<ulong> InvalidationList(KvmVcpu vcpu) =>
+        _region.Words(SystemRegionLayout.SlotPage(vcpu.Slot) + SystemRegionLayout.InvalidationPageInSlot, KernelStub.MaxInvalidations + 1);
 
     /// <summary>Resolves a user page fault the way Linux would: when the address space allows the access (populating
     /// the page, counted against the memory limit), the entry becomes present with the area's permissions.</summary>
@@ -474,8 +530,37 @@ public sealed class KvmVirtualMachine : IDisposable
         return null;
     }
 
+    /// <summary>Deletes and re-adds the user memory slots (a shadow-paging KVM then drops every shadow entry of user
+    /// memory). Between the two, user memory has no slot, and a vCPU touching it would exit as MMIO (an emulation
+    /// failure), so every other vCPU is held out of the guest meanwhile (see <see cref="KvmVcpu.HoldOutOfGuest"/>).</summary>
+    private void ResetUserSlots()
+    {
+        lock (_slotGate)
+        {
+            _ = Interlocked.Exchange(ref _slotResetting, 1);
+            try
+            {
+                foreach (KvmVcpu vcpu in Volatile.Read(ref _activeVcpus))
+                {
+                    vcpu.WaitOutOfGuest();
+                }
+
+                RegisterUserSlots(delete: true);
+                _ = Interlocked.Increment(ref _shadowResets);
+            }
+            finally
+            {
+                Volatile.Write(ref _slotResetting, 0);
+            }
+        }
+    }
+
+    /// <summary>Whether a slot reset is under way (vCPUs must not enter the guest).</summary>
+    internal bool SlotResetting => Volatile.Read(ref _slotResetting) != 0;
+
     private uint RegisterUserSlots(bool delete)
     {
+
         uint slot = 0;
         for (ulong offset = 0; offset < Layout.UserEnd; offset += MaxSlotBytes)
         {

@@ -11,22 +11,25 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// <para>Pages of the region, in order:</para>
 /// <code>
 ///  0      GDT (Linux's selectors: 0x10 kernel code, 0x18 kernel data, 0x2B user data, 0x33 user code, 0x40 TSS)
-///  1      TSS (RSP0, IST1; no I/O bitmap, so every port faults in user mode)
-///  2      IDT (256 interrupt gates into the stub)
-///  3      stub code: the syscall entry and the sysret paths (user-executable, see <see cref="KernelStub"/>)
-///  4-5    stub code: the exception paths (supervisor only)
-///  6      the invalidation list the flush path reads (a count, then page addresses)
-///  7-8    ring-0 stack (exception frames from user mode; RSP0 is its top)
-///  9      IST1 stack (double fault, NMI, machine check)
-///  10     PML4
-///  11     PDPT (PML4[0]: the first 512 GiB, holding the user range and this region)
-///  12     page directory of this region's GiB
-///  13     page table of this region's first 2 MiB (maps pages 0-9)
-///  14...  one page directory per GiB of the user range
+///  1      IDT (256 interrupt gates into the stub)
+///  2      stub code: the syscall entry and the sysret paths (user-executable, see <see cref="KernelStub"/>)
+///  3-4    stub code: the exception paths (supervisor only)
+///  5...   one slot of <see cref="VcpuPages"/> pages per vCPU (<see cref="MaxVcpus"/> slots), each:
+///           +0    TSS (RSP0 = this slot's ring-0 stack top, IST1 = this slot's IST stack top, the I/O bitmap)
+///           +1    the invalidation list the flush path reads (a count, then page addresses)
+///           +2-3  ring-0 stack (exception frames from user mode; RSP0 is its top)
+///           +4    IST1 stack (double fault, NMI, machine check)
+///  then   PML4; PDPT (PML4[0]: the first 512 GiB, holding the user range and this region); the page directory of
+///         this region's GiB; the page table of this region's first 2 MiB (maps the pages above, up to the slots' end)
+///  then   one page directory per GiB of the user range
 ///  then   the user page tables: one linear array of 8-byte entries, entry i mapping user page i
 /// </code>
-/// <para>Only pages 0-9 are mapped in the guest's virtual space (at their physical addresses); the paging
-/// structures are reached by the CPU physically and never mapped.</para>
+/// <para>Only the pages up to <see cref="MappedPages"/> are mapped in the guest's virtual space (at their physical
+/// addresses); the paging structures are reached by the CPU physically and never mapped. Everything a vCPU's ring 0
+/// writes (its TSS's stacks, its frame, its invalidation list) lives in its own slot, so vCPUs of one VM run in
+/// parallel without sharing ring-0 state; the GDT, IDT and stub code are read-only to the guest and shared.</para>
+/// <para>The stub reaches the invalidation list relative to RSP (the list lies a fixed distance below the slot's
+/// ring-0 stack top), so the same code serves every slot.</para>
 /// </remarks>
 internal sealed class SystemRegionLayout
 {
@@ -48,50 +51,65 @@ internal sealed class SystemRegionLayout
     /// <summary>The GDT page.</summary>
     public const int GdtPage = 0;
 
-    /// <summary>The TSS page.</summary>
-    public const int TssPage = 1;
-
     /// <summary>The IDT page.</summary>
-    public const int IdtPage = 2;
+    public const int IdtPage = 1;
 
     /// <summary>The first page of stub code: the syscall entry page.</summary>
-    public const int StubPage = 3;
+    public const int StubPage = 2;
 
     /// <summary>The first page of the exception code.</summary>
-    public const int ExceptionCodePage = 4;
+    public const int ExceptionCodePage = 3;
 
     /// <summary>Pages of stub code.</summary>
     public const int StubPages = 3;
 
-    /// <summary>The stub's data page (the invalidation list).</summary>
-    public const int StubDataPage = 6;
+    /// <summary>The first page of vCPU slot 0.</summary>
+    public const int FirstVcpuPage = StubPage + StubPages;
 
-    /// <summary>The first page of the ring-0 stack.</summary>
-    public const int KernelStackPage = 7;
+    /// <summary>Pages of one vCPU slot.</summary>
+    public const int VcpuPages = 5;
+
+    /// <summary>The most vCPUs (threads running at once) one VM holds: the slots must fit in the 2 MiB the system
+    /// page table maps.</summary>
+    public const int MaxVcpus = 64;
+
+    /// <summary>The TSS page, relative to a slot.</summary>
+    public const int TssPageInSlot = 0;
+
+    /// <summary>The invalidation-list page, relative to a slot.</summary>
+    public const int InvalidationPageInSlot = 1;
+
+    /// <summary>The first ring-0 stack page, relative to a slot.</summary>
+    public const int KernelStackPageInSlot = 2;
 
     /// <summary>Pages of the ring-0 stack.</summary>
     public const int KernelStackPages = 2;
 
-    /// <summary>The IST1 stack page.</summary>
-    public const int InterruptStackPage = 9;
+    /// <summary>The IST1 stack page, relative to a slot.</summary>
+    public const int InterruptStackPageInSlot = 4;
 
     /// <summary>Pages mapped in the guest's virtual space (0 up to this).</summary>
-    public const int MappedPages = 10;
+    public const int MappedPages = FirstVcpuPage + (MaxVcpus * VcpuPages);
 
     /// <summary>The PML4 page.</summary>
-    public const int Pml4Page = 10;
+    public const int Pml4Page = MappedPages;
 
     /// <summary>The PDPT page.</summary>
-    public const int PdptPage = 11;
+    public const int PdptPage = Pml4Page + 1;
 
     /// <summary>The page directory of this region's GiB.</summary>
-    public const int SystemDirectoryPage = 12;
+    public const int SystemDirectoryPage = Pml4Page + 2;
 
     /// <summary>The page table of this region's first 2 MiB.</summary>
-    public const int SystemTablePage = 13;
+    public const int SystemTablePage = Pml4Page + 3;
 
     /// <summary>The first user page directory.</summary>
-    public const int FirstUserDirectoryPage = 14;
+    public const int FirstUserDirectoryPage = Pml4Page + 4;
+
+    /// <summary>Bytes from a slot's ring-0 stack top down to its invalidation list (the stub addresses the list
+    /// relative to RSP with this).</summary>
+    public const long InvalidationListBelowStackTop =
+        (long)(KernelStackPageInSlot + KernelStackPages - InvalidationPageInSlot) * (long)PageSize;
 
     /// <summary>Computes the layout for a user range ending at <paramref name="userEnd"/>.</summary>
     /// <param name="userEnd">The end of the user range (guest addresses below it are user memory).</param>
@@ -134,12 +152,33 @@ internal sealed class SystemRegionLayout
     /// <returns>The address.</returns>
     public ulong PageAddress(int page) => Base + ((ulong)page * PageSize);
 
-    /// <summary>The initial ring-0 stack pointer (TSS.RSP0).</summary>
-    public ulong KernelStackTop => PageAddress(KernelStackPage + KernelStackPages);
+    /// <summary>The first page of a vCPU slot.</summary>
+    /// <param name="slot">The slot, below <see cref="MaxVcpus"/>.</param>
+    /// <returns>The page index.</returns>
+    public static int SlotPage(int slot)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, MaxVcpus);
+        return FirstVcpuPage + (slot * VcpuPages);
+    }
 
-    /// <summary>The IST1 stack pointer.</summary>
-    public ulong InterruptStackTop => PageAddress(InterruptStackPage + 1);
+    /// <summary>The guest address of a slot's TSS.</summary>
+    /// <param name="slot">The slot.</param>
+    /// <returns>The address.</returns>
+    public ulong TssAddress(int slot) => PageAddress(SlotPage(slot) + TssPageInSlot);
 
-    /// <summary>The guest address of the invalidation list.</summary>
-    public ulong InvalidationListAddress => PageAddress(StubDataPage);
+    /// <summary>A slot's initial ring-0 stack pointer (its TSS.RSP0).</summary>
+    /// <param name="slot">The slot.</param>
+    /// <returns>The address.</returns>
+    public ulong KernelStackTop(int slot) => PageAddress(SlotPage(slot) + KernelStackPageInSlot + KernelStackPages);
+
+    /// <summary>A slot's IST1 stack pointer.</summary>
+    /// <param name="slot">The slot.</param>
+    /// <returns>The address.</returns>
+    public ulong InterruptStackTop(int slot) => PageAddress(SlotPage(slot) + InterruptStackPageInSlot + 1);
+
+    /// <summary>The guest address of a slot's invalidation list.</summary>
+    /// <param name="slot">The slot.</param>
+    /// <returns>The address.</returns>
+    public ulong InvalidationListAddress(int slot) => PageAddress(SlotPage(slot) + InvalidationPageInSlot);
 }

@@ -1,0 +1,3 @@
+module usermemory.tests/go
+
+go 1.19

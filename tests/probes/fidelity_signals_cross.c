@@ -7,7 +7,7 @@
  *   sigchld_restart    the same with SA_RESTART: the read restarts and returns the byte the handler wrote
  *   alarm              alarm(1) interrupts a blocking read: EINTR, the handler ran
  *   pause              alarm(1) then pause(): -1 EINTR
- *   itimer             setitimer(ITIMER_REAL, 100 ms) interrupts a blocking read
+ *   itimer             setitimer(ITIMER_REAL, 1 s) interrupts a blocking read (1 s, so a loaded machine does not fire it before the read blocks)
  *   futex_timeout      FUTEX_WAIT with a 200 ms timeout on a matching value: ETIMEDOUT after the timeout
  *   xmm_preserved      a 1 ms interval timer interrupts a floating-point loop whose handler clobbers the SSE
  *                      registers: the loop's result is exact (the frame saves and restores the vector state)
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
         printf("alrm_handler_ran=%d\n", handled == SIGALRM);
     } else if (strcmp(mode, "itimer") == 0) {
         install(SIGALRM, on_signal, 0);
-        struct itimerval it = { { 0, 0 }, { 0, 100000 } };
+        struct itimerval it = { { 0, 0 }, { 1, 0 } };
         report("setitimer", setitimer(ITIMER_REAL, &it, 0));
         blocking_read("read_until_itimer");
         printf("alrm_handler_ran=%d\n", handled == SIGALRM);

@@ -132,14 +132,7 @@ internal static class SocketSyscalls
 
         Span<byte> address = stackalloc byte[SocketAbi.MaxAddressLength];
         long copied = CopyAddressIn(t, addressAddr, length, address);
-        if (copied < 0)
-        {
-            return copied;
-        }
-
-        address = address[..(int)copied];
-        long refused = CheckAddress(t, address);
-        return refused < 0 ? refused : HostSpanCall(nr, address, 1, host, 0, copied);
+        return copied < 0 ? copied : HostSpanCall(nr, address[..(int)copied], 1, host, 0, copied);
     }
 
     private static long SocketCall(Task t, SyscallNumber nr, ulong fd, long argument)
@@ -316,11 +309,6 @@ internal static class SocketSyscalls
             }
 
             addressSize = (int)copied;
-            long refused = CheckAddress(t, address[..addressSize]);
-            if (refused < 0)
-            {
-                return refused;
-            }
         }
 
         int size = (int)Math.Min(count, MaxTransfer);
@@ -418,11 +406,6 @@ internal static class SocketSyscalls
             }
 
             addressSize = (int)copied;
-            long refused = CheckAddress(t, address[..addressSize]);
-            if (refused < 0)
-            {
-                return refused;
-            }
         }
 
         ulong controlLength = BinaryPrimitives.ReadUInt64LittleEndian(header[SocketAbi.MessageControlLengthOffset..]);
@@ -699,8 +682,9 @@ internal static class SocketSyscalls
         return file is null ? Ebadf : file.HostFd < 0 ? Errno(LinuxError.ENOTSOCK) : file.HostFd;
     }
 
-    /// <summary>Copies a socket address in: EINVAL when the length is above <see cref="SocketAbi.MaxAddressLength"/>
-    /// (or negative as an int), EFAULT when unreadable.</summary>
+    /// <summary>Copies a socket address in and checks it: EINVAL when the length is above
+    /// <see cref="SocketAbi.MaxAddressLength"/> (or negative as an int), EFAULT when unreadable, then
+    /// <see cref="CheckAddress"/>.</summary>
     /// <returns>The length, or -errno.</returns>
     private static long CopyAddressIn(Task t, ulong addressAddr, ulong length, Span<byte> address)
     {
@@ -710,7 +694,13 @@ internal static class SocketSyscalls
             return Einval;
         }
 
-        return size > 0 && t.CopyIn(addressAddr, address[..size]) < 0 ? Efault : size;
+        if (size > 0 && t.CopyIn(addressAddr, address[..size]) < 0)
+        {
+            return Efault;
+        }
+
+        long refused = CheckAddress(t, address[..size]);
+        return refused < 0 ? refused : size;
     }
 
     /// <summary>Writes a returned address as Linux does: the guest's length is read first (EINVAL when negative), at

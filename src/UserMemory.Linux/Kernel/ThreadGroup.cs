@@ -183,7 +183,7 @@ public sealed partial class ThreadGroup : IDisposable
     /// after the limits change.</summary>
     internal void SyncFileLimit()
     {
-        if (Fds is not null && _limits.TryGet(ResourceLimits.NoFile, out Abi.RLimit files))
+        if (_limits.TryGet(ResourceLimits.NoFile, out Abi.RLimit files))
         {
             Fds.SoftLimit = (int)Math.Min(files.Current, FdTable.MaxLimit);
         }

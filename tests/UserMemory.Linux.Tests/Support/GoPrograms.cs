@@ -40,11 +40,9 @@ internal static class GoPrograms
     /// <summary>The source directory of a standard-library package (its tests read testdata relative to it).</summary>
     /// <param name="package">The import path.</param>
     /// <returns>The directory.</returns>
-    public static string SourceDirectory(string package)
-    {
-        ProcessResult r = HostProcess.Run(Toolchain, ["env", "GOROOT"]);
-        return Path.Combine(r.Stdout.Trim(), "src", package);
-    }
+    public static string SourceDirectory(string package) => Path.Combine(Root.Value, "src", package);
+
+    private static readonly Lazy<string> Root = new(() => HostProcess.Run(Toolchain, ["env", "GOROOT"]).Stdout.Trim());
 
     private static void Go(string workingDirectory, string[] arguments)
     {

@@ -15,43 +15,29 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// </summary>
 public sealed class ThreadTests
 {
-    [ThreadProbeTheory]
-    [InlineData("stress")]
-    [InlineData("join")]
-    [InlineData("cancel")]
-    [InlineData("signal")]
-    [InlineData("pingpong")]
-    [InlineData("futex")]
-    [InlineData("munmap_read")]
-    [InlineData("exit_group")]
-    [InlineData("main_exit")]
-    [InlineData("exec")]
-    [InlineData("fork")]
-    [InlineData("robust")]
-    [InlineData("parallel_mmap")]
-    public void Musl_threads_behave_as_on_Linux(string mode) =>
-        Differential.AssertSameAsNative(Probes.Get("threads"), [mode]);
+    /// <summary>Every mode of the probe, each with musl and with glibc.</summary>
+    public static TheoryData<string, bool> Modes()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (string mode in new[] { "stress", "join", "cancel", "signal", "pingpong", "futex", "munmap_read", "exit_group", "main_exit", "exec", "fork", "robust", "parallel_mmap" })
+        {
+            data.Add(mode, false);
+            data.Add(mode, true);
+        }
+
+        return data;
+    }
 
     [ThreadProbeTheory]
-    [InlineData("stress")]
-    [InlineData("join")]
-    [InlineData("cancel")]
-    [InlineData("signal")]
-    [InlineData("pingpong")]
-    [InlineData("futex")]
-    [InlineData("munmap_read")]
-    [InlineData("exit_group")]
-    [InlineData("main_exit")]
-    [InlineData("exec")]
-    [InlineData("fork")]
-    [InlineData("robust")]
-    [InlineData("parallel_mmap")]
-    public void Glibc_threads_behave_as_on_Linux(string mode) =>
-        Differential.AssertSameAsNative(Probes.GetGlibcStatic("threads"), [mode]);
+    [MemberData(nameof(Modes))]
+    public void Threads_behave_as_on_Linux(string mode, bool glibc) =>
+        Differential.AssertSameAsNative(Probe(glibc), [mode]);
 
     [ShootdownProbeTheory]
     [InlineData(false)]
     [InlineData(true)]
     public void A_removed_page_faults_on_every_thread_once_munmap_or_mprotect_returned(bool glibc) =>
-        Differential.AssertSameAsNative(glibc ? Probes.GetGlibcStatic("threads") : Probes.Get("threads"), ["shootdown"]);
+        Differential.AssertSameAsNative(Probe(glibc), ["shootdown"]);
+
+    private static string Probe(bool glibc) => glibc ? Probes.GetGlibcStatic("threads") : Probes.Get("threads");
 }

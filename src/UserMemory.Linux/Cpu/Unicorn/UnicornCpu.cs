@@ -18,7 +18,7 @@ public sealed class UnicornCpu : ICpu
     /// <summary>Unicorn 2.0.1 slows down with many regions and aborts past about 4 000.</summary>
     private const int UnicornRegionLimit = 1024;
 
-    // Unicorn 2 register ids (unicorn/x86.h) and fxsave offsets for the vector state.
+    // Unicorn 2 register ids (unicorn/x86.h) of the vector state (its fxsave offsets are in FxsaveLayout).
     private const int UcXmm0 = 122;
     private const int UcMxcsr = 249;
     private const int UcFpuControl = 246;

@@ -62,14 +62,6 @@ internal sealed class UnicornMachine
     private const int ErrOk = 0;
     private const int ErrInvalidInstruction = 10;
 
-    private static readonly X86Register[] RegisterIds =
-    [
-        X86Register.Rax, X86Register.Rbx, X86Register.Rcx, X86Register.Rdx, X86Register.Rsi, X86Register.Rdi,
-        X86Register.Rbp, X86Register.Rsp, X86Register.R8, X86Register.R9, X86Register.R10, X86Register.R11,
-        X86Register.R12, X86Register.R13, X86Register.R14, X86Register.R15, X86Register.Rip, X86Register.Rflags,
-        X86Register.FsBase, X86Register.GsBase,
-    ];
-
     private readonly AddrSpace _space;
     private readonly UnicornEngine _engine;
     private readonly GuestPageTables _tables;

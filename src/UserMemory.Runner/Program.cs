@@ -19,7 +19,8 @@ const int HandoffRejectedExit = 65; // EX_DATAERR: the hand-off state is not one
 const int NotFoundExit = 127;
 const int CannotExecuteExit = 126;
 
-CommandLine? cmd = CommandLine.Parse(args, Console.Out, Console.Error, out int parseExit);
+// Never Console: it duplicates descriptors 0-2, which belong to the guest in a runner that continues one.
+CommandLine? cmd = CommandLine.Parse(args, new HostDescriptorWriter(StandardOutput), new HostDescriptorWriter(StandardError), out int parseExit);
 if (cmd is null)
 {
     return parseExit;
@@ -33,6 +34,9 @@ if (Path.GetFileNameWithoutExtension(runnerPath) == "dotnet")
 }
 
 HostLinux.Syscall((long)UserMemory.Linux.Abi.SyscallNumber.Prctl, PrSetDumpable, 0);
+// The runtime's copies of descriptors 0-2 must not keep guest files open (see RuntimeStreamCopies). A next runner's
+// copy of 2 goes to the trace output; the first runner's stays on its own standard error.
+RuntimeStreamCopies.Detach(cmd.Handoff ? RunnerDescriptors.Trace : -1);
 if (cmd.Handoff)
 {
     // Started by another runner: everything comes from the state on the hand-off descriptor. A state that is not one a
@@ -143,7 +147,7 @@ static int LoadFailed(byte[] program, long result)
     return e == LinuxError.ENOENT ? NotFoundExit : CannotExecuteExit;
 }
 
-static void Say(string text) => HostLinux.WriteAll(2, Encoding.UTF8.GetBytes(text + "\n"));
+static void Say(string text) => HostLinux.WriteAll(StandardError, Encoding.UTF8.GetBytes(text + "\n"));
 
 /// <summary>Constants of the runner's entry point.</summary>
 internal static partial class Program
@@ -151,4 +155,10 @@ internal static partial class Program
     /// <summary><c>PR_SET_DUMPABLE</c>: with 0, no other process of the same user may ptrace this runner or open its
     /// <c>/proc/PID/mem</c> and <c>/proc/PID/fd</c> (a guest of another runner included).</summary>
     private const long PrSetDumpable = 4;
+
+    /// <summary>The host's standard output descriptor.</summary>
+    private const int StandardOutput = 1;
+
+    /// <summary>The host's standard error descriptor.</summary>
+    private const int StandardError = 2;
 }

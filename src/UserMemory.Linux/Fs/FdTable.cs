@@ -314,6 +314,40 @@ public sealed class FdTable
         return sb.Length == 0 ? EmptyText : sb.ToString();
     }
 
+    /// <summary>Runs <paramref name="launch"/> with the table's text while no descriptor can be added, replaced or
+    /// removed: what a fork child is told it has and the host descriptors it inherits agree, even when other threads
+    /// open and close descriptors meanwhile (a description removed before this point is closed by its remover; one
+    /// whose host descriptor exists but is entered only after it is not in the text, and the child closes it as a
+    /// stray, see <see cref="Process.StrayDescriptors"/>). Lookups go on without waiting.</summary>
+    /// <typeparam name="T">The launch's result.</typeparam>
+    /// <param name="launch">Receives <see cref="Serialize"/>'s text and starts the child; it must not block on the
+    /// guest or change this table.</param>
+    /// <returns>What <paramref name="launch"/> returned.</returns>
+    internal T WhileFrozen<T>(Func<string, T> launch)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        lock (_gate)
+        {
+            return launch(Serialize());
+        }
+    }
+
+    /// <summary>The host descriptors the table's entries hold (for <see cref="Process.StrayDescriptors"/>).</summary>
+    /// <returns>The host numbers, without the synthetic entries' -1.</returns>
+    internal HashSet<int> HostDescriptors()
+    {
+        var hosts = new HashSet<int>();
+        foreach (int fd in GuestDescriptors())
+        {
+            if (Slot(fd) is Entry e && e.File.HostFd >= 0)
+            {
+                hosts.Add(e.File.HostFd);
+            }
+        }
+
+        return hosts;
+    }
+
     /// <summary>Parses <see cref="Serialize"/>'s text.</summary>
     /// <param name="text">The text.</param>
     /// <returns>The table.</returns>

@@ -110,36 +110,41 @@ public static class ForkState
                         : s.IsWritable ? HandoffSharedBacking.WritableFile : HandoffSharedBacking.ReadOnlyFile));
                 }
 
-                var state = new HandoffState
+                // The table is frozen from its text to the spawn, so the child's host descriptors are the ones its
+                // text names (plus strays of creations in flight, which the child closes: StrayDescriptors).
+                return process.Fds.WhileFrozen(table =>
                 {
-                    Kind = HandoffKind.Fork,
-                    Flags = ProcessHandoff.FlagsOf(process.Options, forkChild: true),
-                    Cpu = process.Options.Cpu,
-                    MemoryLimit = process.Options.MemoryLimit,
-                    Root = ProcessHandoff.RootBytes(process.Options),
-                    Program = process.ExecutablePath,
-                    CommandName = process.CommandName,
-                    FdTable = process.Fds.Serialize(),
-                    SignalHandlers = (ulong[])process.SignalHandlers.Clone(),
-                    SignalExtras = ((ulong, ulong, ulong)[])process.SignalExtras.Clone(),
-                    SignalMask = task.SignalMask,
-                    Limits = process.Limits.ToArray(),
-                    Registers = registers,
-                    BrkStart = process.BrkStart,
-                    BrkEnd = process.BrkEnd,
-                    ChildSetTid = childSetTid,
-                    MemoryDescriptor = (int)memory,
-                    AreaTable = snapshot.AreaTable,
-                    SharedObjects = shared,
-                };
-                byte[] encoded = state.Encode();
-                if (encoded.Length - HandoffState.HeaderSize > HandoffState.MaxPayload)
-                {
-                    return -(long)LinuxError.ENOMEM; // more areas than a hand-off carries
-                }
+                    var state = new HandoffState
+                    {
+                        Kind = HandoffKind.Fork,
+                        Flags = ProcessHandoff.FlagsOf(process.Options, forkChild: true),
+                        Cpu = process.Options.Cpu,
+                        MemoryLimit = process.Options.MemoryLimit,
+                        Root = ProcessHandoff.RootBytes(process.Options),
+                        Program = process.ExecutablePath,
+                        CommandName = process.CommandName,
+                        FdTable = table,
+                        SignalHandlers = (ulong[])process.SignalHandlers.Clone(),
+                        SignalExtras = ((ulong, ulong, ulong)[])process.SignalExtras.Clone(),
+                        SignalMask = task.SignalMask,
+                        Limits = process.Limits.ToArray(),
+                        Registers = registers,
+                        BrkStart = process.BrkStart,
+                        BrkEnd = process.BrkEnd,
+                        ChildSetTid = childSetTid,
+                        MemoryDescriptor = (int)memory,
+                        AreaTable = snapshot.AreaTable,
+                        SharedObjects = shared,
+                    };
+                    byte[] encoded = state.Encode();
+                    if (encoded.Length - HandoffState.HeaderSize > HandoffState.MaxPayload)
+                    {
+                        return -(long)LinuxError.ENOMEM; // more areas than a hand-off carries
+                    }
 
-                long memfd = HandoffChannel.Create(encoded, 0, []);
-                return memfd < 0 ? memfd : HandoffChannel.Launch(process.Options, memfd, replace: false);
+                    long memfd = HandoffChannel.Create(encoded, 0, []);
+                    return memfd < 0 ? memfd : HandoffChannel.Launch(process.Options, memfd, replace: false);
+                });
             }
             finally
             {

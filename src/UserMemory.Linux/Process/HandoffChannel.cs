@@ -23,6 +23,10 @@ public static class HandoffChannel
     /// <summary>Every seal: the state can change neither size nor content, nor take new seals.</summary>
     private const long AllSeals = (long)(MemfdSeals.Seal | MemfdSeals.Shrink | MemfdSeals.Grow | MemfdSeals.Write);
 
+    /// <summary>Held from placing a state at <see cref="RunnerDescriptors.Handoff"/> until the next runner started:
+    /// the fixed numbers serve one launch at a time.</summary>
+    private static readonly System.Threading.Lock LaunchGate = new();
+
     /// <summary>Writes <paramref name="encoded"/> and the memory runs into a new sealed memfd.</summary>
     /// <param name="encoded">The state's header and payload.</param>
     /// <param name="memoryBase">Where guest address 0 is in this process (the kernel view), for the runs.</param>
@@ -86,23 +90,27 @@ public static class HandoffChannel
 
         // The state sits at the fixed number without close-on-exec only while the next runner starts; so does the
         // trace output (or its placeholder, so the number stays occupied in the next runner from its first instruction on).
-        // Single guest thread: nothing else starts a process meanwhile.
-        long r = HostLinux.Syscall((long)SyscallNumber.Dup3, memfd, RunnerDescriptors.Handoff, 0);
-        HostLinux.Syscall((long)SyscallNumber.Close, memfd);
-        if (r < 0)
+        // Guest threads fork and exec concurrently: one launch at a time owns the fixed numbers.
+        long r;
+        lock (LaunchGate)
         {
+            r = HostLinux.Syscall((long)SyscallNumber.Dup3, memfd, RunnerDescriptors.Handoff, 0);
+            HostLinux.Syscall((long)SyscallNumber.Close, memfd);
+            if (r < 0)
+            {
+                RunnerDescriptors.Reserve(RunnerDescriptors.Handoff);
+                return r;
+            }
+
+            RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Trace, false);
+            RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Sandbox, false);
+
+            byte[] path = Nul(options.RunnerPath);
+            r = replace ? HostLinux.Execute(path, argv.ToArray(), env) : HostLinux.Spawn(path, argv.ToArray(), env);
             RunnerDescriptors.Reserve(RunnerDescriptors.Handoff);
-            return r;
+            RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Trace, true);
+            RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Sandbox, true);
         }
-
-        RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Trace, false);
-        RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Sandbox, false);
-
-        byte[] path = Nul(options.RunnerPath);
-        r = replace ? HostLinux.Execute(path, argv.ToArray(), env) : HostLinux.Spawn(path, argv.ToArray(), env);
-        RunnerDescriptors.Reserve(RunnerDescriptors.Handoff);
-        RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Trace, true);
-        RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Sandbox, true);
 
         // A fork child joins the sandbox before fork returns to the guest, so the parent can signal it at once; a
         // child that cannot join (the sandbox is full) never runs guest code.

@@ -1,10 +1,12 @@
 // A static Go program for the runner's tests (issue 14): goroutines across OS threads, channels, a WaitGroup, a
 // mutex, timers and a ticker, garbage collection under allocation, and os/exec of a static child (this program run
-// again in child mode). Its output is deterministic, so a native run and a run under usermem-run compare byte for byte.
+// again in child mode), also from several goroutines at once with stdin and stdout pipes. Its output is
+// deterministic, so a native run and a run under usermem-run compare byte for byte.
 package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -19,9 +21,50 @@ func child() {
 	os.Exit(3)
 }
 
+// drain is the child of the parallel os/exec check: it answers on stdout, closes it, then reads stdin to its end.
+// The parent sees end-of-file on the child's stdout only once no copy of that pipe's write end is left anywhere.
+func drain() {
+	fmt.Printf("drained %s\n", os.Args[2])
+	os.Stdout.Close()
+	io.Copy(io.Discard, os.Stdin)
+	os.Exit(0)
+}
+
+// parallelExec starts children from several goroutines at once, each with a stdin and a stdout pipe, and waits for
+// each stdout's end-of-file before closing that child's stdin.
+func parallelExec(self string) {
+	const children = 4
+	lines := make([]string, children)
+	var wg sync.WaitGroup
+	for i := 0; i < children; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			cmd := exec.Command(self, "drain", fmt.Sprint(i))
+			stdin, _ := cmd.StdinPipe()
+			stdout, _ := cmd.StdoutPipe()
+			if err := cmd.Start(); err != nil {
+				lines[i] = "start: " + err.Error()
+				return
+			}
+			out, _ := io.ReadAll(stdout)
+			stdin.Close()
+			err := cmd.Wait()
+			lines[i] = fmt.Sprintf("%s wait=%v", strings.TrimSpace(string(out)), err)
+		}(i)
+	}
+	wg.Wait()
+	for _, l := range lines {
+		fmt.Println(l)
+	}
+}
+
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "child" {
 		child()
+	}
+	if len(os.Args) > 2 && os.Args[1] == "drain" {
+		drain()
 	}
 
 	runtime.GOMAXPROCS(4)
@@ -108,4 +151,6 @@ func main() {
 		code = e.ExitCode()
 	}
 	fmt.Printf("%sexit=%d\n", out, code)
+
+	parallelExec(self)
 }

@@ -20,8 +20,15 @@ public sealed class FsContext : IPathLookup
     /// <summary><c>RESOLVE_IN_ROOT</c>.</summary>
     internal const long ResolveInRoot = 0x10;
 
+    /// <summary><c>RESOLVE_BENEATH</c>.</summary>
+    internal const long ResolveBeneath = 0x08;
+
+    /// <summary>AT_FDCWD.</summary>
+    private const long AtFdCwd = -100;
+
     private const int OpenHowSize = 24;
-    private const int HostPathMax = 4096;
+    /// <summary>PATH_MAX: the longest path one host call takes, NUL included.</summary>
+    internal const int HostPathMax = 4096;
     private const int StatSize = 144;
     private const int StatModeOffset = 24;
     private const uint FileTypeMask = 0xF000;
@@ -138,18 +145,38 @@ public sealed class FsContext : IPathLookup
     /// <returns>The host descriptor or -errno.</returns>
     public long OpenHost(ReadOnlySpan<byte> guestPath, long flags, long mode)
     {
-        if (!IsConfined)
+        long r = Anchor(guestPath, out long dirFd, out ReadOnlySpan<byte> rest);
+        if (r < 0)
         {
-            byte[] path = WithNul(guestPath);
-            return HostLinux.Syscall((long)SyscallNumber.Openat, path, 1, [-100, 0, flags, mode]);
+            return r;
         }
 
-        byte[] relative = WithNul(Relative(guestPath));
+        try
+        {
+            return OpenBelow(dirFd, rest, flags, mode);
+        }
+        finally
+        {
+            ReleaseAnchor(dirFd);
+        }
+    }
+
+    /// <summary>Opens <paramref name="rest"/> below <paramref name="dirFd"/>: relative to AT_FDCWD (or the absolute
+    /// path) unconfined; confined, <c>openat2</c> with <c>RESOLVE_IN_ROOT</c> from the root descriptor, or with
+    /// <c>RESOLVE_BENEATH</c> from a directory <see cref="Anchor"/> opened inside the root.</summary>
+    private long OpenBelow(long dirFd, ReadOnlySpan<byte> rest, long flags, long mode)
+    {
+        if (!IsConfined)
+        {
+            return HostLinux.Syscall((long)SyscallNumber.Openat, WithNul(rest), 1, [dirFd, 0, flags, mode]);
+        }
+
+        byte[] relative = WithNul(Relative(rest));
         byte[] how = new byte[OpenHowSize];
         BitConverter.TryWriteBytes(how.AsSpan(0), (ulong)flags);
         BitConverter.TryWriteBytes(how.AsSpan(8), (ulong)mode);
-        BitConverter.TryWriteBytes(how.AsSpan(16), (ulong)(ResolveInRoot | ResolveNoMagicLinks));
-        long fd = HostLinux.Syscall((long)SyscallNumber.Openat2, relative, 1, how, 2, [RootFd, 0, 0, OpenHowSize]);
+        BitConverter.TryWriteBytes(how.AsSpan(16), (ulong)((dirFd == RootFd ? ResolveInRoot : ResolveBeneath) | ResolveNoMagicLinks));
+        long fd = HostLinux.Syscall((long)SyscallNumber.Openat2, relative, 1, how, 2, [dirFd, 0, 0, OpenHowSize]);
         if (fd != -(long)LinuxError.ENOSYS)
         {
             return fd;
@@ -157,7 +184,60 @@ public sealed class FsContext : IPathLookup
 
         // No openat2: the resolver already expanded every symbolic link inside the root; refuse any the host would
         // still follow on the final component.
-        return HostLinux.Syscall((long)SyscallNumber.Openat, relative, 1, [RootFd, 0, flags | (long)OpenFlags.NoFollow, mode]);
+        return HostLinux.Syscall((long)SyscallNumber.Openat, relative, 1, [dirFd, 0, flags | (long)OpenFlags.NoFollow, mode]);
+    }
+
+    /// <summary>Where a host call on <paramref name="guestPath"/> starts. A path the host accepts whole (shorter than
+    /// PATH_MAX with the root in front) starts at AT_FDCWD (the absolute path) or the root descriptor. A longer one,
+    /// which Linux reaches fine through a working directory or directory descriptors but which no single host call
+    /// takes, is walked in pieces: each piece of whole components shorter than PATH_MAX is opened as an <c>O_PATH</c>
+    /// directory below the previous one, and the call starts at the last with the remainder.</summary>
+    /// <param name="guestPath">The absolute guest path (no NUL).</param>
+    /// <param name="dirFd">Where to start: AT_FDCWD, the root descriptor, or an opened directory (release it with
+    /// <see cref="ReleaseAnchor"/>).</param>
+    /// <param name="rest">The path below <paramref name="dirFd"/> (absolute when <paramref name="dirFd"/> is AT_FDCWD).</param>
+    /// <returns>0 or -errno (ENAMETOOLONG for a component the host refuses on its own, what opening a piece answers).</returns>
+    private long Anchor(ReadOnlySpan<byte> guestPath, out long dirFd, out ReadOnlySpan<byte> rest)
+    {
+        dirFd = IsConfined ? RootFd : AtFdCwd;
+        rest = guestPath;
+        while (HostRoot.Length + rest.Length >= HostPathMax)
+        {
+            // The longest prefix of whole components that fits, cut at a slash (never the leading one alone).
+            int cut = rest[..(HostPathMax - 1 - HostRoot.Length)].LastIndexOf((byte)'/');
+            if (cut <= 0)
+            {
+                ReleaseAnchor(dirFd);
+                dirFd = AtFdCwd;
+                return -(long)LinuxError.ENAMETOOLONG;
+            }
+
+            long next = OpenBelow(dirFd, rest[..cut], (long)(OpenFlags.Path | OpenFlags.Directory | OpenFlags.CloseOnExec), 0);
+            ReleaseAnchor(dirFd);
+            if (next < 0)
+            {
+                dirFd = AtFdCwd;
+                return next;
+            }
+
+            dirFd = next;
+            rest = rest[(cut + 1)..];
+            if (rest.IsEmpty)
+            {
+                rest = "."u8;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Closes a directory <see cref="Anchor"/> opened (AT_FDCWD and the root descriptor stay).</summary>
+    private void ReleaseAnchor(long dirFd)
+    {
+        if (dirFd >= 0 && dirFd != RootFd)
+        {
+            HostLinux.Syscall((long)SyscallNumber.Close, dirFd);
+        }
     }
 
     /// <summary>The host (directory descriptor, name) pair for a *at syscall on a resolved guest path. Unconfined:
@@ -169,9 +249,9 @@ public sealed class FsContext : IPathLookup
     /// <returns>0 or -errno.</returns>
     public long HostLocation(ReadOnlySpan<byte> guestPath, out long dirFd, out byte[] name)
     {
-        if (!IsConfined)
+        if (!IsConfined && guestPath.Length < HostPathMax)
         {
-            dirFd = -100;
+            dirFd = AtFdCwd;
             name = WithNul(guestPath);
             return 0;
         }
@@ -210,13 +290,32 @@ public sealed class FsContext : IPathLookup
     {
         type = HostNodeType.Other;
         target = [];
-        long dirFd = -100;
-        byte[] hostPath = hostProc || !IsConfined ? WithNul(path) : WithNul(Relative(path));
-        if (!hostProc && IsConfined)
+        long dirFd = AtFdCwd;
+        ReadOnlySpan<byte> rest = path;
+        if (!hostProc)
         {
-            dirFd = RootFd;
+            long anchored = Anchor(path, out dirFd, out rest);
+            if (anchored < 0)
+            {
+                return anchored;
+            }
         }
 
+        try
+        {
+            return InspectBelow(dirFd, dirFd == RootFd ? Relative(rest) : rest, out type, out target);
+        }
+        finally
+        {
+            ReleaseAnchor(dirFd);
+        }
+    }
+
+    private static long InspectBelow(long dirFd, ReadOnlySpan<byte> rest, out HostNodeType type, out byte[] target)
+    {
+        type = HostNodeType.Other;
+        target = [];
+        byte[] hostPath = WithNul(rest);
         byte[] stat = new byte[StatSize];
         long r = HostLinux.Syscall((long)SyscallNumber.Newfstatat, hostPath, 1, stat, 2, [dirFd, 0, 0, (long)AtFlags.SymlinkNoFollow]);
         if (r < 0)

@@ -109,6 +109,11 @@ internal static class FsPaths
         }
 
         byte[] host = FsContext.HostPathOf(f.HostFd);
+        if (host.Length == 0 && f is HostFile { LongPath: byte[] deep })
+        {
+            return deep; // deeper than the host names: the path it was opened by
+        }
+
         if (IsHostProcPath(host))
         {
             return host; // the guest's /proc mount is the host's /proc for everything not synthesized

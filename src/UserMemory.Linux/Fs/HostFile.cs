@@ -8,4 +8,9 @@ public sealed class HostFile(int hostFd) : OpenFile
 {
     /// <inheritdoc/>
     public override int HostFd { get; } = hostFd;
+
+    /// <summary>The guest path it was opened by, kept only when the host cannot name it (a path of PATH_MAX bytes or
+    /// more, which <c>/proc/self/fd</c> does not show): relative lookups from a deep directory descriptor start
+    /// there. Null otherwise.</summary>
+    internal byte[]? LongPath { get; init; }
 }

@@ -171,8 +171,26 @@ internal static class FileSyscalls
                     return OpenReadOnlyFileSystem(t, where.Path, f, mode, cloexec);
                 }
 
-                return AddHost(t, t.Group.Fs.OpenHost(where.Path, f & ~OCloexec, (long)mode), cloexec);
+                return AddOpened(t, t.Group.Fs.OpenHost(where.Path, f & ~OCloexec, (long)mode), cloexec, where.Path);
         }
+    }
+
+    /// <summary>Enters a host descriptor opened by a guest path; a path the host cannot name itself is kept with it
+    /// (<see cref="HostFile.LongPath"/>).</summary>
+    private static long AddOpened(Task t, long host, bool closeOnExec, byte[] guestPath)
+    {
+        if (host < 0 || t.Group.Fs.HostRoot.Length + guestPath.Length < FsContext.HostPathMax)
+        {
+            return AddHost(t, host, closeOnExec);
+        }
+
+        int guest = t.Fds.Add(new HostFile((int)host) { LongPath = guestPath }, closeOnExec);
+        if (guest < 0)
+        {
+            Syscall(SyscallNumber.Close, host);
+        }
+
+        return guest;
     }
 
     /// <summary>--read-only: a write open answers EROFS, except O_CREAT without write access on a file that exists
@@ -919,6 +937,11 @@ internal static class FileSyscalls
     private static long GetCwd(Task t, ulong bufAddr, ulong size)
     {
         byte[] cwd = t.Group.Fs.Cwd;
+        if (cwd.Length + 1 > FsContext.HostPathMax)
+        {
+            return Errno(LinuxError.ENAMETOOLONG); // Linux builds the answer in one page
+        }
+
         if (size < (ulong)cwd.Length + 1)
         {
             return Errno(LinuxError.ERANGE);
@@ -976,7 +999,7 @@ internal static class FileSyscalls
             return h;
         }
 
-        copy = new HostFile((int)h);
+        copy = new HostFile((int)h) { LongPath = (f as HostFile)?.LongPath };
         return 0;
     }
 

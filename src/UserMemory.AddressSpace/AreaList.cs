@@ -18,7 +18,12 @@ namespace UserMemory.AddressSpace;
 /// ends picks the area. A lookup that misses the hints so touches two cache lines outside the top level, and their
 /// loads do not depend on a chain of comparisons. <c>_ends</c> is padded with <see cref="ulong.MaxValue"/> to a
 /// whole number of blocks, so every compare reads whole lines. All three arrays are rebuilt under the exclusive lock,
-/// like the areas themselves.</remarks>
+/// like the areas themselves.
+/// <para>In front of the B-tree sits an <see cref="AreaSlotIndex"/> (a hash of the 2 MiB slots in which areas start or
+/// end, with a page-granular leaf for crowded slots): a lookup missing the hints usually ends with one hash probe and
+/// one leaf or line read instead of the three-level search. It is a snapshot, dropped by every mutation and rebuilt
+/// lazily after a few lookups have missed it; slots it does not index (gaps, the inside of large areas) and a dropped
+/// snapshot fall through to the B-tree, so every answer stays exact.</para></remarks>
 internal sealed class AreaList
 {
     // The indexes of the last few areas lookups found, shared by all threads as hints rather than kept per thread:
@@ -36,7 +41,15 @@ internal sealed class AreaList
 
     /// <summary>Ends per cache line (8 × 8 bytes), and cache lines per block.</summary>
     private const int LineShift = 3;
-    private const int LineSize = 1 << LineShift;
+
+    /// <summary>Ends per cache line (8 × 8 bytes).</summary>
+    internal const int LineSize = 1 << LineShift;
+
+    /// <summary>Hint misses that a stale (dropped) <see cref="AreaSlotIndex"/> waits for before it is rebuilt, plus one
+    /// per <see cref="RebuildMissesPerAreaShift"/>-th power of two of areas: the rebuild is linear in the areas, so it
+    /// is paid back over at least this many lookups, and a burst of mappings does not rebuild it once per mapping.</summary>
+    private const int RebuildMisses = 8;
+    private const int RebuildMissesPerAreaShift = 5;
 
     /// <summary>The padding of <c>_ends</c> past the last area: above every address, so it is never counted.</summary>
     private const ulong Padding = ulong.MaxValue;
@@ -46,6 +59,13 @@ internal sealed class AreaList
     private ulong[] _lines = NewEnds(LineSize);
     private ulong[] _top = new ulong[1];
     private int _count;
+
+    // The slot index for lookups that miss the hints (see AreaSlotIndex): null after every mutation, rebuilt inside a
+    // lookup once RebuildAfter misses have gone to the B-tree. Lookups run under the space's lock (shared or exclusive)
+    // and mutations under its exclusive side, so no lookup overlaps a mutation: an index read here always describes
+    // the current areas. Two lookups may rebuild it at once; both build the same snapshot, and either may stay.
+    private AreaSlotIndex? _slotIndex;
+    private int _staleMisses;
 
     /// <summary>The number of areas.</summary>
     public int Count => _count;
@@ -115,6 +135,7 @@ internal sealed class AreaList
     /// <summary>Replaces <paramref name="removeCount"/> areas at <paramref name="index"/> by <paramref name="inserts"/>.</summary>
     public void Replace(int index, int removeCount, ReadOnlySpan<Area> inserts)
     {
+        DropSlotIndex();
         int newCount = _count - removeCount + inserts.Length;
         if (newCount > _items.Length)
         {
@@ -162,6 +183,7 @@ internal sealed class AreaList
     /// <summary>Removes every area.</summary>
     public void Clear()
     {
+        DropSlotIndex();
         int oldCount = _count;
         Array.Clear(_items, 0, _count);
         Array.Fill(_ends, Padding, 0, Math.Min(oldCount, _ends.Length));
@@ -176,6 +198,16 @@ internal sealed class AreaList
     private int FindContainingSearch(Area[] items, int count, ulong address)
     {
         ulong[] ends = _ends;
+        AreaSlotIndex? slotIndex = _slotIndex ?? SlotIndexAfterMiss(count);
+        if (slotIndex is not null)
+        {
+            int found = slotIndex.Find(address, items, count, ends);
+            if (found != AreaSlotIndex.NotIndexed)
+            {
+                return found < 0 ? -1 : Remember(found);
+            }
+        }
+
         ulong[] lines = _lines;
         ulong[] top = _top;
         count = Math.Min(count, ends.Length);
@@ -198,15 +230,39 @@ internal sealed class AreaList
         // first end of that line above the address.
         int line = (block << LineShift) + Math.Min(CountAtOrBelow(lines, block << LineShift, address), LineSize - 1);
         int lo = (line << LineShift) + CountAtOrBelow(ends, line << LineShift, address);
-        if (lo < count && items[lo].Start <= address)
+        return lo < count && items[lo].Start <= address ? Remember(lo) : -1;
+    }
+
+    /// <summary>Makes <paramref name="found"/> one of the hints (replacing the oldest) and returns it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Remember(int found)
+    {
+        int slot = _nextHint;
+        _hints[slot & (HintCount - 1)] = found;
+        _nextHint = slot + 1;
+        return found;
+    }
+
+    /// <summary>Counts a lookup that found no slot index; rebuilds it after enough of them.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private AreaSlotIndex? SlotIndexAfterMiss(int count)
+    {
+        int misses = _staleMisses + 1;
+        _staleMisses = misses; // racy between readers: it only delays or hastens a rebuild
+        if (count == 0 || misses < RebuildMisses + (count >> RebuildMissesPerAreaShift))
         {
-            int slot = _nextHint;
-            _hints[slot & (HintCount - 1)] = lo;
-            _nextHint = slot + 1;
-            return lo;
+            return null;
         }
 
-        return -1;
+        AreaSlotIndex built = AreaSlotIndex.Build(AsSpan());
+        _slotIndex = built;
+        return built;
+    }
+
+    private void DropSlotIndex()
+    {
+        _slotIndex = null;
+        _staleMisses = 0;
     }
 
     /// <summary>The index of the first of <paramref name="length"/> sorted values from <paramref name="start"/> that
@@ -230,7 +286,7 @@ internal sealed class AreaList
     /// below <paramref name="address"/>; the caller guarantees <c>start + LineSize &lt;= values.Length</c>. The values
     /// are sorted, so this is the index of the first one above it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int CountAtOrBelow(ulong[] values, int start, ulong address)
+    internal static int CountAtOrBelow(ulong[] values, int start, ulong address)
     {
         ref ulong first = ref values[start];
         if (Vector512.IsHardwareAccelerated)

@@ -45,7 +45,26 @@ public static partial class UserCopy
     /// survives; a partly copied element keeps its leading bytes).</returns>
     /// <remarks>Copy once, then validate and use the kernel copy only. Checking the user's bytes and reading them again
     /// later is the double-fetch bug: the user changes them in between (CVE-2016-6516 class).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static CopyResult CopyIn<T>(ref readonly UserAccess access, UserConstPtr<T> source, Span<T> destination)
+        where T : unmanaged
+    {
+        // The common case inlined into the caller: the scope's cached window covers the whole range (a few compares,
+        // no call but the memory copy). Everything else, including an empty or oversized request, goes out of line.
+        ulong total = (ulong)destination.Length * (ulong)Unsafe.SizeOf<T>();
+        if (total - 1 < int.MaxValue // 1 to int.MaxValue bytes: an empty copy touches nothing, not even the scope
+            && UserAccess.TryCached(in access, source.Address.Value, total, MappingFlags.Read, out nuint cached))
+        {
+            Span<byte> bytes = MemoryMarshal.AsBytes(destination);
+            KernelMemory.CopyToKernel(cached, bytes);
+            return CopyResult.Completed((nuint)bytes.Length);
+        }
+
+        return CopyInUncached(in access, source, destination);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static CopyResult CopyInUncached<T>(ref readonly UserAccess access, UserConstPtr<T> source, Span<T> destination)
         where T : unmanaged
     {
         ulong address = source.Address.Value;
@@ -139,7 +158,25 @@ public static partial class UserCopy
     /// <returns>The bytes written and the errno when it stopped early: EFAULT when the range leaves user space (nothing
     /// written) or a page is not writable, ENOMEM when a lazy page could not be populated. The user bytes before
     /// <see cref="CopyResult.BytesDone"/> hold the new data; those after it are untouched.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static CopyResult CopyOut<T>(ref readonly UserAccess access, UserPtr<T> destination, ReadOnlySpan<T> source)
+        where T : unmanaged
+    {
+        // As CopyIn: the cached-window hit inlined, the rest out of line.
+        ulong total = (ulong)source.Length * (ulong)Unsafe.SizeOf<T>();
+        if (total - 1 < int.MaxValue // 1 to int.MaxValue bytes: an empty copy touches nothing, not even the scope
+            && UserAccess.TryCached(in access, destination.Address.Value, total, MappingFlags.Write, out nuint cached))
+        {
+            ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(source);
+            KernelMemory.CopyToUser(bytes, cached);
+            return CopyResult.Completed((nuint)bytes.Length);
+        }
+
+        return CopyOutUncached(in access, destination, source);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static CopyResult CopyOutUncached<T>(ref readonly UserAccess access, UserPtr<T> destination, ReadOnlySpan<T> source)
         where T : unmanaged
     {
         ulong address = destination.Address.Value;

@@ -15,8 +15,9 @@ internal static class HostProcess
     /// <param name="arguments">The arguments.</param>
     /// <param name="stdin">Bytes for standard input (closed after), or null for an empty input.</param>
     /// <param name="workingDirectory">The working directory, or null.</param>
+    /// <param name="timeout">How long it may run (default two minutes).</param>
     /// <returns>The result.</returns>
-    public static ProcessResult Run(string program, IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null)
+    public static ProcessResult Run(string program, IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null)
     {
         // Started through env --default-signal so SIGPIPE has its default action, as from a terminal (the .NET test
         // host ignores it, and children would inherit that).
@@ -36,6 +37,11 @@ internal static class HostProcess
         }
 
         info.Environment["LC_ALL"] = "C";
+        if (workingDirectory is not null)
+        {
+            info.Environment["PWD"] = workingDirectory; // as a shell that changed directory would pass it (Go's os/exec tests check)
+        }
+
         using var p = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("could not start " + program);
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         Task<string> stderr = p.StandardError.ReadToEndAsync();
@@ -53,10 +59,11 @@ internal static class HostProcess
             // the program exited without reading its input
         }
 
-        if (!p.WaitForExit(Timeout))
+        TimeSpan limit = timeout ?? Timeout;
+        if (!p.WaitForExit(limit))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException(program + " did not finish within " + Timeout);
+            throw new TimeoutException(program + " did not finish within " + limit);
         }
 
         p.WaitForExit();
@@ -67,7 +74,8 @@ internal static class HostProcess
     /// <param name="arguments">The runner's arguments (program and its arguments).</param>
     /// <param name="stdin">Standard input.</param>
     /// <param name="workingDirectory">The working directory.</param>
+    /// <param name="timeout">How long it may run (default two minutes).</param>
     /// <returns>The result.</returns>
-    public static ProcessResult RunUnderRunner(IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null) =>
-        Run(Repository.Runner, [.. Repository.RunnerCpuArguments, .. arguments], stdin, workingDirectory);
+    public static ProcessResult RunUnderRunner(IEnumerable<string> arguments, string? stdin = null, string? workingDirectory = null, TimeSpan? timeout = null) =>
+        Run(Repository.Runner, [.. Repository.RunnerCpuArguments, .. arguments], stdin, workingDirectory, timeout);
 }

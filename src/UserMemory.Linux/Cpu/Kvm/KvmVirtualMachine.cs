@@ -10,11 +10,12 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// task).
 /// </summary>
 /// <remarks>
-/// <para><b>Memory slots.</b> Slot 0 is the address space's kernel view (its memfd mapped read-write at
-/// <see cref="AddrSpace.KernelBase"/>), registered at guest-physical 0, so guest-physical equals guest-virtual for user
-/// memory; shared areas mapped over that view are picked up by KVM through the host's page tables. The last slot is
-/// the backend's own region (<see cref="SystemRegionLayout"/>) at the first GiB boundary above the user range. A user
-/// range larger than one slot may hold is split over several slots.</para>
+/// <para><b>Memory slots.</b> User memory is the address space's kernel view (its memfd mapped read-write at
+/// <see cref="AddrSpace.KernelBase"/>), registered at guest-physical 0 in slots of one GiB each, the first time an
+/// entry in that GiB becomes present (<see cref="EnsureUserSlot"/>), so guest-physical equals guest-virtual for user
+/// memory; shared areas mapped over that view are picked up by KVM through the host's page tables. The slot after
+/// the user slots is the backend's own region (<see cref="SystemRegionLayout"/>) at the first GiB boundary above the
+/// user range.</para>
 /// <para><b>Page tables.</b> See <see cref="GuestPageTables"/>. The address space's own checks decide everything:
 /// a guest page fault calls <see cref="AddrSpace.HandlePageFault"/> (which populates and counts against the memory
 /// limit) and only then makes the entry present. Whoever changes areas (map, unmap, protect, clear) must call
@@ -56,8 +57,13 @@ public sealed class KvmVirtualMachine : IDisposable
     /// <summary>The most pages <see cref="RefreshRange"/> brings in line one by one.</summary>
     public const int RefreshPageLimit = 64;
 
-    /// <summary>The largest memory slot this backend registers (KVM's limit is 2^31 - 1 pages).</summary>
+    /// <summary>An upper bound on the memory slots this backend registers (KVM's limit is 2^31 - 1 pages); user
+    /// memory goes in slots of one GiB.</summary>
     public const ulong MaxSlotBytes = 1UL << 42;
+
+    /// <summary>The size of the slots user memory is registered in, each on first use (see
+    /// <see cref="EnsureUserSlot"/>).</summary>
+    internal const ulong UserSlotBytes = SystemRegionLayout.GigabyteSize;
 
     private const uint ErrnoNotFound = 2;
     private readonly object _vcpuGate = new();
@@ -75,6 +81,7 @@ public sealed class KvmVirtualMachine : IDisposable
     private int _owners = 1;
     private int _slotResetting;
     private readonly object _slotGate = new();
+    private bool[] _userSlotRegistered = [];
 
     private KvmVirtualMachine(AddrSpace space, int kvmFd, int vmFd)
     {
@@ -98,6 +105,7 @@ public sealed class KvmVirtualMachine : IDisposable
             }
 
             _region = new SystemRegion(Layout);
+            _userSlotRegistered = new bool[(Layout.UserEnd + UserSlotBytes - 1) / UserSlotBytes];
             Stub = new KernelStub(Layout.PageAddress(SystemRegionLayout.StubPage), Layout.PageAddress(SystemRegionLayout.ExceptionCodePage), SystemRegionLayout.InvalidationListBelowStackTop);
             Stub.SyscallCode.CopyTo(_region.Bytes(SystemRegionLayout.StubPage, Stub.SyscallCode.Length));
             Stub.ExceptionCode.CopyTo(_region.Bytes(SystemRegionLayout.ExceptionCodePage, Stub.ExceptionCode.Length));
@@ -311,7 +319,13 @@ public sealed class KvmVirtualMachine : IDisposable
         {
             for (ulong page = first; page < end; page += SystemRegionLayout.PageSize)
             {
-                if (_pageTables.SetPage(page, DesiredFlags(page)))
+                MappingFlags flags = DesiredFlags(page);
+                if (flags != MappingFlags.None)
+                {
+                    EnsureUserSlot(page);
+                }
+
+                if (_pageTables.SetPage(page, flags))
                 {
                     lostStart = Math.Min(lostStart, page);
                     lostEnd = page + SystemRegionLayout.PageSize;
@@ -496,6 +510,7 @@ public sealed class KvmVirtualMachine : IDisposable
                 flags |= MappingFlags.Execute;
             }
 
+            EnsureUserSlot(address);
             _pageTables.MapPage(address, flags);
             return true;
         }
@@ -579,7 +594,7 @@ public sealed class KvmVirtualMachine : IDisposable
                     vcpu.WaitOutOfGuest();
                 }
 
-                RegisterUserSlots(delete: true);
+                ReregisterUserSlots();
                 _ = Interlocked.Increment(ref _shadowResets);
             }
             finally
@@ -592,28 +607,55 @@ public sealed class KvmVirtualMachine : IDisposable
     /// <summary>Whether a slot reset is under way (vCPUs must not enter the guest).</summary>
     internal bool SlotResetting => Volatile.Read(ref _slotResetting) != 0;
 
-    private uint RegisterUserSlots(bool delete)
+    /// <summary>Deletes and re-adds every user slot registered so far. Caller holds <c>_slotGate</c>.</summary>
+    private void ReregisterUserSlots()
     {
-
-        uint slot = 0;
-        for (ulong offset = 0; offset < Layout.UserEnd; offset += MaxSlotBytes)
+        for (int chunk = 0; chunk < _userSlotRegistered.Length; chunk++)
         {
-            ulong size = Math.Min(MaxSlotBytes, Layout.UserEnd - offset);
-            if (delete)
+            if (_userSlotRegistered[chunk])
             {
-                SetSlot(slot, offset, 0, (ulong)Space.KernelBase + offset);
+                (ulong start, ulong size) = UserSlotRange(chunk);
+                SetSlot((uint)chunk, start, 0, (ulong)Space.KernelBase + start);
+                SetSlot((uint)chunk, start, size, (ulong)Space.KernelBase + start);
             }
+        }
+    }
 
-            SetSlot(slot++, offset, size, (ulong)Space.KernelBase + offset);
+    /// <summary>Registers the user slot holding <paramref name="address"/> unless it is registered already. Called
+    /// before an entry there becomes present, so the guest never reaches user memory without a slot.</summary>
+    /// <remarks>User memory is registered in slots of <see cref="UserSlotBytes"/> on first use instead of one slot
+    /// over the whole user range: a shadow-paging KVM allocates reverse-map arrays for every page of a slot (for a
+    /// 64 GiB range, 128 MiB zeroed when the slot is added and freed when the VM goes), which cost about 60 ms at each
+    /// runner start and again at its exit, twice per fork and exec.</remarks>
+    private void EnsureUserSlot(ulong address)
+    {
+        int chunk = (int)(address / UserSlotBytes);
+        if (Volatile.Read(ref _userSlotRegistered[chunk]))
+        {
+            return;
         }
 
-        return slot;
+        lock (_slotGate)
+        {
+            if (!_userSlotRegistered[chunk])
+            {
+                (ulong start, ulong size) = UserSlotRange(chunk);
+                SetSlot((uint)chunk, start, size, (ulong)Space.KernelBase + start);
+                Volatile.Write(ref _userSlotRegistered[chunk], true);
+            }
+        }
+    }
+
+    private (ulong Start, ulong Size) UserSlotRange(int chunk)
+    {
+        ulong start = (ulong)chunk * UserSlotBytes;
+        return (start, Math.Min(UserSlotBytes, Layout.UserEnd - start));
     }
 
     private void RegisterSlots()
     {
         int maxSlots = KvmNative.Ioctl(_kvmFd, KvmAbi.CheckExtension, KvmAbi.CapMemorySlots);
-        uint slot = RegisterUserSlots(delete: false);
+        uint slot = (uint)_userSlotRegistered.Length; // user slots are 0..n-1, registered on first use
         if (maxSlots > 0 && slot >= (uint)maxSlots)
         {
             throw new InvalidOperationException($"KVM allows {maxSlots} memory slots; the user range needs more.");

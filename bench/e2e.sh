@@ -116,7 +116,8 @@ load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
       (.results | map({key: .command, value: .}) | from_entries) as $r
       | ($r[$auto].mean) as $a
       | "| `\($cmd)` | " + ([.results[] | cell] | join(" | "))
-        + " | \($a / $r["native"].mean * 10 | round / 10)× | \($r["qemu-user"].mean / $a * 10 | round / 10)× |"
+        + (if $a == null then " | (auto not measured) | |"
+           else " | \($a / $r["native"].mean * 10 | round / 10)× | \($r["qemu-user"].mean / $a * 10 | round / 10)× |" end)
     ' "$out/$w.json"
   done
 } > "$out/table.md"

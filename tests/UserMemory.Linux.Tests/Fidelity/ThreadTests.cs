@@ -33,7 +33,7 @@ public sealed class ThreadTests
     public void Threads_behave_as_on_Linux(string mode, bool glibc) =>
         Differential.AssertSameAsNative(Probe(glibc), [mode]);
 
-    [ShootdownProbeTheory]
+    [ThreadProbeTheory] // on a PVM host this guards KvmVirtualMachine.DropShadowEntries (issue 14)
     [InlineData(false)]
     [InlineData(true)]
     public void A_removed_page_faults_on_every_thread_once_munmap_or_mprotect_returned(bool glibc) =>

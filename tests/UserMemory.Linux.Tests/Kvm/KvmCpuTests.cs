@@ -107,6 +107,9 @@ public sealed class KvmCpuTests
         Assert.Equal(CpuEventKind.PageFault, e.Kind);
         Assert.Equal(MappingFlags.Read | MappingFlags.User, e.Access);
         Assert.Equal(Code + 20, t.Cpu.Read(CpuRegister.Rip));
+        KvmVirtualMachine vm = t.Cpu.VirtualMachine;
+        Assert.Equal(0, vm.ShadowResets); // a shadow-paging KVM drops the one page's entries, not all of user memory
+        Assert.Equal(vm.ShadowPaging, vm.ShadowZaps > 0);
     }
 
     [KvmFact]

@@ -9,8 +9,7 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// the user range points at its slice of one linear array of page-table entries, so the entry of user page
 /// <c>va / 4096</c> is element <c>va / 4096</c> of that array. Leaves start not present and become present only when
 /// the address space has populated the page (<see cref="MapPage"/>); an area change clears them
-/// (<see cref="ClearRange"/>), and the next entry into the guest drops them from the TLB (<c>invlpg</c> each, or a CR3
-/// reload for many).
+/// (<see cref="ClearRange"/>), and the caller drops them from every TLB (see <c>KvmVirtualMachine</c>'s invariant).
 /// </summary>
 internal sealed class GuestPageTables
 {
@@ -142,23 +141,26 @@ internal sealed class GuestPageTables
     /// go back to the host; the caller must flush the TLB before the guest runs again.</summary>
     /// <param name="start">The first address.</param>
     /// <param name="end">The end address.</param>
-    public void ClearRange(ulong start, ulong end)
+    /// <returns>The smallest page-aligned range holding every entry that was present before the clear (empty when
+    /// none was): only those pages can have a translation anywhere (a TLB, or a shadow-paging KVM's copy).</returns>
+    public (ulong Start, ulong End) ClearRange(ulong start, ulong end)
     {
         start = Math.Max(start, Volatile.Read(ref _lowestMapped) & ~((EntriesPerTablePage << PageShift) - 1));
         end = Math.Min(Math.Min(end, _layout.UserEnd), Volatile.Read(ref _mappedEnd));
         if (start >= end)
         {
-            return;
+            return default;
         }
 
         ulong firstPage = start >> PageShift;
         ulong endPage = (end + SystemRegionLayout.PageSize - 1) >> PageShift;
+        (ulong Start, ulong End) present = PresentSpan(firstPage, endPage);
         ulong firstWholeTable = (firstPage + EntriesPerTablePage - 1) / EntriesPerTablePage;
         ulong endWholeTable = endPage / EntriesPerTablePage;
         if (firstWholeTable >= endWholeTable)
         {
             ClearEntries(firstPage, endPage);
-            return;
+            return present;
         }
 
         ClearEntries(firstPage, firstWholeTable * EntriesPerTablePage);
@@ -166,44 +168,32 @@ internal sealed class GuestPageTables
             _layout.UserTablesOffset + (firstWholeTable * SystemRegionLayout.PageSize),
             (endWholeTable - firstWholeTable) * SystemRegionLayout.PageSize);
         ClearEntries(endWholeTable * EntriesPerTablePage, endPage);
+        return present;
     }
 
-    /// <summary>Whether some page of <c>[start, end)</c> has a present entry and still lies in an area of
-    /// <paramref name="space"/> (so its host memory did not change: a protect rather than an unmap).</summary>
-    /// <param name="start">The first address.</param>
-    /// <param name="end">The end address.</param>
-    /// <param name="space">The address space, after the change.</param>
-    /// <returns>True when such a page exists.</returns>
-    public bool AnyPresentStillMapped(ulong start, ulong end, AddrSpace space)
+    /// <summary>The page-aligned address range from the first to past the last present entry of pages
+    /// <c>[firstPage, endPage)</c> (entries are zero exactly when not present); table pages of zeros are skipped
+    /// whole.</summary>
+    private (ulong Start, ulong End) PresentSpan(ulong firstPage, ulong endPage)
     {
-        start = Math.Max(start, Volatile.Read(ref _lowestMapped) & ~((EntriesPerTablePage << PageShift) - 1));
-        end = Math.Min(Math.Min(end, _layout.UserEnd), Volatile.Read(ref _mappedEnd));
-        for (ulong page = start >> PageShift; page < (end + SystemRegionLayout.PageSize - 1) >> PageShift; page++)
+        ulong low = ulong.MaxValue;
+        ulong high = 0;
+        for (ulong page = firstPage; page < endPage;)
         {
-            if (page % EntriesPerTablePage == 0 && !TablePageTouched(page))
+            ulong tableEnd = Math.Min(endPage, ((page / EntriesPerTablePage) + 1) * EntriesPerTablePage);
+            ReadOnlySpan<ulong> entries = _region.WordsAt(_layout.UserTablesOffset + (page * sizeof(ulong)), (int)(tableEnd - page));
+            int first = entries.IndexOfAnyExcept(0UL);
+            if (first >= 0)
             {
-                page += EntriesPerTablePage - 1;
-                continue;
+                low = Math.Min(low, page + (ulong)first);
+                high = page + (ulong)entries.LastIndexOfAnyExcept(0UL) + 1;
             }
 
-            if ((_region.WordsAt(_layout.UserTablesOffset + (page * sizeof(ulong)), 1)[0] & Present) != 0)
-            {
-                ulong address = page << PageShift;
-                var range = new VirtAddrRange(new VirtAddr(address), new VirtAddr(address + SystemRegionLayout.PageSize));
-                if (space.CheckRegionAccess(range, MappingFlags.None))
-                {
-                    return true;
-                }
-            }
+            page = tableEnd;
         }
 
-        return false;
+        return low == ulong.MaxValue ? default : (low << PageShift, high << PageShift);
     }
-
-    /// <summary>Cheap pre-check: a whole table page of zeros has nothing present (reads of untouched pages map the
-    /// host's zero page and allocate nothing).</summary>
-    private bool TablePageTouched(ulong firstPageOfTable) =>
-        _region.WordsAt(_layout.UserTablesOffset + (firstPageOfTable * sizeof(ulong)), (int)EntriesPerTablePage).IndexOfAnyExcept(0UL) >= 0;
 
     private static void AtomicMin(ref ulong location, ulong value)
     {

@@ -32,7 +32,7 @@ namespace UserMemory.Linux.Cpu.Kvm;
 ///   48 85 C9                    ; test rcx, rcx
 ///   74 15                       ; jz Done
 ///   48 8B 10                    ; mov rdx, [rax]
-///   0F 01 3A                    ; invlpg [rdx]            (also what a shadow-paging KVM needs to drop its entry)
+///   0F 01 3A                    ; invlpg [rdx]            (hardware paging; a shadow-paging KVM ignores it)
 ///   48 83 C0 08                 ; add rax, 8
 ///   48 FF C9                    ; dec rcx
 ///   EB EC                       ; jmp Next

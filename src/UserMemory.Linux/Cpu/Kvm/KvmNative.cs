@@ -140,6 +140,19 @@ internal static unsafe partial class KvmNative
         _ = madvise(address, (nuint)size, adviseDontNeed);
     }
 
+    /// <summary>Drops the host's page-table entries of a page-aligned range of a <c>MAP_SHARED</c> file mapping
+    /// (<c>MADV_DONTNEED</c>): the contents stay in the file and the next access faults them back in, while the
+    /// kernel's MMU notifiers fire for the range, so a KVM that shadows guest page tables drops its entries for those
+    /// guest pages and flushes every vCPU's TLB before this returns.</summary>
+    /// <param name="address">The address.</param>
+    /// <param name="size">The size.</param>
+    /// <returns>False when the kernel refused (e.g. a locked range).</returns>
+    public static bool DropSharedPageTableEntries(nint address, ulong size)
+    {
+        const int adviseDontNeed = 4;
+        return madvise(address, (nuint)size, adviseDontNeed) == 0;
+    }
+
     /// <summary>A view of host memory as a span (the memory must outlive every use of the span).</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="address">The address.</param>

@@ -10,29 +10,39 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// task).
 /// </summary>
 /// <remarks>
-/// <para><b>Memory slots.</b> Slot 0 is the address space's kernel view (its memfd mapped read-write at
-/// <see cref="AddrSpace.KernelBase"/>), registered at guest-physical 0, so guest-physical equals guest-virtual for user
-/// memory; shared areas mapped over that view are picked up by KVM through the host's page tables. The last slot is
-/// the backend's own region (<see cref="SystemRegionLayout"/>) at the first GiB boundary above the user range. A user
-/// range larger than one slot may hold is split over several slots.</para>
+/// <para><b>Memory slots.</b> User memory is the address space's kernel view (its memfd mapped read-write at
+/// <see cref="AddrSpace.KernelBase"/>), registered at guest-physical 0 in slots of one GiB each, the first time an
+/// entry in that GiB becomes present (<see cref="EnsureUserSlot"/>), so guest-physical equals guest-virtual for user
+/// memory; shared areas mapped over that view are picked up by KVM through the host's page tables. The slot after
+/// the user slots is the backend's own region (<see cref="SystemRegionLayout"/>) at the first GiB boundary above the
+/// user range.</para>
 /// <para><b>Page tables.</b> See <see cref="GuestPageTables"/>. The address space's own checks decide everything:
 /// a guest page fault calls <see cref="AddrSpace.HandlePageFault"/> (which populates and counts against the memory
 /// limit) and only then makes the entry present. Whoever changes areas (map, unmap, protect, clear) must call
 /// <see cref="InvalidateRange"/> (or, for the <c>ICpu</c> adapter, <see cref="RefreshRange"/>) afterwards, which clears the
 /// entries and makes every vCPU drop them from its TLB before it runs guest code again.</para>
-/// <para><b>Shadow paging.</b> Under PVM (or EPT/NPT off), KVM keeps its own copy of present entries: an unmap reaches
-/// it through the host (the hole punched in the memfd), a permission loss on a page that keeps its memory (protect)
-/// costs a reset of the user memory slots (<see cref="ShadowResets"/>).</para>
+/// <para><b>Shadow paging.</b> Under PVM (or EPT/NPT off), KVM keeps its own copy of present entries and ignores the
+/// host's edits of our tables, <c>invlpg</c> and CR3 reloads (it resyncs only tables the guest itself wrote); measured
+/// on a PVM host, a reader thread kept reading an unmapped page for as long as it kept looping. What it honours are
+/// the host's MMU notifiers, so every change that took something from a present entry ends with
+/// <see cref="DropShadowEntries"/> over the pages concerned (one <c>madvise</c>; a reset of the user slots,
+/// <see cref="ShadowResets"/>, only if that fails). The memfd hole an unmap punches is not enough on its own: it comes
+/// before our entries are cleared, and a vCPU touching the page in between re-creates KVM's entry.</para>
 /// <para><b>Several vCPUs.</b> One vCPU per thread of the process, each on its own host thread, in parallel. Each
 /// owns a slot of the system region (TSS, ring-0 and IST stacks, invalidation list); the GDT, IDT, stub and page
 /// tables are shared. KVM cannot destroy a vCPU before its VM, so a vCPU whose thread ended goes back to a pool
 /// (<see cref="ReleaseVcpu"/>) and serves the next thread; at most <see cref="SystemRegionLayout.MaxVcpus"/> run at
 /// once.</para>
 /// <para><b>TLB coherence (the invariant).</b> When <see cref="InvalidateRange"/> or <see cref="RefreshRange"/>
-/// returns, no vCPU can run user code through an entry they dropped: the pages were queued on every vCPU's own list
+/// returns, no vCPU can run user code through an entry they dropped or weakened. Only pages whose entry was present
+/// can be held anywhere (x86 caches no not-present entry, and the upper levels never change), so a change that found
+/// none costs nothing. Otherwise, with hardware paging (EPT/NPT): the pages were queued on every vCPU's own list
 /// under the vCPU lock, the generation was raised (a full fence), and every vCPU that was in the guest with an older
 /// generation was kicked out and has left <c>KVM_RUN</c> (<see cref="KvmVcpu.WaitUntilFlushed"/>); its next entry
-/// flushes its list before user code. So munmap, mprotect and the reuse of a range happen only after every other
+/// runs its list (<c>invlpg</c> each, a CR3 reload past <see cref="KernelStub.MaxInvalidations"/>) before user code;
+/// vCPUs outside the guest are not kicked. With shadow paging: KVM's zap (<see cref="DropShadowEntries"/>) removed
+/// its entries of those pages and flushed every vCPU's TLB before returning, so no kick or flush of ours is
+/// needed. So munmap, mprotect and the reuse of a range happen only after every other
 /// thread's stale translations are gone, as Linux's TLB shootdown ensures. (Guest-physical equals guest-virtual, so a
 /// stale entry could only ever reach the same address's memory, never another's; the wait is for the guest's
 /// semantics: an access after munmap or mprotect returned faults on every thread.)</para>
@@ -47,8 +57,13 @@ public sealed class KvmVirtualMachine : IDisposable
     /// <summary>The most pages <see cref="RefreshRange"/> brings in line one by one.</summary>
     public const int RefreshPageLimit = 64;
 
-    /// <summary>The largest memory slot this backend registers (KVM's limit is 2^31 - 1 pages).</summary>
+    /// <summary>An upper bound on the memory slots this backend registers (KVM's limit is 2^31 - 1 pages); user
+    /// memory goes in slots of one GiB.</summary>
     public const ulong MaxSlotBytes = 1UL << 42;
+
+    /// <summary>The size of the slots user memory is registered in, each on first use (see
+    /// <see cref="EnsureUserSlot"/>).</summary>
+    internal const ulong UserSlotBytes = SystemRegionLayout.GigabyteSize;
 
     private const uint ErrnoNotFound = 2;
     private readonly object _vcpuGate = new();
@@ -62,9 +77,11 @@ public sealed class KvmVirtualMachine : IDisposable
     private int _vmFd;
     private long _tlbGeneration;
     private long _shadowResets;
+    private long _shadowZaps;
     private int _owners = 1;
     private int _slotResetting;
     private readonly object _slotGate = new();
+    private bool[] _userSlotRegistered = [];
 
     private KvmVirtualMachine(AddrSpace space, int kvmFd, int vmFd)
     {
@@ -88,6 +105,7 @@ public sealed class KvmVirtualMachine : IDisposable
             }
 
             _region = new SystemRegion(Layout);
+            _userSlotRegistered = new bool[(Layout.UserEnd + UserSlotBytes - 1) / UserSlotBytes];
             Stub = new KernelStub(Layout.PageAddress(SystemRegionLayout.StubPage), Layout.PageAddress(SystemRegionLayout.ExceptionCodePage), SystemRegionLayout.InvalidationListBelowStackTop);
             Stub.SyscallCode.CopyTo(_region.Bytes(SystemRegionLayout.StubPage, Stub.SyscallCode.Length));
             Stub.ExceptionCode.CopyTo(_region.Bytes(SystemRegionLayout.ExceptionCodePage, Stub.ExceptionCode.Length));
@@ -122,6 +140,10 @@ public sealed class KvmVirtualMachine : IDisposable
 
     /// <summary>How many times the user slots were reset for a shadow-paging KVM.</summary>
     public long ShadowResets => Interlocked.Read(ref _shadowResets);
+
+    /// <summary>How many times a shadow-paging KVM was made to drop its entries of a changed range (see
+    /// <see cref="DropShadowEntries"/>).</summary>
+    internal long ShadowZaps => Interlocked.Read(ref _shadowZaps);
 
     internal GuestCpuid Cpuid { get; }
 
@@ -264,17 +286,8 @@ public sealed class KvmVirtualMachine : IDisposable
     {
         ulong end = start.Value + size < start.Value ? ulong.MaxValue : start.Value + size;
         ulong first = start.Value & ~(SystemRegionLayout.PageSize - 1);
-        bool zap = ShadowPaging && _pageTables.AnyPresentStillMapped(first, end, Space);
-        _pageTables.ClearRange(first, end);
-        if (zap)
-        {
-            // A shadow-paging KVM keeps its own copy of present entries and ignores our edits, INVLPG and CR3
-            // reloads; an unmap reaches it through the host (the hole punched in the memfd), a protect does not.
-            // Deleting and re-adding the user slots makes it drop every shadow entry of user memory.
-            ResetUserSlots();
-        }
-
-        QueueInvalidation(first, end);
+        (ulong presentStart, ulong presentEnd) = _pageTables.ClearRange(first, end);
+        DropTranslations(presentStart, presentEnd);
     }
 
     /// <summary>Brings the entries of <c>[start, end)</c> in line with the address space: a page that is populated
@@ -299,19 +312,24 @@ public sealed class KvmVirtualMachine : IDisposable
             return;
         }
 
-        bool lost = false;
-        bool lostButMapped = false;
+        ulong lostStart = ulong.MaxValue;
+        ulong lostEnd = 0;
         Space.EnterAccess();
         try
         {
             for (ulong page = first; page < end; page += SystemRegionLayout.PageSize)
             {
-                MappingFlags flags = DesiredFlags(page, out bool inArea);
-                bool pageLost = _pageTables.SetPage(page, flags);
-                lost |= pageLost;
-                // Only a page that keeps its memory needs the shadow reset; a page whose memory was released (an
-                // unmap, even if another thread already mapped a new area there) reached KVM through the host.
-                lostButMapped |= pageLost && inArea && Space.IsPopulated(new VirtAddr(page));
+                MappingFlags flags = DesiredFlags(page);
+                if (flags != MappingFlags.None)
+                {
+                    EnsureUserSlot(page);
+                }
+
+                if (_pageTables.SetPage(page, flags))
+                {
+                    lostStart = Math.Min(lostStart, page);
+                    lostEnd = page + SystemRegionLayout.PageSize;
+                }
             }
         }
         finally
@@ -319,17 +337,9 @@ public sealed class KvmVirtualMachine : IDisposable
             Space.ExitAccess();
         }
 
-        if (lost)
+        if (lostStart < lostEnd)
         {
-            // Entries lost permissions: on a shadow-paging KVM reset the shadow of user memory, then flush.
-            if (ShadowPaging && lostButMapped)
-            {
-                // A page kept its memory but lost a permission (a protect): only a slot reset reaches the shadow.
-                // A page that went away (unmap) had its memory released, which the host already told KVM about.
-                ResetUserSlots();
-            }
-
-            QueueInvalidation(first, end);
+            DropTranslations(lostStart, lostEnd);
         }
     }
 
@@ -364,10 +374,9 @@ public sealed class KvmVirtualMachine : IDisposable
     }
 
     /// <summary>Before a vCPU enters through the flush path: appends the pages invalidated since its last flush to
-    /// the list in its slot that the stub reads (one <c>invlpg</c> each, which is also what a shadow-paging KVM such
-    /// as PVM needs to drop its copy). Past <see cref="KernelStub.MaxInvalidations"/> pages the list becomes
-    /// "everything" (a CR3 reload); a shadow-paging KVM then needs nothing more, since big unmaps reach it through
-    /// the host and big protects reset the user slots (<see cref="InvalidateRange"/>).</summary>
+    /// the list in its slot that the stub reads (one <c>invlpg</c> each). Past <see cref="KernelStub.MaxInvalidations"/>
+    /// pages the list becomes "everything" (a CR3 reload). Used with hardware paging only; a shadow-paging KVM ignores
+    /// both (see <see cref="DropShadowEntries"/>).</summary>
     /// <param name="vcpu">The vCPU about to enter.</param>
     internal void WriteInvalidationList(KvmVcpu vcpu)
     {
@@ -397,6 +406,46 @@ public sealed class KvmVirtualMachine : IDisposable
                 _activeVcpus = [.. _vcpus];
             }
         }
+    }
+
+    /// <summary>Called after the entries of <c>[start, end)</c> (the pages that were present there) were cleared
+    /// or lost permissions: returns once no vCPU can use the old entries any more (see the invariant in the
+    /// remarks). On a shadow-paging KVM, first makes KVM drop its copies (<see cref="DropShadowEntries"/>).</summary>
+    private void DropTranslations(ulong start, ulong end)
+    {
+        if (start >= end)
+        {
+            return; // nothing was present: no TLB or shadow holds a translation of these pages
+        }
+
+        if (ShadowPaging)
+        {
+            // KVM's own zap already flushed every vCPU's TLB and waited for them: no kick, no flush path.
+            DropShadowEntries(start, end);
+            return;
+        }
+
+        QueueInvalidation(start, end);
+    }
+
+    /// <summary>Makes a shadow-paging KVM drop its entries for user pages <c>[start, end)</c>, after our own entries
+    /// there changed. Such a KVM ignores edits the host makes to the guest's page tables (it only tracks the guest's
+    /// own writes), and <c>invlpg</c> or a CR3 reload does not resync a shadow table it considers in sync, so its
+    /// entry would live on indefinitely; what it does honour are the host's MMU notifiers. Dropping the kernel view's
+    /// host page-table entries for the range (a <c>MAP_SHARED</c> view of the memfd, so contents stay) fires them:
+    /// KVM zaps its entries of those guest pages and flushes every vCPU's TLB before the call returns; the next
+    /// access walks our tables again. This must come after our entries changed: a vCPU touching the page between
+    /// an unmap's hole punch and our clear re-creates KVM's entry from our still-present one. If the kernel refuses,
+    /// the user slots are reset instead (every shadow entry of user memory goes).</summary>
+    private void DropShadowEntries(ulong start, ulong end)
+    {
+        if (KvmNative.DropSharedPageTableEntries(Space.KernelBase + (nint)start, end - start))
+        {
+            _ = Interlocked.Increment(ref _shadowZaps);
+            return;
+        }
+
+        ResetUserSlots();
     }
 
     /// <summary>Queues the pages of <c>[first, end)</c> on every vCPU, raises the TLB generation and waits until no
@@ -461,6 +510,7 @@ public sealed class KvmVirtualMachine : IDisposable
                 flags |= MappingFlags.Execute;
             }
 
+            EnsureUserSlot(address);
             _pageTables.MapPage(address, flags);
             return true;
         }
@@ -473,11 +523,10 @@ public sealed class KvmVirtualMachine : IDisposable
     /// <summary>The permissions page <paramref name="page"/> should have in its entry: none (not present) unless it
     /// is populated and in a readable area (x86 pages are readable whenever present). Caller is inside an access
     /// scope.</summary>
-    private MappingFlags DesiredFlags(ulong page, out bool inArea)
+    private MappingFlags DesiredFlags(ulong page)
     {
         var range = new VirtAddrRange(new VirtAddr(page), new VirtAddr(page + SystemRegionLayout.PageSize));
-        inArea = Space.CheckRegionAccess(range, MappingFlags.None);
-        if (!inArea || !Space.IsPopulated(new VirtAddr(page)) || !Space.CheckRegionAccess(range, MappingFlags.Read))
+        if (!Space.CheckRegionAccess(range, MappingFlags.None) || !Space.IsPopulated(new VirtAddr(page)) || !Space.CheckRegionAccess(range, MappingFlags.Read))
         {
             return MappingFlags.None;
         }
@@ -545,7 +594,7 @@ public sealed class KvmVirtualMachine : IDisposable
                     vcpu.WaitOutOfGuest();
                 }
 
-                RegisterUserSlots(delete: true);
+                ReregisterUserSlots();
                 _ = Interlocked.Increment(ref _shadowResets);
             }
             finally
@@ -558,28 +607,55 @@ public sealed class KvmVirtualMachine : IDisposable
     /// <summary>Whether a slot reset is under way (vCPUs must not enter the guest).</summary>
     internal bool SlotResetting => Volatile.Read(ref _slotResetting) != 0;
 
-    private uint RegisterUserSlots(bool delete)
+    /// <summary>Deletes and re-adds every user slot registered so far. Caller holds <c>_slotGate</c>.</summary>
+    private void ReregisterUserSlots()
     {
-
-        uint slot = 0;
-        for (ulong offset = 0; offset < Layout.UserEnd; offset += MaxSlotBytes)
+        for (int chunk = 0; chunk < _userSlotRegistered.Length; chunk++)
         {
-            ulong size = Math.Min(MaxSlotBytes, Layout.UserEnd - offset);
-            if (delete)
+            if (_userSlotRegistered[chunk])
             {
-                SetSlot(slot, offset, 0, (ulong)Space.KernelBase + offset);
+                (ulong start, ulong size) = UserSlotRange(chunk);
+                SetSlot((uint)chunk, start, 0, (ulong)Space.KernelBase + start);
+                SetSlot((uint)chunk, start, size, (ulong)Space.KernelBase + start);
             }
+        }
+    }
 
-            SetSlot(slot++, offset, size, (ulong)Space.KernelBase + offset);
+    /// <summary>Registers the user slot holding <paramref name="address"/> unless it is registered already. Called
+    /// before an entry there becomes present, so the guest never reaches user memory without a slot.</summary>
+    /// <remarks>User memory is registered in slots of <see cref="UserSlotBytes"/> on first use instead of one slot
+    /// over the whole user range: a shadow-paging KVM allocates reverse-map arrays for every page of a slot (for a
+    /// 64 GiB range, 128 MiB zeroed when the slot is added and freed when the VM goes), which cost about 60 ms at each
+    /// runner start and again at its exit, twice per fork and exec.</remarks>
+    private void EnsureUserSlot(ulong address)
+    {
+        int chunk = (int)(address / UserSlotBytes);
+        if (Volatile.Read(ref _userSlotRegistered[chunk]))
+        {
+            return;
         }
 
-        return slot;
+        lock (_slotGate)
+        {
+            if (!_userSlotRegistered[chunk])
+            {
+                (ulong start, ulong size) = UserSlotRange(chunk);
+                SetSlot((uint)chunk, start, size, (ulong)Space.KernelBase + start);
+                Volatile.Write(ref _userSlotRegistered[chunk], true);
+            }
+        }
+    }
+
+    private (ulong Start, ulong Size) UserSlotRange(int chunk)
+    {
+        ulong start = (ulong)chunk * UserSlotBytes;
+        return (start, Math.Min(UserSlotBytes, Layout.UserEnd - start));
     }
 
     private void RegisterSlots()
     {
         int maxSlots = KvmNative.Ioctl(_kvmFd, KvmAbi.CheckExtension, KvmAbi.CapMemorySlots);
-        uint slot = RegisterUserSlots(delete: false);
+        uint slot = (uint)_userSlotRegistered.Length; // user slots are 0..n-1, registered on first use
         if (maxSlots > 0 && slot >= (uint)maxSlots)
         {
             throw new InvalidOperationException($"KVM allows {maxSlots} memory slots; the user range needs more.");

@@ -46,6 +46,7 @@ internal static class SyscallTable
         EpollSyscalls.Register(b);
         SignalFdSyscalls.Register(b);
         EventTimerFdSyscalls.Register(b);
+        MemfdSyscalls.Register(b);
         SchedulerSyscalls.Register(b);
         SocketSyscalls.Register(b);
         MiscSyscalls.Register(b);

@@ -1,0 +1,157 @@
+/* Fidelity (issue 11), calls real programs and test suites reach that once answered ENOSYS: the native run is the
+ * oracle. One mode per topic:
+ *
+ *   memfd        memfd_create (flags, name bounds, bad pointers), seals, read/write, ftruncate, fstat, MAP_SHARED
+ *                and MAP_PRIVATE mappings, the /proc/self/fd link
+ *   utimes       utimes, utime, futimesat (NULL times, explicit times read back, bad pointers, bad microseconds,
+ *                missing files, a directory descriptor)
+ *   personality  query, PER_LINUX with flags, the flags read back, unknown personalities
+ *   mmsg         sendmmsg and recvmmsg on a datagram socket pair: counts, msg_len written back, a bad vector
+ *                part-way, MSG_WAITFORONE, a timeout, bad descriptors
+ *   splice       splice and tee between pipes and files, vmsplice from guest memory, bad flags, descriptors and
+ *                offsets
+ *   pidfd        pidfd_open of itself, a child and a missing pid; pidfd_send_signal to a child; bad flags
+ *   process_vm   process_vm_readv and process_vm_writev on itself: partial counts, bad vectors, other pids
+ *   inotify      inotify_init1, add and remove watches, an event read back, bad flags and paths
+ * Build: musl-gcc -static -O1. */
+#include "probe_common.h"
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <utime.h>
+
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 1U
+#define MFD_ALLOW_SEALING 2U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#define F_SEAL_SEAL 1
+#define F_SEAL_SHRINK 2
+#define F_SEAL_GROW 4
+#define F_SEAL_WRITE 8
+#endif
+
+static void *unmapped(void)
+{
+    char *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(p, 4096);
+    return p;
+}
+
+static void memfd_cases(void)
+{
+    int fd = syscall(SYS_memfd_create, "probe", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    report("memfd_create", fd >= 0 ? 0 : fd);
+    report("memfd_cloexec", fcntl(fd, F_GETFD));
+    report("memfd_write", write(fd, "hello memfd", 11));
+    report("memfd_lseek", lseek(fd, 0, SEEK_SET));
+    char back[16] = {0};
+    report("memfd_read", read(fd, back, sizeof back));
+    printf("read back: %s\n", back);
+    report("memfd_ftruncate", ftruncate(fd, 8192));
+    struct stat st;
+    report("memfd_fstat", fstat(fd, &st));
+    printf("size=%ld regular=%d nlink=%ld\n", (long)st.st_size, S_ISREG(st.st_mode), (long)st.st_nlink);
+    char link[128] = {0}, path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    long n = readlink(path, link, sizeof link - 1);
+    report("memfd_readlink", n);
+    printf("link=%s\n", n > 0 ? link : "");
+    char *shared = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    report("memfd_mmap_shared", shared == MAP_FAILED ? -1 : 0);
+    if (shared != MAP_FAILED)
+    {
+        printf("shared[0..4]=%.5s\n", shared);
+        memcpy(shared + 4096, "via map", 7);
+        char again[8] = {0};
+        pread(fd, again, 7, 4096);
+        printf("pread after store: %s\n", again);
+        pwrite(fd, "WRITE", 5, 0);
+        printf("map after pwrite: %.5s\n", shared);
+    }
+    char *private = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    report("memfd_mmap_private", private == MAP_FAILED ? -1 : 0);
+    if (private != MAP_FAILED)
+    {
+        private[0] = 'p';
+        char first = 0;
+        pread(fd, &first, 1, 0);
+        printf("private store stays private: file[0]=%c map[0]=%c\n", first, private[0]);
+        munmap(private, 4096);
+    }
+    report("memfd_get_seals", fcntl(fd, F_GET_SEALS));
+    report("memfd_add_seals_with_shared_map", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+    if (shared != MAP_FAILED)
+    {
+        munmap(shared, 8192);
+    }
+    report("memfd_add_seals", fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW));
+    report("memfd_get_seals_after", fcntl(fd, F_GET_SEALS));
+    report("memfd_grow_sealed", ftruncate(fd, 16384));
+    report("memfd_shrink_sealed", ftruncate(fd, 100));
+    report("memfd_write_within", pwrite(fd, "x", 1, 10));
+    report("memfd_write_past_end", pwrite(fd, "x", 1, 8192));
+    report("memfd_seal_seal", fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL));
+    report("memfd_add_after_seal", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+    close(fd);
+
+    fd = syscall(SYS_memfd_create, "nosealing", 0);
+    report("memfd_no_cloexec", fcntl(fd, F_GETFD));
+    report("memfd_get_seals_unsealable", fcntl(fd, F_GET_SEALS));
+    report("memfd_add_seals_unsealable", fcntl(fd, F_ADD_SEALS, F_SEAL_GROW));
+    close(fd);
+    int p[2];
+    pipe(p);
+    report("get_seals_pipe", fcntl(p[0], F_GET_SEALS));
+    close(p[0]);
+    close(p[1]);
+
+    char name[300];
+    memset(name, 'n', sizeof name);
+    name[249] = 0;
+    fd = syscall(SYS_memfd_create, name, 0);
+    report("memfd_name_249", fd >= 0 ? 0 : fd);
+    if (fd >= 0)
+    {
+        close(fd);
+    }
+    name[249] = 'n';
+    name[250] = 0;
+    report("memfd_name_250", syscall(SYS_memfd_create, name, 0));
+    name[250] = 'n';
+    name[299] = 0;
+    report("memfd_name_long", syscall(SYS_memfd_create, name, 0));
+    fd = syscall(SYS_memfd_create, "", 0);
+    report("memfd_name_empty", fd >= 0 ? 0 : fd);
+    if (fd >= 0)
+    {
+        close(fd);
+    }
+    report("memfd_name_null", syscall(SYS_memfd_create, NULL, 0));
+    report("memfd_name_unmapped", syscall(SYS_memfd_create, unmapped(), 0));
+    char *edge = page_then_hole();
+    memset(edge + 4096 - 3, 'e', 3);
+    report("memfd_name_runs_into_hole", syscall(SYS_memfd_create, edge + 4096 - 3, 0));
+    report("memfd_bad_flags", syscall(SYS_memfd_create, "x", 0x100));
+    report("memfd_bad_flags_high", syscall(SYS_memfd_create, "x", 0x80000000U));
+    report("memfd_bad_flags_bad_name", syscall(SYS_memfd_create, NULL, 0x100));
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "";
+    if (!strcmp(mode, "memfd"))
+        memfd_cases();
+    else
+    {
+        fprintf(stderr, "unknown mode %s\n", mode);
+        return 2;
+    }
+    return 0;
+}

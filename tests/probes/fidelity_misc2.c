@@ -143,11 +143,77 @@ static void memfd_cases(void)
     report("memfd_bad_flags_bad_name", syscall(SYS_memfd_create, NULL, 0x100));
 }
 
+static void print_times(const char *label, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+    {
+        printf("%s stat failed errno=%d\n", label, errno);
+        return;
+    }
+    printf("%s atime=%ld.%09ld mtime=%ld.%09ld\n", label, (long)st.st_atim.tv_sec, st.st_atim.tv_nsec,
+           (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+static void utimes_cases(void)
+{
+    char name[64];
+    scratch_file(name);
+    struct timeval tv[2] = {{1000000000, 123456}, {1100000000, 999999}};
+    report("utimes_explicit", syscall(SYS_utimes, name, tv));
+    print_times("utimes", name);
+    report("utimes_now", syscall(SYS_utimes, name, NULL));
+    tv[0].tv_usec = 1000000;
+    report("utimes_usec_too_big", syscall(SYS_utimes, name, tv));
+    tv[0].tv_usec = -1;
+    report("utimes_usec_negative", syscall(SYS_utimes, name, tv));
+    report("utimes_times_unmapped", syscall(SYS_utimes, name, unmapped()));
+    char *edge = page_then_hole();
+    report("utimes_times_cross_hole", syscall(SYS_utimes, name, edge + 4096 - 16));
+    report("utimes_path_null", syscall(SYS_utimes, NULL, NULL));
+    report("utimes_path_unmapped", syscall(SYS_utimes, unmapped(), NULL));
+    report("utimes_missing", syscall(SYS_utimes, "/tmp/usermem-probe-missing/x", NULL));
+    report("utimes_proc", syscall(SYS_utimes, "/proc/self/status", NULL));
+    struct timespec ts[2] = {{1, 0}, {2, 1000000000}};
+    report("utimensat_proc_bad_nsec", syscall(SYS_utimensat, AT_FDCWD, "/proc/self/status", ts, 0));
+    tv[0].tv_usec = 0;
+    tv[0].tv_sec = -5;
+    report("utimes_negative_seconds", syscall(SYS_utimes, name, tv));
+
+    struct utimbuf ub = {1200000000, 1300000000};
+    report("utime_explicit", syscall(SYS_utime, name, &ub));
+    print_times("utime", name);
+    report("utime_now", syscall(SYS_utime, name, NULL));
+    report("utime_times_unmapped", syscall(SYS_utime, name, unmapped()));
+    report("utime_path_null", syscall(SYS_utime, NULL, &ub));
+    report("utime_missing", syscall(SYS_utime, "/tmp/usermem-probe-missing/x", &ub));
+
+    int dir = open("/tmp", O_RDONLY | O_DIRECTORY);
+    struct timeval tv2[2] = {{1400000000, 5}, {1500000000, 6}};
+    report("futimesat_relative", syscall(SYS_futimesat, dir, name + 5, tv2));
+    print_times("futimesat", name);
+    int fd = open(name, O_RDWR);
+    tv2[1].tv_sec = 1600000000;
+    report("futimesat_null_path_fd", syscall(SYS_futimesat, fd, NULL, tv2));
+    print_times("futimesat_fd", name);
+    report("futimesat_null_path_cwd", syscall(SYS_futimesat, AT_FDCWD, NULL, tv2));
+    report("futimesat_absolute_bad_dir", syscall(SYS_futimesat, 999, name, tv2));
+    report("futimesat_relative_bad_dir", syscall(SYS_futimesat, 999, "x", tv2));
+    report("futimesat_null_path_bad_fd", syscall(SYS_futimesat, 999, NULL, tv2));
+    report("futimesat_relative_file_dir", syscall(SYS_futimesat, fd, "x", tv2));
+    report("futimesat_cwd", syscall(SYS_futimesat, AT_FDCWD, name, NULL));
+    close(fd);
+    close(dir);
+    unlink(name);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
     if (!strcmp(mode, "memfd"))
         memfd_cases();
+    else if (!strcmp(mode, "utimes"))
+        utimes_cases();
     else
     {
         fprintf(stderr, "unknown mode %s\n", mode);

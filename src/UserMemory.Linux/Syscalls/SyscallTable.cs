@@ -35,6 +35,7 @@ internal static class SyscallTable
     {
         var b = new SyscallTableBuilder();
         FileSyscalls.Register(b);
+        UtimesSyscalls.Register(b);
         XattrSyscalls.Register(b);
         IoSyscalls.Register(b);
         MemorySyscalls.Register(b);

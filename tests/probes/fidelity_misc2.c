@@ -207,6 +207,20 @@ static void utimes_cases(void)
     unlink(name);
 }
 
+static void personality_cases(void)
+{
+    report("personality_query", syscall(SYS_personality, 0xffffffffUL));
+    report("personality_linux_no_randomize", syscall(SYS_personality, 0x0040000UL));
+    report("personality_query_after", syscall(SYS_personality, 0xffffffffUL));
+    report("personality_read_implies_exec", syscall(SYS_personality, 0x0400000UL | 0x0040000UL));
+    report("personality_unknown_domain", syscall(SYS_personality, 0x12345UL));
+    report("personality_query_unknown", syscall(SYS_personality, 0xffffffffUL));
+    report("personality_upper_bits_ignored", syscall(SYS_personality, 0x100000000UL));
+    report("personality_all_but_query", syscall(SYS_personality, 0xfffffffeUL));
+    report("personality_restore", syscall(SYS_personality, 0UL));
+    report("personality_query_restored", syscall(SYS_personality, 0xffffffffUL));
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -214,6 +228,8 @@ int main(int argc, char **argv)
         memfd_cases();
     else if (!strcmp(mode, "utimes"))
         utimes_cases();
+    else if (!strcmp(mode, "personality"))
+        personality_cases();
     else
     {
         fprintf(stderr, "unknown mode %s\n", mode);

@@ -51,6 +51,7 @@ internal static class SyscallTable
         SchedulerSyscalls.Register(b);
         SocketSyscalls.Register(b);
         MiscSyscalls.Register(b);
+        PersonalitySyscall.Register(b);
         return b.Build();
     }
 }

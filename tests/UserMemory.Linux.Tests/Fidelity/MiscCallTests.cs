@@ -13,6 +13,7 @@ public sealed class MiscCallTests
     [ProbeTheory]
     [InlineData("memfd")]
     [InlineData("utimes")]
+    [InlineData("personality")]
     public void Call_answers_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_misc2"), [mode]);
 }

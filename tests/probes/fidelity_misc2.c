@@ -221,6 +221,145 @@ static void personality_cases(void)
     report("personality_query_restored", syscall(SYS_personality, 0xffffffffUL));
 }
 
+#ifndef MSG_WAITFORONE
+#define MSG_WAITFORONE 0x10000
+#endif
+
+struct probe_mmsghdr
+{
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
+
+static char mmsg_bufs[8][16];
+static struct iovec mmsg_iov[8];
+
+static void mmsg_setup(struct probe_mmsghdr *m, int n, const char *const *texts)
+{
+    memset(m, 0, sizeof(*m) * n);
+    for (int i = 0; i < n; i++)
+    {
+        if (texts)
+            strcpy(mmsg_bufs[i], texts[i]);
+        else
+            memset(mmsg_bufs[i], 0, sizeof mmsg_bufs[i]);
+        mmsg_iov[i].iov_base = mmsg_bufs[i];
+        mmsg_iov[i].iov_len = texts ? strlen(texts[i]) : sizeof mmsg_bufs[i];
+        m[i].msg_hdr.msg_iov = &mmsg_iov[i];
+        m[i].msg_hdr.msg_iovlen = 1;
+        m[i].msg_len = 0xdead;
+    }
+}
+
+static void mmsg_print(const char *label, struct probe_mmsghdr *m, int n)
+{
+    for (int i = 0; i < n; i++)
+        printf("%s[%d] len=%u flags=%d data=%.16s\n", label, i, m[i].msg_len, m[i].msg_hdr.msg_flags, mmsg_bufs[i]);
+}
+
+static void drain(int fd)
+{
+    char b[64];
+    int n = 0;
+    while (recv(fd, b, sizeof b, MSG_DONTWAIT) >= 0)
+        n++;
+    printf("drained %d\n", n);
+}
+
+static void mmsg_cases(void)
+{
+    int sv[2];
+    report("socketpair", socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+    static const char *const texts[] = {"one", "second", "third!"};
+    struct probe_mmsghdr m[8];
+    mmsg_setup(m, 3, texts);
+    report("sendmmsg_three", syscall(SYS_sendmmsg, sv[0], m, 3, 0));
+    mmsg_print("sent", m, 3);
+    mmsg_setup(m, 5, NULL);
+    report("recvmmsg_dontwait", syscall(SYS_recvmmsg, sv[1], m, 5, MSG_DONTWAIT, NULL));
+    mmsg_print("received", m, 4);
+    report("recvmmsg_empty", syscall(SYS_recvmmsg, sv[1], m, 5, MSG_DONTWAIT, NULL));
+    report("sendmmsg_zero", syscall(SYS_sendmmsg, sv[0], m, 0, 0));
+    report("recvmmsg_zero", syscall(SYS_recvmmsg, sv[1], m, 0, 0, NULL));
+    report("sendmmsg_null", syscall(SYS_sendmmsg, sv[0], NULL, 1, 0));
+    report("recvmmsg_null", syscall(SYS_recvmmsg, sv[1], NULL, 1, MSG_DONTWAIT, NULL));
+    report("sendmmsg_bad_fd", syscall(SYS_sendmmsg, 999, m, 1, 0));
+    report("recvmmsg_bad_fd", syscall(SYS_recvmmsg, 999, m, 1, 0, NULL));
+    int p[2];
+    pipe(p);
+    report("sendmmsg_pipe", syscall(SYS_sendmmsg, p[1], m, 1, 0));
+    report("recvmmsg_pipe", syscall(SYS_recvmmsg, p[0], m, 1, 0, NULL));
+    close(p[0]);
+    close(p[1]);
+    report("sendmmsg_cmsg_compat", syscall(SYS_sendmmsg, sv[0], m, 1, 0x80000000U));
+    report("recvmmsg_cmsg_compat", syscall(SYS_recvmmsg, sv[1], m, 1, 0x80000000U, NULL));
+
+    /* A bad buffer in the second message: one sent, then the error is dropped. */
+    mmsg_setup(m, 3, texts);
+    mmsg_iov[1].iov_base = unmapped();
+    report("sendmmsg_second_faults", syscall(SYS_sendmmsg, sv[0], m, 3, 0));
+    mmsg_print("partial", m, 3);
+    drain(sv[1]);
+    mmsg_setup(m, 3, texts);
+    mmsg_iov[0].iov_base = unmapped();
+    report("sendmmsg_first_faults", syscall(SYS_sendmmsg, sv[0], m, 3, 0));
+    drain(sv[1]);
+
+    /* The vector runs into a hole: the entries before it are sent; a huge count changes nothing. */
+    char *edge = page_then_hole();
+    struct probe_mmsghdr *tail = (struct probe_mmsghdr *)(edge + 4096 - 2 * sizeof(struct probe_mmsghdr));
+    mmsg_setup(tail, 2, texts);
+    report("sendmmsg_into_hole", syscall(SYS_sendmmsg, sv[0], tail, 0xffffffffU, 0));
+    printf("tail lens %u %u\n", tail[0].msg_len, tail[1].msg_len);
+    mmsg_setup(tail, 2, NULL);
+    /* (A count past the hole would leave EFAULT pending on the socket for its next call: not emulated.) */
+    report("recvmmsg_up_to_hole", syscall(SYS_recvmmsg, sv[1], tail, 2, MSG_DONTWAIT, NULL));
+    printf("tail lens %u %u data=%s,%s\n", tail[0].msg_len, tail[1].msg_len, mmsg_bufs[0], mmsg_bufs[1]);
+
+    /* msg_len cannot be written: the message is sent, the call answers EFAULT. */
+    struct probe_mmsghdr *ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    mmsg_setup(ro, 1, texts);
+    mprotect(ro, 4096, PROT_READ);
+    report("sendmmsg_len_read_only", syscall(SYS_sendmmsg, sv[0], ro, 1, 0));
+    drain(sv[1]);
+
+    /* MSG_WAITFORONE on a blocking socket: whatever is queued after the first. */
+    mmsg_setup(m, 2, texts);
+    report("sendmmsg_two", syscall(SYS_sendmmsg, sv[0], m, 2, 0));
+    mmsg_setup(m, 5, NULL);
+    report("recvmmsg_waitforone", syscall(SYS_recvmmsg, sv[1], m, 5, MSG_WAITFORONE, NULL));
+    mmsg_print("waitforone", m, 2);
+
+    /* Timeouts: checked after each message. */
+    mmsg_setup(m, 3, texts);
+    syscall(SYS_sendmmsg, sv[0], m, 3, 0);
+    struct timespec ts = {0, 0};
+    mmsg_setup(m, 5, NULL);
+    report("recvmmsg_zero_timeout", syscall(SYS_recvmmsg, sv[1], m, 5, MSG_DONTWAIT, &ts));
+    printf("timeout left %ld.%09ld\n", (long)ts.tv_sec, ts.tv_nsec);
+    ts.tv_sec = 100;
+    report("recvmmsg_long_timeout", syscall(SYS_recvmmsg, sv[1], m, 5, MSG_DONTWAIT, &ts));
+    printf("timeout left in (90,100]: %d\n", ts.tv_sec >= 90 && ts.tv_sec <= 100);
+    ts.tv_nsec = 1000000000;
+    report("recvmmsg_bad_timeout", syscall(SYS_recvmmsg, sv[1], m, 5, MSG_DONTWAIT, &ts));
+    ts.tv_sec = -1;
+    ts.tv_nsec = 0;
+    report("recvmmsg_negative_timeout", syscall(SYS_recvmmsg, sv[1], m, 5, MSG_DONTWAIT, &ts));
+    report("recvmmsg_timeout_unmapped", syscall(SYS_recvmmsg, sv[1], m, 5, MSG_DONTWAIT, unmapped()));
+    report("recvmmsg_timeout_unmapped_bad_fd", syscall(SYS_recvmmsg, 999, m, 5, MSG_DONTWAIT, unmapped()));
+    drain(sv[1]);
+
+    /* A datagram longer than its buffer: truncated, MSG_TRUNC in msg_flags. */
+    mmsg_setup(m, 1, texts + 1);
+    syscall(SYS_sendmmsg, sv[0], m, 1, 0);
+    mmsg_setup(m, 1, NULL);
+    mmsg_iov[0].iov_len = 2;
+    report("recvmmsg_truncated", syscall(SYS_recvmmsg, sv[1], m, 1, MSG_DONTWAIT, NULL));
+    mmsg_print("truncated", m, 1);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -230,6 +369,8 @@ int main(int argc, char **argv)
         utimes_cases();
     else if (!strcmp(mode, "personality"))
         personality_cases();
+    else if (!strcmp(mode, "mmsg"))
+        mmsg_cases();
     else
     {
         fprintf(stderr, "unknown mode %s\n", mode);

@@ -69,8 +69,8 @@ internal static class SocketSyscalls
         b.Add(SyscallNumber.Getsockopt, SupportLevel.Partial, "as setsockopt", static (t, a) => GetOption(t, a[0], (long)a[1], (long)a[2], a[3], a[4]));
         b.Add(SyscallNumber.Sendto, SupportLevel.Full, "", static (t, a) => SendTo(t, a[0], a[1], a[2], (long)a[3], a[4], a[5]));
         b.Add(SyscallNumber.Recvfrom, SupportLevel.Full, "", static (t, a) => ReceiveFrom(t, a[0], a[1], a[2], (long)a[3], a[4], a[5]));
-        b.Add(SyscallNumber.Sendmsg, SupportLevel.Partial, "ancillary data: SCM_RIGHTS translated, others passed", static (t, a) => SendMessage(t, a[0], a[1], (long)a[2]));
-        b.Add(SyscallNumber.Recvmsg, SupportLevel.Partial, "as sendmsg", static (t, a) => ReceiveMessage(t, a[0], a[1], (long)a[2]));
+        b.Add(SyscallNumber.Sendmsg, SupportLevel.Partial, "ancillary data: SCM_RIGHTS translated, others passed", static (t, a) => SendMessage(t, a[0], a[1], (long)a[2], out _));
+        b.Add(SyscallNumber.Recvmsg, SupportLevel.Partial, "as sendmsg", static (t, a) => ReceiveMessage(t, a[0], a[1], (long)a[2], out _));
     }
 
     private static long Socket(Task t, long domain, long type, long protocol)
@@ -158,7 +158,7 @@ internal static class SocketSyscalls
         Span<byte> length = stackalloc byte[sizeof(int)];
         while (true)
         {
-            long ready = InterruptibleWait.ForDescriptor(t, host, InterruptibleWait.PollIn);
+            long ready = InterruptibleWait.ForDescriptor(t, host, InterruptibleWait.PollIn, requireSocket: true);
             if (ready < 0)
             {
                 return ready;
@@ -380,8 +380,17 @@ internal static class SocketSyscalls
         }
     }
 
-    private static long SendMessage(Task t, ulong fd, ulong headerAddr, long flags)
+    /// <summary>sendmsg (and one message of sendmmsg).</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="fd">The guest socket.</param>
+    /// <param name="headerAddr">The guest <c>struct msghdr</c>.</param>
+    /// <param name="flags">The MSG_* flags.</param>
+    /// <param name="size">The bytes the message asked to send (capped at <see cref="MaxTransfer"/>), so a caller
+    /// can tell a partial send.</param>
+    /// <returns>The bytes sent or -errno.</returns>
+    internal static long SendMessage(Task t, ulong fd, ulong headerAddr, long flags, out int size)
     {
+        size = 0;
         long host = HostSocket(t, fd);
         if (host < 0)
         {
@@ -433,7 +442,7 @@ internal static class SocketSyscalls
                 }
             }
 
-            long gathered = Gather(t, header, out data, out int size);
+            long gathered = Gather(t, header, out data, out size);
             if (gathered < 0)
             {
                 return gathered;
@@ -458,8 +467,16 @@ internal static class SocketSyscalls
         }
     }
 
-    private static long ReceiveMessage(Task t, ulong fd, ulong headerAddr, long flags)
+    /// <summary>recvmsg (and one message of recvmmsg).</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="fd">The guest socket.</param>
+    /// <param name="headerAddr">The guest <c>struct msghdr</c> (its lengths and flags are written back).</param>
+    /// <param name="flags">The MSG_* flags.</param>
+    /// <param name="messageFlags">The flags the message came with (MSG_OOB, MSG_TRUNC...), 0 on failure.</param>
+    /// <returns>The bytes received or -errno.</returns>
+    internal static long ReceiveMessage(Task t, ulong fd, ulong headerAddr, long flags, out int messageFlags)
     {
+        messageFlags = 0;
         long host = HostSocket(t, fd);
         if (host < 0)
         {
@@ -500,7 +517,7 @@ internal static class SocketSyscalls
             }
 
             Span<byte> address = stackalloc byte[SocketAbi.MaxAddressLength];
-            long r = HostLinux.SocketMessage((long)SyscallNumber.Recvmsg, host, nameAddr == 0 ? default : address, data.AsSpan(0, size), control.AsSpan(0, controlRoom), flags & ~SocketAbi.MessageControlCloseOnExec, out int nameLength, out int controlLength, out int messageFlags);
+            long r = HostLinux.SocketMessage((long)SyscallNumber.Recvmsg, host, nameAddr == 0 ? default : address, data.AsSpan(0, size), control.AsSpan(0, controlRoom), flags & ~SocketAbi.MessageControlCloseOnExec, out int nameLength, out int controlLength, out messageFlags);
             if (r < 0)
             {
                 return r;
@@ -676,7 +693,11 @@ internal static class SocketSyscalls
 
     /// <summary>The host descriptor of a guest socket: EBADF when not open, ENOTSOCK for a synthetic file (the host
     /// answers ENOTSOCK itself for other non-sockets).</summary>
-    private static long HostSocket(Task t, ulong fd)
+    /// <summary>The host socket behind a guest descriptor.</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="fd">The guest descriptor.</param>
+    /// <returns>The host descriptor, or -EBADF (closed) / -ENOTSOCK (synthetic).</returns>
+    internal static long HostSocket(Task t, ulong fd)
     {
         OpenFile? file = t.Fds.Get((long)fd);
         return file is null ? Ebadf : file.HostFd < 0 ? Errno(LinuxError.ENOTSOCK) : file.HostFd;
@@ -752,7 +773,7 @@ internal static class SocketSyscalls
     };
 
     private static long WaitUnlessDontWait(Task t, long host, short events, long flags) =>
-        (flags & SocketAbi.MessageDontWait) != 0 ? 0 : InterruptibleWait.ForDescriptor(t, host, events);
+        (flags & SocketAbi.MessageDontWait) != 0 ? 0 : InterruptibleWait.ForDescriptor(t, host, events, requireSocket: true);
 
     private static bool IsNonBlocking(long host)
     {

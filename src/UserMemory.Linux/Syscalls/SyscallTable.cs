@@ -50,6 +50,7 @@ internal static class SyscallTable
         MemfdSyscalls.Register(b);
         SchedulerSyscalls.Register(b);
         SocketSyscalls.Register(b);
+        MultiMessageSyscalls.Register(b);
         MiscSyscalls.Register(b);
         PersonalitySyscall.Register(b);
         return b.Build();

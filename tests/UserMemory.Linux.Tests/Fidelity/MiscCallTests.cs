@@ -14,6 +14,7 @@ public sealed class MiscCallTests
     [InlineData("memfd")]
     [InlineData("utimes")]
     [InlineData("personality")]
+    [InlineData("mmsg")]
     public void Call_answers_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_misc2"), [mode]);
 }

@@ -360,6 +360,115 @@ static void mmsg_cases(void)
     close(sv[1]);
 }
 
+static int scratch_with(char *name, const char *text)
+{
+    scratch_file(name);
+    int fd = open(name, O_RDWR);
+    write(fd, text, strlen(text));
+    return fd;
+}
+
+static void read_pipe(const char *label, int fd)
+{
+    char b[64] = {0};
+    long n = syscall(SYS_read, fd, b, sizeof b - 1);
+    printf("%s: %ld [%s]\n", label, n, n > 0 ? b : "");
+}
+
+static void splice_cases(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    char name[64], name2[64];
+    int f = scratch_with(name, "hello splice world");
+    int g = scratch_with(name2, "");
+    int p[2], q[2];
+    pipe(p);
+    pipe(q);
+    loff_t off = 6;
+    report("splice_file_to_pipe", syscall(SYS_splice, f, &off, p[1], NULL, 6L, 0));
+    printf("off=%lld\n", (long long)off);
+    read_pipe("pipe", p[0]);
+    lseek(f, 0, SEEK_SET);
+    report("splice_file_pos_to_pipe", syscall(SYS_splice, f, NULL, p[1], NULL, 5L, 0));
+    printf("file position=%ld\n", (long)lseek(f, 0, SEEK_CUR));
+    off = 3;
+    report("splice_pipe_to_file", syscall(SYS_splice, p[0], NULL, g, &off, 64L, SPLICE_F_NONBLOCK));
+    char back[16] = {0};
+    pread(g, back, sizeof back - 1, 0);
+    printf("off=%lld file=[%c%c%c%s]\n", (long long)off, back[0] ? back[0] : '0', back[1] ? back[1] : '0', back[2] ? back[2] : '0', back + 3);
+    report("splice_len_zero_bad_flags", syscall(SYS_splice, f, NULL, p[1], NULL, 0L, 0x100));
+    report("splice_bad_flags", syscall(SYS_splice, f, NULL, p[1], NULL, 5L, 0x100));
+    report("splice_bad_in", syscall(SYS_splice, 999, NULL, p[1], NULL, 5L, 0));
+    report("splice_bad_out", syscall(SYS_splice, f, NULL, 999, NULL, 5L, 0));
+    report("splice_file_to_file", syscall(SYS_splice, f, NULL, g, NULL, 5L, 0));
+    off = 0;
+    report("splice_offset_on_pipe", syscall(SYS_splice, p[0], &off, g, NULL, 5L, 0));
+    report("splice_offset_on_out_pipe", syscall(SYS_splice, f, NULL, p[1], &off, 5L, 0));
+    report("splice_unmapped_offset_on_pipe", syscall(SYS_splice, p[0], unmapped(), g, NULL, 5L, 0));
+    report("splice_unmapped_offset_on_file", syscall(SYS_splice, f, unmapped(), p[1], NULL, 5L, 0));
+    report("splice_negative_offset", syscall(SYS_splice, f, &(loff_t){-1}, p[1], NULL, 5L, 0));
+    report("splice_empty_pipe_nonblock", syscall(SYS_splice, p[0], NULL, g, NULL, 5L, SPLICE_F_NONBLOCK));
+    report("splice_huge_len", syscall(SYS_splice, f, &(loff_t){0}, p[1], NULL, ~0UL, SPLICE_F_NONBLOCK));
+    report("splice_large_len", syscall(SYS_splice, f, &(loff_t){0}, p[1], NULL, 1L << 40, SPLICE_F_NONBLOCK));
+    report("splice_pipe_to_pipe", syscall(SYS_splice, p[0], NULL, q[1], NULL, 5L, 0));
+    report("splice_pipe_to_pipe_rest", syscall(SYS_splice, p[0], NULL, q[1], NULL, 100L, 0));
+    read_pipe("q", q[0]);
+    int proc = open("/proc/self/status", O_RDONLY);
+    report("splice_proc_to_closed", syscall(SYS_splice, proc, NULL, 999, NULL, 5L, 0));
+    close(proc);
+
+    /* tee: pipes only; the data stays in the source. */
+    write(p[1], "tee data", 8);
+    report("tee_pipe_to_pipe", syscall(SYS_tee, p[0], q[1], 64L, 0));
+    read_pipe("tee copy", q[0]);
+    report("tee_bad_flags", syscall(SYS_tee, p[0], q[1], 64L, 0x10));
+    report("tee_len_zero", syscall(SYS_tee, p[0], q[1], 0L, 0));
+    report("tee_same_pipe", syscall(SYS_tee, p[0], p[1], 64L, 0));
+    report("tee_file", syscall(SYS_tee, f, q[1], 64L, 0));
+    report("tee_bad_fd", syscall(SYS_tee, 999, q[1], 64L, 0));
+    read_pipe("source", p[0]);
+    report("tee_empty_nonblock", syscall(SYS_tee, p[0], q[1], 64L, SPLICE_F_NONBLOCK));
+
+    /* vmsplice: towards a pipe from guest memory, from a pipe into guest memory. */
+    struct iovec iov[2] = {{"abc", 3}, {"defgh", 5}};
+    report("vmsplice_to_pipe", syscall(SYS_vmsplice, p[1], iov, 2L, 0));
+    read_pipe("vmspliced", p[0]);
+    write(p[1], "0123456789ABC", 13);
+    char a[4] = {0}, b[8] = {0};
+    struct iovec in[2] = {{a, 3}, {b, 4}};
+    report("vmsplice_to_user", syscall(SYS_vmsplice, p[0], in, 2L, 0));
+    printf("a=%s b=%s\n", a, b);
+    in[0].iov_base = unmapped();
+    report("vmsplice_to_user_unmapped", syscall(SYS_vmsplice, p[0], in, 2L, 0));
+    in[0].iov_base = a;
+    in[1].iov_base = unmapped();
+    memset(a, 0, sizeof a);
+    /* (Linux may have copied part of the pipe buffer into a before the fault; the data stays queued.) */
+    report("vmsplice_to_user_second_unmapped", syscall(SYS_vmsplice, p[0], in, 2L, 0));
+    read_pipe("left in pipe", p[0]);
+    iov[0].iov_base = unmapped();
+    report("vmsplice_from_unmapped", syscall(SYS_vmsplice, p[1], iov, 2L, 0));
+    report("vmsplice_null_vector", syscall(SYS_vmsplice, p[1], NULL, 1L, 0));
+    report("vmsplice_zero_segments", syscall(SYS_vmsplice, p[1], NULL, 0L, 0));
+    report("vmsplice_too_many", syscall(SYS_vmsplice, p[1], iov, 1025L, 0));
+    report("vmsplice_huge_count", syscall(SYS_vmsplice, p[1], iov, ~0UL, 0));
+    report("vmsplice_bad_flags", syscall(SYS_vmsplice, p[1], iov, 2L, 0x20));
+    report("vmsplice_bad_fd", syscall(SYS_vmsplice, 999, iov, 2L, 0));
+    iov[0].iov_base = "abc";
+    report("vmsplice_file", syscall(SYS_vmsplice, f, iov, 2L, 0));
+    report("vmsplice_empty_nonblock", syscall(SYS_vmsplice, p[0], in, 1L, SPLICE_F_NONBLOCK));
+    close(q[0]);
+    report("splice_reader_closed", syscall(SYS_splice, f, &(loff_t){0}, q[1], NULL, 5L, 0));
+    report("vmsplice_reader_closed", syscall(SYS_vmsplice, q[1], iov, 2L, 0));
+    close(q[1]);
+    close(p[0]);
+    close(p[1]);
+    close(f);
+    close(g);
+    unlink(name);
+    unlink(name2);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -371,6 +480,8 @@ int main(int argc, char **argv)
         personality_cases();
     else if (!strcmp(mode, "mmsg"))
         mmsg_cases();
+    else if (!strcmp(mode, "splice"))
+        splice_cases();
     else
     {
         fprintf(stderr, "unknown mode %s\n", mode);

@@ -38,6 +38,7 @@ internal static class SyscallTable
         UtimesSyscalls.Register(b);
         XattrSyscalls.Register(b);
         IoSyscalls.Register(b);
+        SpliceSyscalls.Register(b);
         MemorySyscalls.Register(b);
         ProcessSyscalls.Register(b);
         SignalSyscalls.Register(b);

@@ -15,6 +15,7 @@ public sealed class MiscCallTests
     [InlineData("utimes")]
     [InlineData("personality")]
     [InlineData("mmsg")]
+    [InlineData("splice")]
     public void Call_answers_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_misc2"), [mode]);
 }

@@ -469,6 +469,55 @@ static void splice_cases(void)
     unlink(name2);
 }
 
+static void process_vm_cases(void)
+{
+    pid_t self = getpid();
+    char src[32] = "remote bytes here", dst[32] = {0}, dst2[8] = {0};
+    struct iovec l[2] = {{dst, 6}, {dst2, 5}};
+    struct iovec r[2] = {{src, 7}, {src + 7, 10}};
+    report("readv_self", syscall(SYS_process_vm_readv, self, l, 2L, r, 2L, 0L));
+    printf("dst=%s dst2=%s\n", dst, dst2);
+    char target[16] = "..............";
+    struct iovec wl[1] = {{"WRITTEN", 7}};
+    struct iovec wr[2] = {{target, 3}, {target + 8, 4}};
+    report("writev_self", syscall(SYS_process_vm_writev, self, wl, 1L, wr, 2L, 0L));
+    printf("target=%s\n", target);
+    report("readv_bad_flags", syscall(SYS_process_vm_readv, self, l, 2L, r, 2L, 1L));
+    report("readv_local_zero", syscall(SYS_process_vm_readv, self, l, 0L, NULL, 5L, 0L));
+    report("readv_local_too_many", syscall(SYS_process_vm_readv, self, l, 1025L, r, 2L, 0L));
+    report("readv_remote_too_many", syscall(SYS_process_vm_readv, self, l, 2L, r, 1025L, 0L));
+    report("readv_remote_null", syscall(SYS_process_vm_readv, self, l, 2L, NULL, 1L, 0L));
+    report("readv_local_null", syscall(SYS_process_vm_readv, self, NULL, 1L, r, 2L, 0L));
+    struct iovec neg[1] = {{src, (size_t)-1}};
+    report("readv_remote_negative_len", syscall(SYS_process_vm_readv, self, l, 2L, neg, 1L, 0L));
+    report("readv_missing_pid", syscall(SYS_process_vm_readv, 0x3fffffff, l, 2L, r, 2L, 0L));
+    report("readv_pid_zero", syscall(SYS_process_vm_readv, 0, l, 2L, r, 2L, 0L));
+    report("readv_pid_negative", syscall(SYS_process_vm_readv, -1, l, 2L, r, 2L, 0L));
+    report("readv_missing_pid_bad_flags", syscall(SYS_process_vm_readv, 0x3fffffff, l, 2L, r, 2L, 4L));
+
+    /* Faults: the bytes before the first one count. */
+    struct iovec bad_r[2] = {{src, 4}, {unmapped(), 8}};
+    memset(dst, 0, sizeof dst);
+    report("readv_second_remote_unmapped", syscall(SYS_process_vm_readv, self, l, 2L, bad_r, 2L, 0L));
+    bad_r[0].iov_base = unmapped();
+    report("readv_first_remote_unmapped", syscall(SYS_process_vm_readv, self, l, 2L, bad_r, 2L, 0L));
+    struct iovec bad_l[2] = {{dst, 3}, {unmapped(), 8}};
+    report("readv_second_local_unmapped", syscall(SYS_process_vm_readv, self, bad_l, 2L, r, 2L, 0L));
+    char *edge = page_then_hole();
+    struct iovec edge_r[1] = {{edge + 4096 - 5, 10}};
+    report("readv_remote_runs_into_hole", syscall(SYS_process_vm_readv, self, l, 2L, edge_r, 1L, 0L));
+    struct iovec edge_w[1] = {{edge + 4096 - 3, 10}};
+    struct iovec wl2[1] = {{"0123456789", 10}};
+    report("writev_remote_runs_into_hole", syscall(SYS_process_vm_writev, self, wl2, 1L, edge_w, 1L, 0L));
+    printf("edge tail=%.3s\n", edge + 4096 - 3);
+    char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct iovec ro_w[1] = {{ro, 4}};
+    report("writev_read_only", syscall(SYS_process_vm_writev, self, wl2, 1L, ro_w, 1L, 0L));
+    struct iovec big_l[1] = {{dst, 4}};
+    struct iovec big_r[1] = {{src, (size_t)1 << 40}};
+    report("readv_remote_longer_than_local", syscall(SYS_process_vm_readv, self, big_l, 1L, big_r, 1L, 0L));
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -482,6 +531,8 @@ int main(int argc, char **argv)
         mmsg_cases();
     else if (!strcmp(mode, "splice"))
         splice_cases();
+    else if (!strcmp(mode, "process_vm"))
+        process_vm_cases();
     else
     {
         fprintf(stderr, "unknown mode %s\n", mode);

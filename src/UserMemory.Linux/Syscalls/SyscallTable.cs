@@ -40,6 +40,7 @@ internal static class SyscallTable
         IoSyscalls.Register(b);
         SpliceSyscalls.Register(b);
         MemorySyscalls.Register(b);
+        ProcessVmSyscalls.Register(b);
         ProcessSyscalls.Register(b);
         SignalSyscalls.Register(b);
         TimeSyscalls.Register(b);

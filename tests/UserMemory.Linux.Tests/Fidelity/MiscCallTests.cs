@@ -16,6 +16,7 @@ public sealed class MiscCallTests
     [InlineData("personality")]
     [InlineData("mmsg")]
     [InlineData("splice")]
+    [InlineData("process_vm")]
     public void Call_answers_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_misc2"), [mode]);
 }

@@ -518,6 +518,65 @@ static void process_vm_cases(void)
     report("readv_remote_longer_than_local", syscall(SYS_process_vm_readv, self, big_l, 1L, big_r, 1L, 0L));
 }
 
+#include <poll.h>
+static volatile int usr1_seen;
+static void on_usr1(int s) { (void)s; usr1_seen++; }
+
+static void pidfd_cases(void)
+{
+    pid_t self = getpid();
+    int me = syscall(SYS_pidfd_open, self, 0);
+    report("pidfd_open_self", me >= 0 ? 0 : me);
+    report("pidfd_cloexec", fcntl(me, F_GETFD));
+    report("pidfd_open_bad_flags", syscall(SYS_pidfd_open, self, 1));
+    report("pidfd_open_zero", syscall(SYS_pidfd_open, 0, 0));
+    report("pidfd_open_negative", syscall(SYS_pidfd_open, -1, 0));
+    report("pidfd_open_missing", syscall(SYS_pidfd_open, 0x3fffffff, 0));
+    signal(SIGUSR1, on_usr1);
+    report("pidfd_send_self", syscall(SYS_pidfd_send_signal, me, SIGUSR1, NULL, 0));
+    printf("usr1 seen=%d\n", usr1_seen);
+    report("pidfd_send_zero", syscall(SYS_pidfd_send_signal, me, 0, NULL, 0));
+    report("pidfd_send_bad_flags", syscall(SYS_pidfd_send_signal, me, SIGUSR1, NULL, 0x100));
+    report("pidfd_send_bad_signal", syscall(SYS_pidfd_send_signal, me, 999, NULL, 0));
+    report("pidfd_send_info_unmapped", syscall(SYS_pidfd_send_signal, me, SIGUSR1, unmapped(), 0));
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    info.si_signo = SIGUSR2;
+    info.si_code = SI_QUEUE;
+    report("pidfd_send_info_mismatch", syscall(SYS_pidfd_send_signal, me, SIGUSR1, &info, 0));
+    int p[2];
+    pipe(p);
+    report("pidfd_send_pipe", syscall(SYS_pidfd_send_signal, p[0], SIGUSR1, NULL, 0));
+    report("pidfd_send_bad_fd", syscall(SYS_pidfd_send_signal, 999, SIGUSR1, NULL, 0));
+    report("pidfd_getfd_pipe", syscall(SYS_pidfd_getfd, p[0], 0, 0));
+    report("pidfd_getfd_bad_flags", syscall(SYS_pidfd_getfd, me, 0, 1));
+    report("pidfd_getfd_bad_fd", syscall(SYS_pidfd_getfd, 999, 0, 0));
+
+    pid_t child = fork();
+    if (child == 0)
+    {
+        for (;;)
+            pause();
+    }
+    int cfd = syscall(SYS_pidfd_open, child, 0);
+    report("pidfd_open_child", cfd >= 0 ? 0 : cfd);
+    struct pollfd pf = {cfd, POLLIN, 0};
+    report("pidfd_poll_running", poll(&pf, 1, 0));
+    info.si_signo = SIGTERM;
+    info.si_code = 0;
+    report("pidfd_send_child_kernel_code", syscall(SYS_pidfd_send_signal, cfd, SIGTERM, &info, 0));
+    report("pidfd_send_child", syscall(SYS_pidfd_send_signal, cfd, SIGTERM, NULL, 0));
+    report("pidfd_poll_exited", poll(&pf, 1, 5000));
+    int status = 0;
+    waitpid(child, &status, 0);
+    printf("child signalled=%d sig=%d\n", WIFSIGNALED(status), WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    report("pidfd_send_reaped", syscall(SYS_pidfd_send_signal, cfd, SIGTERM, NULL, 0));
+    close(cfd);
+    close(me);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -533,6 +592,8 @@ int main(int argc, char **argv)
         splice_cases();
     else if (!strcmp(mode, "process_vm"))
         process_vm_cases();
+    else if (!strcmp(mode, "pidfd"))
+        pidfd_cases();
     else
     {
         fprintf(stderr, "unknown mode %s\n", mode);

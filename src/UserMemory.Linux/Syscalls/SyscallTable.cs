@@ -43,6 +43,7 @@ internal static class SyscallTable
         ProcessVmSyscalls.Register(b);
         ProcessSyscalls.Register(b);
         SignalSyscalls.Register(b);
+        PidfdSyscalls.Register(b);
         TimeSyscalls.Register(b);
         FutexSyscalls.Register(b);
         PollingSyscalls.Register(b);

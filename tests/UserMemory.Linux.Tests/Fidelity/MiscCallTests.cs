@@ -17,6 +17,7 @@ public sealed class MiscCallTests
     [InlineData("mmsg")]
     [InlineData("splice")]
     [InlineData("process_vm")]
+    [InlineData("pidfd")]
     public void Call_answers_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_misc2"), [mode]);
 }

@@ -48,6 +48,7 @@ internal static class SyscallTable
         FutexSyscalls.Register(b);
         PollingSyscalls.Register(b);
         EpollSyscalls.Register(b);
+        InotifySyscalls.Register(b);
         SignalFdSyscalls.Register(b);
         EventTimerFdSyscalls.Register(b);
         MemfdSyscalls.Register(b);

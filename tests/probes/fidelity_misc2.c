@@ -13,6 +13,7 @@
  *   pidfd        pidfd_open of itself, a child and a missing pid; pidfd_send_signal to a child; bad flags
  *   process_vm   process_vm_readv and process_vm_writev on itself: partial counts, bad vectors, other pids
  *   inotify      inotify_init1, add and remove watches, an event read back, bad flags and paths
+ *   recv_fault   a stream receive into a buffer that faults keeps the data queued (EFAULT); a datagram is consumed
  * Build: musl-gcc -static -O1. */
 #include "probe_common.h"
 #include <signal.h>
@@ -577,6 +578,112 @@ static void pidfd_cases(void)
     close(p[1]);
 }
 
+#include <sys/inotify.h>
+static void read_events(const char *label, int fd)
+{
+    char buf[4096] __attribute__((aligned(8)));
+    long n = read(fd, buf, sizeof buf);
+    printf("%s read=%ld errno=%d\n", label, n, n < 0 ? errno : 0);
+    errno = 0;
+    for (long at = 0; n > 0 && at < n;)
+    {
+        struct inotify_event *e = (struct inotify_event *)(buf + at);
+        printf("  wd=%d mask=%#x name=%s\n", e->wd, e->mask, e->len ? e->name : "");
+        at += sizeof *e + e->len;
+    }
+}
+
+static void inotify_cases(void)
+{
+    char dir[] = "/tmp/usermem-inotify-XXXXXX";
+    mkdtemp(dir);
+    char file[128], link[128];
+    snprintf(file, sizeof file, "%s/file", dir);
+    snprintf(link, sizeof link, "%s/link", dir);
+    report("inotify_init1_bad_flags", syscall(SYS_inotify_init1, 1));
+    int old = syscall(SYS_inotify_init);
+    report("inotify_init", old >= 0 ? 0 : old);
+    report("inotify_init_cloexec", fcntl(old, F_GETFD));
+    close(old);
+    int in = syscall(SYS_inotify_init1, IN_CLOEXEC | IN_NONBLOCK);
+    report("inotify_init1", in >= 0 ? 0 : in);
+    report("inotify_init1_cloexec", fcntl(in, F_GETFD));
+    read_events("empty", in);
+    report("add_watch_dir", syscall(SYS_inotify_add_watch, in, dir, IN_CREATE | IN_DELETE));
+    int f = open(file, O_CREAT | O_RDWR, 0600);
+    read_events("after create", in);
+    report("add_watch_file", syscall(SYS_inotify_add_watch, in, file, IN_MODIFY));
+    report("add_watch_same_again", syscall(SYS_inotify_add_watch, in, file, IN_MODIFY | IN_ATTRIB));
+    report("add_watch_mask_create_existing", syscall(SYS_inotify_add_watch, in, file, IN_MODIFY | IN_MASK_CREATE));
+    write(f, "x", 1);
+    read_events("after write", in);
+    symlink(file, link);
+    read_events("after symlink", in);
+    report("add_watch_link_nofollow", syscall(SYS_inotify_add_watch, in, link, IN_ATTRIB | IN_DONT_FOLLOW));
+    report("add_watch_link_follow", syscall(SYS_inotify_add_watch, in, link, IN_ATTRIB));
+    report("add_watch_onlydir_file", syscall(SYS_inotify_add_watch, in, file, IN_ATTRIB | IN_ONLYDIR));
+    report("add_watch_no_events", syscall(SYS_inotify_add_watch, in, file, 0));
+    report("add_watch_only_flags", syscall(SYS_inotify_add_watch, in, file, IN_ONESHOT));
+    report("add_watch_add_and_create", syscall(SYS_inotify_add_watch, in, file, IN_MODIFY | IN_MASK_ADD | IN_MASK_CREATE));
+    report("add_watch_bad_fd", syscall(SYS_inotify_add_watch, 999, file, IN_MODIFY));
+    int p[2];
+    pipe(p);
+    report("add_watch_pipe", syscall(SYS_inotify_add_watch, p[0], file, IN_MODIFY));
+    report("add_watch_null", syscall(SYS_inotify_add_watch, in, NULL, IN_MODIFY));
+    report("add_watch_unmapped", syscall(SYS_inotify_add_watch, in, unmapped(), IN_MODIFY));
+    report("add_watch_missing", syscall(SYS_inotify_add_watch, in, "/tmp/usermem-inotify-missing/x", IN_MODIFY));
+    report("add_watch_empty", syscall(SYS_inotify_add_watch, in, "", IN_MODIFY));
+    report("rm_watch_file", syscall(SYS_inotify_rm_watch, in, 2));
+    read_events("after rm", in);
+    report("rm_watch_again", syscall(SYS_inotify_rm_watch, in, 2));
+    report("rm_watch_negative", syscall(SYS_inotify_rm_watch, in, -1));
+    report("rm_watch_bad_fd", syscall(SYS_inotify_rm_watch, 999, 1));
+    report("rm_watch_pipe", syscall(SYS_inotify_rm_watch, p[0], 1));
+    close(f);
+    unlink(link);
+    unlink(file);
+    read_events("after unlink", in);
+    rmdir(dir);
+    close(in);
+    close(p[0]);
+    close(p[1]);
+}
+
+static void recv_fault_cases(void)
+{
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    char *edge = page_then_hole();
+    report("recv_empty_unmapped_nonblock", recv(sv[1], unmapped(), 10, MSG_DONTWAIT));
+    write(sv[0], "hello stream world", 18);
+    report("recv_unmapped", recv(sv[1], unmapped(), 10, 0));
+    /* (Linux may have stored the first bytes before the fault; the data stays queued.) */
+    report("recv_runs_into_hole", recv(sv[1], edge + 4096 - 3, 10, 0));
+    char rest[32] = {0};
+    report("recv_rest", recv(sv[1], rest, sizeof rest - 1, 0));
+    printf("rest=%s\n", rest);
+    write(sv[0], "again", 5);
+    report("recvfrom_unmapped", recvfrom(sv[1], unmapped(), 10, 0, NULL, NULL));
+    memset(rest, 0, sizeof rest);
+    report("recv_after", recv(sv[1], rest, sizeof rest - 1, 0));
+    printf("after=%s\n", rest);
+    shutdown(sv[0], SHUT_WR);
+    report("recv_eof_unmapped", recv(sv[1], unmapped(), 10, 0));
+    close(sv[0]);
+    close(sv[1]);
+
+    /* A datagram is consumed by a failed receive, as on Linux. */
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    write(sv[0], "dgram", 5);
+    write(sv[0], "next", 4);
+    report("recv_dgram_unmapped", recv(sv[1], unmapped(), 10, 0));
+    memset(rest, 0, sizeof rest);
+    report("recv_dgram_after", recv(sv[1], rest, sizeof rest - 1, MSG_DONTWAIT));
+    printf("dgram after=%s\n", rest);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -594,6 +701,10 @@ int main(int argc, char **argv)
         process_vm_cases();
     else if (!strcmp(mode, "pidfd"))
         pidfd_cases();
+    else if (!strcmp(mode, "inotify"))
+        inotify_cases();
+    else if (!strcmp(mode, "recv_fault"))
+        recv_fault_cases();
     else
     {
         fprintf(stderr, "unknown mode %s\n", mode);

@@ -28,9 +28,10 @@ namespace UserMemory.Linux.Syscalls;
 /// sandbox confined to a root directory, <c>AF_UNIX</c> path names answer EACCES (they would resolve outside the
 /// root); abstract names and unnamed sockets work.</para>
 /// <para><b>Faults.</b> An unreadable send buffer answers what the host answers first for the same call (a bad
-/// address, a socket that is not connected) and then EFAULT, as Linux orders them. A receive whose guest buffer turns
-/// out unwritable answers EFAULT after the host delivered the bytes: for a stream socket Linux would leave them
-/// queued.</para>
+/// address, a socket that is not connected) and then EFAULT, as Linux orders them. A stream <c>recv</c>/<c>recvfrom</c>
+/// whose buffer is not all writable takes the queued data only when it fits the writable prefix; otherwise the data
+/// stays queued and the answer is EFAULT (Linux copies a queued chunk whole or not at all); a datagram, and recvmsg's
+/// vectors, are consumed and then EFAULT.</para>
 /// <para><b>Waiting.</b> Receives, sends and accepts wait for readiness through <see cref="InterruptibleWait"/>
 /// (outside any access scope), so signals interrupt them (EINTR, or a restart under SA_RESTART). <c>connect</c> on a
 /// blocking socket waits in the host.</para>
@@ -356,6 +357,18 @@ internal static class SocketSyscalls
                 return ready;
             }
 
+            if (size > 0)
+            {
+                long storable = StorableReceiveSize(t, host, buffer, size);
+                if (storable < size && storable < QueuedBytes(host))
+                {
+                    // Linux copies a queued chunk whole or not at all: a chunk that faults stays queued (EFAULT).
+                    return PeekNothingStorable(host);
+                }
+
+                size = (int)storable;
+            }
+
             Span<byte> address = stackalloc byte[SocketAbi.MaxAddressLength];
             Span<byte> length = stackalloc byte[sizeof(int)];
             BinaryPrimitives.WriteInt32LittleEndian(length, address.Length);
@@ -378,6 +391,49 @@ internal static class SocketSyscalls
         {
             ArrayPool<byte>.Shared.Return(data);
         }
+    }
+
+    /// <summary>How much of a receive the guest's buffer can store. A stream socket keeps what a receive does not
+    /// take (Linux copies up to the fault and leaves the rest queued), so the host is asked for no more than the
+    /// buffer's writable prefix; a datagram is consumed whatever happens, as on Linux. Checked after the wait (the
+    /// scope is not held across it).</summary>
+    /// <returns>The size to receive (at most <paramref name="size"/>, which is above 0): the writable prefix for a
+    /// stream socket.</returns>
+    private static long StorableReceiveSize(Task t, long host, ulong buffer, int size)
+    {
+        ulong prefix;
+        using (UserAccess access = UserAccess.Begin(t.Space))
+        {
+            if (t.Space.PrepareAccess(new VirtAddr(buffer), (ulong)size, MappingFlags.Write, out _) == LinuxError.None)
+            {
+                return size;
+            }
+
+            prefix = AccessiblePrefix(in access, buffer, (ulong)size, writable: true);
+        }
+
+        Span<byte> type = stackalloc byte[sizeof(int)];
+        Span<byte> length = stackalloc byte[sizeof(int)];
+        BinaryPrimitives.WriteInt32LittleEndian(length, sizeof(int));
+        bool stream = HostSpanCall2(SyscallNumber.Getsockopt, type, 3, length, 4, host, SocketAbi.LevelSocket, SocketPeekAbi.OptionType) == 0
+            && BinaryPrimitives.ReadInt32LittleEndian(type) == SocketPeekAbi.TypeStream;
+        return stream ? (long)prefix : size;
+    }
+
+    /// <summary>The bytes queued on a stream socket (FIONREAD), 0 when the host does not say.</summary>
+    private static long QueuedBytes(long host)
+    {
+        Span<byte> queued = stackalloc byte[sizeof(int)];
+        return HostSpanCall(SyscallNumber.Ioctl, queued, 2, host, (long)TerminalIoctl.BytesReadable) < 0 ? 0 : BinaryPrimitives.ReadInt32LittleEndian(queued);
+    }
+
+    /// <summary>A stream receive whose buffer cannot take the queued data: EFAULT when data waits (it stays queued),
+    /// else what the socket answers (0 at end of stream, EAGAIN when empty).</summary>
+    private static long PeekNothingStorable(long host)
+    {
+        Span<byte> bounce = stackalloc byte[1];
+        long r = HostSpanCall(SyscallNumber.Recvfrom, bounce, 1, host, 0, bounce.Length, SocketPeekAbi.MessagePeek | SocketAbi.MessageDontWait, 0, 0);
+        return r > 0 ? Efault : r;
     }
 
     /// <summary>sendmsg (and one message of sendmmsg).</summary>

@@ -18,6 +18,8 @@ public sealed class MiscCallTests
     [InlineData("splice")]
     [InlineData("process_vm")]
     [InlineData("pidfd")]
+    [InlineData("inotify")]
+    [InlineData("recv_fault")]
     public void Call_answers_as_on_Linux(string mode) =>
         Differential.AssertSameAsNative(Probes.Get("fidelity_misc2"), [mode]);
 }

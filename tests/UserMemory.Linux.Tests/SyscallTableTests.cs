@@ -33,7 +33,7 @@ public sealed class SyscallTableTests
 
     [Theory]
     [InlineData(-1L)]
-    [InlineData((long)SyscallNumber.Sendmmsg)]
+    [InlineData((long)SyscallNumber.MemfdSecret)]
     [InlineData(SyscallNames.TableSize)]
     [InlineData(long.MaxValue)]
     [InlineData(long.MinValue)]

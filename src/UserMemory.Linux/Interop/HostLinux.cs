@@ -135,6 +135,25 @@ public static unsafe partial class HostLinux
         }
     }
 
+    /// <summary>preadv2 or pwritev2 at the current position on one kernel buffer (a one-element <c>iovec</c> built
+    /// over the pinned span for the duration of the call).</summary>
+    /// <param name="number">The host syscall (preadv2 or pwritev2).</param>
+    /// <param name="fd">The host descriptor.</param>
+    /// <param name="data">The buffer.</param>
+    /// <param name="flags">The RWF_* flags.</param>
+    /// <returns>The bytes moved, or <c>-errno</c>.</returns>
+    internal static long VectorTransfer(long number, long fd, Span<byte> data, long flags)
+    {
+        const long CurrentPosition = -1;
+        fixed (byte* pData = data)
+        {
+            ulong* iov = stackalloc ulong[2];
+            iov[0] = (ulong)pData;
+            iov[1] = (ulong)data.Length;
+            return Syscall(number, fd, (long)iov, 1, CurrentPosition, 0, flags);
+        }
+    }
+
     /// <summary>Makes a host system call with one memory argument.</summary>
     /// <param name="number">The host syscall number.</param>
     /// <param name="buffer">The buffer.</param>

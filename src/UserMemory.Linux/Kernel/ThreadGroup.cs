@@ -60,6 +60,11 @@ public sealed partial class ThreadGroup : IDisposable
         }
     }
 
+    /// <summary>The execution domain and flags <c>personality</c> sets and reports (<c>PER_LINUX</c>,
+    /// <c>ADDR_NO_RANDOMIZE</c>...): stored and returned, starting from the runner's own (so <c>setarch -R</c> on the
+    /// runner reaches the guest). Nothing in the layer acts on it.</summary>
+    internal uint Personality { get; set; } = HostPersonality();
+
     /// <summary>The futex wait queues of this process.</summary>
     internal FutexTable Futexes { get; } = new();
 
@@ -93,6 +98,12 @@ public sealed partial class ThreadGroup : IDisposable
         }
 
         return null;
+    }
+
+    private static uint HostPersonality()
+    {
+        long r = HostLinux.Syscall((long)Abi.SyscallNumber.Personality, Abi.PersonalityAbi.Query);
+        return r < 0 ? 0 : (uint)r;
     }
 
     /// <summary>Adds a new thread.</summary>

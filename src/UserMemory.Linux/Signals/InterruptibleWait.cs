@@ -33,6 +33,9 @@ internal static class InterruptibleWait
     private const int ReventsOffset = 6;
     private const int EventsOffset = 4;
     private const int TimespecSize = 16;
+    private const int StatModeOffset = 24;
+    private const uint FileTypeMask = 0xF000;
+    private const uint SocketFileType = 0xC000;
 
     /// <summary>Waits until one of the first <paramref name="count"/> entries of <paramref name="pollFds"/> is ready,
     /// the timeout passes, or a signal becomes deliverable.</summary>
@@ -162,7 +165,16 @@ internal static class InterruptibleWait
     /// <param name="hostFd">The host descriptor.</param>
     /// <param name="events">POLLIN or POLLOUT.</param>
     /// <returns>0 to go ahead, or <see cref="RestartCode.RestartSys"/> when a signal interrupted the wait.</returns>
-    internal static long ForDescriptor(Task t, long hostFd, short events)
+    internal static long ForDescriptor(Task t, long hostFd, short events) => ForDescriptor(t, hostFd, events, requireSocket: false);
+
+    /// <summary>As <see cref="ForDescriptor(Task, long, short)"/>; with <paramref name="requireSocket"/>, a descriptor
+    /// that is not a socket returns at once too (a socket call on a pipe answers ENOTSOCK without waiting).</summary>
+    /// <param name="t">The task.</param>
+    /// <param name="hostFd">The host descriptor.</param>
+    /// <param name="events">POLLIN or POLLOUT.</param>
+    /// <param name="requireSocket">True for the socket calls.</param>
+    /// <returns>0 to go ahead, or <see cref="RestartCode.RestartSys"/> when a signal interrupted the wait.</returns>
+    internal static long ForDescriptor(Task t, long hostFd, short events, bool requireSocket)
     {
         Span<byte> entries = stackalloc byte[(1 + ExtraEntries) * PollFdSize];
         SetEntry(entries, 0, (int)hostFd, events);
@@ -172,13 +184,20 @@ internal static class InterruptibleWait
         }
 
         long flags = HostLinux.Syscall((long)SyscallNumber.Fcntl, hostFd, (long)FcntlCommand.GetFl);
-        if (flags < 0 || (flags & (long)OpenFlags.NonBlock) != 0)
+        if (flags < 0 || (flags & (long)OpenFlags.NonBlock) != 0 || (requireSocket && !IsSocket(hostFd)))
         {
             return 0;
         }
 
         _ = Wait(t, entries, 1, -1, 0, out bool interrupted);
         return interrupted ? RestartCode.RestartSys : 0;
+    }
+
+    private static bool IsSocket(long hostFd)
+    {
+        Span<byte> stat = stackalloc byte[System.Runtime.CompilerServices.Unsafe.SizeOf<Stat>()];
+        return HostLinux.Syscall((long)SyscallNumber.Fstat, stat, 1, [hostFd, 0, 0, 0, 0, 0]) == 0
+            && (BinaryPrimitives.ReadUInt32LittleEndian(stat[StatModeOffset..]) & FileTypeMask) == SocketFileType;
     }
 
     /// <summary>Sleeps for <paramref name="timeoutNs"/> (or until a signal when -1), waking for deliverable signals.</summary>

@@ -89,6 +89,10 @@ internal static class FileSyscalls
     private const uint DirectoryFile = 0x4000;
     private const uint SymlinkFile = 0xA000;
     private const int StatxSize = 256;
+    private const int TimespecSize = 16;
+    private const long UtimeNow = (1L << 30) - 1;
+    private const long UtimeOmit = (1L << 30) - 2;
+    private const long NanosecondsPerSecond = 1_000_000_000;
     private const uint StatxBasicStats = 0x7ff;
     private const long OWriteFlags = (long)(OpenFlags.WriteOnly | OpenFlags.ReadWrite | OpenFlags.Create | OpenFlags.Truncate);
     private const ulong CloseRangeUnshare = 2;
@@ -1270,13 +1274,26 @@ internal static class FileSyscalls
         byte[]? times = null;
         if (timesAddr != 0)
         {
-            times = new byte[32];
+            times = new byte[2 * TimespecSize];
             if (t.CopyIn(timesAddr, times) < 0)
             {
                 return Efault;
             }
         }
 
+        return UtimensAt(t, dirFd, pathAddr, times, flags);
+    }
+
+    /// <summary>utimensat with the times already copied in (two <c>struct timespec</c>, or null for "now"): the shared
+    /// path of utimensat, utimes, utime and futimesat, so all of them resolve and confine the path alike.</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="dirFd">The directory descriptor (or AT_FDCWD).</param>
+    /// <param name="pathAddr">The guest path, or 0 for the descriptor itself.</param>
+    /// <param name="times">The access and modification times, or null.</param>
+    /// <param name="flags">AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH.</param>
+    /// <returns>0 or -errno.</returns>
+    internal static long UtimensAt(Task t, long dirFd, ulong pathAddr, byte[]? times, long flags)
+    {
         if (pathAddr == 0)
         {
             OpenFile? f = t.Fds.Get((int)dirFd);
@@ -1301,7 +1318,7 @@ internal static class FileSyscalls
 
         if (path.Length == 0)
         {
-            return UtimensAt(t, dirFd, 0, timesAddr, flags & ~(long)AtFlags.EmptyPath);
+            return UtimensAt(t, dirFd, 0, times, flags & ~(long)AtFlags.EmptyPath);
         }
 
         ResolvedPath where = FsPaths.Resolve(t, dirFd, path, (flags & (long)AtFlags.SymlinkNoFollow) == 0);
@@ -1324,9 +1341,33 @@ internal static class FileSyscalls
                 r = HostSpanCall2(SyscallNumber.Utimensat, name, 1, times, 2, hostDir, 0, 0, flags | (long)AtFlags.SymlinkNoFollow);
                 FsContext.Release(hostDir);
                 return r;
+            case ResolvedKind.Synthetic:
+                // procfs lets the owner set a file's times (kept in memory only): the guest owns its own files.
+                return AreValidTimes(times) ? 0 : Einval;
             default:
                 return Errno(LinuxError.EPERM);
         }
+    }
+
+    /// <summary>utimensat's check of its two times: each nanosecond field is UTIME_NOW, UTIME_OMIT or in
+    /// <c>[0, 1 s)</c>.</summary>
+    private static bool AreValidTimes(byte[]? times)
+    {
+        if (times is null)
+        {
+            return true;
+        }
+
+        for (int i = 0; i < 2; i++)
+        {
+            long nanoseconds = BitConverter.ToInt64(times, (i * TimespecSize) + sizeof(long));
+            if (nanoseconds is not (UtimeNow or UtimeOmit) && nanoseconds is < 0 or >= NanosecondsPerSecond)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>read/write/pread64/pwrite64 on a synthetic file: a bounded host staging buffer between the rendered

@@ -142,7 +142,7 @@ internal static class SignalSyscalls
 
     /// <summary>kill: a signal to this process becomes pending here; any other target (a pid, a process group, -1)
     /// goes through the host, whose runner processes forward what they receive to their guests.</summary>
-    private static long Kill(Task t, int pid, int signal)
+    internal static long Kill(Task t, int pid, int signal)
     {
         if (pid == t.Group.Pid)
         {

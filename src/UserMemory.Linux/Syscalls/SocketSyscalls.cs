@@ -28,9 +28,10 @@ namespace UserMemory.Linux.Syscalls;
 /// sandbox confined to a root directory, <c>AF_UNIX</c> path names answer EACCES (they would resolve outside the
 /// root); abstract names and unnamed sockets work.</para>
 /// <para><b>Faults.</b> An unreadable send buffer answers what the host answers first for the same call (a bad
-/// address, a socket that is not connected) and then EFAULT, as Linux orders them. A receive whose guest buffer turns
-/// out unwritable answers EFAULT after the host delivered the bytes: for a stream socket Linux would leave them
-/// queued.</para>
+/// address, a socket that is not connected) and then EFAULT, as Linux orders them. A stream <c>recv</c>/<c>recvfrom</c>
+/// whose buffer is not all writable takes the queued data only when it fits the writable prefix; otherwise the data
+/// stays queued and the answer is EFAULT (Linux copies a queued chunk whole or not at all); a datagram, and recvmsg's
+/// vectors, are consumed and then EFAULT.</para>
 /// <para><b>Waiting.</b> Receives, sends and accepts wait for readiness through <see cref="InterruptibleWait"/>
 /// (outside any access scope), so signals interrupt them (EINTR, or a restart under SA_RESTART). <c>connect</c> on a
 /// blocking socket waits in the host.</para>
@@ -69,8 +70,8 @@ internal static class SocketSyscalls
         b.Add(SyscallNumber.Getsockopt, SupportLevel.Partial, "as setsockopt", static (t, a) => GetOption(t, a[0], (long)a[1], (long)a[2], a[3], a[4]));
         b.Add(SyscallNumber.Sendto, SupportLevel.Full, "", static (t, a) => SendTo(t, a[0], a[1], a[2], (long)a[3], a[4], a[5]));
         b.Add(SyscallNumber.Recvfrom, SupportLevel.Full, "", static (t, a) => ReceiveFrom(t, a[0], a[1], a[2], (long)a[3], a[4], a[5]));
-        b.Add(SyscallNumber.Sendmsg, SupportLevel.Partial, "ancillary data: SCM_RIGHTS translated, others passed", static (t, a) => SendMessage(t, a[0], a[1], (long)a[2]));
-        b.Add(SyscallNumber.Recvmsg, SupportLevel.Partial, "as sendmsg", static (t, a) => ReceiveMessage(t, a[0], a[1], (long)a[2]));
+        b.Add(SyscallNumber.Sendmsg, SupportLevel.Partial, "ancillary data: SCM_RIGHTS translated, others passed", static (t, a) => SendMessage(t, a[0], a[1], (long)a[2], out _));
+        b.Add(SyscallNumber.Recvmsg, SupportLevel.Partial, "as sendmsg", static (t, a) => ReceiveMessage(t, a[0], a[1], (long)a[2], out _));
     }
 
     private static long Socket(Task t, long domain, long type, long protocol)
@@ -158,7 +159,7 @@ internal static class SocketSyscalls
         Span<byte> length = stackalloc byte[sizeof(int)];
         while (true)
         {
-            long ready = InterruptibleWait.ForDescriptor(t, host, InterruptibleWait.PollIn);
+            long ready = InterruptibleWait.ForDescriptor(t, host, InterruptibleWait.PollIn, requireSocket: true);
             if (ready < 0)
             {
                 return ready;
@@ -356,6 +357,18 @@ internal static class SocketSyscalls
                 return ready;
             }
 
+            if (size > 0)
+            {
+                long storable = StorableReceiveSize(t, host, buffer, size);
+                if (storable < size && storable < QueuedBytes(host))
+                {
+                    // Linux copies a queued chunk whole or not at all: a chunk that faults stays queued (EFAULT).
+                    return PeekNothingStorable(host);
+                }
+
+                size = (int)storable;
+            }
+
             Span<byte> address = stackalloc byte[SocketAbi.MaxAddressLength];
             Span<byte> length = stackalloc byte[sizeof(int)];
             BinaryPrimitives.WriteInt32LittleEndian(length, address.Length);
@@ -380,8 +393,60 @@ internal static class SocketSyscalls
         }
     }
 
-    private static long SendMessage(Task t, ulong fd, ulong headerAddr, long flags)
+    /// <summary>How much of a receive the guest's buffer can store. A stream socket keeps what a receive does not
+    /// take (Linux copies up to the fault and leaves the rest queued), so the host is asked for no more than the
+    /// buffer's writable prefix; a datagram is consumed whatever happens, as on Linux. Checked after the wait (the
+    /// scope is not held across it).</summary>
+    /// <returns>The size to receive (at most <paramref name="size"/>, which is above 0): the writable prefix for a
+    /// stream socket.</returns>
+    private static long StorableReceiveSize(Task t, long host, ulong buffer, int size)
     {
+        ulong prefix;
+        using (UserAccess access = UserAccess.Begin(t.Space))
+        {
+            if (t.Space.PrepareAccess(new VirtAddr(buffer), (ulong)size, MappingFlags.Write, out _) == LinuxError.None)
+            {
+                return size;
+            }
+
+            prefix = AccessiblePrefix(in access, buffer, (ulong)size, writable: true);
+        }
+
+        Span<byte> type = stackalloc byte[sizeof(int)];
+        Span<byte> length = stackalloc byte[sizeof(int)];
+        BinaryPrimitives.WriteInt32LittleEndian(length, sizeof(int));
+        bool stream = HostSpanCall2(SyscallNumber.Getsockopt, type, 3, length, 4, host, SocketAbi.LevelSocket, SocketPeekAbi.OptionType) == 0
+            && BinaryPrimitives.ReadInt32LittleEndian(type) == SocketPeekAbi.TypeStream;
+        return stream ? (long)prefix : size;
+    }
+
+    /// <summary>The bytes queued on a stream socket (FIONREAD), 0 when the host does not say.</summary>
+    private static long QueuedBytes(long host)
+    {
+        Span<byte> queued = stackalloc byte[sizeof(int)];
+        return HostSpanCall(SyscallNumber.Ioctl, queued, 2, host, (long)TerminalIoctl.BytesReadable) < 0 ? 0 : BinaryPrimitives.ReadInt32LittleEndian(queued);
+    }
+
+    /// <summary>A stream receive whose buffer cannot take the queued data: EFAULT when data waits (it stays queued),
+    /// else what the socket answers (0 at end of stream, EAGAIN when empty).</summary>
+    private static long PeekNothingStorable(long host)
+    {
+        Span<byte> bounce = stackalloc byte[1];
+        long r = HostSpanCall(SyscallNumber.Recvfrom, bounce, 1, host, 0, bounce.Length, SocketPeekAbi.MessagePeek | SocketAbi.MessageDontWait, 0, 0);
+        return r > 0 ? Efault : r;
+    }
+
+    /// <summary>sendmsg (and one message of sendmmsg).</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="fd">The guest socket.</param>
+    /// <param name="headerAddr">The guest <c>struct msghdr</c>.</param>
+    /// <param name="flags">The MSG_* flags.</param>
+    /// <param name="size">The bytes the message asked to send (capped at <see cref="MaxTransfer"/>), so a caller
+    /// can tell a partial send.</param>
+    /// <returns>The bytes sent or -errno.</returns>
+    internal static long SendMessage(Task t, ulong fd, ulong headerAddr, long flags, out int size)
+    {
+        size = 0;
         long host = HostSocket(t, fd);
         if (host < 0)
         {
@@ -433,7 +498,7 @@ internal static class SocketSyscalls
                 }
             }
 
-            long gathered = Gather(t, header, out data, out int size);
+            long gathered = Gather(t, header, out data, out size);
             if (gathered < 0)
             {
                 return gathered;
@@ -458,8 +523,16 @@ internal static class SocketSyscalls
         }
     }
 
-    private static long ReceiveMessage(Task t, ulong fd, ulong headerAddr, long flags)
+    /// <summary>recvmsg (and one message of recvmmsg).</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="fd">The guest socket.</param>
+    /// <param name="headerAddr">The guest <c>struct msghdr</c> (its lengths and flags are written back).</param>
+    /// <param name="flags">The MSG_* flags.</param>
+    /// <param name="messageFlags">The flags the message came with (MSG_OOB, MSG_TRUNC...), 0 on failure.</param>
+    /// <returns>The bytes received or -errno.</returns>
+    internal static long ReceiveMessage(Task t, ulong fd, ulong headerAddr, long flags, out int messageFlags)
     {
+        messageFlags = 0;
         long host = HostSocket(t, fd);
         if (host < 0)
         {
@@ -500,7 +573,7 @@ internal static class SocketSyscalls
             }
 
             Span<byte> address = stackalloc byte[SocketAbi.MaxAddressLength];
-            long r = HostLinux.SocketMessage((long)SyscallNumber.Recvmsg, host, nameAddr == 0 ? default : address, data.AsSpan(0, size), control.AsSpan(0, controlRoom), flags & ~SocketAbi.MessageControlCloseOnExec, out int nameLength, out int controlLength, out int messageFlags);
+            long r = HostLinux.SocketMessage((long)SyscallNumber.Recvmsg, host, nameAddr == 0 ? default : address, data.AsSpan(0, size), control.AsSpan(0, controlRoom), flags & ~SocketAbi.MessageControlCloseOnExec, out int nameLength, out int controlLength, out messageFlags);
             if (r < 0)
             {
                 return r;
@@ -676,7 +749,11 @@ internal static class SocketSyscalls
 
     /// <summary>The host descriptor of a guest socket: EBADF when not open, ENOTSOCK for a synthetic file (the host
     /// answers ENOTSOCK itself for other non-sockets).</summary>
-    private static long HostSocket(Task t, ulong fd)
+    /// <summary>The host socket behind a guest descriptor.</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="fd">The guest descriptor.</param>
+    /// <returns>The host descriptor, or -EBADF (closed) / -ENOTSOCK (synthetic).</returns>
+    internal static long HostSocket(Task t, ulong fd)
     {
         OpenFile? file = t.Fds.Get((long)fd);
         return file is null ? Ebadf : file.HostFd < 0 ? Errno(LinuxError.ENOTSOCK) : file.HostFd;
@@ -752,7 +829,7 @@ internal static class SocketSyscalls
     };
 
     private static long WaitUnlessDontWait(Task t, long host, short events, long flags) =>
-        (flags & SocketAbi.MessageDontWait) != 0 ? 0 : InterruptibleWait.ForDescriptor(t, host, events);
+        (flags & SocketAbi.MessageDontWait) != 0 ? 0 : InterruptibleWait.ForDescriptor(t, host, events, requireSocket: true);
 
     private static bool IsNonBlocking(long host)
     {

@@ -35,20 +35,28 @@ internal static class SyscallTable
     {
         var b = new SyscallTableBuilder();
         FileSyscalls.Register(b);
+        UtimesSyscalls.Register(b);
         XattrSyscalls.Register(b);
         IoSyscalls.Register(b);
+        SpliceSyscalls.Register(b);
         MemorySyscalls.Register(b);
+        ProcessVmSyscalls.Register(b);
         ProcessSyscalls.Register(b);
         SignalSyscalls.Register(b);
+        PidfdSyscalls.Register(b);
         TimeSyscalls.Register(b);
         FutexSyscalls.Register(b);
         PollingSyscalls.Register(b);
         EpollSyscalls.Register(b);
+        InotifySyscalls.Register(b);
         SignalFdSyscalls.Register(b);
         EventTimerFdSyscalls.Register(b);
+        MemfdSyscalls.Register(b);
         SchedulerSyscalls.Register(b);
         SocketSyscalls.Register(b);
+        MultiMessageSyscalls.Register(b);
         MiscSyscalls.Register(b);
+        PersonalitySyscall.Register(b);
         return b.Build();
     }
 }

@@ -24,6 +24,9 @@ internal static class ProcRenderer
     private const string Heap = "[heap]";
     private const string Stack = "[stack]";
 
+    /// <summary>The start of the link text of a memfd (<c>/memfd:NAME (deleted)</c>).</summary>
+    private static ReadOnlySpan<byte> MemfdLinkPrefix => "/memfd:"u8;
+
     /// <summary>The bytes of a readable synthetic file (not mem, not a directory).</summary>
     /// <param name="t">The calling task.</param>
     /// <param name="node">The node.</param>
@@ -74,6 +77,11 @@ internal static class ProcRenderer
         }
 
         byte[] host = FsContext.HostPathOf(f.HostFd);
+        if (IsMemfdLink(host, f.HostFd))
+        {
+            return host; // "/memfd:NAME (deleted)": names no file of the host's tree, so nothing to translate
+        }
+
         if (host.Length > 0 && host[0] == (byte)'/')
         {
             return t.Group.Fs.GuestPathOfHost(host) ?? "/"u8.ToArray();
@@ -81,6 +89,12 @@ internal static class ProcRenderer
 
         return host;
     }
+
+    /// <summary>True when <paramref name="hostLink"/> is the link text of a memfd: the "/memfd:" prefix Linux gives
+    /// memfd_create's files, on a descriptor that answers F_GET_SEALS (only shmem and hugetlbfs files do).</summary>
+    private static bool IsMemfdLink(byte[] hostLink, int hostFd) =>
+        hostLink.AsSpan().StartsWith(MemfdLinkPrefix)
+        && HostLinux.Syscall((long)SyscallNumber.Fcntl, hostFd, (long)FcntlCommand.GetSeals) >= 0;
 
     /// <summary>The text <c>readlink</c> gives for <c>exe</c>: the program's canonical path (every link and "."
     /// resolved, as Linux records the file itself), seen from the guest's root.</summary>

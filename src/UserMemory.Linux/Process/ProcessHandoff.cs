@@ -76,9 +76,13 @@ public static class ProcessHandoff
 
     /// <summary>Once the process is built from a valid state (its memory snapshot adopted, its shared objects owned with
     /// close-on-exec), every host descriptor without close-on-exec that its table does not name is a stray inherited
-    /// by accident: closed before guest code runs. A rejected state never gets here, so its message still reaches the
-    /// standard error it was started with.</summary>
-    private static void CloseStrays(ThreadGroup process) => StrayDescriptors.CloseAllExcept(process.Fds.HostDescriptors());
+    /// by accident: closed before guest code runs; and an entry whose host descriptor did not arrive is dropped. A
+    /// rejected state never gets here, so its message still reaches the standard error it was started with.</summary>
+    private static void CloseStrays(ThreadGroup process)
+    {
+        StrayDescriptors.DropUnbacked(process.Fds);
+        StrayDescriptors.CloseAllExcept(process.Fds.HostDescriptors());
+    }
 
     /// <summary>The command name the fork parent had, when the state names one.</summary>
     private static void InheritCommandName(ThreadGroup process, HandoffState state)

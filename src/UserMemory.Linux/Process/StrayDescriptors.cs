@@ -48,4 +48,32 @@ internal static class StrayDescriptors
 
         return closed;
     }
+
+    /// <summary>Unbinds every guest descriptor whose host descriptor did not arrive: closed, or carrying close-on-exec
+    /// (so what is at that number now is the runtime's or the runner's, opened after the start). A guest number must
+    /// never lead to a descriptor of the runner; the guest finds the number closed instead (EBADF).</summary>
+    /// <param name="table">The table the state described.</param>
+    /// <returns>How many entries were dropped.</returns>
+    public static int DropUnbacked(Fs.FdTable table)
+    {
+        System.ArgumentNullException.ThrowIfNull(table);
+        int dropped = 0;
+        foreach (int guest in table.GuestDescriptors())
+        {
+            int host = table.HostOf(guest);
+            if (host < 0)
+            {
+                continue; // synthetic
+            }
+
+            long flags = HostLinux.Syscall((long)SyscallNumber.Fcntl, host, (long)FcntlCommand.GetFd);
+            if (flags < 0 || (flags & CloseOnExecFlag) != 0)
+            {
+                table.Take(guest); // not ours to close
+                dropped++;
+            }
+        }
+
+        return dropped;
+    }
 }

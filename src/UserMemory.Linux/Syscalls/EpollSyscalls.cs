@@ -47,7 +47,7 @@ internal static class EpollSyscalls
             return Einval;
         }
 
-        long host = Syscall(SyscallNumber.EpollCreate1, EpollCloexec);
+        long host = Syscall(SyscallNumber.EpollCreate1, 0); // no host close-on-exec: the guest's flag lives in the table
         if (host < 0)
         {
             return host;

@@ -59,6 +59,11 @@ internal static class PidfdSyscalls
             return host;
         }
 
+        // The host always sets close-on-exec on a pidfd; guest descriptors must not carry it on the host (a fork
+        // child's runner starts by execve and would lose it while its table still names the number). The guest's
+        // flag is kept in the table.
+        Syscall(SyscallNumber.Fcntl, host, (long)FcntlCommand.SetFd, 0);
+
         int guest = t.Fds.Add((int)host, closeOnExec: true);
         if (guest < 0)
         {

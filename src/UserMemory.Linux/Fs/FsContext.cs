@@ -234,9 +234,9 @@ public sealed class FsContext : IPathLookup
     /// <summary>Closes a directory <see cref="Anchor"/> opened (AT_FDCWD and the root descriptor stay).</summary>
     private void ReleaseAnchor(long dirFd)
     {
-        if (dirFd >= 0 && dirFd != RootFd)
+        if (dirFd != RootFd)
         {
-            HostLinux.Syscall((long)SyscallNumber.Close, dirFd);
+            Release(dirFd);
         }
     }
 

@@ -24,7 +24,8 @@ public static class RunnerDescriptors
     /// <summary>Where every runner of one sandbox finds the table of its members (<see cref="SandboxTable"/>).</summary>
     public const int Sandbox = 1002;
 
-    private const long FdCloexec = 1;
+    /// <summary>FD_CLOEXEC, as <c>F_GETFD</c> reports it and <c>F_SETFD</c> takes it.</summary>
+    internal const long CloseOnExecFlag = 1;
 
     /// <summary>True for a host descriptor number the runner owns (never a guest descriptor's host side).</summary>
     /// <param name="hostFd">A host descriptor number.</param>
@@ -63,7 +64,7 @@ public static class RunnerDescriptors
     /// <param name="closeOnExec">The flag.</param>
     /// <returns>0 or <c>-errno</c> (EBADF when not open).</returns>
     public static long SetCloseOnExec(int fd, bool closeOnExec) =>
-        HostLinux.Syscall((long)SyscallNumber.Fcntl, fd, (long)FcntlCommand.SetFd, closeOnExec ? FdCloexec : 0);
+        HostLinux.Syscall((long)SyscallNumber.Fcntl, fd, (long)FcntlCommand.SetFd, closeOnExec ? CloseOnExecFlag : 0);
 
     /// <summary>True when host descriptor <paramref name="fd"/> is open.</summary>
     /// <param name="fd">The descriptor.</param>

@@ -29,9 +29,6 @@ public static class RuntimeStreamCopies
     /// <summary>The standard error descriptor.</summary>
     private const int StandardError = 2;
 
-    /// <summary>FD_CLOEXEC in the result of <c>F_GETFD</c>.</summary>
-    private const long CloseOnExecFlag = 1;
-
     private const long AtFdCwd = -100;
 
     /// <summary>Re-points every close-on-exec copy of host 0, 1 and 2 above 2 (not a runner descriptor).</summary>
@@ -51,7 +48,7 @@ public static class RuntimeStreamCopies
             }
 
             long flags = HostLinux.Syscall((long)SyscallNumber.Fcntl, fd, (long)FcntlCommand.GetFd);
-            if (flags < 0 || (flags & CloseOnExecFlag) == 0)
+            if (flags < 0 || (flags & RunnerDescriptors.CloseOnExecFlag) == 0)
             {
                 continue; // the runtime's copies carry close-on-exec; guest descriptors do not
             }

@@ -18,9 +18,6 @@ namespace UserMemory.Linux.Process;
 /// </summary>
 internal static class StrayDescriptors
 {
-    /// <summary>FD_CLOEXEC in the result of <c>F_GETFD</c>.</summary>
-    private const long CloseOnExecFlag = 1;
-
     /// <summary>Closes every host descriptor without close-on-exec that is neither in <paramref name="keep"/> nor one of
     /// <see cref="RunnerDescriptors"/>' fixed numbers.</summary>
     /// <param name="keep">The descriptors the state hands over (the table's host descriptors, the memory snapshot, the
@@ -39,7 +36,7 @@ internal static class StrayDescriptors
             }
 
             long flags = HostLinux.Syscall((long)SyscallNumber.Fcntl, fd, (long)FcntlCommand.GetFd);
-            if (flags >= 0 && (flags & CloseOnExecFlag) == 0)
+            if (flags >= 0 && (flags & RunnerDescriptors.CloseOnExecFlag) == 0)
             {
                 HostLinux.Syscall((long)SyscallNumber.Close, fd);
                 closed++;
@@ -67,7 +64,7 @@ internal static class StrayDescriptors
             }
 
             long flags = HostLinux.Syscall((long)SyscallNumber.Fcntl, host, (long)FcntlCommand.GetFd);
-            if (flags < 0 || (flags & CloseOnExecFlag) != 0)
+            if (flags < 0 || (flags & RunnerDescriptors.CloseOnExecFlag) != 0)
             {
                 table.Take(guest); // not ours to close
                 dropped++;

@@ -53,14 +53,7 @@ internal static class EpollSyscalls
             return host;
         }
 
-        int guest = t.Fds.Add((int)host, (flags & EpollCloexec) != 0);
-        if (guest < 0)
-        {
-            _ = Syscall(SyscallNumber.Close, host);
-            return -(long)LinuxError.EMFILE;
-        }
-
-        return guest;
+        return AddHostOrClose(t, host, (flags & EpollCloexec) != 0);
     }
 
     private static long Control(Task t, long epfd, int op, long fd, ulong eventAddr)

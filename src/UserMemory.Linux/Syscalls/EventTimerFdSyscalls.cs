@@ -59,13 +59,7 @@ internal static class EventTimerFdSyscalls
             return host;
         }
 
-        int guest = t.Fds.Add((int)host, (flags & CloseOnExec) != 0);
-        if (guest < 0)
-        {
-            _ = Syscall(SyscallNumber.Close, host);
-        }
-
-        return guest;
+        return AddHostOrClose(t, host, (flags & CloseOnExec) != 0);
     }
 
     /// <summary>timerfd_settime in Linux's order: the new value is read first (EFAULT), then the descriptor and flags

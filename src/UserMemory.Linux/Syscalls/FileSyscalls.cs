@@ -183,18 +183,9 @@ internal static class FileSyscalls
     /// (<see cref="HostFile.LongPath"/>).</summary>
     private static long AddOpened(Task t, long host, bool closeOnExec, byte[] guestPath)
     {
-        if (host < 0 || t.Group.Fs.HostRoot.Length + guestPath.Length < FsContext.HostPathMax)
-        {
-            return AddHost(t, host, closeOnExec);
-        }
-
-        int guest = t.Fds.Add(new HostFile((int)host) { LongPath = guestPath }, closeOnExec);
-        if (guest < 0)
-        {
-            Syscall(SyscallNumber.Close, host);
-        }
-
-        return guest;
+        return host < 0 || t.Group.Fs.HostRoot.Length + guestPath.Length < FsContext.HostPathMax
+            ? AddHost(t, host, closeOnExec)
+            : AddOrClose(t, new HostFile((int)host) { LongPath = guestPath }, closeOnExec);
     }
 
     /// <summary>--read-only: a write open answers EROFS, except O_CREAT without write access on a file that exists
@@ -261,18 +252,7 @@ internal static class FileSyscalls
         return t.Fds.Add(new SyntheticFile(node, (int)(f & ~OCloexec)), cloexec);
     }
 
-    private static long AddHost(Task t, long host, bool closeOnExec) => host < 0 ? host : AddFd(t, host, closeOnExec, 0);
-
-    private static long AddFd(Task t, long host, bool closeOnExec, long lowest)
-    {
-        int guest = t.Fds.Add((int)host, closeOnExec, lowest);
-        if (guest < 0)
-        {
-            Syscall(SyscallNumber.Close, host);
-        }
-
-        return guest;
-    }
+    private static long AddHost(Task t, long host, bool closeOnExec) => AddHostOrClose(t, host, closeOnExec);
 
     private static long Close(Task t, ulong fd)
     {

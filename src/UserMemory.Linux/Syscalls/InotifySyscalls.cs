@@ -40,13 +40,7 @@ internal static class InotifySyscalls
             return host;
         }
 
-        int guest = t.Fds.Add((int)host, (flags & (long)OpenFlags.CloseOnExec) != 0);
-        if (guest < 0)
-        {
-            Syscall(SyscallNumber.Close, host);
-        }
-
-        return guest;
+        return AddHostOrClose(t, host, (flags & (long)OpenFlags.CloseOnExec) != 0);
     }
 
     private static long AddWatch(Task t, ulong fd, ulong pathAddr, uint mask)

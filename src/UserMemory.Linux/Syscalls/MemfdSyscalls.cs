@@ -57,12 +57,6 @@ internal static class MemfdSyscalls
             return host;
         }
 
-        int guest = t.Fds.Add((int)host, (flags & (long)MemfdFlags.CloseOnExec) != 0);
-        if (guest < 0)
-        {
-            Syscall(SyscallNumber.Close, host);
-        }
-
-        return guest;
+        return AddHostOrClose(t, host, (flags & (long)MemfdFlags.CloseOnExec) != 0);
     }
 }

@@ -64,13 +64,7 @@ internal static class PidfdSyscalls
         // flag is kept in the table.
         Syscall(SyscallNumber.Fcntl, host, (long)FcntlCommand.SetFd, 0);
 
-        int guest = t.Fds.Add((int)host, closeOnExec: true);
-        if (guest < 0)
-        {
-            Syscall(SyscallNumber.Close, host);
-        }
-
-        return guest;
+        return AddHostOrClose(t, host, closeOnExec: true);
     }
 
     private static long SendSignal(Task t, ulong fd, int signal, ulong infoAddr, uint flags)

@@ -838,17 +838,7 @@ internal static class SocketSyscalls
     }
 
     /// <summary>Puts a new host descriptor in the guest's table; closes it and answers EMFILE when the table is full.</summary>
-    private static long AddDescriptor(Task t, long host, bool closeOnExec)
-    {
-        int guest = t.Fds.Add((int)host, closeOnExec);
-        if (guest < 0)
-        {
-            _ = Close(host);
-            return Errno(LinuxError.EMFILE);
-        }
-
-        return guest;
-    }
+    private static long AddDescriptor(Task t, long host, bool closeOnExec) => AddHostOrClose(t, host, closeOnExec);
 
     private static void RemoveDescriptor(Task t, long guest)
     {

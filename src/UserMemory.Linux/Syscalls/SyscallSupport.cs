@@ -10,6 +10,33 @@ namespace UserMemory.Linux.Syscalls;
 /// <see cref="SyscallNumber"/> with guest buffers as spans, and the accessible-prefix check.</summary>
 internal static class SyscallSupport
 {
+    /// <summary>Enters <paramref name="file"/> at the lowest free guest number not below <paramref name="lowest"/>. When
+    /// the table refuses (EMFILE), its host descriptor is closed: nothing else owns it yet.</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="file">The new description.</param>
+    /// <param name="closeOnExec">The guest's close-on-exec flag.</param>
+    /// <param name="lowest">The smallest acceptable guest number.</param>
+    /// <returns>The guest number, or <c>-errno</c>.</returns>
+    internal static long AddOrClose(Task t, Fs.OpenFile file, bool closeOnExec, long lowest = 0)
+    {
+        int guest = t.Fds.Add(file, closeOnExec, lowest);
+        if (guest < 0 && file.HostFd >= 0)
+        {
+            _ = Syscall(SyscallNumber.Close, file.HostFd);
+        }
+
+        return guest;
+    }
+
+    /// <summary><see cref="AddOrClose"/> for a host call's result: a new host descriptor, or <c>-errno</c> passed on.</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="host">The host descriptor or <c>-errno</c>.</param>
+    /// <param name="closeOnExec">The guest's close-on-exec flag.</param>
+    /// <param name="lowest">The smallest acceptable guest number.</param>
+    /// <returns>The guest number, or <c>-errno</c>.</returns>
+    internal static long AddHostOrClose(Task t, long host, bool closeOnExec, long lowest = 0) =>
+        host < 0 ? host : AddOrClose(t, new Fs.HostFile((int)host), closeOnExec, lowest);
+
     /// <summary><c>AT_FDCWD</c>: "relative to the working directory" in a directory-descriptor argument.</summary>
     internal const int AtFdCwd = -100;
 

@@ -83,20 +83,13 @@ internal static class MultiMessageSyscalls
         long deadline = 0;
         if (timeoutAddr != 0)
         {
-            Span<byte> timeout = stackalloc byte[TimespecSize];
-            if (t.CopyIn(timeoutAddr, timeout) < 0)
+            long bad = TimeSyscalls.ReadTimespec(t, timeoutAddr, out long timeout);
+            if (bad < 0)
             {
-                return Efault;
+                return bad;
             }
 
-            long seconds = BinaryPrimitives.ReadInt64LittleEndian(timeout);
-            long nanoseconds = BinaryPrimitives.ReadInt64LittleEndian(timeout[sizeof(long)..]);
-            if (seconds < 0 || nanoseconds is < 0 or >= NanosecondsPerSecond)
-            {
-                return Einval;
-            }
-
-            deadline = InterruptibleWait.Now() + (seconds >= long.MaxValue / NanosecondsPerSecond ? long.MaxValue / 2 : (seconds * NanosecondsPerSecond) + nanoseconds);
+            deadline = InterruptibleWait.Now() + Math.Min(timeout, long.MaxValue / 2); // a huge timeout never overflows
         }
 
         long host = SocketSyscalls.HostSocket(t, fd);

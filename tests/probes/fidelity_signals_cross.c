@@ -11,6 +11,11 @@
  *   futex_timeout      FUTEX_WAIT with a 200 ms timeout on a matching value: ETIMEDOUT after the timeout
  *   xmm_preserved      a 1 ms interval timer interrupts a floating-point loop whose handler clobbers the SSE
  *                      registers: the loop's result is exact (the frame saves and restores the vector state)
+ *   preempted_chain    a 500 us interval timer and a child that keeps sending SIGUSR1 interrupt integer code that
+ *                      runs through many distinct, chained basic blocks, and a loop of lseek calls through musl's
+ *                      syscall() (which shuffles its arguments between registers): the result equals the same
+ *                      computation run with the signals blocked and every lseek returns its offset (an interrupted
+ *                      run resumes at the exact instruction; no instruction runs twice)
  * Build: musl-gcc -static -O1. */
 #include "probe_common.h"
 #include <signal.h>
@@ -67,6 +72,24 @@ static void on_tick(int sig)
     double c = a * b, d = c / a + b, e = d * d - c;
     a = e;
     ticks++;
+}
+
+static volatile long usr1s;
+static void on_usr1(int sig) { (void)sig; usr1s++; }
+
+/* Integer work through several data-dependent branches, so that the loop is a chain of distinct translated blocks;
+ * each block changes a register in a way that running it twice would show. */
+static unsigned long chained_blocks(unsigned long n)
+{
+    unsigned long a = 1, b = 2, c = 3;
+    for (unsigned long i = 0; i < n; i++) {
+        a = a * 6364136223846793005UL + 1442695040888963407UL;
+        if (a & 0x100) b += a >> 7; else b ^= a << 3;
+        if (a & 0x2000) c = c * 31 + b; else c -= b >> 2;
+        if ((b ^ c) & 0x40000) { c += i; b = (b << 1) | (b >> 63); }
+        __asm__ volatile("" : "+r"(a), "+r"(b), "+r"(c));
+    }
+    return a ^ b ^ c;
 }
 
 static void blocking_read(const char *label)
@@ -135,6 +158,38 @@ int main(int argc, char **argv)
         struct itimerval off = { { 0, 0 }, { 0, 0 } };
         setitimer(ITIMER_REAL, &off, 0);
         printf("ticked=%d exact=%d\n", ticks > 0, acc == 0.5 * (double)i);
+    } else if (strcmp(mode, "preempted_chain") == 0) {
+        const unsigned long n = 400000;
+        sigset_t all, old;
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, &old);
+        unsigned long expected = chained_blocks(n);
+        sigprocmask(SIG_SETMASK, &old, 0);
+        install(SIGALRM, on_tick, SA_RESTART);
+        install(SIGUSR1, on_usr1, SA_RESTART);
+        pid_t parent = getpid();
+        pid_t c = fork();
+        if (c == 0) {
+            for (int k = 0; k < 2000 && kill(parent, SIGUSR1) == 0; k++) sleep_ms(1);
+            _exit(0);
+        }
+        struct itimerval it = { { 0, 500 }, { 0, 500 } };
+        setitimer(ITIMER_REAL, &it, 0);
+        int runs = 0, exact = 1;
+        int fd = open("/proc/self/exe", O_RDONLY); /* a regular file: lseek returns the offset */
+        long calls = 0, wrong = 0;
+        do {
+            exact &= chained_blocks(n) == expected;
+            for (long k = 1; k <= 20000; k++, calls++)
+                if (syscall(SYS_lseek, fd, k, SEEK_SET) != k) wrong++;
+            runs++;
+        } while (runs < 200 && (ticks < 20 || usr1s < 20));
+        exact &= wrong == 0;
+        struct itimerval off = { { 0, 0 }, { 0, 0 } };
+        setitimer(ITIMER_REAL, &off, 0);
+        kill(c, SIGKILL);
+        while (waitpid(c, 0, 0) < 0 && errno == EINTR) { }
+        printf("interrupted=%d exact=%d\n", ticks > 0 && usr1s > 0, exact);
     } else {
         fprintf(stderr, "unknown mode\n");
         return 2;

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -8,14 +9,16 @@ namespace UserMemory.Linux.Cpu.Unicorn;
 /// The x86-64 CPU emulator (Unicorn 2, <c>libunicorn.so.2</c>) behind a small safe surface.
 /// </summary>
 /// <remarks>
-/// One of the two files of this library with unsafe code. Invariants:
+/// Unsafe code, like the other interop files of this library (<c>Interop/HostLinux.cs</c>, the KVM binding, the
+/// page tables and <see cref="BlockStopStub"/>). Invariants:
 /// <list type="number">
 /// <item>Every host pointer handed to <c>uc_mem_map_ptr</c> points into memory that stays reserved for the life of the
 /// engine (the address space's kernel view, the page-table block), and the engine is closed before it is released.</item>
 /// <item>A context handle (<c>uc_context</c>) is allocated by this engine, used only with it, and read or patched only
 /// within <see cref="ContextSize"/> bytes; it is freed exactly once, when the engine is disposed.</item>
 /// <item>Regions are mapped and unmapped only between emulation runs or from inside a hook of this engine's own thread;
-/// the engine is used from one thread only.</item>
+/// the engine is driven by one thread at a time; the only call made while another thread runs it is
+/// <see cref="RequestStopAtNextBlock"/>, a store to the native flag its block hook reads.</item>
 /// <item>Hook callbacks are <c>UnmanagedCallersOnly</c> methods that never let an exception escape (an exception
 /// crossing native frames kills the process); they find their engine through a <see cref="GCHandle"/> passed as user
 /// data, which lives as long as the engine.</item>
@@ -50,6 +53,8 @@ public sealed unsafe partial class UnicornEngine : IDisposable
 
     private nint _engine;
     private GCHandle _self;
+    private int* _stopFlag;
+    private bool _translated; // a run happened: translated blocks may exist that lack a hook added now
     private readonly System.Collections.Generic.List<nint> _contexts = new();
 
     /// <summary>Called for every <c>syscall</c> instruction, with RIP at the instruction.</summary>
@@ -58,10 +63,6 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     /// <summary>Called for an <c>in</c> or <c>out</c> instruction (Unicorn 2.0.1 runs them at any privilege level
     /// instead of checking IOPL); the instruction completes (an <c>in</c> reads 0) unless the handler stops the run.</summary>
     public Action? PortIoHandler { get; set; }
-
-    /// <summary>Called at the start of every translated block once <see cref="AddBlockHook"/> ran (the point where a
-    /// hook may stop the run safely: no instruction of the block has executed).</summary>
-    public Action? BlockHandler { get; set; }
 
     /// <summary>Called for a CPU exception or interrupt (divide error, int3, ud2...), with its vector.</summary>
     public Action<int>? InterruptHandler { get; set; }
@@ -225,7 +226,11 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     /// <summary>Runs guest code from <paramref name="begin"/> until an error or <see cref="Stop"/>.</summary>
     /// <param name="begin">The first instruction.</param>
     /// <returns>0 when stopped, else the <c>uc_err</c> that ended the run.</returns>
-    public int Run(ulong begin) => uc_emu_start(_engine, begin, 0, 0, 0);
+    public int Run(ulong begin)
+    {
+        _translated = true;
+        return uc_emu_start(_engine, begin, 0, 0, 0);
+    }
 
     /// <summary>Asks the current run to stop (from a hook).</summary>
     public void Stop() => _ = uc_emu_stop(_engine);
@@ -244,14 +249,38 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     /// <returns>0 or a <c>uc_err</c>.</returns>
     public int RemoveCachedCode(ulong start, ulong end) => uc_ctl(_engine, Control(ControlRemoveCache, 2), start, end);
 
-    /// <summary>Installs the block hook (<see cref="BlockHandler"/>) and drops every translated block, so that every
-    /// block from now on calls it.</summary>
+    /// <summary>Installs the stop-at-block hook (<see cref="BlockStopStub"/>) and drops every translated block, so that
+    /// every block from now on starts with it: a stop asked for with <see cref="RequestStopAtNextBlock"/> then happens
+    /// at the next block start, before any instruction of that block runs. Idempotent; cheapest before the first run
+    /// (nothing translated yet, nothing to drop).</summary>
     /// <returns>0 or a <c>uc_err</c>.</returns>
-    public int AddBlockHook()
+    /// <exception cref="InvalidOperationException">The host refused the hook's executable page.</exception>
+    public int AddStopAtBlockHook()
     {
+        if (_stopFlag != null)
+        {
+            return 0;
+        }
+
+        _stopFlag = (int*)NativeMemory.AlignedAlloc(sizeof(int), sizeof(int));
+        *_stopFlag = 0;
         nint hook;
-        int err = uc_hook_add(_engine, &hook, HookBlock, (nint)(delegate* unmanaged<nint, ulong, uint, nint, void>)&OnBlock, GCHandle.ToIntPtr(_self), 1, 0);
-        return err != 0 ? err : uc_ctl(_engine, Control(ControlFlushTranslations, 0), 0, 0);
+        int err = uc_hook_add(_engine, &hook, HookBlock, BlockStopStub.Address, (nint)_stopFlag, 1, 0);
+        return err != 0 || !_translated ? err : uc_ctl(_engine, Control(ControlFlushTranslations, 0), 0, 0);
+    }
+
+    /// <summary>Asks the run in progress (from any thread) to stop at its next block start; see
+    /// <see cref="AddStopAtBlockHook"/>, which must have run.</summary>
+    public void RequestStopAtNextBlock() => Volatile.Write(ref *_stopFlag, 1);
+
+    /// <summary>Withdraws a <see cref="RequestStopAtNextBlock"/> the hook has not yet acted on (between runs, so that
+    /// no later run of the engine, a ring-0 helper included, stops on a stale request).</summary>
+    public void CancelStopAtNextBlock()
+    {
+        if (_stopFlag != null)
+        {
+            Volatile.Write(ref *_stopFlag, 0);
+        }
     }
 
     /// <summary>Writes a model-specific register (Unicorn masks it with the CPU model's features).</summary>
@@ -405,6 +434,12 @@ public sealed unsafe partial class UnicornEngine : IDisposable
             _engine = 0;
         }
 
+        if (_stopFlag != null)
+        {
+            NativeMemory.AlignedFree(_stopFlag);
+            _stopFlag = null;
+        }
+
         if (_self.IsAllocated)
         {
             _self.Free();
@@ -479,23 +514,6 @@ public sealed unsafe partial class UnicornEngine : IDisposable
         try
         {
             self.InterruptHandler?.Invoke((int)vector);
-        }
-#pragma warning disable CA1031 // an exception must not cross into native frames
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            self.PendingException = e;
-            self.Stop();
-        }
-    }
-
-    [UnmanagedCallersOnly]
-    private static void OnBlock(nint engine, ulong address, uint size, nint userData)
-    {
-        UnicornEngine self = (UnicornEngine)GCHandle.FromIntPtr(userData).Target!;
-        try
-        {
-            self.BlockHandler?.Invoke();
         }
 #pragma warning disable CA1031 // an exception must not cross into native frames
         catch (Exception e)

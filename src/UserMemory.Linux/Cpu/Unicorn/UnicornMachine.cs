@@ -32,10 +32,11 @@ namespace UserMemory.Linux.Cpu.Unicorn;
 /// them executes another instruction: they share the page tables, the TLB and the translated code.</para>
 /// <para><b>Stops from other threads.</b> Unicorn 2.0.1's <c>uc_emu_stop</c> called from another host thread can end a
 /// run with the PC at the start of a block some of whose instructions already ran (they run twice: a thread's stack
-/// came apart within a few preemptions). So once a second thread exists, a block hook is installed (and the
-/// translation cache flushed so every block calls it) and a stop requested from another thread is only flagged; the
-/// hook performs it at the next block start, before any of the block's instructions. The hook costs a managed call
-/// per block (about 2× on a tight loop, see BENCHMARKS.md), paid only by processes that have had a second thread.
+/// came apart within a few preemptions, and a single-threaded guest whose SIGCHLD arrived mid-block resumed with
+/// corrupt registers after its handler returned). So every engine carries a native block hook
+/// (<see cref="BlockStopStub"/>, installed at creation), and a stop requested from another thread is only flagged:
+/// the hook performs it at the next block start, before any of the block's instructions. The hook costs a native
+/// call per translated block, a few instructions, and no managed transition (see BENCHMARKS.md).
 /// Driving one engine from different host threads one after another is fine (checked with a C probe: 2.1 M
 /// <c>lock inc</c> from alternating threads, none lost).</para>
 /// </remarks>
@@ -80,8 +81,6 @@ internal sealed class UnicornMachine
     private UnicornCpu? _loaded;
     private bool _guestRunning;
     private int _threads;
-    private bool _blockHookInstalled;
-    private int _stopAtNextBlock;
     private int _runningThreadId;
 
     /// <summary>Opens an engine for <paramref name="space"/>, builds the page tables (nothing of the user range mapped)
@@ -102,8 +101,8 @@ internal sealed class UnicornMachine
             _engine.SyscallHandler = OnSyscall;
             _engine.InterruptHandler = OnInterrupt;
             _engine.PortIoHandler = OnPortIo;
-            _engine.BlockHandler = OnBlock;
             Check(_engine.UseNoExitAddress(), "uc_ctl(exits)");
+            Check(_engine.AddStopAtBlockHook(), "uc_hook_add(block)");
             Check(_engine.MapPointer(0, _layout.UserEnd, UnicornProtectionAll, space.KernelBase), "uc_mem_map_ptr(user range)");
             Check(_engine.MapPointer(_layout.BlockBase, _layout.BlockSize, UnicornProtectionAll, _tables.HostBase), "uc_mem_map_ptr(page tables)");
             _tables.WriteStub(RingZeroStub.Build());
@@ -203,13 +202,6 @@ internal sealed class UnicornMachine
                 _loaded = cpu;
             }
 
-            if (!_blockHookInstalled && Volatile.Read(ref _threads) > 1)
-            {
-                // From now on stops requested by other threads are taken at block starts (see OnBlock).
-                Check(_engine.AddBlockHook(), "uc_hook_add(block)");
-                _blockHookInstalled = true;
-            }
-
             cpu.InRun = true;
             _current = cpu;
             _runningThreadId = Environment.CurrentManagedThreadId;
@@ -222,18 +214,18 @@ internal sealed class UnicornMachine
                 }
 
                 _guestRunning = true;
-                _stopAtNextBlock = 0;
+                _engine.CancelStopAtNextBlock();
             }
 
             ulong begin = cpu.InUserMode ? _engine.Read(X86Register.Rip) : PrepareUserEntry();
             cpu.InUserMode = true;
 
-            // A stop requested from another thread between the check above and uc_emu_start's start can be lost until
-            // the next event (uc_emu_start resets Unicorn's request); callers that need it re-request.
+            // A stop requested from another thread from here on is a flag the block hook acts on at the first block.
             int err = _engine.Run(begin);
             lock (_scheduler.Gate)
             {
                 _guestRunning = false;
+                _engine.CancelStopAtNextBlock(); // a request the run ended before taking must not stop a ring-0 helper run
             }
 
             if (_engine.PendingException is { } e)
@@ -390,31 +382,18 @@ internal sealed class UnicornMachine
         }
     }
 
-    /// <summary>Stops the guest run in progress (under the baton's gate). Unicorn 2.0.1's <c>uc_emu_stop</c> is not
-    /// safe from another thread (the exit check can leave the PC at the start of a block whose first instructions
-    /// already ran: they run twice); so from another thread, once the block hook is in place, the stop is only
-    /// flagged and the running thread's block hook performs it before the next block executes anything. A request
-    /// from the running thread itself (a hook) stops at once; without the block hook (one thread) the old direct
-    /// stop remains.</summary>
+    /// <summary>Stops the guest run in progress (under the baton's gate). A request from the running thread itself (a
+    /// hook) stops at once; from another thread it is flagged for the block hook (see the class remarks: Unicorn 2.0.1's
+    /// <c>uc_emu_stop</c> is not precise from another thread).</summary>
     private void StopGuest()
     {
-        if (Environment.CurrentManagedThreadId == _runningThreadId || !_blockHookInstalled)
+        if (Environment.CurrentManagedThreadId == _runningThreadId)
         {
             _engine.Stop();
             return;
         }
 
-        Volatile.Write(ref _stopAtNextBlock, 1);
-    }
-
-    /// <summary>The block hook: performs a stop another thread flagged.</summary>
-    private void OnBlock()
-    {
-        if (Volatile.Read(ref _stopAtNextBlock) != 0)
-        {
-            Volatile.Write(ref _stopAtNextBlock, 0);
-            _engine.Stop();
-        }
+        _engine.RequestStopAtNextBlock();
     }
 
     /// <summary>See <see cref="ICpu.MappingsChanged"/>: free when no entry of the range is present (a fresh mapping);

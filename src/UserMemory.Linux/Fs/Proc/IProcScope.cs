@@ -26,6 +26,13 @@ public interface IProcScope
     /// <returns>Whether it must stay hidden.</returns>
     bool IsRunnerId(int id);
 
+    /// <summary>True when <paramref name="tid"/> names a thread of the calling process that <c>/proc</c> shows: a live
+    /// thread, or the group's leader (whose directory stays while other threads run, as Linux keeps the leader until
+    /// the group ends). Such an id opens as <c>/proc/TID</c> and <c>/proc/PID/task/TID</c>.</summary>
+    /// <param name="tid">The thread id.</param>
+    /// <returns>Whether it is one of the group's threads.</returns>
+    bool IsGroupThread(int tid) => tid == Pid || tid == Tid;
+
     /// <summary>The guest program's absolute path (what <c>exe</c> names).</summary>
     byte[] ExecutablePath { get; }
 

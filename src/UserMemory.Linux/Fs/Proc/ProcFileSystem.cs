@@ -10,7 +10,11 @@ namespace UserMemory.Linux.Fs.Proc;
 /// Policy (see Fs/README.md):
 /// <list type="bullet">
 /// <item><c>/proc/self</c>, <c>/proc/thread-self</c> and <c>/proc/PID</c> of the calling process are synthesized
-/// from guest state; a few harmless host facts under it (mounts, limits, cgroup, net...) pass through read-only.</item>
+/// from guest state; a few harmless host facts under it (mounts, limits, cgroup, net...) pass through read-only.
+/// <c>PID/task</c> lists every thread of the group; <c>PID/task/TID</c> and <c>/proc/TID</c> (any thread of the
+/// group, listed or not) show that thread. A node's <see cref="ProcNode.Pid"/> is the id the path names after
+/// <c>/proc/</c> (the pid, or a thread's tid for <c>/proc/TID</c>); its <see cref="ProcNode.Tid"/> is the thread
+/// it describes.</item>
 /// <item>A pid outside the sandbox (<see cref="Process.SandboxTable"/>) does not exist (ENOENT), as for every
 /// syscall that names a process. Other processes of the sandbox show host facts read-only: <c>stat</c>, <c>status</c>,
 /// <c>comm</c>, <c>cmdline</c>, <c>statm</c>. Everything else there (mem, maps, fd, environ, exe, auxv, task...)
@@ -114,9 +118,11 @@ public static class ProcFileSystem
             return HostProc(components);
         }
 
-        if (id == pid)
+        if (id == pid || scope.IsGroupThread(id))
         {
-            return ClassifyProcess(scope, components, 2, pid, pid, thread: false);
+            // /proc/TID of a thread that is not the leader opens too (readdir of /proc does not list it): the
+            // process directory seen from that thread (its status shows its own Pid:, its task/ lists the group).
+            return ClassifyProcess(scope, components, 2, id, id, thread: false);
         }
 
         if (scope.IsRunnerId(id) || (Process.SandboxTable.IsAttached && !Process.SandboxTable.Contains(id)))
@@ -156,7 +162,7 @@ public static class ProcFileSystem
                 return Synthetic(new ProcNode(ProcNodeKind.TaskList, pid, tid));
             }
 
-            return TryParseId(Name(c[at + 1]), out int t) && t == scope.Tid
+            return TryParseId(Name(c[at + 1]), out int t) && scope.IsGroupThread(t)
                 ? ClassifyProcess(scope, c, at + 2, pid, t, thread: true)
                 : ResolvedPath.Fail(-(long)LinuxError.ENOENT);
         }

@@ -19,7 +19,8 @@ namespace UserMemory.Linux.Fs.Proc;
 internal static class ProcRenderer
 {
     private const int MapsNameColumn = 73;
-    private const ulong SignalIgnore = 1;
+    private const char RunningState = 'R';
+    private const char ZombieState = 'Z';
     private const string NoName = "";
     private const string Heap = "[heap]";
     private const string Stack = "[stack]";
@@ -30,13 +31,20 @@ internal static class ProcRenderer
     /// <summary>The bytes of a readable synthetic file (not mem, not a directory).</summary>
     /// <param name="t">The calling task.</param>
     /// <param name="node">The node.</param>
-    /// <returns>The contents.</returns>
-    internal static byte[] Render(Task t, ProcNode node)
+    /// <returns>The contents, or null when the thread the node describes has exited (a read answers ESRCH, as on
+    /// Linux).</returns>
+    internal static byte[]? Render(Task t, ProcNode node)
     {
         ThreadGroup g = t.Group;
-        if (node.Pid != g.Pid)
+        if (node.Pid != g.Pid && g.FindTask(node.Pid) is null)
         {
-            return []; // a descriptor inherited across fork naming the parent: its state is not here
+            return []; // a descriptor inherited across fork naming the parent (or a thread that ended): not here
+        }
+
+        (Task? target, bool live) = TaskOf(g, node.Tid);
+        if (target is null)
+        {
+            return null;
         }
 
         return node.Kind switch
@@ -45,13 +53,47 @@ internal static class ProcRenderer
             ProcNodeKind.CommandLine => GuestRange(t, g.Image.ArgStart, g.Image.ArgEnd),
             ProcNodeKind.Environment => GuestRange(t, g.Image.EnvStart, g.Image.EnvEnd),
             ProcNodeKind.Command => [.. g.CommandName, (byte)'\n'],
-            ProcNodeKind.Status => Encoding.UTF8.GetBytes(Status(t)),
-            ProcNodeKind.Stat => Encoding.UTF8.GetBytes(StatLine(t)),
+            ProcNodeKind.Status => Encoding.UTF8.GetBytes(TaskStatusFile.Render(target, live)),
+            ProcNodeKind.Stat => Encoding.UTF8.GetBytes(StatLine(target, live)),
             ProcNodeKind.StatM => Encoding.ASCII.GetBytes(StatM(t)),
             ProcNodeKind.AuxiliaryVector => Auxv(g),
             ProcNodeKind.FdInfo => Encoding.ASCII.GetBytes(FdInfo(t, node.Fd)),
             _ => [],
         };
+    }
+
+    /// <summary>The thread a node describes: the group's leader (live or not: Linux keeps its directory until the
+    /// group ends) or a live thread; null when that thread has exited.</summary>
+    /// <param name="g">The calling process.</param>
+    /// <param name="tid">The thread id.</param>
+    /// <returns>The task and whether it is still running.</returns>
+    internal static (Task? Task, bool Live) TaskOf(ThreadGroup g, int tid)
+    {
+        Task? live = g.FindTask(tid);
+        if (live is not null)
+        {
+            return (live, true);
+        }
+
+        return tid == g.Pid ? (g.MainTask, false) : (null, false);
+    }
+
+    /// <summary>The ids <c>PID/task</c> lists: the leader first (while the group lives), then every live thread in
+    /// creation order, as Linux walks its thread list.</summary>
+    /// <param name="g">The process.</param>
+    /// <returns>The thread ids.</returns>
+    internal static List<int> ThreadIds(ThreadGroup g)
+    {
+        var ids = new List<int> { g.Pid };
+        foreach (Task task in g.LiveTasks())
+        {
+            if (task.Tid != g.Pid)
+            {
+                ids.Add(task.Tid);
+            }
+        }
+
+        return ids;
     }
 
     /// <summary>The guest's command name (<see cref="ThreadGroup.CommandName"/>) as text.</summary>
@@ -248,49 +290,6 @@ internal static class ProcRenderer
 
     private static char Perm(MappingFlags flags, MappingFlags bit, char c) => (flags & bit) != 0 ? c : '-';
 
-    private static string Status(Task t)
-    {
-        ThreadGroup g = t.Group;
-        (ulong ignored, ulong caught) = Dispositions(g);
-        ulong pending = t.Signals.Private.Set;
-        ulong shared = g.Signals.Shared.Set;
-        long ppid = HostLinux.Syscall((long)SyscallNumber.Getppid);
-        long uid = HostLinux.Syscall((long)SyscallNumber.Getuid);
-        long euid = HostLinux.Syscall((long)SyscallNumber.Geteuid);
-        long gid = HostLinux.Syscall((long)SyscallNumber.Getgid);
-        long egid = HostLinux.Syscall((long)SyscallNumber.Getegid);
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"Name:\t{Comm(g)}\n");
-        sb.Append("Umask:\t0022\nState:\tR (running)\n");
-        sb.Append(CultureInfo.InvariantCulture, $"Tgid:\t{g.Pid}\nNgid:\t0\nPid:\t{t.Tid}\nPPid:\t{ppid}\nTracerPid:\t0\n");
-        sb.Append(CultureInfo.InvariantCulture, $"Uid:\t{uid}\t{euid}\t{euid}\t{euid}\nGid:\t{gid}\t{egid}\t{egid}\t{egid}\n");
-        sb.Append(CultureInfo.InvariantCulture, $"FDSize:\t{g.Fds.Size}\nGroups:\t\n");
-        sb.Append(CultureInfo.InvariantCulture, $"VmSize:\t{TotalBytes(g) / 1024,8} kB\nVmRSS:\t{(ulong)g.Space.ResidentPages * Pages.Size4K / 1024,8} kB\n");
-        sb.Append("Threads:\t1\nSigQ:\t0/0\n");
-        sb.Append(CultureInfo.InvariantCulture, $"SigPnd:\t{pending:x16}\nShdPnd:\t{shared:x16}\nSigBlk:\t{t.SignalMask:x16}\nSigIgn:\t{ignored:x16}\nSigCgt:\t{caught:x16}\n");
-        sb.Append("NoNewPrivs:\t0\nSeccomp:\t0\n");
-        return sb.ToString();
-    }
-
-    private static (ulong Ignored, ulong Caught) Dispositions(ThreadGroup g)
-    {
-        ulong ignored = 0, caught = 0;
-        for (int s = 1; s < g.SignalHandlers.Length; s++)
-        {
-            ulong h = g.SignalHandlers[s];
-            if (h == SignalIgnore)
-            {
-                ignored |= 1UL << (s - 1);
-            }
-            else if (h != 0)
-            {
-                caught |= 1UL << (s - 1);
-            }
-        }
-
-        return (ignored, caught);
-    }
-
     private static ulong TotalBytes(ThreadGroup g)
     {
         ulong total = 0;
@@ -302,10 +301,12 @@ internal static class ProcRenderer
         return total;
     }
 
-    private static string StatLine(Task t)
+    private static string StatLine(Task t, bool live)
     {
         ThreadGroup g = t.Group;
-        (ulong ignored, ulong caught) = Dispositions(g);
+        (ulong ignored, ulong caught) = TaskStatusFile.Dispositions(g);
+        char state = live ? HostThreadState(t.Tid) : ZombieState;
+        int threads = g.TaskCount;
         long ppid = HostLinux.Syscall((long)SyscallNumber.Getppid);
         long pgrp = HostLinux.Syscall((long)SyscallNumber.Getpgid, 0);
         long session = HostLinux.Syscall((long)SyscallNumber.Getsid, 0);
@@ -313,7 +314,22 @@ internal static class ProcRenderer
         ulong pending = t.Signals.Private.Set | g.Signals.Shared.Set;
         ProcessImage img = g.Image;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{g.Pid} ({Comm(g)}) R {ppid} {pgrp} {session} 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 {TotalBytes(g)} {rss} 18446744073709551615 0 0 {img.ArgStart} 0 0 {pending} {t.SignalMask} {ignored} {caught} 0 0 0 17 0 0 0 0 0 0 0 0 {g.BrkStart} {img.ArgStart} {img.ArgEnd} {img.EnvStart} {img.EnvEnd} 0\n");
+            $"{t.Tid} ({Comm(g)}) {state} {ppid} {pgrp} {session} 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 {threads} 0 0 {TotalBytes(g)} {rss} 18446744073709551615 0 0 {img.ArgStart} 0 0 {pending} {t.SignalMask} {ignored} {caught} 0 0 0 17 0 0 0 0 0 0 0 0 {g.BrkStart} {img.ArgStart} {img.ArgEnd} {img.EnvStart} {img.EnvEnd} 0\n");
+    }
+
+    /// <summary>The state letter of the host thread that runs guest thread <paramref name="tid"/> (R while it runs
+    /// guest code or the layer, S while a guest wait blocks): the letter of the host's status State line.</summary>
+    private static char HostThreadState(int tid)
+    {
+        foreach (KeyValuePair<string, string> line in HostThreadStatus.Read(tid))
+        {
+            if (line.Key == "State" && line.Value.Length > 0)
+            {
+                return line.Value[0];
+            }
+        }
+
+        return RunningState;
     }
 
     private static string StatM(Task t)

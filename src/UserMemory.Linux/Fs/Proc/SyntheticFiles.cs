@@ -57,7 +57,13 @@ internal static class SyntheticFiles
         {
             if (f.Content is null || position == 0)
             {
-                f.Content = ProcRenderer.Render(t, f.Node);
+                byte[]? rendered = ProcRenderer.Render(t, f.Node);
+                if (rendered is null)
+                {
+                    return -(long)LinuxError.ESRCH; // the thread it describes has exited
+                }
+
+                f.Content = rendered;
             }
 
             byte[] content = f.Content;
@@ -120,7 +126,7 @@ internal static class SyntheticFiles
                 basis = f.Offset;
                 break;
             case SeekEnd when f.Node.Kind != ProcNodeKind.Memory && !f.Node.IsDirectory:
-                f.Content ??= ProcRenderer.Render(t, f.Node);
+                f.Content ??= ProcRenderer.Render(t, f.Node) ?? [];
                 basis = f.Content.Length;
                 break;
             default:
@@ -231,7 +237,11 @@ internal static class SyntheticFiles
 
                 break;
             case ProcNodeKind.TaskList:
-                list.Add((t.Tid.ToString(CultureInfo.InvariantCulture), TypeDirectory, InodeOf(new ProcNode(ProcNodeKind.ThreadDirectory, dir.Pid, t.Tid))));
+                foreach (int tid in ProcRenderer.ThreadIds(t.Group))
+                {
+                    list.Add((tid.ToString(CultureInfo.InvariantCulture), TypeDirectory, InodeOf(new ProcNode(ProcNodeKind.ThreadDirectory, dir.Pid, tid))));
+                }
+
                 break;
             case ProcNodeKind.FdDirectory:
             case ProcNodeKind.FdInfoDirectory:

@@ -29,6 +29,9 @@ internal sealed class TaskProcScope(Task task) : IProcScope
     public byte[]? DirectoryOf(int fd) => FsPaths.DirectoryOf(task, fd);
 
     /// <inheritdoc/>
+    public bool IsGroupThread(int tid) => tid == task.Group.Pid || task.Group.FindTask(tid) is not null;
+
+    /// <inheritdoc/>
     public bool IsRunnerId(int id)
     {
         if (id == Pid)

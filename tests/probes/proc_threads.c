@@ -177,6 +177,63 @@ static void worker_read_self(struct worker *w)
 
 static void handler(int sig) { (void)sig; }
 
+/* capget/capset through raw syscalls (musl has no <sys/capability.h>): the ABI structs. */
+struct cap_header { unsigned version; int pid; };
+struct cap_data { unsigned effective, permitted, inheritable; };
+#define CAP_V3 0x20080522u
+
+/* Whether capget of thread t agrees with the CapEff line of its status (and whether it is empty). */
+static void show_capget(const char *label, pid_t t)
+{
+    struct cap_header h = { CAP_V3, t };
+    struct cap_data d[2];
+    memset(d, 0xff, sizeof d);
+    long r = syscall(SYS_capget, &h, d);
+    char path[128], text[8192], v[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", t);
+    read_file(path, text, sizeof text);
+    unsigned long long eff = ((unsigned long long)d[1].effective << 32) | d[0].effective;
+    unsigned long long shown = strtoull(field(text, "CapEff", v, sizeof v), NULL, 16);
+    printf("%s capget ret=%ld matches_status=%d effective_zero=%d\n", label, r, r == 0 && eff == shown, eff == 0);
+}
+
+/* capget's answers to odd headers, in Linux's order. */
+static void capget_edges(void)
+{
+    errno = 0;
+    long r = syscall(SYS_capget, NULL, NULL);
+    printf("capget(NULL,NULL) ret=%ld errno=%d\n", r, errno);
+    struct cap_header h = { 0x1234, 0 };
+    errno = 0;
+    r = syscall(SYS_capget, &h, NULL);
+    printf("capget(bad version, NULL) ret=%ld errno=%d version=%#x\n", r, errno, h.version);
+    struct cap_data d[2];
+    h.version = 0x1234;
+    errno = 0;
+    r = syscall(SYS_capget, &h, d);
+    printf("capget(bad version, data) ret=%ld errno=%d version=%#x\n", r, errno, h.version);
+    h.version = CAP_V3;
+    h.pid = -5;
+    errno = 0;
+    r = syscall(SYS_capget, &h, d);
+    printf("capget(pid -5) ret=%ld errno=%d\n", r, errno);
+    h.pid = 0;
+    errno = 0;
+    r = syscall(SYS_capget, &h, (void *)16);
+    printf("capget(unmapped data) ret=%ld errno=%d\n", r, errno);
+    h.pid = 0;
+    errno = 0;
+    r = syscall(SYS_capget, &h, NULL);
+    printf("capget(good version, NULL) ret=%ld errno=%d\n", r, errno);
+    h.pid = 1;
+    errno = 0;
+    r = syscall(SYS_capset, &h, d);
+    printf("capset(pid 1) ret=%ld errno=%d\n", r, errno);
+    errno = 0;
+    r = syscall(SYS_capset, NULL, d);
+    printf("capset(NULL) ret=%ld errno=%d\n", r, errno);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -295,8 +352,11 @@ int main(void)
     if (getuid() != 0) {
         printf("not root: credential changes skipped\n");
     } else {
+        show_capget("root worker1", workers[1].tid);
         wait_for(&workers[1], RAW_CREDS);
         show_all("after raw creds on worker1");
+        show_capget("after raw creds worker1", workers[1].tid);
+        show_capget("after raw creds main", pid);
         wait_for(&workers[1], READ_SELF);
         wait_for(&workers[1], RAW_RESTORE);
         show_all("after raw restore");
@@ -316,6 +376,8 @@ int main(void)
         for (int i = 0; i < WORKERS; i++) wait_for(&workers[i], PING2);
         show_all("after libc restore");
     }
+
+    capget_edges();
 
     /* worker2 exits: it leaves the list; an open status of it reads ESRCH once it is reaped. */
     snprintf(path, sizeof path, "/proc/self/task/%d/status", workers[2].tid);

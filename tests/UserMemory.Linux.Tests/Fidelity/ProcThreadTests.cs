@@ -9,7 +9,9 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// shows its own Pid, the live Threads count, its own blocked and pending signals, and its own real, effective, saved
 /// and file-system ids and supplementary groups: after raw setresuid/setresgid/setgroups on one thread only that
 /// thread changes; after the C library's calls (which apply to every thread) all do; stat shows the thread's id and
-/// num_threads; a thread that ended leaves the list, its /proc/TID is ENOENT and a status opened before reads ESRCH.
+/// num_threads; capget of a thread agrees with its CapEff line, and capget/capset answer odd headers (NULL, a bad
+/// version written back, a negative pid, unmapped data, another pid) as Linux does; a thread that ended leaves the
+/// list, its /proc/TID is ENOENT and a status opened before reads ESRCH.
 /// The credential part needs root (both runs skip it alike otherwise). Linux is the oracle.
 /// </summary>
 public sealed class ProcThreadTests

@@ -305,10 +305,48 @@ static int gone(pid_t t)
     return 0;
 }
 
-int main(void)
+/* "drop": gives up root for user and group 99 on every thread (the C library's calls), then executes itself again
+ * ("dropped"): the new program runs without root from its start. */
+static int drop_and_exec(char *self)
+{
+    int g = setgroups(0, NULL);
+    int rg = setresgid(99, 99, 99);
+    int ru = setresuid(99, 99, 99);
+    printf("setgroups(0)=%d setresgid(99)=%d setresuid(99)=%d\n", g, rg, ru);
+    fflush(stdout);
+    char *args[] = { self, "dropped", NULL };
+    execv(self, args);
+    printf("execv errno=%d\n", errno);
+    return 1;
+}
+
+/* "dropped": the credentials the new program and a thread of it show. */
+static int show_dropped(void)
+{
+    workers[0].index = 0;
+    workers[0].done = -1;
+    pthread_create(&workers[0].thread, NULL, worker_main, &workers[0]);
+    pthread_mutex_lock(&lock);
+    while (workers[0].done != IDLE) pthread_cond_wait(&changed, &lock);
+    pthread_mutex_unlock(&lock);
+    show_task_list("dropped: self/task", "/proc/self/task");
+    show_all("dropped");
+    show_capget("dropped main", pid);
+    wait_for(&workers[0], EXIT);
+    pthread_join(workers[0].thread, NULL);
+    printf("done\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     pid = getpid();
+    if (argc > 1 && strcmp(argv[1], "drop") == 0) {
+        if (getuid() != 0) { printf("not root: nothing to drop\n"); return 0; }
+        return drop_and_exec(argv[0]);
+    }
+    if (argc > 1 && strcmp(argv[1], "dropped") == 0) return show_dropped();
     original_group_count = getgroups(64, original_groups);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -1,3 +1,5 @@
+using System;
+using System.IO;
 using UserMemory.Linux.Tests.Support;
 
 namespace UserMemory.Linux.Tests.Fidelity;
@@ -21,4 +23,72 @@ public sealed class ProcThreadTests
     [InlineData(true)]
     public void Proc_shows_every_thread_with_its_own_ids_masks_and_credentials(bool glibc) =>
         Differential.AssertSameAsNative(glibc ? Probes.GetGlibcStatic("proc_threads") : Probes.Get("proc_threads"), []);
+
+    /// <summary>A process that gave up root (user and group 99, every thread) executes itself: the new program, and
+    /// a thread of it, show the new ids, no groups and no capabilities; on KVM the runner that the execve starts can no
+    /// longer open /dev/kvm and must go on anyway (it used to die with an unhandled exception).</summary>
+    [RootDropTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_process_that_dropped_root_executes_and_shows_its_new_credentials(bool glibc)
+    {
+        // The program must stay executable for user 99: a directory everyone can enter (the probes' own is private).
+        string directory = Directory.CreateTempSubdirectory("usermem-proc-threads-").FullName;
+        try
+        {
+            string program = Path.Combine(directory, glibc ? "proc_threads_glibc" : "proc_threads");
+            File.Copy(glibc ? Probes.GetGlibcStatic("proc_threads") : Probes.Get("proc_threads"), program);
+            if (OperatingSystem.IsLinux())
+            {
+                File.SetUnixFileMode(directory, RootDropTheoryAttribute.Traversable | UnixFileMode.UserWrite);
+                File.SetUnixFileMode(program, RootDropTheoryAttribute.Traversable);
+            }
+
+            RawResult r = Differential.AssertSameAsNative(program, ["drop"]);
+            Assert.Contains("Uid=[99\t99\t99\t99]", r.StdoutText, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>A theory that needs root (to give it up) and a runner that user 99 can still start: skipped, with
+    /// the reason, otherwise.</summary>
+    private sealed class RootDropTheoryAttribute : TheoryAttribute
+    {
+        /// <summary>Read and execute (search) for everyone.</summary>
+        internal const UnixFileMode Traversable = UnixFileMode.UserRead | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
+        public RootDropTheoryAttribute()
+        {
+            if (!File.Exists(Probes.Compiler))
+            {
+                Skip = "musl-gcc is missing (Debian package musl-tools; scripts/install-deps.sh installs it)";
+            }
+            else if (Environment.UserName != "root")
+            {
+                Skip = "needs root: the probe gives root up before it executes itself";
+            }
+            else if (!EveryoneReaches(Repository.Runner))
+            {
+                Skip = "the runner lies under a directory other users cannot enter, so a runner without root cannot start";
+            }
+        }
+
+        /// <summary>True when every directory above <paramref name="path"/> lets others search it.</summary>
+        private static bool EveryoneReaches(string path)
+        {
+            for (DirectoryInfo? d = new FileInfo(path).Directory; d is not null; d = d.Parent)
+            {
+                if (!d.Exists || !OperatingSystem.IsLinux() || (d.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 }

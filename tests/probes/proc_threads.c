@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 #define MAX_TASKS 16
 
 /* What a worker is told to do next (the main thread sets it, the worker acknowledges with done == command). */
-enum command { IDLE, RAW_CREDS, RAW_RESTORE, READ_SELF, PING, PING2, EXIT };
+enum command { IDLE, RAW_CREDS, RAW_RESTORE, READ_SELF, PING, PING2, NAME, GET_NAME, EXIT };
 
 struct worker {
     pthread_t thread;
@@ -261,6 +262,14 @@ static void *worker_main(void *arg)
             long rg = syscall(SYS_setresgid, 0, 0, 0);
             long g = syscall(SYS_setgroups, original_group_count, original_groups);
             printf("worker%d raw restore setresuid=%ld setresgid=%ld setgroups=%ld\n", w->index, ru, rg, g);
+        } else if (c == NAME) {
+            char name[32];
+            snprintf(name, sizeof name, "worker%d-thread-name", w->index); /* longer than 15: truncated */
+            printf("worker%d PR_SET_NAME=%d\n", w->index, prctl(PR_SET_NAME, name, 0, 0, 0));
+        } else if (c == GET_NAME) {
+            char name[17] = {0};
+            int r = prctl(PR_GET_NAME, name, 0, 0, 0);
+            printf("worker%d PR_GET_NAME=%d [%s]\n", w->index, r, name);
         } else if (c == READ_SELF) {
             worker_read_self(w);
         }
@@ -290,6 +299,63 @@ static void show_all(const char *when)
         snprintf(label, sizeof label, "%s %s tid-status", when, i < 0 ? "main" : i == 0 ? "worker0" : i == 1 ? "worker1" : "worker2");
         show_status(label, path, t);
     }
+}
+
+/* The text of a comm file without its newline. */
+static void show_comm(const char *label, const char *path)
+{
+    char text[64];
+    long n = read_file(path, text, sizeof text);
+    if (n < 0) { printf("%s: errno=%ld\n", label, -n); return; }
+    int newline = n > 0 && text[n - 1] == '\n';
+    printf("%s: [%s] newline=%d\n", label, strtok(text, "\n") ? text : "", newline);
+}
+
+/* Thread names are per thread: PR_SET_NAME on a worker names it only; a write to its comm renames it (what
+ * pthread_setname_np does for another thread); the process's comm stays the leader's. */
+static void show_names(void)
+{
+    char path[128], label[64], status[8192], v[64];
+    for (int i = 0; i < 2; i++) wait_for(&workers[i], NAME);
+    show_comm("process comm", "/proc/self/comm");
+    char comm[64];
+    read_file("/proc/self/comm", comm, sizeof comm);
+    strtok(comm, "\n");
+    read_file("/proc/self/status", status, sizeof status);
+    printf("process status Name same as comm=%d\n", strcmp(field(status, "Name", v, sizeof v), comm) == 0);
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "/proc/self/task/%d/comm", workers[i].tid);
+        snprintf(label, sizeof label, "worker%d task comm", i);
+        show_comm(label, path);
+        snprintf(path, sizeof path, "/proc/%d/status", workers[i].tid);
+        read_file(path, status, sizeof status);
+        printf("worker%d status Name=[%s]\n", i, field(status, "Name", v, sizeof v));
+        snprintf(path, sizeof path, "/proc/self/task/%d/stat", workers[i].tid);
+        read_file(path, status, sizeof status);
+        char *open_paren = strchr(status, '('), *close_paren = strrchr(status, ')');
+        if (open_paren && close_paren) *close_paren = 0;
+        printf("worker%d stat comm=[%s]\n", i, open_paren ? open_paren + 1 : "?");
+    }
+
+    snprintf(path, sizeof path, "/proc/self/task/%d/comm", workers[0].tid);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    const char *rename_to = "renamed-by-main-with-a-long-name";
+    errno = 0;
+    long w = fd < 0 ? -1 : (long)write(fd, rename_to, strlen(rename_to));
+    printf("write comm of worker0 fd_ok=%d ret=%ld errno=%d\n", fd >= 0, w, errno);
+    if (fd >= 0) close(fd);
+    wait_for(&workers[0], GET_NAME);
+    errno = 0;
+    int e = pthread_setname_np(workers[1].thread, "via-pthread");
+    printf("pthread_setname_np(worker1)=%d\n", e);
+    wait_for(&workers[1], GET_NAME);
+    snprintf(path, sizeof path, "/proc/self/task/%d/comm", workers[1].tid);
+    show_comm("worker1 task comm", path);
+    show_comm("process comm after", "/proc/self/comm");
+    char mine[17] = {0};
+    prctl(PR_GET_NAME, mine, 0, 0, 0);
+    read_file("/proc/self/comm", status, sizeof status);
+    printf("main PR_GET_NAME matches comm=%d\n", strncmp(mine, status, strlen(mine)) == 0);
 }
 
 /* A thread of ours that has gone: polls (bounded) until /proc no longer shows it, as a reaped task. */
@@ -416,6 +482,7 @@ int main(int argc, char **argv)
     }
 
     capget_edges();
+    show_names();
 
     /* worker2 exits: it leaves the list; an open status of it reads ESRCH once it is reaped. */
     snprintf(path, sizeof path, "/proc/self/task/%d/status", workers[2].tid);

@@ -56,6 +56,28 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
     /// <summary>The group's descriptors.</summary>
     public FdTable Fds => Group.Fds;
 
+    /// <summary>The thread's command name (<c>comm</c>, at most 15 bytes): what <c>PR_SET_NAME</c> on this thread and a
+    /// write to its <c>/proc/PID/task/TID/comm</c> set, and its <c>comm</c>, <c>status</c> Name: and <c>stat</c> show.
+    /// Linux keeps one per thread; a new thread starts with its creator's. The leader's is the group's
+    /// <see cref="ThreadGroup.CommandName"/> (what <c>/proc/PID/comm</c> shows, published to the host).</summary>
+    internal byte[] CommandName
+    {
+        get => Tid == Group.Pid ? Group.CommandName : _commandName ?? Group.CommandName;
+        set
+        {
+            if (Tid == Group.Pid)
+            {
+                Group.CommandName = value;
+            }
+            else
+            {
+                _commandName = value;
+            }
+        }
+    }
+
+    private byte[]? _commandName;
+
     /// <summary>The blocked-signal mask.</summary>
     public ulong SignalMask { get; set; }
 

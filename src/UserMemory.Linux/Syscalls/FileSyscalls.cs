@@ -244,7 +244,7 @@ internal static class FileSyscalls
             return Errno(LinuxError.ENOTDIR);
         }
 
-        if (access != (long)OpenFlags.ReadOnly && node.Kind != ProcNodeKind.Memory)
+        if (access != (long)OpenFlags.ReadOnly && node.Kind is not (ProcNodeKind.Memory or ProcNodeKind.Command))
         {
             return Errno(LinuxError.EACCES);
         }

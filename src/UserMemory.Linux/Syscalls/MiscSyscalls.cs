@@ -35,7 +35,7 @@ internal static class MiscSyscalls
         b.Add(SyscallNumber.SchedYield, SupportLevel.Full, "", static (t, a) => 0);
         b.Add(SyscallNumber.Uname, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Uname, a[0], UtsNameSize));
         b.Add(SyscallNumber.Sysinfo, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Sysinfo, a[0], SysInfoSize));
-        b.Add(SyscallNumber.Prctl, SupportLevel.Partial, "PR_SET_NAME/PR_GET_NAME (the process's name, shared by its threads), PR_GET_TID_ADDRESS, and the host's answer for the per-process flags in HostPrctlOptions; others EINVAL", static (t, a) => Prctl(t, a[0], a[1], a[2], a[3], a[4]));
+        b.Add(SyscallNumber.Prctl, SupportLevel.Partial, "PR_SET_NAME/PR_GET_NAME (the calling thread's name), PR_GET_TID_ADDRESS, and the host's answer for the per-process flags in HostPrctlOptions; others EINVAL", static (t, a) => Prctl(t, a[0], a[1], a[2], a[3], a[4]));
         b.Add(SyscallNumber.ArchPrctl, SupportLevel.Full, "", static (t, a) => ArchPrctl(t, a[0], a[1]));
         b.Add(SyscallNumber.Getpriority, SupportLevel.Full, "host facts for this process, its group and user; another process only within the sandbox", static (t, a) => GetPriority(t, a[0], a[1]));
         b.Add(SyscallNumber.Setpriority, SupportLevel.Partial, "this process only; another process, group or user is EPERM", static (t, a) => SetPriority(t, a[0], a[1], a[2]));
@@ -137,14 +137,14 @@ internal static class MiscSyscalls
                         return Efault;
                     }
 
-                    t.Group.CommandName = ProcessCommandName.Truncate(name);
+                    t.CommandName = ProcessCommandName.Truncate(name);
                     return 0;
                 }
 
             case PrGetName:
                 {
                     byte[] name = new byte[ProcessCommandName.BufferSize];
-                    t.Group.CommandName.CopyTo(name, 0);
+                    t.CommandName.CopyTo(name, 0);
                     return t.CopyOut(arg, name) < 0 ? Efault : 0;
                 }
 

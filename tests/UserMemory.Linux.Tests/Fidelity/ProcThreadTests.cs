@@ -13,7 +13,9 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// thread changes; after the C library's calls (which apply to every thread) all do; stat shows the thread's id and
 /// num_threads; capget of a thread agrees with its CapEff line, and capget/capset answer odd headers (NULL, a bad
 /// version written back, a negative pid, unmapped data, another pid) as Linux does; a thread that ended leaves the
-/// list, its /proc/TID is ENOENT and a status opened before reads ESRCH.
+/// list, its /proc/TID is ENOENT and a status opened before reads ESRCH. Thread names are per thread: PR_SET_NAME on
+/// a worker names only it (comm, status Name:, stat), a write to its task/TID/comm renames it (pthread_setname_np of
+/// another thread) and the process's comm stays the leader's.
 /// The credential part needs root (both runs skip it alike otherwise). Linux is the oracle.
 /// </summary>
 public sealed class ProcThreadTests

@@ -52,7 +52,7 @@ internal static class ProcRenderer
             ProcNodeKind.Maps => Maps(t),
             ProcNodeKind.CommandLine => GuestRange(t, g.Image.ArgStart, g.Image.ArgEnd),
             ProcNodeKind.Environment => GuestRange(t, g.Image.EnvStart, g.Image.EnvEnd),
-            ProcNodeKind.Command => [.. g.CommandName, (byte)'\n'],
+            ProcNodeKind.Command => [.. target.CommandName, (byte)'\n'],
             ProcNodeKind.Status => Encoding.UTF8.GetBytes(TaskStatusFile.Render(target, live)),
             ProcNodeKind.Stat => Encoding.UTF8.GetBytes(StatLine(target, live)),
             ProcNodeKind.StatM => Encoding.ASCII.GetBytes(StatM(t)),
@@ -96,10 +96,10 @@ internal static class ProcRenderer
         return ids;
     }
 
-    /// <summary>The guest's command name (<see cref="ThreadGroup.CommandName"/>) as text.</summary>
-    /// <param name="g">The process.</param>
+    /// <summary>A thread's command name (<see cref="Task.CommandName"/>) as text.</summary>
+    /// <param name="t">The thread.</param>
     /// <returns>The name.</returns>
-    internal static string Comm(ThreadGroup g) => Encoding.UTF8.GetString(g.CommandName);
+    internal static string Comm(Task t) => Encoding.UTF8.GetString(t.CommandName);
 
     /// <summary>The text <c>readlink</c> gives for <c>fd/N</c>.</summary>
     /// <param name="t">The calling task.</param>
@@ -314,7 +314,7 @@ internal static class ProcRenderer
         ulong pending = t.Signals.Private.Set | g.Signals.Shared.Set;
         ProcessImage img = g.Image;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{t.Tid} ({Comm(g)}) {state} {ppid} {pgrp} {session} 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 {threads} 0 0 {TotalBytes(g)} {rss} 18446744073709551615 0 0 {img.ArgStart} 0 0 {pending} {t.SignalMask} {ignored} {caught} 0 0 0 17 0 0 0 0 0 0 0 0 {g.BrkStart} {img.ArgStart} {img.ArgEnd} {img.EnvStart} {img.EnvEnd} 0\n");
+            $"{t.Tid} ({Comm(t)}) {state} {ppid} {pgrp} {session} 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 {threads} 0 0 {TotalBytes(g)} {rss} 18446744073709551615 0 0 {img.ArgStart} 0 0 {pending} {t.SignalMask} {ignored} {caught} 0 0 0 17 0 0 0 0 0 0 0 0 {g.BrkStart} {img.ArgStart} {img.ArgEnd} {img.EnvStart} {img.EnvEnd} 0\n");
     }
 
     /// <summary>The state letter of the host thread that runs guest thread <paramref name="tid"/> (R while it runs

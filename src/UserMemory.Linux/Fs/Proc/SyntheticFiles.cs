@@ -18,6 +18,7 @@ internal static class SyntheticFiles
     private const uint LinkMode = 0xA000 | 0x1FF; // S_IFLNK | 0777
     private const uint RegularReadable = 0x8000 | 0x124; // S_IFREG | 0444
     private const uint RegularPrivate = 0x8000 | 0x100; // S_IFREG | 0400
+    private const uint RegularOwnerWritable = 0x8000 | 0x1A4; // S_IFREG | 0644
     private const uint MemoryMode = 0x8000 | 0x180; // S_IFREG | 0600
     private const ulong ProcDevice = 0x16; // the device number Linux's procfs usually gets
     private const long BlockSize = 1024;
@@ -79,7 +80,8 @@ internal static class SyntheticFiles
         return n;
     }
 
-    /// <summary>Writes (mem only; every other synthetic file answers EINVAL, or EBADF when opened read-only).</summary>
+    /// <summary>Writes: mem (guest memory at the position) and comm (the thread's name); every other synthetic file
+    /// answers EINVAL, or EBADF when opened read-only.</summary>
     /// <param name="t">The calling task.</param>
     /// <param name="f">The description.</param>
     /// <param name="source">The bytes.</param>
@@ -90,6 +92,11 @@ internal static class SyntheticFiles
         if ((f.StatusFlags & (int)OpenFlags.AccessMode) == (int)OpenFlags.ReadOnly)
         {
             return -(long)LinuxError.EBADF;
+        }
+
+        if (f.Node.Kind == ProcNodeKind.Command)
+        {
+            return WriteCommandName(t, f.Node, source);
         }
 
         if (f.Node.Kind != ProcNodeKind.Memory)
@@ -106,6 +113,26 @@ internal static class SyntheticFiles
         }
 
         return n;
+    }
+
+    /// <summary>A write to <c>comm</c>: the thread it names takes the first 15 bytes (up to a NUL) as its name, at any
+    /// position, and the whole count is reported written, as Linux's comm_write does; a thread that ended is ESRCH.
+    /// Only threads of the calling process have a synthetic comm, so the other-process EINVAL never arises here.</summary>
+    private static long WriteCommandName(Task t, ProcNode node, ReadOnlySpan<byte> source)
+    {
+        if (node.Pid != t.Group.Pid && t.Group.FindTask(node.Pid) is null)
+        {
+            return -(long)LinuxError.ESRCH;
+        }
+
+        (Task? target, bool live) = ProcRenderer.TaskOf(t.Group, node.Tid);
+        if (target is null || !live)
+        {
+            return -(long)LinuxError.ESRCH;
+        }
+
+        target.CommandName = ProcessCommandName.Truncate(source[..Math.Min(source.Length, ProcessCommandName.MaxLength)]);
+        return source.Length;
     }
 
     /// <summary>lseek: SEEK_SET/SEEK_CUR anywhere at or above 0 (mem takes any address), SEEK_END on a rendered file.</summary>
@@ -157,6 +184,7 @@ internal static class SyntheticFiles
             : node.IsLink ? LinkMode
             : node.Kind == ProcNodeKind.Memory ? MemoryMode
             : node.Kind is ProcNodeKind.Environment or ProcNodeKind.AuxiliaryVector ? RegularPrivate
+            : node.Kind == ProcNodeKind.Command ? RegularOwnerWritable
             : RegularReadable;
         return new Stat
         {

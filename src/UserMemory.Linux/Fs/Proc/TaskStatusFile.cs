@@ -126,7 +126,7 @@ internal static class TaskStatusFile
         string pid = g.Pid.ToString(CultureInfo.InvariantCulture);
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["Name"] = ProcRenderer.Comm(g),
+            ["Name"] = ProcRenderer.Comm(target),
             ["Tgid"] = pid,
             ["Ngid"] = "0",
             ["Pid"] = tid,

@@ -404,6 +404,32 @@ static int show_dropped(void)
     return 0;
 }
 
+/* "leader_exit": the main thread leaves with pthread_exit while a worker runs on; the worker then reads the
+ * leader's directory, which Linux keeps (a zombie) until the group ends. */
+static void *after_leader(void *arg)
+{
+    (void)arg;
+    char path[128], text[8192], v[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", pid, pid);
+    int zombie = 0;
+    for (int i = 0; i < 5000 && !zombie; i++) {
+        if (read_file(path, text, sizeof text) > 0) {
+            char *close_paren = strrchr(text, ')');
+            zombie = close_paren && close_paren[2] == 'Z';
+        }
+        if (!zombie) usleep(1000);
+    }
+    printf("leader stat state Z=%d\n", zombie);
+    workers[0].tid = gettid_raw();
+    show_task_list("leader gone: self/task", "/proc/self/task");
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    long n = read_file(path, text, sizeof text);
+    printf("leader status read=%d State=[%s] Threads=%ld\n", n > 0, field(text, "State", v, sizeof v), field_long(text, "Threads"));
+    show_status("leader gone: thread-self/status", "/proc/thread-self/status", workers[0].tid);
+    fflush(stdout);
+    exit(0);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -413,6 +439,11 @@ int main(int argc, char **argv)
         return drop_and_exec(argv[0]);
     }
     if (argc > 1 && strcmp(argv[1], "dropped") == 0) return show_dropped();
+    if (argc > 1 && strcmp(argv[1], "leader_exit") == 0) {
+        pthread_t t;
+        pthread_create(&t, NULL, after_leader, NULL);
+        pthread_exit(NULL);
+    }
     original_group_count = getgroups(64, original_groups);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

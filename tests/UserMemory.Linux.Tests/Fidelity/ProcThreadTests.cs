@@ -26,6 +26,14 @@ public sealed class ProcThreadTests
     public void Proc_shows_every_thread_with_its_own_ids_masks_and_credentials(bool glibc) =>
         Differential.AssertSameAsNative(glibc ? Probes.GetGlibcStatic("proc_threads") : Probes.Get("proc_threads"), []);
 
+    /// <summary>The main thread leaves with pthread_exit while a worker runs on: the leader stays listed first in
+    /// task/, its stat and status say Z (zombie), and Threads: still counts it, until the group ends.</summary>
+    [ThreadProbeTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_leader_that_left_stays_listed_as_a_zombie(bool glibc) =>
+        Differential.AssertSameAsNative(glibc ? Probes.GetGlibcStatic("proc_threads") : Probes.Get("proc_threads"), ["leader_exit"]);
+
     /// <summary>A process that gave up root (user and group 99, every thread) executes itself: the new program, and
     /// a thread of it, show the new ids, no groups and no capabilities; on KVM the runner that the execve starts can no
     /// longer open /dev/kvm and must go on anyway (it used to die with an unhandled exception).</summary>

@@ -96,6 +96,12 @@ internal static class ProcRenderer
         return ids;
     }
 
+    /// <summary>What <c>Threads:</c> and <c>num_threads</c> count: the live threads and the leader, which Linux keeps
+    /// counted (a zombie) until the whole group ends.</summary>
+    /// <param name="g">The process.</param>
+    /// <returns>The count.</returns>
+    internal static int ThreadCount(ThreadGroup g) => g.TaskCount + (g.FindTask(g.Pid) is null ? 1 : 0);
+
     /// <summary>A thread's command name (<see cref="Task.CommandName"/>) as text.</summary>
     /// <param name="t">The thread.</param>
     /// <returns>The name.</returns>
@@ -306,7 +312,7 @@ internal static class ProcRenderer
         ThreadGroup g = t.Group;
         (ulong ignored, ulong caught) = TaskStatusFile.Dispositions(g);
         char state = live ? HostThreadState(t.Tid) : ZombieState;
-        int threads = g.TaskCount;
+        int threads = ThreadCount(g);
         long ppid = HostLinux.Syscall((long)SyscallNumber.Getppid);
         long pgrp = HostLinux.Syscall((long)SyscallNumber.Getpgid, 0);
         long session = HostLinux.Syscall((long)SyscallNumber.Getsid, 0);

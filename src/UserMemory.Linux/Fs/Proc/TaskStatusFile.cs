@@ -152,7 +152,7 @@ internal static class TaskStatusFile
             ["VmSwap"] = Kb(0),
             ["HugetlbPages"] = Kb(0),
             ["CoreDumping"] = "0",
-            ["Threads"] = g.TaskCount.ToString(CultureInfo.InvariantCulture),
+            ["Threads"] = ProcRenderer.ThreadCount(g).ToString(CultureInfo.InvariantCulture),
             ["SigQ"] = SignalQueue(),
             ["SigPnd"] = Hex(target.Signals.Private.Set),
             ["ShdPnd"] = Hex(g.Signals.Shared.Set),

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,6 +353,39 @@ static void show_names(void)
     snprintf(path, sizeof path, "/proc/self/task/%d/comm", workers[1].tid);
     show_comm("worker1 task comm", path);
     show_comm("process comm after", "/proc/self/comm");
+
+    /* comm writes at the edges: a bad buffer, a short count, a fault past the first 15 bytes, a position. */
+    fd = open(path, O_WRONLY | O_CLOEXEC); /* worker1's comm */
+    char *page = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(page + 4096, 4096);
+    memcpy(page + 4096 - 20, "abcdefghijklmnopqrst", 20);
+    memcpy(page + 4096 - 3, "xyz", 3);
+    errno = 0;
+    long r1 = write(fd, NULL, 5);
+    printf("write comm NULL ret=%ld errno=%d\n", r1, errno);
+    errno = 0;
+    r1 = write(fd, page + 4096 - 3, 10);
+    printf("write comm fault within 10 ret=%ld errno=%d\n", r1, errno);
+    show_comm("worker1 comm after fault", path);
+    errno = 0;
+    r1 = write(fd, page + 4096 - 20, 100);
+    printf("write comm fault past 15 ret=%ld errno=%d\n", r1, errno);
+    show_comm("worker1 comm after 100", path);
+    errno = 0;
+    r1 = pwrite(fd, "at-offset", 9, 1000);
+    printf("pwrite comm ret=%ld errno=%d\n", r1, errno);
+    show_comm("worker1 comm after pwrite", path);
+    errno = 0;
+    r1 = write(fd, "", 0);
+    printf("write comm empty ret=%ld errno=%d\n", r1, errno);
+    show_comm("worker1 comm after empty", path);
+    close(fd);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    errno = 0;
+    r1 = write(fd, "ro", 2);
+    printf("write comm read-only ret=%ld errno=%d\n", r1, errno);
+    close(fd);
+    munmap(page, 4096);
     char mine[17] = {0};
     prctl(PR_GET_NAME, mine, 0, 0, 0);
     read_file("/proc/self/comm", status, sizeof status);

@@ -1361,6 +1361,11 @@ internal static class FileSyscalls
 
         const int Staging = 1 << 20;
         bool intoGuest = nr is SyscallNumber.Read or SyscallNumber.Pread64;
+        if (!intoGuest && f.Node.Kind == ProcNodeKind.Command)
+        {
+            return SyntheticFiles.WriteCommandName(t, f, buffer, Math.Min(count, MaxTransfer), positional);
+        }
+
         byte[] staging = new byte[(int)Math.Min(Math.Min(count, MaxTransfer), Staging)];
         long? at = positional ? (long)offset : null;
         if (intoGuest)

@@ -15,7 +15,8 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// version written back, a negative pid, unmapped data, another pid) as Linux does; a thread that ended leaves the
 /// list, its /proc/TID is ENOENT and a status opened before reads ESRCH. Thread names are per thread: PR_SET_NAME on
 /// a worker names only it (comm, status Name:, stat), a write to its task/TID/comm renames it (pthread_setname_np of
-/// another thread) and the process's comm stays the leader's.
+/// another thread) and the process's comm stays the leader's; comm writes at the edges (NULL, a fault within the
+/// first 15 bytes or past them, pwrite, an empty write, a read-only descriptor) answer as Linux's.
 /// The credential part needs root (both runs skip it alike otherwise). Linux is the oracle.
 /// </summary>
 public sealed class ProcThreadTests

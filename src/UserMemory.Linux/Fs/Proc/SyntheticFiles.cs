@@ -80,8 +80,8 @@ internal static class SyntheticFiles
         return n;
     }
 
-    /// <summary>Writes: mem (guest memory at the position) and comm (the thread's name); every other synthetic file
-    /// answers EINVAL, or EBADF when opened read-only.</summary>
+    /// <summary>Writes (mem only; comm has <see cref="WriteCommandName"/>; every other synthetic file answers EINVAL,
+    /// or EBADF when opened read-only).</summary>
     /// <param name="t">The calling task.</param>
     /// <param name="f">The description.</param>
     /// <param name="source">The bytes.</param>
@@ -92,11 +92,6 @@ internal static class SyntheticFiles
         if ((f.StatusFlags & (int)OpenFlags.AccessMode) == (int)OpenFlags.ReadOnly)
         {
             return -(long)LinuxError.EBADF;
-        }
-
-        if (f.Node.Kind == ProcNodeKind.Command)
-        {
-            return WriteCommandName(t, f.Node, source);
         }
 
         if (f.Node.Kind != ProcNodeKind.Memory)
@@ -115,24 +110,47 @@ internal static class SyntheticFiles
         return n;
     }
 
-    /// <summary>A write to <c>comm</c>: the thread it names takes the first 15 bytes (up to a NUL) as its name, at any
-    /// position, and the whole count is reported written, as Linux's comm_write does; a thread that ended is ESRCH.
-    /// Only threads of the calling process have a synthetic comm, so the other-process EINVAL never arises here.</summary>
-    private static long WriteCommandName(Task t, ProcNode node, ReadOnlySpan<byte> source)
+    /// <summary>write/pwrite on <c>comm</c>, as Linux's comm_write: the thread it names takes the first
+    /// min(count, 15) bytes of the guest's buffer (up to a NUL) as its name, whatever the position, and the whole
+    /// count is reported written; a fault within those bytes is EFAULT (the name unchanged), a thread that ended
+    /// ESRCH, pwrite ESPIPE (a seq_file has no positional write). Only threads of the calling process have a
+    /// synthetic comm, so Linux's other-process EINVAL never arises.</summary>
+    /// <param name="t">The calling task.</param>
+    /// <param name="f">The description (a <see cref="ProcNodeKind.Command"/> node).</param>
+    /// <param name="buffer">The guest's buffer.</param>
+    /// <param name="count">The count (already clamped to the largest transfer).</param>
+    /// <param name="positional">True for pwrite64.</param>
+    /// <returns>The count or -errno.</returns>
+    internal static long WriteCommandName(Task t, SyntheticFile f, ulong buffer, ulong count, bool positional)
     {
-        if (node.Pid != t.Group.Pid && t.Group.FindTask(node.Pid) is null)
+        if (positional)
         {
-            return -(long)LinuxError.ESRCH;
+            return -(long)LinuxError.ESPIPE;
         }
 
-        (Task? target, bool live) = ProcRenderer.TaskOf(t.Group, node.Tid);
+        if ((f.StatusFlags & (int)OpenFlags.AccessMode) == (int)OpenFlags.ReadOnly)
+        {
+            return -(long)LinuxError.EBADF;
+        }
+
+        Span<byte> name = stackalloc byte[ProcessCommandName.MaxLength];
+        name = name[..(int)Math.Min(count, (ulong)ProcessCommandName.MaxLength)];
+        if (t.CopyIn(buffer, name) < 0)
+        {
+            return -(long)LinuxError.EFAULT;
+        }
+
+        ProcNode node = f.Node;
+        (Task? target, bool live) = node.Pid != t.Group.Pid && t.Group.FindTask(node.Pid) is null
+            ? (null, false)
+            : ProcRenderer.TaskOf(t.Group, node.Tid);
         if (target is null || !live)
         {
             return -(long)LinuxError.ESRCH;
         }
 
-        target.CommandName = ProcessCommandName.Truncate(source[..Math.Min(source.Length, ProcessCommandName.MaxLength)]);
-        return source.Length;
+        target.CommandName = ProcessCommandName.Truncate(name);
+        return (long)count;
     }
 
     /// <summary>lseek: SEEK_SET/SEEK_CUR anywhere at or above 0 (mem takes any address), SEEK_END on a rendered file.</summary>

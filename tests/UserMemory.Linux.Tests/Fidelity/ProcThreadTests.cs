@@ -64,17 +64,43 @@ public sealed class ProcThreadTests
         }
     }
 
-    /// <summary>A theory that needs root (to give it up) and a runner that user 99 can still start: skipped, with
-    /// the reason, otherwise.</summary>
+    /// <summary>Go's own credential tests from the syscall package (its test binary, as natively): TestSetuidEtc
+    /// reads every thread's /proc/TID/status after each setuid-family call Go applies to all threads;
+    /// AllThreadsSyscall reaches every thread (capget's EFAULT included); TestDeathSignal starts a child as user 99
+    /// (whose runner no longer opens /dev/kvm on KVM).</summary>
+    /// <param name="tests">The -test.run pattern.</param>
+    [RootDropTheory(go: true)]
+    [InlineData("^TestSetuidEtc$")]
+    [InlineData("^TestAllThreadsSyscall")]
+    [InlineData("^TestDeathSignal$")]
+    public void Go_syscall_credential_tests_pass_as_natively(string tests)
+    {
+        string binary = GoPrograms.TestBinary("syscall");
+        string directory = GoPrograms.SourceDirectory("syscall");
+        string[] arguments = ["-test.short", "-test.v", "-test.run", tests];
+        ProcessResult native = HostProcess.Run(binary, arguments, workingDirectory: directory);
+        Assert.True(native.ExitCode == 0, "native run failed:\n" + native);
+        ProcessResult emulated = HostProcess.RunUnderRunner([binary, .. arguments], workingDirectory: directory, timeout: TimeSpan.FromSeconds(240));
+        Assert.True(emulated.ExitCode == 0, "run under usermem-run failed:\n" + emulated);
+        Assert.EndsWith("PASS\n", emulated.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("--- SKIP", emulated.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>A theory that needs root (to give it up) and a runner that user 99 can still start (and, for Go's
+    /// tests, the Go toolchain): skipped, with the reason, otherwise.</summary>
     private sealed class RootDropTheoryAttribute : TheoryAttribute
     {
         /// <summary>Read and execute (search) for everyone.</summary>
         internal const UnixFileMode Traversable = UnixFileMode.UserRead | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
-        public RootDropTheoryAttribute()
+        public RootDropTheoryAttribute(bool go = false)
         {
-            if (!File.Exists(Probes.Compiler))
+            if (go && !File.Exists(GoPrograms.Toolchain))
+            {
+                Skip = "the Go toolchain is missing (Debian package golang-go; scripts/install-deps.sh installs it)";
+            }
+            else if (!File.Exists(Probes.Compiler))
             {
                 Skip = "musl-gcc is missing (Debian package musl-tools; scripts/install-deps.sh installs it)";
             }

@@ -117,14 +117,20 @@ static void show_stat(const char *label, const char *path, pid_t tid)
     long first = strtol(text, NULL, 10);
     char *close_paren = strrchr(text, ')');
     char state = '?';
-    long threads = -1;
+    long threads = -1, fields = 0;
+    long long start = -1;
     if (close_paren) {
         state = close_paren[2];
         char *p = close_paren + 2;
         for (int f = 3; f < 20 && p; f++) { p = strchr(p, ' '); if (p) p++; }
         if (p) threads = strtol(p, NULL, 10);
+        for (int f = 20; f < 22 && p; f++) { p = strchr(p, ' '); if (p) p++; }
+        if (p) start = strtoll(p, NULL, 10);
+        fields = 2;
+        for (p = close_paren + 1; *p; p++) fields += *p == ' ';
     }
-    printf("%s: pid==tid=%d state_known=%d num_threads=%ld\n", label, first == tid, state == 'R' || state == 'S', threads);
+    printf("%s: pid==tid=%d state_known=%d num_threads=%ld starttime_positive=%d fields=%ld\n", label, first == tid,
+           state == 'R' || state == 'S', threads, start > 0, fields);
 }
 
 static int is_our_tid(pid_t t)

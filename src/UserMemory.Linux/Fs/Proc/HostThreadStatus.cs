@@ -8,7 +8,8 @@ using UserMemory.Linux.Interop;
 namespace UserMemory.Linux.Fs.Proc;
 
 /// <summary>
-/// The host kernel's <c>status</c> of one runner thread, read from the host's <c>/proc/self/task/TID/status</c>.
+/// The host kernel's <c>status</c> and <c>stat</c> of one runner thread, read from the host's
+/// <c>/proc/self/task/TID/</c>.
 /// A guest thread runs on its own host thread whose tid is the guest tid, and every credential syscall
 /// (setuid, setresuid, setgroups, capset...) is passed to the host on that thread, so the host keeps exactly the
 /// guest thread's credentials, capabilities, umask, affinity and scheduling state, per thread, as Linux does; the
@@ -29,11 +30,53 @@ internal static class HostThreadStatus
     internal static List<KeyValuePair<string, string>> Read(int tid)
     {
         var lines = new List<KeyValuePair<string, string>>();
-        byte[] path = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"/proc/self/task/{tid}/status\0"));
+        string? text = ReadText(string.Create(CultureInfo.InvariantCulture, $"/proc/self/task/{tid}/status"));
+        if (text is null)
+        {
+            return lines;
+        }
+
+        foreach (string line in text.Split('\n'))
+        {
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                continue;
+            }
+
+            string value = line[(colon + 1)..];
+            lines.Add(new(line[..colon], value.StartsWith('\t') ? value[1..] : value));
+        }
+
+        return lines;
+    }
+
+    /// <summary>The fields of the host's <c>stat</c> line of runner thread <paramref name="tid"/> (or of the whole
+    /// runner process, whose times sum its threads as Linux's process-level stat does), numbered as in proc(5): index
+    /// 1 is the pid, 3 the state; index 2 (the name) is empty. Null when it cannot be read.</summary>
+    /// <param name="tid">The host (and guest) thread id.</param>
+    /// <param name="wholeProcess">True for the process-level line.</param>
+    /// <returns>The fields, or null.</returns>
+    internal static string[]? ReadStat(int tid, bool wholeProcess)
+    {
+        string? text = ReadText(wholeProcess ? "/proc/self/stat" : string.Create(CultureInfo.InvariantCulture, $"/proc/self/task/{tid}/stat"));
+        int close = text?.LastIndexOf(')') ?? -1;
+        if (text is null || close < 0)
+        {
+            return null;
+        }
+
+        string[] rest = text[(close + 1)..].Trim().Split(' ');
+        return ["", "", "", .. rest]; // rest[0] is field 3
+    }
+
+    private static string? ReadText(string hostPath)
+    {
+        byte[] path = Encoding.ASCII.GetBytes(hostPath + "\0");
         long fd = HostLinux.Syscall((long)SyscallNumber.Openat, path, 1, [AtFdCwd, 0, (long)OpenFlags.CloseOnExec, 0, 0, 0]);
         if (fd < 0)
         {
-            return lines;
+            return null;
         }
 
         byte[] buffer = new byte[BufferSize];
@@ -50,18 +93,6 @@ internal static class HostThreadStatus
         }
 
         _ = HostLinux.Syscall((long)SyscallNumber.Close, fd);
-        foreach (string line in Encoding.UTF8.GetString(buffer, 0, filled).Split('\n'))
-        {
-            int colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0)
-            {
-                continue;
-            }
-
-            string value = line[(colon + 1)..];
-            lines.Add(new(line[..colon], value.StartsWith('\t') ? value[1..] : value));
-        }
-
-        return lines;
+        return Encoding.UTF8.GetString(buffer, 0, filled);
     }
 }

@@ -20,6 +20,14 @@ internal static class ProcRenderer
 {
     private const int MapsNameColumn = 73;
     private const char RunningState = 'R';
+
+    // Fields of a stat line, numbered as in proc(5).
+    private const int StatState = 3;
+    private const int StatUserTime = 14;
+    private const int StatPriority = 18;
+    private const int StatStartTime = 22;
+    private const int StatProcessor = 39;
+    private const string DefaultPriority = "20";
     private const char ZombieState = 'Z';
     private const string NoName = "";
     private const string Heap = "[heap]";
@@ -54,7 +62,7 @@ internal static class ProcRenderer
             ProcNodeKind.Environment => GuestRange(t, g.Image.EnvStart, g.Image.EnvEnd),
             ProcNodeKind.Command => [.. target.CommandName, (byte)'\n'],
             ProcNodeKind.Status => Encoding.UTF8.GetBytes(TaskStatusFile.Render(target, live)),
-            ProcNodeKind.Stat => Encoding.UTF8.GetBytes(StatLine(target, live)),
+            ProcNodeKind.Stat => Encoding.UTF8.GetBytes(StatLine(target, live, wholeProcess: node.Pid == node.Tid)),
             ProcNodeKind.StatM => Encoding.ASCII.GetBytes(StatM(t)),
             ProcNodeKind.AuxiliaryVector => Auxv(g),
             ProcNodeKind.FdInfo => Encoding.ASCII.GetBytes(FdInfo(t, node.Fd)),
@@ -307,11 +315,18 @@ internal static class ProcRenderer
         return total;
     }
 
-    private static string StatLine(Task t, bool live)
+    /// <summary>The <c>stat</c> line of thread <paramref name="t"/>. Ids, memory, signals and the recorded image come
+    /// from guest state; the state letter, the scheduling fields (priority, nice, start time, processor, real-time
+    /// priority and policy) and the CPU times come from the host thread that runs the guest thread (the process-level
+    /// line, <paramref name="wholeProcess"/>, sums the times of every thread and of waited-for children, as Linux's).
+    /// Fault counts and the runner's own guest time (a KVM vCPU's) are not the guest's and stay 0.</summary>
+    private static string StatLine(Task t, bool live, bool wholeProcess)
     {
         ThreadGroup g = t.Group;
         (ulong ignored, ulong caught) = TaskStatusFile.Dispositions(g);
-        char state = live ? HostThreadState(t.Tid) : ZombieState;
+        string[]? own = HostThreadStatus.ReadStat(t.Tid, wholeProcess: false);
+        string[]? sums = wholeProcess ? HostThreadStatus.ReadStat(t.Tid, wholeProcess: true) : own;
+        string state = !live ? ZombieState.ToString() : HostField(own, StatState, RunningState.ToString());
         int threads = ThreadCount(g);
         long ppid = HostLinux.Syscall((long)SyscallNumber.Getppid);
         long pgrp = HostLinux.Syscall((long)SyscallNumber.Getpgid, 0);
@@ -319,24 +334,19 @@ internal static class ProcRenderer
         ulong rss = (ulong)g.Space.ResidentPages;
         ulong pending = t.Signals.Private.Set | g.Signals.Shared.Set;
         ProcessImage img = g.Image;
+        string times = string.Join(' ', HostField(sums, StatUserTime, "0"), HostField(sums, StatUserTime + 1, "0"),
+            HostField(sums, StatUserTime + 2, "0"), HostField(sums, StatUserTime + 3, "0"));
+        string priority = HostField(own, StatPriority, DefaultPriority) + " " + HostField(own, StatPriority + 1, "0");
+        string start = HostField(own, StatStartTime, "0");
+        string processor = HostField(own, StatProcessor, "0");
+        string realtime = HostField(own, StatProcessor + 1, "0") + " " + HostField(own, StatProcessor + 2, "0");
         return string.Create(CultureInfo.InvariantCulture,
-            $"{t.Tid} ({Comm(t)}) {state} {ppid} {pgrp} {session} 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 {threads} 0 0 {TotalBytes(g)} {rss} 18446744073709551615 0 0 {img.ArgStart} 0 0 {pending} {t.SignalMask} {ignored} {caught} 0 0 0 17 0 0 0 0 0 0 0 0 {g.BrkStart} {img.ArgStart} {img.ArgEnd} {img.EnvStart} {img.EnvEnd} 0\n");
+            $"{t.Tid} ({Comm(t)}) {state} {ppid} {pgrp} {session} 0 -1 4194304 0 0 0 0 {times} {priority} {threads} 0 {start} {TotalBytes(g)} {rss} 18446744073709551615 0 0 {img.ArgStart} 0 0 {pending} {t.SignalMask} {ignored} {caught} 0 0 0 17 {processor} {realtime} 0 0 0 0 0 {g.BrkStart} {img.ArgStart} {img.ArgEnd} {img.EnvStart} {img.EnvEnd} 0\n");
     }
 
-    /// <summary>The state letter of the host thread that runs guest thread <paramref name="tid"/> (R while it runs
-    /// guest code or the layer, S while a guest wait blocks): the letter of the host's status State line.</summary>
-    private static char HostThreadState(int tid)
-    {
-        foreach (KeyValuePair<string, string> line in HostThreadStatus.Read(tid))
-        {
-            if (line.Key == "State" && line.Value.Length > 0)
-            {
-                return line.Value[0];
-            }
-        }
-
-        return RunningState;
-    }
+    /// <summary>Field <paramref name="index"/> (numbered as in proc(5)) of a host stat line, when it is a number.</summary>
+    private static string HostField(string[]? fields, int index, string fallback) =>
+        fields is not null && index < fields.Length && fields[index].Length > 0 ? fields[index] : fallback;
 
     private static string StatM(Task t)
     {

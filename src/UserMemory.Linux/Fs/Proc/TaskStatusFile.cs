@@ -94,7 +94,7 @@ internal static class TaskStatusFile
         return sb.ToString();
     }
 
-    /// <summary>The hexadecimal masks of the ignored and caught signals.</summary>
+    /// <summary>The masks of the ignored and caught signals (bit N-1 for signal N).</summary>
     /// <param name="g">The process.</param>
     /// <returns>The masks.</returns>
     internal static (ulong Ignored, ulong Caught) Dispositions(ThreadGroup g)

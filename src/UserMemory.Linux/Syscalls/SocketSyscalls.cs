@@ -838,7 +838,7 @@ internal static class SocketSyscalls
         bool unixPath = address.Length > SocketAbi.UnixPathOffset
             && BinaryPrimitives.ReadUInt16LittleEndian(address) == SocketAbi.FamilyUnix
             && address[SocketAbi.UnixPathOffset] != 0;
-        return unixPath && t.Group.Fs.IsConfined ? Errno(LinuxError.EACCES) : 0;
+        return unixPath && t.Fs.IsConfined ? Errno(LinuxError.EACCES) : 0;
     }
 
     private static bool IsSupportedFamily(long domain) =>

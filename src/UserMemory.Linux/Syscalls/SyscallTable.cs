@@ -57,6 +57,7 @@ internal static class SyscallTable
         MultiMessageSyscalls.Register(b);
         MiscSyscalls.Register(b);
         PersonalitySyscall.Register(b);
+        UnshareSyscall.Register(b);
         return b.Build();
     }
 }

@@ -44,6 +44,15 @@ public static class CpuBackendSelector
         }
     }
 
+    /// <summary>The backend a next runner (fork or execve hand-off) runs on: the inherited choice, except that KVM
+    /// falls back to Unicorn when <c>/dev/kvm</c> no longer opens here. A guest running as root that changes its
+    /// user before <c>execve</c> (Go's <c>SysProcAttr.Credential</c>) changes the next runner's host credentials, and
+    /// <c>/dev/kvm</c> is usually open to root and the kvm group only; the program must still run.</summary>
+    /// <param name="inherited">The resolved choice from the hand-off state.</param>
+    /// <returns>The backend to use.</returns>
+    internal static CpuBackend ForNextRunner(CpuBackend inherited) =>
+        inherited == CpuBackend.Kvm && !KvmVirtualMachine.IsAvailable(out _) ? CpuBackend.Unicorn : inherited;
+
     /// <summary>The command-line spelling of <paramref name="backend"/>.</summary>
     /// <param name="backend">The backend.</param>
     /// <returns><c>auto</c>, <c>unicorn</c> or <c>kvm</c>.</returns>

@@ -43,6 +43,11 @@ public sealed class FsContext : IPathLookup
         Cwd = cwd;
     }
 
+    /// <summary>A copy for a thread that leaves the shared context (<c>unshare(CLONE_FS)</c>): the same root (its
+    /// descriptor stays owned by the group's context) and a working directory that changes on its own from now.</summary>
+    /// <returns>The copy.</returns>
+    internal FsContext CopyForThread() => new(RootFd, HostRoot, ReadOnly, Cwd);
+
     /// <summary>The host descriptor of the root directory (O_PATH), or -1 when the root is the host's "/".</summary>
     public int RootFd { get; }
 

@@ -40,7 +40,7 @@ internal static class FsPaths
     /// <returns>Where it landed (EBADF for a closed descriptor, ENOTDIR for one that is not a directory).</returns>
     internal static ResolvedPath Resolve(Task t, long dirFd, byte[] path, bool follow)
     {
-        byte[] start = t.Group.Fs.Cwd;
+        byte[] start = t.Fs.Cwd;
         if (path.Length > 0 && path[0] != (byte)'/' && (int)dirFd != AtFdCwd)
         {
             if (!t.Fds.IsOpen((int)dirFd) || (int)dirFd != dirFd)
@@ -57,7 +57,7 @@ internal static class FsPaths
             start = dir;
         }
 
-        return PathResolver.Resolve(t.Group.Fs, new TaskProcScope(t), start, path, follow);
+        return PathResolver.Resolve(t.Fs, new TaskProcScope(t), start, path, follow);
     }
 
     /// <summary>Where an <c>execve</c> path leads: resolved like any guest path (so <c>/proc/self/fd/N</c>,
@@ -77,10 +77,10 @@ internal static class FsPaths
             case ResolvedKind.Error:
                 return where.Error;
             case ResolvedKind.Host:
-                checkPath = t.Group.Fs.IsConfined ? [.. t.Group.Fs.HostRoot, .. where.Path] : where.Path;
+                checkPath = t.Fs.IsConfined ? [.. t.Fs.HostRoot, .. where.Path] : where.Path;
                 runnerPath = where.Path;
                 return 0;
-            case ResolvedKind.Descriptor when t.Fds.Get(where.Fd) is { HostFd: >= 0 } f && !t.Group.Fs.IsConfined:
+            case ResolvedKind.Descriptor when t.Fds.Get(where.Fd) is { HostFd: >= 0 } f && !t.Fs.IsConfined:
                 // fexecve: the guest's own descriptor, reached through this runner's own /proc entry for it (the
                 // host descriptor survives into the next runner under the same number).
                 checkPath = runnerPath = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{f.HostFd}"));
@@ -119,7 +119,7 @@ internal static class FsPaths
             return host; // the guest's /proc mount is the host's /proc for everything not synthesized
         }
 
-        return t.Group.Fs.GuestPathOfHost(host);
+        return t.Fs.GuestPathOfHost(host);
     }
 
     /// <summary>True for "/proc" and paths below it.</summary>

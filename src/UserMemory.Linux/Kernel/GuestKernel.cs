@@ -39,12 +39,10 @@ public sealed class GuestKernel
     internal SyscallStats? Stats { get; }
 
     /// <summary>Creates the CPU for a new task: the one place a CPU backend is chosen (<see cref="RunnerOptions.Cpu"/>,
-    /// resolved at runner start by <see cref="CpuBackendSelector"/>). A runner started for a guest's execve or fork
-    /// runs with the guest's credentials: after the guest dropped root (setuid to a user outside the kvm group)
-    /// <c>/dev/kvm</c> no longer opens, and the process goes on under Unicorn, which behaves the same for the
-    /// guest, instead of failing where Linux would not.</summary>
+    /// resolved at runner start by <see cref="CpuBackendSelector"/>, and again for a next runner by
+    /// <see cref="CpuBackendSelector.ForNextRunner"/>: one started after the guest dropped root may no longer open
+    /// <c>/dev/kvm</c>).</summary>
     /// <param name="space">The task's address space.</param>
     /// <returns>The CPU, with every register zero and nothing mapped.</returns>
-    public ICpu CreateCpu(AddrSpace space) =>
-        Options.Cpu == CpuBackend.Kvm && KvmVirtualMachine.IsAvailable(out _) ? new KvmCpu(space) : new UnicornCpu(space);
+    public ICpu CreateCpu(AddrSpace space) => Options.Cpu == CpuBackend.Kvm ? new KvmCpu(space) : new UnicornCpu(space);
 }

@@ -104,7 +104,7 @@ public sealed partial class Task
             () =>
             {
                 int tid = (int)HostLinux.Syscall((long)SyscallNumber.Gettid);
-                child = new Task(Group, tid, cpu) { SignalMask = SignalMask, CommandName = CommandName };
+                child = new Task(Group, tid, cpu) { SignalMask = SignalMask, CommandName = CommandName, OwnFs = OwnFs };
                 ready.Set();
                 go.Wait();
                 child.RunUntilExit();

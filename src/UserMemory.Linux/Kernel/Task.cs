@@ -78,6 +78,14 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
 
     private byte[]? _commandName;
 
+    /// <summary>The working directory and root this task resolves paths against: the group's, unless this thread
+    /// left it with <c>unshare(CLONE_FS)</c> (<see cref="OwnFs"/>).</summary>
+    internal FsContext Fs => OwnFs ?? Group.Fs;
+
+    /// <summary>This thread's own filesystem context after <c>unshare(CLONE_FS)</c> (threads it creates share it, as
+    /// Linux's <c>CLONE_FS</c> shares the creator's), or null while it uses the group's.</summary>
+    internal FsContext? OwnFs { get; set; }
+
     /// <summary>The blocked-signal mask.</summary>
     public ulong SignalMask { get; set; }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using UserMemory.Linux.Cpu;
 using UserMemory.Linux.Fs;
 using UserMemory.Linux.Kernel;
 
@@ -33,7 +34,7 @@ public static class ProcessHandoff
             Stats = (state.Flags & HandoffFlags.Stats) != 0,
             TracePidPrefix = (state.Flags & HandoffFlags.TracePidPrefix) != 0,
             ReadOnly = (state.Flags & HandoffFlags.ReadOnly) != 0,
-            Cpu = state.Cpu,
+            Cpu = CpuBackendSelector.ForNextRunner(state.Cpu),
             MemoryLimit = state.MemoryLimit,
             Root = state.Root.Length == 0 ? null : System.Text.Encoding.UTF8.GetString(state.Root),
         };

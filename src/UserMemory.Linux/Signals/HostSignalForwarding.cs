@@ -159,7 +159,9 @@ public static class HostSignalForwarding
 
             for (int at = 0; at + SignalfdInfoSize <= n; at += SignalfdInfoSize)
             {
-                _ = SignalDelivery.Send(task, ToSigInfo(buffer.AsSpan(at, SignalfdInfoSize)), toThread: false);
+                SigInfo info = ToSigInfo(buffer.AsSpan(at, SignalfdInfoSize));
+                Task? target = info.Code == SignalCode.Timer && ThreadTimerTargets.TryGetTarget(info.TimerId, out int tid) ? task.Group.FindTask(tid) : null;
+                _ = SignalDelivery.Send(target ?? task, info, toThread: target is not null);
                 any = true;
             }
         }

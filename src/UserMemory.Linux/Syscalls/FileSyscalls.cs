@@ -156,7 +156,7 @@ internal static class FileSyscalls
                     return Ebadf;
                 }
 
-                if (t.Group.Fs.ReadOnly && (f & OWriteFlags) != 0 && IsHostRegularOrDirectory(open.HostFd))
+                if (t.Fs.ReadOnly && (f & OWriteFlags) != 0 && IsHostRegularOrDirectory(open.HostFd))
                 {
                     return Errno(LinuxError.EROFS);
                 }
@@ -170,12 +170,12 @@ internal static class FileSyscalls
 
                 return AddHost(t, HostSpanCall(SyscallNumber.Openat, Nul(where.Path), 1, AtFdCwd, 0, f & ~OCloexec, (long)mode), cloexec);
             default:
-                if (t.Group.Fs.ReadOnly && (f & OWriteFlags) != 0)
+                if (t.Fs.ReadOnly && (f & OWriteFlags) != 0)
                 {
                     return OpenReadOnlyFileSystem(t, where.Path, f, mode, cloexec);
                 }
 
-                return AddOpened(t, t.Group.Fs.OpenHost(where.Path, f & ~OCloexec, (long)mode), cloexec, where.Path);
+                return AddOpened(t, t.Fs.OpenHost(where.Path, f & ~OCloexec, (long)mode), cloexec, where.Path);
         }
     }
 
@@ -183,7 +183,7 @@ internal static class FileSyscalls
     /// (<see cref="HostFile.LongPath"/>).</summary>
     private static long AddOpened(Task t, long host, bool closeOnExec, byte[] guestPath)
     {
-        return host < 0 || t.Group.Fs.HostRoot.Length + guestPath.Length < FsContext.HostPathMax
+        return host < 0 || t.Fs.HostRoot.Length + guestPath.Length < FsContext.HostPathMax
             ? AddHost(t, host, closeOnExec)
             : AddOrClose(t, new HostFile((int)host) { LongPath = guestPath }, closeOnExec);
     }
@@ -192,7 +192,7 @@ internal static class FileSyscalls
     /// (Linux opens it) and write opens of character devices and FIFOs (not part of the file system's contents).</summary>
     private static long OpenReadOnlyFileSystem(Task t, byte[] path, long f, ulong mode, bool cloexec)
     {
-        long probe = t.Group.Fs.OpenHost(path, (long)(OpenFlags.Path | OpenFlags.CloseOnExec), 0);
+        long probe = t.Fs.OpenHost(path, (long)(OpenFlags.Path | OpenFlags.CloseOnExec), 0);
         if (probe < 0)
         {
             return (f & (long)OpenFlags.Create) != 0 && probe == -(long)LinuxError.ENOENT ? Errno(LinuxError.EROFS) : probe;
@@ -206,7 +206,7 @@ internal static class FileSyscalls
             return (f & (long)OpenFlags.Exclusive) != 0 && (f & (long)OpenFlags.Create) != 0 ? Errno(LinuxError.EEXIST) : Errno(LinuxError.EROFS);
         }
 
-        return AddHost(t, t.Group.Fs.OpenHost(path, f & ~(OCloexec | (long)OpenFlags.Create), (long)mode), cloexec);
+        return AddHost(t, t.Fs.OpenHost(path, f & ~(OCloexec | (long)OpenFlags.Create), (long)mode), cloexec);
     }
 
     private static bool IsHostRegularOrDirectory(int hostFd)
@@ -329,7 +329,7 @@ internal static class FileSyscalls
             return Ebadf;
         }
 
-        if (t.Group.Fs.ReadOnly && nr is SyscallNumber.Ftruncate or SyscallNumber.Fchmod or SyscallNumber.Fchown && IsHostRegularOrDirectory(f.HostFd))
+        if (t.Fs.ReadOnly && nr is SyscallNumber.Ftruncate or SyscallNumber.Fchmod or SyscallNumber.Fchown && IsHostRegularOrDirectory(f.HostFd))
         {
             return Errno(LinuxError.EROFS);
         }
@@ -361,7 +361,7 @@ internal static class FileSyscalls
             return (synthetic.StatusFlags & (int)OpenFlags.AccessMode) == (int)OpenFlags.ReadOnly ? Ebadf : Errno(LinuxError.EOPNOTSUPP);
         }
 
-        if (t.Group.Fs.ReadOnly && IsHostRegularOrDirectory(f.HostFd))
+        if (t.Fs.ReadOnly && IsHostRegularOrDirectory(f.HostFd))
         {
             return Errno(LinuxError.EROFS);
         }
@@ -419,7 +419,7 @@ internal static class FileSyscalls
                 r = f is null || f.HostFd < 0 ? HostSpanCall2(nr, "/proc\0"u8.ToArray(), 0, buffer, 1) : HostSpanCall(SyscallNumber.Fstatfs, buffer, 1, f.HostFd);
                 break;
             default:
-                long fd = t.Group.Fs.OpenHost(where.Path, (long)(OpenFlags.Path | OpenFlags.CloseOnExec), 0);
+                long fd = t.Fs.OpenHost(where.Path, (long)(OpenFlags.Path | OpenFlags.CloseOnExec), 0);
                 if (fd < 0)
                 {
                     return fd;
@@ -450,7 +450,7 @@ internal static class FileSyscalls
         {
             if ((int)dirFd == AtFdCwd)
             {
-                path = t.Group.Fs.Cwd;
+                path = t.Fs.Cwd;
             }
             else
             {
@@ -485,7 +485,7 @@ internal static class FileSyscalls
                 r = HostSpanCall2(nr, Nul(where.Path), 1, buffer, statx ? 4 : 2, AtFdCwd, 0, statx ? hostFlags : 0, statx ? mask : hostFlags);
                 break;
             default:
-                r = t.Group.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
+                r = t.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
                 if (r < 0)
                 {
                     return r;
@@ -567,7 +567,7 @@ internal static class FileSyscalls
             return NonHostPathCall(t, nr, where, a2, mutates);
         }
 
-        if (t.Group.Fs.ReadOnly && mutates)
+        if (t.Fs.ReadOnly && mutates)
         {
             return ReadOnlyAnswer(t, nr, where.Path);
         }
@@ -575,7 +575,7 @@ internal static class FileSyscalls
         if (nr is SyscallNumber.Truncate or SyscallNumber.Fchmodat)
         {
             // No AT_SYMLINK_NOFOLLOW for these: open the resolved file inside the root, then act on that descriptor.
-            long fd = t.Group.Fs.OpenHost(where.Path, nr == SyscallNumber.Truncate ? (long)(OpenFlags.WriteOnly | OpenFlags.CloseOnExec) : (long)(OpenFlags.Path | OpenFlags.CloseOnExec), 0);
+            long fd = t.Fs.OpenHost(where.Path, nr == SyscallNumber.Truncate ? (long)(OpenFlags.WriteOnly | OpenFlags.CloseOnExec) : (long)(OpenFlags.Path | OpenFlags.CloseOnExec), 0);
             if (fd < 0)
             {
                 return fd;
@@ -588,7 +588,7 @@ internal static class FileSyscalls
             return r;
         }
 
-        r = t.Group.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
+        r = t.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
         if (r < 0)
         {
             return r;
@@ -613,7 +613,7 @@ internal static class FileSyscalls
     {
         if (nr is SyscallNumber.Mkdirat or SyscallNumber.Mknodat or SyscallNumber.Symlinkat)
         {
-            long probe = t.Group.Fs.OpenHost(path, (long)(OpenFlags.Path | OpenFlags.CloseOnExec | OpenFlags.NoFollow), 0);
+            long probe = t.Fs.OpenHost(path, (long)(OpenFlags.Path | OpenFlags.CloseOnExec | OpenFlags.NoFollow), 0);
             if (probe >= 0 || probe == -(long)LinuxError.ELOOP)
             {
                 if (probe >= 0)
@@ -645,7 +645,7 @@ internal static class FileSyscalls
             && nr is SyscallNumber.Fchmodat or SyscallNumber.Fchownat or SyscallNumber.Truncate)
         {
             // chmod /proc/self/fd/N acts on the file the guest holds.
-            if (t.Group.Fs.ReadOnly && IsHostRegularOrDirectory(open.HostFd))
+            if (t.Fs.ReadOnly && IsHostRegularOrDirectory(open.HostFd))
             {
                 return Errno(LinuxError.EROFS);
             }
@@ -666,11 +666,11 @@ internal static class FileSyscalls
                     return Errno(LinuxError.ENOTDIR);
                 }
 
-                t.Group.Fs.Cwd = ProcRenderer.NodePath(where.Node);
+                t.Fs.Cwd = ProcRenderer.NodePath(where.Node);
 
                 // The host follows where it can, so a runner started from here (fork, execve) starts in the same
                 // /proc directory, which it then sees as another process's.
-                HostSpanCall(SyscallNumber.Chdir, Nul(t.Group.Fs.Cwd), 0);
+                HostSpanCall(SyscallNumber.Chdir, Nul(t.Fs.Cwd), 0);
                 return 0;
             case ResolvedKind.Descriptor:
                 return Fchdir(t, (ulong)where.Fd);
@@ -678,12 +678,12 @@ internal static class FileSyscalls
                 long p = HostSpanCall(SyscallNumber.Chdir, Nul(where.Path), 0);
                 if (p == 0)
                 {
-                    t.Group.Fs.Cwd = where.Path;
+                    t.Fs.Cwd = where.Path;
                 }
 
                 return p;
             default:
-                long fd = t.Group.Fs.OpenHost(where.Path, (long)(OpenFlags.Path | OpenFlags.Directory | OpenFlags.CloseOnExec), 0);
+                long fd = t.Fs.OpenHost(where.Path, (long)(OpenFlags.Path | OpenFlags.Directory | OpenFlags.CloseOnExec), 0);
                 if (fd < 0)
                 {
                     return fd;
@@ -700,7 +700,7 @@ internal static class FileSyscalls
                         end--;
                     }
 
-                    t.Group.Fs.Cwd = cwd[..end];
+                    t.Fs.Cwd = cwd[..end];
                 }
 
                 return r;
@@ -730,7 +730,7 @@ internal static class FileSyscalls
             }
         }
 
-        t.Group.Fs.Cwd = dir;
+        t.Fs.Cwd = dir;
         return 0;
     }
 
@@ -772,18 +772,18 @@ internal static class FileSyscalls
             return from.Kind == ResolvedKind.Host || to.Kind == ResolvedKind.Host ? Errno(LinuxError.EXDEV) : Errno(LinuxError.EACCES);
         }
 
-        if (t.Group.Fs.ReadOnly)
+        if (t.Fs.ReadOnly)
         {
             return Errno(LinuxError.EROFS);
         }
 
-        r = t.Group.Fs.HostLocation(from.Path, out long hostOld, out byte[] oldName);
+        r = t.Fs.HostLocation(from.Path, out long hostOld, out byte[] oldName);
         if (r < 0)
         {
             return r;
         }
 
-        r = t.Group.Fs.HostLocation(to.Path, out long hostNew, out byte[] newName);
+        r = t.Fs.HostLocation(to.Path, out long hostNew, out byte[] newName);
         if (r >= 0)
         {
             long hostFlags = nr == SyscallNumber.Linkat ? flags & ~(long)AtFlags.EaccessOrSymlinkFollow : flags;
@@ -820,12 +820,12 @@ internal static class FileSyscalls
             return where.Kind == ResolvedKind.Synthetic || where.Kind == ResolvedKind.Descriptor ? Errno(LinuxError.EEXIST) : Errno(LinuxError.EACCES);
         }
 
-        if (t.Group.Fs.ReadOnly)
+        if (t.Fs.ReadOnly)
         {
             return ReadOnlyAnswer(t, SyscallNumber.Symlinkat, where.Path);
         }
 
-        r = t.Group.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
+        r = t.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
         if (r < 0)
         {
             return r;
@@ -887,7 +887,7 @@ internal static class FileSyscalls
                     }
                     else
                     {
-                        r = t.Group.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
+                        r = t.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
                         if (r < 0)
                         {
                             return r;
@@ -920,7 +920,7 @@ internal static class FileSyscalls
 
     private static long GetCwd(Task t, ulong bufAddr, ulong size)
     {
-        byte[] cwd = t.Group.Fs.Cwd;
+        byte[] cwd = t.Fs.Cwd;
         if (cwd.Length + 1 > FsContext.HostPathMax)
         {
             return Errno(LinuxError.ENAMETOOLONG); // Linux builds the answer in one page
@@ -1287,7 +1287,7 @@ internal static class FileSyscalls
                 return Errno(LinuxError.EPERM);
             }
 
-            return t.Group.Fs.ReadOnly && IsHostRegularOrDirectory(f.HostFd) ? Errno(LinuxError.EROFS) : HostSpanCall(SyscallNumber.Utimensat, times, 2, f.HostFd, 0, 0, flags);
+            return t.Fs.ReadOnly && IsHostRegularOrDirectory(f.HostFd) ? Errno(LinuxError.EROFS) : HostSpanCall(SyscallNumber.Utimensat, times, 2, f.HostFd, 0, 0, flags);
         }
 
         long r = FsPaths.Read(t, pathAddr, (flags & (long)AtFlags.EmptyPath) != 0, out byte[] path);
@@ -1307,12 +1307,12 @@ internal static class FileSyscalls
             case ResolvedKind.Error:
                 return where.Error;
             case ResolvedKind.Host:
-                if (t.Group.Fs.ReadOnly)
+                if (t.Fs.ReadOnly)
                 {
                     return Errno(LinuxError.EROFS);
                 }
 
-                r = t.Group.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
+                r = t.Fs.HostLocation(where.Path, out long hostDir, out byte[] name);
                 if (r < 0)
                 {
                     return r;

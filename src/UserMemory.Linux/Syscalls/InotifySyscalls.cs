@@ -76,7 +76,7 @@ internal static class InotifySyscalls
             case ResolvedKind.Error:
                 return where.Error;
             case ResolvedKind.Host:
-                target = t.Group.Fs.OpenHost(where.Path, openFlags, 0);
+                target = t.Fs.OpenHost(where.Path, openFlags, 0);
                 break;
             case ResolvedKind.HostProc:
                 target = HostSpanCall(SyscallNumber.Openat, [.. where.Path, 0], 1, AtFdCwd, 0, openFlags);

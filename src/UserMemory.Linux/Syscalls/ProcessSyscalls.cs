@@ -153,7 +153,7 @@ internal static class ProcessSyscalls
             return r;
         }
 
-        if (t.Group.Fs.IsConfined)
+        if (t.Fs.IsConfined)
         {
             // The next runner re-roots the guest path and handles #! itself; check a copy now.
             r = ExecutableCheck.Resolve(ref program, new List<byte[]>(argv));

@@ -13,7 +13,8 @@ namespace UserMemory.Linux.Syscalls;
 
 /// <summary>
 /// Sockets: <c>AF_UNIX</c>, <c>AF_INET</c> and <c>AF_INET6</c> sockets are host sockets behind guest descriptors, as
-/// under qemu-user. The network is the host's; other families answer EAFNOSUPPORT.
+/// under qemu-user, and so are route netlink sockets that can only read (<see cref="NetlinkRouteSocket"/>). The
+/// network is the host's; other families answer EAFNOSUPPORT.
 /// </summary>
 /// <remarks>
 /// <para><b>Guest memory.</b> Addresses, option values, message headers, vectors and ancillary data are copied in and
@@ -56,7 +57,7 @@ internal static class SocketSyscalls
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Socket, SupportLevel.Partial, "AF_UNIX, AF_INET, AF_INET6 (host sockets); others EAFNOSUPPORT", static (t, a) => Socket(t, (long)a[0], (long)a[1], (long)a[2]));
+        b.Add(SyscallNumber.Socket, SupportLevel.Partial, "AF_UNIX, AF_INET, AF_INET6, AF_NETLINK/NETLINK_ROUTE read-only (host sockets); others EAFNOSUPPORT", static (t, a) => Socket(t, (long)a[0], (long)a[1], (long)a[2]));
         b.Add(SyscallNumber.Socketpair, SupportLevel.Partial, "as socket", static (t, a) => SocketPair(t, (long)a[0], (long)a[1], (long)a[2], a[3]));
         b.Add(SyscallNumber.Bind, SupportLevel.Full, "", static (t, a) => AddressCall(t, SyscallNumber.Bind, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Connect, SupportLevel.Full, "", static (t, a) => AddressCall(t, SyscallNumber.Connect, a[0], a[1], a[2]));
@@ -76,18 +77,22 @@ internal static class SocketSyscalls
 
     private static long Socket(Task t, long domain, long type, long protocol)
     {
-        if (!IsSupportedFamily(domain))
+        bool netlinkRoute = NetlinkRouteSocket.IsRequested(domain, protocol);
+        if (!IsSupportedFamily(domain) && !netlinkRoute)
         {
             return Errno(LinuxError.EAFNOSUPPORT);
         }
 
-        long host = Syscall(SyscallNumber.Socket, domain, type & ~SocketAbi.TypeCloseOnExec, protocol);
+        long host = netlinkRoute
+            ? NetlinkRouteSocket.Open(type & ~SocketAbi.TypeCloseOnExec)
+            : Syscall(SyscallNumber.Socket, domain, type & ~SocketAbi.TypeCloseOnExec, protocol);
         return host < 0 ? host : AddDescriptor(t, host, (type & SocketAbi.TypeCloseOnExec) != 0);
     }
 
     private static long SocketPair(Task t, long domain, long type, long protocol, ulong pairAddr)
     {
-        if (!IsSupportedFamily(domain))
+        // A netlink socket has no pairs: the host answers its own error (the type's or EOPNOTSUPP) and creates none.
+        if (!IsSupportedFamily(domain) && !NetlinkRouteSocket.IsRequested(domain, protocol))
         {
             return Errno(LinuxError.EAFNOSUPPORT);
         }
@@ -330,7 +335,17 @@ internal static class SocketSyscalls
                 return ready;
             }
 
-            long r = HostSpanCall2(SyscallNumber.Sendto, data.AsSpan(0, size), 1, addressSize == 0 ? default : address[..addressSize], 4, host, 0, size, flags, 0, addressSize);
+            int dropped = NetlinkRouteSocket.BeforeAddressedSend(address[..addressSize]);
+            long r;
+            try
+            {
+                r = dropped < 0 ? Errno(LinuxError.EPERM) : HostSpanCall2(SyscallNumber.Sendto, data.AsSpan(0, size), 1, addressSize == 0 ? default : address[..addressSize], 4, host, 0, size, flags, 0, addressSize);
+            }
+            finally
+            {
+                NetlinkRouteSocket.AfterAddressedSend(dropped);
+            }
+
             return (flags & SocketAbi.MessageNoSignal) != 0 ? r : IoSyscalls.CheckBrokenPipe(t, r);
         }
         finally
@@ -510,7 +525,17 @@ internal static class SocketSyscalls
                 return ready;
             }
 
-            long r = HostLinux.SocketMessage((long)SyscallNumber.Sendmsg, host, addressSize == 0 ? default : address[..addressSize], data.AsSpan(0, size), controlSpan, flags, out _, out _, out _);
+            int dropped = NetlinkRouteSocket.BeforeAddressedSend(address[..addressSize]);
+            long r;
+            try
+            {
+                r = dropped < 0 ? Errno(LinuxError.EPERM) : HostLinux.SocketMessage((long)SyscallNumber.Sendmsg, host, addressSize == 0 ? default : address[..addressSize], data.AsSpan(0, size), controlSpan, flags, out _, out _, out _);
+            }
+            finally
+            {
+                NetlinkRouteSocket.AfterAddressedSend(dropped);
+            }
+
             return (flags & SocketAbi.MessageNoSignal) != 0 ? r : IoSyscalls.CheckBrokenPipe(t, r);
         }
         finally
@@ -813,7 +838,7 @@ internal static class SocketSyscalls
         bool unixPath = address.Length > SocketAbi.UnixPathOffset
             && BinaryPrimitives.ReadUInt16LittleEndian(address) == SocketAbi.FamilyUnix
             && address[SocketAbi.UnixPathOffset] != 0;
-        return unixPath && t.Group.Fs.IsConfined ? Errno(LinuxError.EACCES) : 0;
+        return unixPath && t.Fs.IsConfined ? Errno(LinuxError.EACCES) : 0;
     }
 
     private static bool IsSupportedFamily(long domain) =>

@@ -58,6 +58,7 @@ internal static class SyscallTable
         MiscSyscalls.Register(b);
         PersonalitySyscall.Register(b);
         CapabilitySyscalls.Register(b);
+        UnshareSyscall.Register(b);
         return b.Build();
     }
 }

@@ -39,11 +39,11 @@ internal static class TimeSyscalls
         b.Add(SyscallNumber.Alarm, SupportLevel.Full, "the host's alarm; its SIGALRM is forwarded", static (t, a) => Syscall(SyscallNumber.Alarm, (long)(uint)a[0]));
         b.Add(SyscallNumber.Setitimer, SupportLevel.Full, "the host's interval timers; their signals are forwarded", static (t, a) => SetInterval(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Getitimer, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Getitimer, a[1], IntervalSize, (long)a[0]));
-        b.Add(SyscallNumber.TimerCreate, SupportLevel.Partial, "host POSIX timers; SIGEV_THREAD_ID only for the caller; signals the runner cannot forward are EINVAL", static (t, a) => TimerCreate(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.TimerCreate, SupportLevel.Partial, "host POSIX timers; SIGEV_THREAD_ID for a thread of the group (delivered to it); signals the runner cannot forward are EINVAL", static (t, a) => TimerCreate(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.TimerSettime, SupportLevel.Full, "", static (t, a) => TimerSet(t, a[0], a[1], a[2], a[3]));
         b.Add(SyscallNumber.TimerGettime, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.TimerGettime, a[1], IntervalSize, (long)a[0]));
         b.Add(SyscallNumber.TimerGetoverrun, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.TimerGetoverrun, (long)a[0]));
-        b.Add(SyscallNumber.TimerDelete, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.TimerDelete, (long)a[0]));
+        b.Add(SyscallNumber.TimerDelete, SupportLevel.Full, "", static (t, a) => TimerDelete((long)a[0]));
         b.Add(SyscallNumber.Gettimeofday, SupportLevel.Full, "", static (t, a) => TimeOfDay(t, a[0], a[1]));
         b.Add(SyscallNumber.Times, SupportLevel.Full, "", static (t, a) => Times(t, a[0]));
         b.Add(SyscallNumber.Time, SupportLevel.Full, "", static (t, a) => Time(t, a[0]));
@@ -202,10 +202,12 @@ internal static class TimeSyscalls
     }
 
     /// <summary>timer_create: a host POSIX timer (its id is the guest's); its signal reaches the guest through the
-    /// host forwarding, so only forwardable signals are accepted.</summary>
+    /// host forwarding, so only forwardable signals are accepted. A <c>SIGEV_THREAD_ID</c> timer notifies the runner
+    /// process and its signal is then aimed at the named thread (<see cref="ThreadTimerTargets"/>).</summary>
     private static long TimerCreate(Task t, ulong clock, ulong eventAddr, ulong idAddr)
     {
         byte[] sigevent = new byte[SigeventSize];
+        int targetTid = 0;
         if (eventAddr != 0)
         {
             if (t.CopyIn(eventAddr, sigevent) < 0)
@@ -217,7 +219,8 @@ internal static class TimeSyscalls
             int signal = BitConverter.ToInt32(sigevent, SigeventSignalOffset);
             if (notify == NotifyThreadId)
             {
-                if (BitConverter.ToInt32(sigevent, SigeventThreadIdOffset) != t.Tid)
+                targetTid = BitConverter.ToInt32(sigevent, SigeventThreadIdOffset);
+                if (t.Group.FindTask(targetTid) is null)
                 {
                     return Einval;
                 }
@@ -247,7 +250,19 @@ internal static class TimeSyscalls
             return Efault;
         }
 
+        ThreadTimerTargets.Created(BitConverter.ToInt32(id, 0), targetTid);
         return 0;
+    }
+
+    private static long TimerDelete(long id)
+    {
+        long r = Syscall(SyscallNumber.TimerDelete, id);
+        if (r == 0)
+        {
+            ThreadTimerTargets.Deleted((int)id);
+        }
+
+        return r;
     }
 
     private static long TimerSet(Task t, ulong id, ulong flags, ulong newAddr, ulong oldAddr)

@@ -28,6 +28,7 @@ public sealed class GoTests
     [InlineData("sync")]
     [InlineData("os")]
     [InlineData("os/exec")]
+    [InlineData("net")]
     public void Standard_library_tests_pass_as_natively(string package)
     {
         string binary = GoPrograms.TestBinary(package);

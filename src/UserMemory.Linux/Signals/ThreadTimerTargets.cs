@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+
+namespace UserMemory.Linux.Signals;
+
+/// <summary>
+/// The guest threads that <c>SIGEV_THREAD_ID</c> timers aim at. The host timer behind such a timer notifies the
+/// runner process (<c>SIGEV_SIGNAL</c>): a signal aimed at a runner thread would stay pending there, blocked, where
+/// the forwarding <c>signalfd</c> cannot read it. When the forwarded signal arrives, its timer id names the guest
+/// thread it goes to, as Linux would deliver it (Go's CPU profiler counts a per-thread CPU-time timer's
+/// <c>SIGPROF</c> only on the thread whose time it measures).
+/// </summary>
+/// <remarks>Timer ids are the host's and belong to this runner process (one guest thread group), so one table per
+/// process is enough; a timer whose thread has exited falls back to process-directed delivery.</remarks>
+internal static class ThreadTimerTargets
+{
+    private static readonly ConcurrentDictionary<int, int> Targets = new();
+
+    /// <summary>Records what a new timer aims at (replacing what a deleted timer of the same id aimed at).</summary>
+    /// <param name="timerId">The host timer id.</param>
+    /// <param name="tid">The target thread, or 0 for a process-directed timer.</param>
+    internal static void Created(int timerId, int tid)
+    {
+        if (tid == 0)
+        {
+            _ = Targets.TryRemove(timerId, out _);
+        }
+        else
+        {
+            Targets[timerId] = tid;
+        }
+    }
+
+    /// <summary>Forgets a deleted timer.</summary>
+    /// <param name="timerId">The host timer id.</param>
+    internal static void Deleted(int timerId) => _ = Targets.TryRemove(timerId, out _);
+
+    /// <summary>The thread a timer's signal is aimed at.</summary>
+    /// <param name="timerId">The host timer id from the signal.</param>
+    /// <param name="tid">The target thread.</param>
+    /// <returns>False for a process-directed timer.</returns>
+    internal static bool TryGetTarget(int timerId, out int tid) => Targets.TryGetValue(timerId, out tid);
+}

@@ -1,0 +1,15 @@
+using UserMemory.Linux.Tests.Support;
+
+namespace UserMemory.Linux.Tests.Fidelity;
+
+/// <summary>
+/// POSIX timers aimed at one thread (<c>SIGEV_THREAD_ID</c>): tests/probes/thread_timers.c. Go's CPU profiler
+/// (runtime/pprof) makes one per thread on its CPU-time clock and counts a sample only on the thread it measures; the
+/// signal must reach that thread, not the one the process-directed rules pick. Linux is the oracle.
+/// </summary>
+public sealed class ThreadTimerTests
+{
+    [ProbeFact]
+    public void A_thread_timer_signals_its_thread() =>
+        Differential.AssertSameAsNative(Probes.Get("thread_timers"), ["thread"]);
+}

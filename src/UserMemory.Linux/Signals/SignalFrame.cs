@@ -29,8 +29,17 @@ internal static class SignalFrame
     private const ushort UserCodeSelector = 0x33;
     private const ushort UserStackSelector = 0x2b;
 
+    /// <summary><c>UC_STRICT_RESTORE_SS</c>: rt_sigreturn restores SS from the frame instead of forcing a valid one.</summary>
+    private const ulong StrictRestoreSs = 0x4;
+
     /// <summary><c>UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS</c>.</summary>
-    private const ulong ContextFlags = 0x2 | 0x4;
+    private const ulong ContextFlags = 0x2 | StrictRestoreSs;
+
+    /// <summary>The requested privilege level Linux ORs into restored selectors (ring 3).</summary>
+    private const ushort UserPrivilege = 3;
+
+    /// <summary><c>fxrstor</c> faults on an area not aligned to 16 bytes.</summary>
+    private const ulong FxrstorAlignMask = 15;
 
     /// <summary>The flags user code may change through a frame (<c>FIX_EFLAGS</c>: CF PF AF ZF SF TF DF OF RF AC).</summary>
     private const ulong UserFlagsMask = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x10000 | 0x40000;
@@ -191,6 +200,11 @@ internal static class SignalFrame
 
         UContext context = MemoryMarshal.Read<UContext>(bytes);
         SigContext m = context.Machine;
+        if (!SelectorsReturnToUserMode(context))
+        {
+            return null; // Linux's iret back to user mode faults: SIGSEGV (a 32-bit code selector is not supported)
+        }
+
         cpu.Write(CpuRegister.R8, m.R8);
         cpu.Write(CpuRegister.R9, m.R9);
         cpu.Write(CpuRegister.R10, m.R10);
@@ -213,9 +227,10 @@ internal static class SignalFrame
         if (m.FpState != 0)
         {
             byte[] vector = new byte[ICpu.FxsaveSize];
-            if (t.CopyIn(m.FpState, vector) < 0)
+            if ((m.FpState & FxrstorAlignMask) != 0 || t.CopyIn(m.FpState, vector) < 0
+                || (BitConverter.ToUInt32(vector, FxsaveLayout.Mxcsr) & ~FxsaveLayout.DefaultMxcsrMask) != 0)
             {
-                return null;
+                return null; // Linux's fxrstor of the area faults (misaligned, unreadable, reserved MXCSR bits)
             }
 
             cpu.RestoreVectorState(vector);
@@ -230,4 +245,10 @@ internal static class SignalFrame
 
         return m.Rip;
     }
+
+    /// <summary>Whether the frame's CS (and SS under <c>UC_STRICT_RESTORE_SS</c>), with Linux's ring 3 ORed in, are
+    /// the 64-bit user selectors; anything else makes Linux's return to user mode fault.</summary>
+    private static bool SelectorsReturnToUserMode(in UContext context) =>
+        (context.Machine.Cs | UserPrivilege) == UserCodeSelector
+        && ((context.Flags & StrictRestoreSs) == 0 || (context.Machine.Ss | UserPrivilege) == UserStackSelector);
 }

@@ -28,6 +28,7 @@ internal static class CloneSyscall
     private const ulong ChildClearTid = (ulong)CloneFlags.ChildClearTid;
     private const ulong PidFd = (ulong)CloneFlags.PidFd;
     private const ulong Parent = (ulong)CloneFlags.Parent;
+    private const ulong Detached = (ulong)CloneFlags.Detached;
 
     /// <summary>The combinations Linux's <c>copy_process</c> refuses with EINVAL.</summary>
     /// <param name="flags">clone's flags.</param>
@@ -49,9 +50,9 @@ internal static class CloneSyscall
             return Einval; // shared handlers need shared memory
         }
 
-        if ((flags & PidFd) != 0 && (flags & (Thread | ParentSetTid)) != 0)
+        if ((flags & PidFd) != 0 && (flags & (Thread | ParentSetTid | Detached)) != 0)
         {
-            return Einval; // CLONE_PIDFD reuses parent_tid, and names processes only
+            return Einval; // CLONE_PIDFD reuses parent_tid, names processes only, and reserves CLONE_DETACHED
         }
 
         return 0;

@@ -72,6 +72,11 @@ internal static class FutexSyscalls
                     return Einval;
                 }
 
+                if (shared && (!IsMappedWord(t, address) || !IsMappedWord(t, address2)))
+                {
+                    return Efault; // both shared keys come from their pages, which must exist
+                }
+
                 return t.Group.Futexes.Requeue(t, address, address2, wake, requeue, command == FutexOperation.CompareRequeue ? value3 : null);
             }
 
@@ -124,13 +129,17 @@ internal static class FutexSyscalls
             return Einval;
         }
 
-        if (shared && !UserCopy.AtomicLoad32(t.Space, UserConstPtr<uint>.FromAddress(new VirtAddr(address))).TryGetValue(out _))
+        if (shared && !IsMappedWord(t, address))
         {
             return Efault; // a shared futex's key comes from the page, which must exist
         }
 
         return t.Group.Futexes.Wake(t, address, (int)Math.Min(count, int.MaxValue), bitset);
     }
+
+    /// <summary>Whether the futex word at <paramref name="address"/> can be read (a shared key needs its page).</summary>
+    private static bool IsMappedWord(Task t, ulong address) =>
+        UserCopy.AtomicLoad32(t.Space, UserConstPtr<uint>.FromAddress(new VirtAddr(address))).TryGetValue(out _);
 
     private static long WakeOp(Task t, ulong address, ulong address2, int wake, int wake2, uint encoded)
     {

@@ -80,6 +80,8 @@ internal static class MiscSyscalls
     {
         switch (code)
         {
+            case (ulong)ArchPrctlCode.SetGs or (ulong)ArchPrctlCode.SetFs when !SegmentBaseLimit.IsAllowed(addr):
+                return Errno(LinuxError.EPERM);
             case (ulong)ArchPrctlCode.SetGs:
                 t.Cpu.Write(CpuRegister.GsBase, addr);
                 return 0;

@@ -68,6 +68,11 @@ internal static class ProcessSyscalls
             return invalid;
         }
 
+        if ((flags & CloneSetTls) != 0 && !SegmentBaseLimit.IsAllowed(tls))
+        {
+            return Errno(LinuxError.EPERM); // copy_thread's ARCH_SET_FS check
+        }
+
         if (CloneSyscall.IsThread(flags))
         {
             return CloneSyscall.CreateThread(t, flags, stack, parentTid, childTid, tls);

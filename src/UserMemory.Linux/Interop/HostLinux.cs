@@ -154,6 +154,42 @@ public static unsafe partial class HostLinux
         }
     }
 
+    /// <summary><c>ioctl(fd, SIOCGIFCONF)</c> with a <c>struct ifconf</c> built over the pinned span for the duration
+    /// of the call: the host writes whole <c>struct ifreq</c> records into <paramref name="records"/>, or, with
+    /// <paramref name="sizeOnly"/>, only reports how many bytes all of them need.</summary>
+    /// <param name="fd">The host socket.</param>
+    /// <param name="records">Room for the records (ignored with <paramref name="sizeOnly"/>).</param>
+    /// <param name="sizeOnly">Pass a NULL buffer (Linux then answers the size needed).</param>
+    /// <param name="length">The <c>ifc_len</c> the host wrote back.</param>
+    /// <returns>0 or <c>-errno</c>.</returns>
+    internal static long InterfaceConfiguration(long fd, Span<byte> records, bool sizeOnly, out int length)
+    {
+        const long GetInterfaceConfiguration = 0x8912; // SIOCGIFCONF
+        fixed (byte* pRecords = records)
+        {
+            // struct ifconf { int ifc_len; /* 4 bytes of padding */ char *ifc_buf; } (x86-64, 16 bytes).
+            ulong* ifconf = stackalloc ulong[2];
+            ifconf[0] = sizeOnly ? 0 : (uint)records.Length;
+            ifconf[1] = sizeOnly ? 0 : (ulong)pRecords;
+            long r = Syscall((long)SyscallNumber.Ioctl, fd, GetInterfaceConfiguration, (long)ifconf);
+            length = (int)(uint)ifconf[0];
+            return r;
+        }
+    }
+
+    /// <summary>True when host descriptor <paramref name="fd"/> is a socket (<c>fstat</c>'s file type).</summary>
+    /// <param name="fd">The host descriptor.</param>
+    /// <returns>Whether it is open and a socket.</returns>
+    internal static bool IsSocket(long fd)
+    {
+        const int StatModeOffset = 24; // st_mode in the x86-64 struct stat
+        const uint FileTypeMask = 0xF000; // S_IFMT
+        const uint SocketFileType = 0xC000; // S_IFSOCK
+        Span<byte> stat = stackalloc byte[System.Runtime.CompilerServices.Unsafe.SizeOf<Stat>()];
+        return Syscall((long)SyscallNumber.Fstat, stat, 1, [fd, 0, 0, 0, 0, 0]) == 0
+            && (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(stat[StatModeOffset..]) & FileTypeMask) == SocketFileType;
+    }
+
     /// <summary>Makes a host system call with one memory argument.</summary>
     /// <param name="number">The host syscall number.</param>
     /// <param name="buffer">The buffer.</param>

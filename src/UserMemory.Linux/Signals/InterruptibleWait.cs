@@ -33,9 +33,6 @@ internal static class InterruptibleWait
     private const int ReventsOffset = 6;
     private const int EventsOffset = 4;
     private const int TimespecSize = 16;
-    private const int StatModeOffset = 24;
-    private const uint FileTypeMask = 0xF000;
-    private const uint SocketFileType = 0xC000;
 
     /// <summary>Waits until one of the first <paramref name="count"/> entries of <paramref name="pollFds"/> is ready,
     /// the timeout passes, or a signal becomes deliverable.</summary>
@@ -184,20 +181,13 @@ internal static class InterruptibleWait
         }
 
         long flags = HostLinux.Syscall((long)SyscallNumber.Fcntl, hostFd, (long)FcntlCommand.GetFl);
-        if (flags < 0 || (flags & (long)OpenFlags.NonBlock) != 0 || (requireSocket && !IsSocket(hostFd)))
+        if (flags < 0 || (flags & (long)OpenFlags.NonBlock) != 0 || (requireSocket && !HostLinux.IsSocket(hostFd)))
         {
             return 0;
         }
 
         _ = Wait(t, entries, 1, -1, 0, out bool interrupted);
         return interrupted ? RestartCode.RestartSys : 0;
-    }
-
-    private static bool IsSocket(long hostFd)
-    {
-        Span<byte> stat = stackalloc byte[System.Runtime.CompilerServices.Unsafe.SizeOf<Stat>()];
-        return HostLinux.Syscall((long)SyscallNumber.Fstat, stat, 1, [hostFd, 0, 0, 0, 0, 0]) == 0
-            && (BinaryPrimitives.ReadUInt32LittleEndian(stat[StatModeOffset..]) & FileTypeMask) == SocketFileType;
     }
 
     /// <summary>Sleeps for <paramref name="timeoutNs"/> (or until a signal when -1), waking for deliverable signals.</summary>

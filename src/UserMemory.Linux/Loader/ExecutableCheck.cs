@@ -13,8 +13,13 @@ public static class ExecutableCheck
     private const long AtFdCwd = -100;
     private const long ExecuteOk = 1;
 
-    /// <summary>Resolves <paramref name="program"/> (a host path without NUL), following one <c>#!</c> line, which
-    /// rewrites <paramref name="argv"/> the way Linux does.</summary>
+    /// <summary>How many <c>#!</c> scripts one execve follows (a script whose interpreter is a script...); one more is
+    /// ELOOP, as Linux's <c>exec_binprm</c> answers.</summary>
+    private const int MaxScriptDepth = 5;
+
+    /// <summary>Resolves <paramref name="program"/> (a host path without NUL), following <c>#!</c> lines (up to
+    /// <see cref="MaxScriptDepth"/> nested scripts, then ELOOP), each of which rewrites <paramref name="argv"/> the way
+    /// Linux does.</summary>
     /// <param name="program">The path; replaced by the interpreter's for a script.</param>
     /// <param name="argv">The arguments; a script's get the interpreter (and its argument) and the script path first.</param>
     /// <returns>0, or <c>-errno</c> (ENOENT, EACCES, ENOEXEC...).</returns>
@@ -27,22 +32,24 @@ public static class ExecutableCheck
             return r;
         }
 
-        if (file.Length >= 2 && file[0] == (byte)'#' && file[1] == (byte)'!')
+        // As Linux's exec_binprm: a script's interpreter may itself be a script, up to MaxScriptDepth of them.
+        for (int depth = 0; file.Length >= 2 && file[0] == (byte)'#' && file[1] == (byte)'!'; depth++)
         {
-            int end = Array.IndexOf(file, (byte)'\n');
-            ReadOnlySpan<byte> line = file.AsSpan(2, (end < 0 ? Math.Min(file.Length, 256) : Math.Min(end, 256)) - 2).Trim((byte)' ').Trim((byte)'\t');
-            if (line.IsEmpty)
+            if (depth == MaxScriptDepth)
             {
-                return -(long)LinuxError.ENOEXEC;
+                return -(long)LinuxError.ELOOP;
             }
 
-            int space = line.IndexOfAny((byte)' ', (byte)'\t');
-            byte[] interpreter = (space < 0 ? line : line[..space]).ToArray();
-            ReadOnlySpan<byte> optional = space < 0 ? default : line[(space + 1)..].Trim((byte)' ');
-            var prefix = new List<byte[]> { interpreter };
-            if (!optional.IsEmpty)
+            r = ScriptLine.Parse(file, out byte[] interpreter, out byte[]? optional);
+            if (r < 0)
             {
-                prefix.Add(optional.ToArray());
+                return r;
+            }
+
+            var prefix = new List<byte[]> { interpreter };
+            if (optional is not null)
+            {
+                prefix.Add(optional);
             }
 
             prefix.Add(program);

@@ -78,30 +78,12 @@ internal static class ScriptLine
     private static bool IsSpaceTab(byte b) => b is (byte)' ' or (byte)'\t';
 
     /// <summary>The first index in <c>[from, to)</c> that is not a space or tab, or -1.</summary>
-    private static int NextNonSpaceTab(ReadOnlySpan<byte> buffer, int from, int to)
-    {
-        for (int i = from; i < to; i++)
-        {
-            if (!IsSpaceTab(buffer[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
+    private static int NextNonSpaceTab(ReadOnlySpan<byte> buffer, int from, int to) =>
+        Offset(from, buffer[from..to].IndexOfAnyExcept((byte)' ', (byte)'\t'));
 
     /// <summary>The first index in <c>[from, to)</c> holding a space, tab or NUL, or -1.</summary>
-    private static int NextTerminator(ReadOnlySpan<byte> buffer, int from, int to)
-    {
-        for (int i = from; i < to; i++)
-        {
-            if (IsSpaceTab(buffer[i]) || buffer[i] == 0)
-            {
-                return i;
-            }
-        }
+    private static int NextTerminator(ReadOnlySpan<byte> buffer, int from, int to) =>
+        Offset(from, buffer[from..to].IndexOfAny((byte)' ', (byte)'\t', (byte)0));
 
-        return -1;
-    }
+    private static int Offset(int from, int found) => found < 0 ? -1 : from + found;
 }

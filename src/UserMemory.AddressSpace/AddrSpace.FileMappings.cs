@@ -100,6 +100,7 @@ public sealed partial class AddrSpace
         try
         {
             ThrowIfDisposed();
+            EndBorrowingLocked(copy: true);
             foreach (Area area in _areas.AsSpan())
             {
                 if (area.Shared is not { IsFile: true })

@@ -9,7 +9,7 @@ public sealed partial class AddrSpace
     /// memfd at file offset <c>va</c> for private areas, the <see cref="SharedMemory"/>'s memfd for shared ones. Call
     /// it inside an access scope on this space: the answer holds until the scope ends. It neither populates nor
     /// checks anything; the caller validates and populates through <see cref="PrepareAccess"/> before handing the
-    /// pages to anyone.
+    /// pages to anyone. A borrowing space (<see cref="IsBorrowingMemory"/>) must be released first.
     /// </summary>
     /// <param name="address">A guest address.</param>
     /// <param name="end">When an area contains <paramref name="address"/>, the area's end; otherwise the start of the
@@ -21,6 +21,7 @@ public sealed partial class AddrSpace
     /// <returns>True when an area contains <paramref name="address"/>.</returns>
     internal bool TryGetHostBacking(ulong address, out ulong end, out MappingFlags flags, out int fileDescriptor, out ulong fileOffset)
     {
+        ThrowIfBorrowing(); // the memfd does not hold the contents yet
         int index = _areas.FindContaining(address);
         if (index < 0)
         {

@@ -97,6 +97,7 @@ public sealed partial class AddrSpace
         try
         {
             ThrowIfDisposed();
+            EndBorrowingLocked(copy: true);
             (int first, int count) = Overlapping(s, e);
             if (count == 0)
             {
@@ -172,6 +173,7 @@ public sealed partial class AddrSpace
         try
         {
             ThrowIfDisposed();
+            EndBorrowingLocked(copy: true);
             (int first, int count) = Overlapping(s, e);
             Area[] old = _areas.AsSpan().Slice(first, count).ToArray();
             List<Area> replaced = new(count + 2);
@@ -290,6 +292,7 @@ public sealed partial class AddrSpace
         try
         {
             ThrowIfDisposed();
+            EndBorrowingLocked(copy: true);
             int index = _areas.FirstEndingAfter(area.Start);
             if (index < _areas.Count && _areas[index].Start < area.End)
             {

@@ -39,13 +39,18 @@ public sealed partial class AddrSpace
     /// the flag for inheritance.</remarks>
     /// <exception cref="InvalidOperationException">Called from inside an access scope on this space.</exception>
     /// <exception cref="InsufficientMemoryException">The host ran out of memory while copying.</exception>
-    public AddrSpaceSnapshot CreateSnapshot()
+    public AddrSpaceSnapshot CreateSnapshot() => BuildSnapshot(lend: false);
+
+    /// <summary>Builds a snapshot: a copy of the written pages in a new memfd, or (<paramref name="lend"/>) this
+    /// space's own memfd, duplicated.</summary>
+    private AddrSpaceSnapshot BuildSnapshot(bool lend)
     {
         _lock.EnterWrite();
         try
         {
             ThrowIfDisposed();
-            int fd = HostMemory.CreateMemfd("usermemory-snapshot", _viewSize);
+            EndBorrowingLocked(copy: true);
+            int fd = lend ? HostMemory.Duplicate(_memfd) : HostMemory.CreateMemfd("usermemory-snapshot", _viewSize);
             try
             {
                 List<SharedMemory> shared = [];
@@ -65,7 +70,7 @@ public sealed partial class AddrSpace
                     stored.Add(new(area.Start, area.End, area.Flags, area.Kind, area.IsLazy, index, area.SharedOffset));
                     if (area.Shared is null)
                     {
-                        CopyPopulatedRuns(area, fd, runs);
+                        CopyPopulatedRuns(area, lend ? -1 : fd, runs);
                     }
                 }
 
@@ -81,7 +86,7 @@ public sealed partial class AddrSpace
                     memory.AddReference();
                 }
 
-                return new AddrSpaceSnapshot(fd, table, shared);
+                return new AddrSpaceSnapshot(fd, table, shared, lend);
             }
             catch
             {
@@ -109,21 +114,7 @@ public sealed partial class AddrSpace
     /// snapshot needs more host mappings than <paramref name="options"/> allow.</exception>
     public static AddrSpace RestoreSnapshot(int memoryFd, ReadOnlySpan<byte> areaTable, IReadOnlyList<SharedMemory> sharedMemories, AddrSpaceOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(sharedMemories);
-        AreaTableCodec.Decoded decoded = AreaTableCodec.Decode(areaTable);
-        if (sharedMemories.Count != decoded.SharedSizes.Length)
-        {
-            throw new ArgumentException("The shared memory objects do not match the snapshot.", nameof(sharedMemories));
-        }
-
-        for (int i = 0; i < sharedMemories.Count; i++)
-        {
-            if (sharedMemories[i] is null || sharedMemories[i].Size != decoded.SharedSizes[i])
-            {
-                throw new ArgumentException($"Shared memory object {i} does not match the snapshot.", nameof(sharedMemories));
-            }
-        }
-
+        AreaTableCodec.Decoded decoded = DecodeForRestore(areaTable, sharedMemories);
         options = ValidateOptions(options);
         int fd = HostMemory.Duplicate(memoryFd);
         if (HostMemory.FileSize(fd) < decoded.UserRange.End.Value)
@@ -145,7 +136,33 @@ public sealed partial class AddrSpace
         }
     }
 
-    /// <summary>Rebuilds a space from a snapshot in this process (once per snapshot).</summary>
+    private static AddrSpaceOptions WithoutGuestView(AddrSpaceOptions options) =>
+        new() { MemoryLimit = options.MemoryLimit, MaxHostMappings = options.MaxHostMappings, GuestView = false };
+
+    /// <summary>Decodes an area table and checks the shared objects against it.</summary>
+    private static AreaTableCodec.Decoded DecodeForRestore(ReadOnlySpan<byte> areaTable, IReadOnlyList<SharedMemory> sharedMemories)
+    {
+        ArgumentNullException.ThrowIfNull(sharedMemories);
+        AreaTableCodec.Decoded decoded = AreaTableCodec.Decode(areaTable);
+        if (sharedMemories.Count != decoded.SharedSizes.Length)
+        {
+            throw new ArgumentException("The shared memory objects do not match the snapshot.", nameof(sharedMemories));
+        }
+
+        for (int i = 0; i < sharedMemories.Count; i++)
+        {
+            if (sharedMemories[i] is null || sharedMemories[i].Size != decoded.SharedSizes[i])
+            {
+                throw new ArgumentException($"Shared memory object {i} does not match the snapshot.", nameof(sharedMemories));
+            }
+        }
+
+        return decoded;
+    }
+
+    /// <summary>Rebuilds a space from a snapshot in this process (once per snapshot). A lent snapshot
+    /// (<see cref="AddrSpaceSnapshot.IsLent"/>) is borrowed (<see cref="RestoreBorrowedSnapshot"/>, the guest view
+    /// turned off).</summary>
     /// <param name="snapshot">The snapshot; still to be disposed by the caller.</param>
     /// <param name="options">Tunables, or null for the defaults.</param>
     /// <returns>The address space; dispose it.</returns>
@@ -154,11 +171,13 @@ public sealed partial class AddrSpace
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         snapshot.MarkRestored();
-        return RestoreSnapshot(snapshot.MemoryFd, snapshot.AreaTable, snapshot.SharedMemories, options);
+        return snapshot.IsLent
+            ? RestoreBorrowedSnapshot(snapshot.MemoryFd, snapshot.AreaTable, snapshot.SharedMemories, WithoutGuestView(options ?? AddrSpaceOptions.Default), released: null)
+            : RestoreSnapshot(snapshot.MemoryFd, snapshot.AreaTable, snapshot.SharedMemories, options);
     }
 
-    /// <summary>Copies the populated pages of a private area that hold data to <paramref name="fd"/> and records the
-    /// populated runs.</summary>
+    /// <summary>Copies the populated pages of a private area that hold data to <paramref name="fd"/> (none when it is
+    /// -1) and records the populated runs.</summary>
     private void CopyPopulatedRuns(in Area area, int fd, List<(ulong FirstPage, ulong PageCount)> runs)
     {
         ulong end = area.End >> Pages.Shift4K;
@@ -173,7 +192,11 @@ public sealed partial class AddrSpace
 
             ulong runEnd = _bitmap.Find(runStart, end, value: false);
             runs.Add((runStart, runEnd - runStart));
-            CopyData(fd, runStart << Pages.Shift4K, runEnd << Pages.Shift4K);
+            if (fd >= 0)
+            {
+                CopyData(fd, runStart << Pages.Shift4K, runEnd << Pages.Shift4K);
+            }
+
             page = runEnd;
         }
     }

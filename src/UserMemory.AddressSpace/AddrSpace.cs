@@ -49,22 +49,26 @@ public sealed partial class AddrSpace : IUserAddressSpace, IHostMappedAddressSpa
     private int _disposed;
     private bool _faultGuarded;
 
-    private AddrSpace(VirtAddrRange userRange, AddrSpaceOptions options, int memfd)
+    private AddrSpace(VirtAddrRange userRange, AddrSpaceOptions options, int memfd, int borrowedFd = -1)
     {
         UserRange = userRange;
         _options = options;
         _viewSize = userRange.End.Value;
         _memfd = memfd;
+        _borrowedFd = borrowedFd;
         _bitmap = new PopulationBitmap(_viewSize >> Pages.Shift4K);
         try
         {
-            KernelBase = HostMemory.MapView(memfd, _viewSize, Libc.ProtRead | Libc.ProtWrite);
+            KernelBase = borrowedFd >= 0
+                ? HostMemory.MapViewPrivate(borrowedFd, _viewSize, Libc.ProtRead | Libc.ProtWrite)
+                : HostMemory.MapView(memfd, _viewSize, Libc.ProtRead | Libc.ProtWrite);
             GuestViewBase = options.GuestView ? HostMemory.MapView(memfd, _viewSize, Libc.ProtNone) : 0;
         }
         catch
         {
             HostMemory.Unmap(KernelBase, _viewSize);
             HostMemory.Close(memfd);
+            HostMemory.Close(borrowedFd);
             throw;
         }
 
@@ -163,6 +167,7 @@ public sealed partial class AddrSpace : IUserAddressSpace, IHostMappedAddressSpa
         try
         {
             ThrowIfDisposed();
+            EndBorrowingLocked(copy: false);
             ClearLocked();
         }
         finally
@@ -183,6 +188,7 @@ public sealed partial class AddrSpace : IUserAddressSpace, IHostMappedAddressSpa
                 return;
             }
 
+            EndBorrowingLocked(copy: false);
             ClearLocked();
             if (_faultGuarded)
             {

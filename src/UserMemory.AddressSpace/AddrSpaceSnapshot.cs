@@ -17,12 +17,17 @@ public sealed class AddrSpaceSnapshot : IDisposable
     private int _disposed;
     private int _restored;
 
-    internal AddrSpaceSnapshot(int memoryFd, byte[] areaTable, IReadOnlyList<SharedMemory> sharedMemories)
+    internal AddrSpaceSnapshot(int memoryFd, byte[] areaTable, IReadOnlyList<SharedMemory> sharedMemories, bool lent)
     {
         MemoryFd = memoryFd;
         AreaTable = areaTable;
         SharedMemories = sharedMemories;
+        IsLent = lent;
     }
+
+    /// <summary>Whether <see cref="MemoryFd"/> is the lender's own memory file (<see cref="AddrSpace.CreateLendingSnapshot"/>),
+    /// to be borrowed copy-on-write (<see cref="AddrSpace.RestoreBorrowedSnapshot"/>), rather than a copy to adopt.</summary>
+    public bool IsLent { get; }
 
     /// <summary>A memfd (close-on-exec) with the private contents: the byte at guest address <c>va</c> is at file
     /// offset <c>va</c>. Whoever restores the snapshot adopts this file as its backing.</summary>

@@ -66,6 +66,64 @@ public sealed class ModelPropertyTests
     [Fact]
     public void Random_operation_sequences_agree_with_the_page_model_without_guest_view() => Run(guestView: false, seed: null);
 
+    /// <summary>Fork by lending: a prefix runs on the parent, the child borrows its memory copy-on-write
+    /// (<see cref="AddrSpace.CreateLendingSnapshot"/>), the rest runs on the child (its mapping changes make it take its
+    /// own copy on the way); the child must end in the state the model replays, and the parent's private contents must
+    /// not have changed.</summary>
+    [Fact]
+    public void Random_operation_sequences_on_a_borrowing_child_agree_with_the_page_model() =>
+        Gen.Select(GenOp.Array[0, 20], GenOp.Array[1, 30]).Sample(
+            t => ExecuteLent(t.Item1, t.Item2), iter: 300, threads: 1,
+            print: t => "parent:\n" + string.Join("\n", t.Item1.Select(o => o.ToString())) + "\nchild:\n" + string.Join("\n", t.Item2.Select(o => o.ToString())));
+
+    private static void ExecuteLent(Op[] parentOps, Op[] childOps)
+    {
+        var options = new AddrSpaceOptions { MemoryLimit = LimitPages * Page, MaxHostMappings = HostBudget, GuestView = false };
+        using AddrSpace parent = AddrSpace.Create(Base, Pages * Page, options);
+        using SharedMemory shm = SharedMemory.Create(PageModel.SharedPages * Page);
+        var model = new PageModel(Pages, LimitPages, HostBudget, guestView: false);
+        for (int i = 0; i < parentOps.Length; i++)
+        {
+            Step(parent, shm, model, parentOps[i], i);
+        }
+
+        byte[] parentPrivate = PrivateContents(parent);
+        int released = 0;
+        using AddrSpaceSnapshot snapshot = parent.CreateLendingSnapshot();
+        Assert.True(snapshot.IsLent);
+        using AddrSpace child = AddrSpace.RestoreBorrowedSnapshot(snapshot.MemoryFd, snapshot.AreaTable, snapshot.SharedMemories, options, () => released++);
+        Assert.True(child.IsBorrowingMemory);
+        for (int i = 0; i < childOps.Length; i++)
+        {
+            Step(child, shm, model, childOps[i], parentOps.Length + i);
+            Assert.True(parentPrivate.AsSpan().SequenceEqual(PrivateContents(parent)), $"the parent's private memory changed at child op {i}");
+        }
+
+        child.ReleaseBorrowedMemory();
+        Assert.False(child.IsBorrowingMemory);
+        Assert.Equal(1, released);
+        AssertSameState(child, model);
+        Assert.True(parentPrivate.AsSpan().SequenceEqual(PrivateContents(parent)), "the parent's private memory changed");
+    }
+
+    /// <summary>The kernel view's bytes of every page in a private area (zero elsewhere).</summary>
+    private static byte[] PrivateContents(AddrSpace space)
+    {
+        byte[] all = new byte[Pages * (int)Page];
+        foreach (MemoryAreaInfo area in space.GetAreas())
+        {
+            if (area.Kind != MemoryAreaKind.Private)
+            {
+                continue;
+            }
+
+            int offset = (int)(area.Range.Start.Value - Base);
+            Guest.KernelSpan(space, area.Range.Start.Value, (int)area.Range.Size).CopyTo(all.AsSpan(offset));
+        }
+
+        return all;
+    }
+
     private static void Run(bool guestView, string? seed) =>
         GenOp.Array[1, 40].Sample(ops => Execute(ops, guestView), seed: seed, iter: 400, threads: 1,
             print: ops => string.Join("\n", ops.Select(o => o.ToString())));

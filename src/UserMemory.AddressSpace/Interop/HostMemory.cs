@@ -56,6 +56,68 @@ internal static unsafe class HostMemory
         return address;
     }
 
+    /// <summary>Maps <paramref name="size"/> bytes of <paramref name="fd"/> from offset 0 anywhere, private
+    /// (copy-on-write: stores stay in this process and never reach the file), with <paramref name="protection"/>.</summary>
+    public static nint MapViewPrivate(int fd, ulong size, int protection)
+    {
+        nint address = Libc.Mmap(0, (nuint)size, protection, Libc.MapPrivate | Libc.MapNoReserve, fd, 0);
+        if (address == Libc.MapFailed)
+        {
+            throw Failure("mmap(MAP_PRIVATE)", Libc.LastError);
+        }
+
+        return address;
+    }
+
+    /// <summary>Opens this process's page map (<c>/proc/self/pagemap</c>, close-on-exec) for
+    /// <see cref="ReadPageMap"/>.</summary>
+    public static int OpenPageMap()
+    {
+        int fd = Libc.Open(PageMapPath, Libc.ORdOnly | Libc.OCloexec);
+        return fd >= 0 ? fd : throw Failure("open(/proc/self/pagemap)", Libc.LastError);
+    }
+
+    /// <summary>Reads the page-map entries of the pages at host address <paramref name="address"/> (page-aligned),
+    /// one 64-bit entry per page (<see cref="PageMapPresent"/>, <see cref="PageMapSwapped"/>,
+    /// <see cref="PageMapFileOrShared"/>).</summary>
+    public static void ReadPageMap(int pageMap, nint address, Span<ulong> entries)
+    {
+        long offset = (long)((ulong)address >> PageShift) * sizeof(ulong);
+        fixed (ulong* first = entries)
+        {
+            nuint wanted = (nuint)entries.Length * sizeof(ulong);
+            nuint done = 0;
+            while (done < wanted)
+            {
+                nint n = Libc.Pread(pageMap, (nint)((byte*)first + done), wanted - done, offset + (long)done);
+                if (n <= 0)
+                {
+                    int errno = n < 0 ? Libc.LastError : Libc.ENXIO;
+                    if (errno == Libc.EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw Failure("pread(/proc/self/pagemap)", errno);
+                }
+
+                done += (nuint)n;
+            }
+        }
+    }
+
+    /// <summary>Page-map bit: the page is present in memory.</summary>
+    public const ulong PageMapPresent = 1UL << 63;
+
+    /// <summary>Page-map bit: the page is swapped out (only anonymous pages are).</summary>
+    public const ulong PageMapSwapped = 1UL << 62;
+
+    /// <summary>Page-map bit: the page is a file page (or shared anonymous), not a private copy.</summary>
+    public const ulong PageMapFileOrShared = 1UL << 61;
+
+    private const string PageMapPath = "/proc/self/pagemap";
+    private const int PageShift = 12;
+
     /// <summary>Replaces <c>[address, address + size)</c> of a view with <paramref name="fd"/> at
     /// <paramref name="offset"/>; returns 0 or an errno.</summary>
     public static int MapFileFixed(nint address, ulong size, int protection, int fd, ulong offset)

@@ -48,6 +48,9 @@ internal static partial class Libc
     public const int MsAsync = 1;
     public const int MsSync = 4;
 
+    public const int ORdOnly = 0;
+    public const int OCloexec = 0x80000;
+
     public const int ENXIO = 6;
     public const int EINTR = 4;
 
@@ -98,6 +101,12 @@ internal static partial class Libc
 
     [LibraryImport(Library, EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint Pwrite(int fd, nint buffer, nuint count, long offset);
+
+    [LibraryImport(Library, EntryPoint = "pread", SetLastError = true)]
+    public static partial nint Pread(int fd, nint buffer, nuint count, long offset);
+
+    [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
 
     [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);

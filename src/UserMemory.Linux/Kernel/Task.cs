@@ -194,7 +194,15 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
         return UserBit | ((access & MappingFlags.Write) != 0 ? WriteBit : 0) | ((access & MappingFlags.Execute) != 0 ? FetchBit : 0);
     }
 
-    private void ResumeAfterStop(ulong rip) => Resume(rip, SignalDelivery.AfterStop(this, rip));
+    private void ResumeAfterStop(ulong rip)
+    {
+        if (Group.Loan is { Expired: true } loan)
+        {
+            loan.Release(this); // a forked child has computed long enough on its parent's lent memory
+        }
+
+        Resume(rip, SignalDelivery.AfterStop(this, rip));
+    }
 
     private void Resume(ulong rip, ulong next)
     {
@@ -212,6 +220,7 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
         long nr = unchecked((int)values[0]); // Linux takes the number as an int: the upper 32 bits of RAX are ignored
         Span<ulong> a = values[1..];
         Kernel.Tracer?.Begin(this, nr, a);
+        Group.Loan?.BeforeSyscall(this, nr, a);
         long result = SyscallTable.Dispatch(this, nr, a);
         Kernel.Tracer?.End(this, nr, a, result);
         Cpu.Write(CpuRegister.Rax, (ulong)result);

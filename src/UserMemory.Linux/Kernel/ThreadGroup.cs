@@ -48,6 +48,10 @@ public sealed partial class ThreadGroup : IDisposable
     /// <summary>The group's first task (its first thread, tid == pid); it may have exited while others run.</summary>
     public Task MainTask { get; }
 
+    /// <summary>While this forked process still reads its parent's lent memory: the loan to release
+    /// (<see cref="Process.MemoryLoan"/>); otherwise null.</summary>
+    internal Process.MemoryLoan? Loan { get; set; }
+
     /// <summary>The number of live tasks.</summary>
     internal int TaskCount
     {

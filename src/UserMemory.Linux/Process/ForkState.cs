@@ -76,17 +76,26 @@ public static class ForkState
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(registers);
         ThreadGroup process = task.Group;
+        int loanReadEnd = -1, loanWriteEnd = -1;
+        if (MemoryLoan.ShouldLend(process) && MemoryLoan.CreatePipe(out loanReadEnd, out loanWriteEnd) < 0)
+        {
+            loanReadEnd = loanWriteEnd = -1; // no pipe: copy instead
+        }
+
+        bool lend = loanWriteEnd >= 0;
         AddrSpaceSnapshot snapshot;
         try
         {
-            snapshot = process.Space.CreateSnapshot();
+            snapshot = lend ? process.Space.CreateLendingSnapshot() : process.Space.CreateSnapshot();
         }
         catch (InsufficientMemoryException)
         {
+            CloseLoanPipe(loanReadEnd, loanWriteEnd);
             return -(long)LinuxError.ENOMEM; // the host has no memory for the copy
         }
 
-        var inherited = new List<int>(snapshot.SharedMemories.Count + 1);
+        var inherited = new List<int>(snapshot.SharedMemories.Count + 2);
+        long pid = -1;
         using (snapshot)
         {
             try
@@ -95,6 +104,12 @@ public static class ForkState
                 if (memory < 0)
                 {
                     return memory;
+                }
+
+                long loan = lend ? Inherit(loanWriteEnd, inherited) : -1;
+                if (loan < -1)
+                {
+                    return loan;
                 }
 
                 var shared = new List<(int, HandoffSharedBacking)>(snapshot.SharedMemories.Count);
@@ -112,7 +127,7 @@ public static class ForkState
 
                 // The table is frozen from its text to the spawn, so the child's host descriptors are the ones its
                 // text names (plus strays of creations in flight, which the child closes: StrayDescriptors).
-                return process.Fds.WhileFrozen(table =>
+                pid = process.Fds.WhileFrozen(table =>
                 {
                     var state = new HandoffState
                     {
@@ -135,6 +150,7 @@ public static class ForkState
                         MemoryDescriptor = (int)memory,
                         AreaTable = snapshot.AreaTable,
                         SharedObjects = shared,
+                        LoanDescriptor = (int)loan,
                     };
                     byte[] encoded = state.Encode();
                     if (encoded.Length - HandoffState.HeaderSize > HandoffState.MaxPayload)
@@ -145,6 +161,7 @@ public static class ForkState
                     long memfd = HandoffChannel.Create(encoded, 0, []);
                     return memfd < 0 ? memfd : HandoffChannel.Launch(process.Options, memfd, replace: false);
                 });
+                return pid;
             }
             finally
             {
@@ -152,7 +169,31 @@ public static class ForkState
                 {
                     HostLinux.Syscall((long)SyscallNumber.Close, descriptor); // the child has its own copies now
                 }
+
+                if (lend)
+                {
+                    // The child now holds the only write end. Until it closes it (released, exec'd or gone) the
+                    // memory it reads is this process's: nothing here may change it, so wait, as vfork does.
+                    HostLinux.Syscall((long)SyscallNumber.Close, loanWriteEnd);
+                    if (pid > 0)
+                    {
+                        MemoryLoan.WaitForRelease(loanReadEnd);
+                    }
+                    else
+                    {
+                        HostLinux.Syscall((long)SyscallNumber.Close, loanReadEnd);
+                    }
+                }
             }
+        }
+    }
+
+    private static void CloseLoanPipe(int readEnd, int writeEnd)
+    {
+        if (writeEnd >= 0)
+        {
+            HostLinux.Syscall((long)SyscallNumber.Close, writeEnd);
+            HostLinux.Syscall((long)SyscallNumber.Close, readEnd);
         }
     }
 
@@ -169,8 +210,10 @@ public static class ForkState
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         FdTable fds = ProcessHandoff.ParseFdTable(state.FdTable);
-        AddrSpace space = RestoreSpace(state, options);
+        MemoryLoan? loan = state.LoanDescriptor >= 0 ? MemoryLoan.Adopt(state.LoanDescriptor) : null;
+        AddrSpace space = RestoreSpace(state, options, loan);
         var process = ThreadGroup.Create(new GuestKernel(options), space, fds, state.Program);
+        loan?.Start(process.MainTask);
         ProcessHandoff.ApplyCommon(process, state);
         process.BrkStart = state.BrkStart;
         process.BrkEnd = state.BrkEnd;
@@ -203,10 +246,10 @@ public static class ForkState
 
     /// <summary>Builds the child's address space from the inherited snapshot: each inherited descriptor becomes
     /// close-on-exec and is owned by one <see cref="SharedMemory"/> (closed when its last area goes); the snapshot's
-    /// memory file becomes the space's backing.</summary>
+    /// memory file becomes the space's backing, or, for a <paramref name="loan"/>, is borrowed copy-on-write.</summary>
     /// <exception cref="HandoffRejectedException">A descriptor is not open, not of its stated kind, or the snapshot
     /// does not fit it.</exception>
-    private static AddrSpace RestoreSpace(HandoffState state, RunnerOptions options)
+    private static AddrSpace RestoreSpace(HandoffState state, RunnerOptions options, MemoryLoan? loan)
     {
         var adopted = new List<SharedMemory>(state.SharedObjects.Count);
         try
@@ -222,7 +265,10 @@ public static class ForkState
             RunnerDescriptors.Check(RunnerDescriptors.SetCloseOnExec(state.MemoryDescriptor, true), "the memory snapshot's descriptor");
             try
             {
-                return AddrSpace.RestoreSnapshot(state.MemoryDescriptor, state.AreaTable, adopted, ThreadGroup.AddressSpaceOptions(options.MemoryLimit));
+                AddrSpaceOptions spaceOptions = ThreadGroup.AddressSpaceOptions(options.MemoryLimit);
+                return loan is null
+                    ? AddrSpace.RestoreSnapshot(state.MemoryDescriptor, state.AreaTable, adopted, spaceOptions)
+                    : AddrSpace.RestoreBorrowedSnapshot(state.MemoryDescriptor, state.AreaTable, adopted, spaceOptions, loan.OnReleased);
             }
             finally
             {

@@ -20,8 +20,10 @@ namespace UserMemory.Linux.Process;
 /// hard per resource); the command name and the exec name (length-prefixed raw bytes). A fork adds the registers (count, values), the break (start, end), the CLONE_CHILD_SETTID
 /// address, the inherited descriptor of the memory snapshot (<c>AddrSpace.CreateSnapshot</c>'s memfd, adopted by the
 /// child as its own backing: the written pages are copied once, by the parent), the snapshot's area table
-/// (length-prefixed; areas, population and shared-object indexes) and the shared objects (count, then inherited
-/// descriptor and backing each, in the table's index order).</item>
+/// (length-prefixed; areas, population and shared-object indexes), the shared objects (count, then inherited
+/// descriptor and backing each, in the table's index order) and the loan descriptor (u32, all ones for none: the
+/// memory descriptor is then a copy; otherwise it is the parent's own memory, lent, and this is the pipe end the parent
+/// waits on).</item>
 /// </list>
 /// Every string is byte-exact (no text decoding), every count is checked against the bytes that remain, every address
 /// against the user range, and trailing bytes are refused.
@@ -32,7 +34,7 @@ public sealed class HandoffState
     public const ulong Magic = 0x4F444E41484D5355;
 
     /// <summary>The layout version this runner writes and accepts.</summary>
-    public const uint Version = 4;
+    public const uint Version = 5;
 
     /// <summary>Magic, version, kind and payload length.</summary>
     public const int HeaderSize = 24;
@@ -133,6 +135,11 @@ public sealed class HandoffState
     /// inherits each at, and what it is.</summary>
     internal IReadOnlyList<(int Descriptor, HandoffSharedBacking Backing)> SharedObjects { get; init; } = [];
 
+    /// <summary>Fork: when the memory descriptor is the parent's own memory lent copy-on-write
+    /// (<c>AddrSpace.CreateLendingSnapshot</c>), the write end of the pipe the parent waits on (the child closes it once
+    /// it no longer reads the lent memory); otherwise -1 and the memory descriptor is a copy the child adopts.</summary>
+    internal int LoanDescriptor { get; init; } = -1;
+
     /// <summary>Where the fork memory starts in the state file, for a payload of <paramref name="payloadLength"/>.</summary>
     /// <param name="payloadLength">The payload's length.</param>
     /// <returns>The first page boundary after header and payload.</returns>
@@ -199,6 +206,8 @@ public sealed class HandoffState
                 w.WriteU32((uint)descriptor);
                 w.WriteU32((uint)backing);
             }
+
+            w.WriteU32(unchecked((uint)LoanDescriptor));
         }
 
         byte[] payload = w.ToArray();
@@ -420,6 +429,8 @@ public sealed class HandoffState
             shared.Add((descriptor, (HandoffSharedBacking)backing));
         }
 
+        uint loan = r.ReadU32("loan descriptor");
+        int loanDescriptor = loan == NoDescriptor ? -1 : CheckDescriptor(loan, "loan descriptor");
         return new HandoffState
         {
             Kind = common.Kind,
@@ -441,8 +452,12 @@ public sealed class HandoffState
             MemoryDescriptor = memoryDescriptor,
             AreaTable = areaTable,
             SharedObjects = shared,
+            LoanDescriptor = loanDescriptor,
         };
     }
+
+    /// <summary>The encoding of "no descriptor" (-1 as a u32).</summary>
+    private const uint NoDescriptor = uint.MaxValue;
 
     /// <summary>A descriptor the child inherits: above the standard three, not one of the runner's own.</summary>
     private static int CheckDescriptor(uint descriptor, string what) =>

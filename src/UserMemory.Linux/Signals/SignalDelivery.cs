@@ -241,6 +241,7 @@ internal static class SignalDelivery
                     case DefaultAction.Continue:
                         continue;
                     case DefaultAction.Stop:
+                        t.Group.Loan?.Release(t); // a stopped child must not keep its parent waiting
                         StopHostProcess();
                         continue;
                     default:

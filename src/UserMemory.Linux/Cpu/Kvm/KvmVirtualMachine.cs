@@ -439,7 +439,8 @@ public sealed class KvmVirtualMachine : IDisposable
     /// the user slots are reset instead (every shadow entry of user memory goes).</summary>
     private void DropShadowEntries(ulong start, ulong end)
     {
-        if (KvmNative.DropSharedPageTableEntries(Space.KernelBase + (nint)start, end - start))
+        // A borrowing space's view is a private mapping: dropping its entries would discard the pages it wrote.
+        if (!Space.IsBorrowingMemory && KvmNative.DropSharedPageTableEntries(Space.KernelBase + (nint)start, end - start))
         {
             _ = Interlocked.Increment(ref _shadowZaps);
             return;

@@ -6,7 +6,9 @@
  * shared memory for its parent, a child that stops, a child that forks again). Linux is the oracle.
  * Build: musl-gcc -static -O1. With FORK_LEND_ROLE=exec in the environment it is the exec'd child. */
 #include "probe_common.h"
+#include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <sys/wait.h>
 
@@ -189,6 +191,32 @@ static void signal_child(void)
     signal(SIGUSR1, SIG_DFL);
 }
 
+/* vfork and posix_spawn (CLONE_VFORK) from a process whose other thread keeps storing: the runner lends the memory
+ * whatever its size or thread count, and the parent resumes once the child has exec'd. */
+static volatile int spinning = 1;
+static volatile unsigned long spins;
+static void *spinner(void *arg) { (void)arg; while (spinning) spins++; return NULL; }
+
+static void vfork_from_threads(const char *self)
+{
+    pthread_t thread;
+    pthread_create(&thread, NULL, spinner, NULL);
+    char *argv[] = { (char *)self, NULL };
+    char *envp[] = { "FORK_LEND_ROLE=exec", NULL };
+    pid_t pid = vfork();
+    if (pid == 0) {
+        execve(self, argv, envp);
+        _exit(127);
+    }
+    int child = wait_status(pid);
+    printf("vfork child=%d\n", child);
+    pid_t spawned;
+    int r = posix_spawn(&spawned, self, NULL, NULL, argv, envp);
+    printf("posix_spawn r=%d child=%d\n", r, r == 0 ? wait_status(spawned) : -1);
+    spinning = 0;
+    pthread_join(thread, NULL);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -209,5 +237,6 @@ int main(int argc, char **argv)
     nested();
     shared_memory();
     signal_child();
+    vfork_from_threads(argv[0]);
     return 0;
 }

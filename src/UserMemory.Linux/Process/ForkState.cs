@@ -70,14 +70,16 @@ public static class ForkState
     /// <param name="task">The parent's calling task.</param>
     /// <param name="registers">The child's registers.</param>
     /// <param name="childSetTid">Where the child stores its pid (CLONE_CHILD_SETTID), or 0.</param>
+    /// <param name="vfork">CLONE_VFORK: the caller waits for the child's execve or exit anyway, so the memory is always
+    /// lent (<see cref="MemoryLoan"/>).</param>
     /// <returns>The child's pid, or <c>-errno</c>.</returns>
-    public static long Spawn(Task task, ulong[] registers, ulong childSetTid)
+    public static long Spawn(Task task, ulong[] registers, ulong childSetTid, bool vfork = false)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(registers);
         ThreadGroup process = task.Group;
         int loanReadEnd = -1, loanWriteEnd = -1;
-        if (MemoryLoan.ShouldLend(process) && MemoryLoan.CreatePipe(out loanReadEnd, out loanWriteEnd) < 0)
+        if (MemoryLoan.ShouldLend(process, vfork) && MemoryLoan.CreatePipe(out loanReadEnd, out loanWriteEnd) < 0)
         {
             loanReadEnd = loanWriteEnd = -1; // no pipe: copy instead
         }

@@ -8,9 +8,9 @@ using UserMemory.Linux.Kernel;
 namespace UserMemory.Linux.Process;
 
 /// <summary>
-/// Fork without copying memory: a single-threaded parent with much written memory lends its memory file to the child
-/// (<see cref="AddrSpace.CreateLendingSnapshot"/>) and waits, as a <c>vfork</c> parent does, until the child no longer
-/// reads it. The child reads the lent pages copy-on-write (<see cref="AddrSpace.RestoreBorrowedSnapshot"/>) and lets
+/// Fork without copying memory: a <c>vfork</c>, or a single-threaded parent with much written memory, lends its
+/// memory file to the child (<see cref="AddrSpace.CreateLendingSnapshot"/>) and waits, as a <c>vfork</c> parent does,
+/// until the child no longer reads it. The child reads the lent pages copy-on-write (<see cref="AddrSpace.RestoreBorrowedSnapshot"/>) and lets
 /// go by execve or exit (no copy at all) or by taking its own copy (<see cref="AddrSpace.ReleaseBorrowedMemory"/>),
 /// which it does before anything that could block, change its mappings or take long.
 /// </summary>
@@ -47,12 +47,16 @@ internal sealed class MemoryLoan
     /// <summary>Whether the child has run for <see cref="ComputeLimit"/> while borrowing.</summary>
     public bool Expired => _expired;
 
-    /// <summary>Whether a fork of <paramref name="process"/> should lend its memory: one task (other threads would
-    /// change memory while the parent waits), and enough written memory for a copy to cost more than the wait.</summary>
+    /// <summary>Whether a fork of <paramref name="process"/> should lend its memory. A <c>vfork</c> always does: its
+    /// caller is suspended until the child execs or exits anyway, and the child shares the parent's memory on Linux,
+    /// so other threads' stores showing through to the child are within its semantics. A plain fork lends when the
+    /// process has one task (other threads would change the memory the child must see as at the fork) and enough
+    /// written memory for a copy to cost more than the wait.</summary>
     /// <param name="process">The forking process.</param>
+    /// <param name="vfork">Whether the fork is a <c>vfork</c> (CLONE_VFORK).</param>
     /// <returns>True to lend.</returns>
-    public static bool ShouldLend(ThreadGroup process) =>
-        process.TaskCount == 1 && process.Space.CommittedBytes > LendAbove && !process.Space.IsBorrowingMemory;
+    public static bool ShouldLend(ThreadGroup process, bool vfork) =>
+        !process.Space.IsBorrowingMemory && (vfork || (process.TaskCount == 1 && process.Space.CommittedBytes > LendAbove));
 
     /// <summary>The parent's side: a close-on-exec pipe whose write end goes to the child.</summary>
     /// <param name="readEnd">The end to wait on.</param>

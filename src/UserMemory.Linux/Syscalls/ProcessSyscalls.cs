@@ -20,9 +20,9 @@ internal static class ProcessSyscalls
     internal static void Register(SyscallTableBuilder b)
     {
         b.Add(SyscallNumber.Getpid, SupportLevel.Full, "", static (t, a) => t.Group.Pid);
-        b.Add(SyscallNumber.Clone, SupportLevel.Partial, "fork, vfork (as fork) and threads (CLONE_VM|CLONE_THREAD with shared fs and files; not on KVM); CLONE_VM without CLONE_THREAD or CLONE_VFORK is ENOSYS", static (t, a) => Clone(t, a[0], a[1], a[2], a[3], a[4]));
+        b.Add(SyscallNumber.Clone, SupportLevel.Partial, "fork, vfork (CLONE_VFORK: the parent waits while the child reads its memory copy-on-write) and threads (CLONE_VM|CLONE_THREAD with shared fs and files); CLONE_VM without CLONE_THREAD or CLONE_VFORK is ENOSYS", static (t, a) => Clone(t, a[0], a[1], a[2], a[3], a[4]));
         b.Add(SyscallNumber.Fork, SupportLevel.Full, "", static (t, a) => Clone(t, SignalNumber.SIGCHLD, 0, 0, 0, 0));
-        b.Add(SyscallNumber.Vfork, SupportLevel.Partial, "a plain fork (the parent does not wait)", static (t, a) => Clone(t, SignalNumber.SIGCHLD, 0, 0, 0, 0));
+        b.Add(SyscallNumber.Vfork, SupportLevel.Partial, "the parent waits until the child execs, exits or takes its own copy of the memory it reads copy-on-write (child stores do not reach the parent)", static (t, a) => Clone(t, CloneVfork | CloneVm | SignalNumber.SIGCHLD, 0, 0, 0, 0));
         b.Add(SyscallNumber.Execve, SupportLevel.Partial, "static executables and #! scripts; PT_INTERP is ENOEXEC", static (t, a) => Execve(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Exit, SupportLevel.Full, "ends the calling thread; the last thread's exit ends the group", static (t, a) => ExitThread(t, a[0]));
         b.Add(SyscallNumber.ExitGroup, SupportLevel.Full, "", static (t, a) => ExitSyscall(t, a[0]));
@@ -57,6 +57,8 @@ internal static class ProcessSyscalls
     }
 
     private const ulong CloneSetTls = (ulong)CloneFlags.SetTls;
+    private const ulong CloneVfork = (ulong)CloneFlags.Vfork;
+    private const ulong CloneVm = (ulong)CloneFlags.Vm;
     private const ulong CloneParentSetTid = (ulong)CloneFlags.ParentSetTid;
     private const ulong CloneChildSetTid = (ulong)CloneFlags.ChildSetTid;
 
@@ -92,7 +94,7 @@ internal static class ProcessSyscalls
         }
 
         ulong setTid = (flags & CloneChildSetTid) != 0 ? childTid : 0;
-        long pid = ForkState.Spawn(t, regs, setTid);
+        long pid = ForkState.Spawn(t, regs, setTid, vfork: (flags & CloneVfork) != 0);
         if (pid > 0 && (flags & CloneParentSetTid) != 0)
         {
             t.WriteI32(parentTid, (int)pid);

@@ -105,6 +105,19 @@ static void spin(void)
     munmap((void *)flag, PAGE);
 }
 
+/* A hostile child that never lets go: it loops on a call that neither blocks nor remaps. Its parent must still get
+ * out of fork (and then kills it). */
+static void hog(void)
+{
+    fill(10);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (;;) syscall(SYS_sched_yield);
+    }
+    kill(pid, SIGKILL);
+    printf("hog child=%d parent_bad=%ld\n", wait_status(pid), mismatches(10));
+}
+
 /* The child replaces itself at once, as a shell's child does. */
 static void exec_child(const char *self)
 {
@@ -232,6 +245,7 @@ int main(int argc, char **argv)
     isolation();
     pipe_fill();
     spin();
+    hog();
     exec_child(argv[0]);
     stop_child();
     nested();

@@ -163,7 +163,7 @@ public sealed partial class AddrSpace
     /// wrote) from the view to the own memfd.</summary>
     private void CopyBorrowedContents(int borrowed)
     {
-        int pageMap = HostMemory.OpenPageMap();
+        int pageMap = HostMemory.TryOpenPageMap(); // without it, every page in the lent file's holes is copied
         try
         {
             foreach (Area area in _areas.AsSpan())
@@ -216,7 +216,8 @@ public sealed partial class AddrSpace
         }
     }
 
-    /// <summary>Copies the pages of <c>[from, to)</c> that the page map shows as this process's private copies.</summary>
+    /// <summary>Copies the pages of <c>[from, to)</c> that the page map shows as this process's private copies (all of
+    /// them when the page map cannot be read: zero pages copied are harmless).</summary>
     private void CopyPrivatePages(int pageMap, ulong from, ulong to)
     {
         Span<ulong> entries = stackalloc ulong[PageMapChunk];
@@ -225,7 +226,11 @@ public sealed partial class AddrSpace
         {
             int count = (int)Math.Min((ulong)PageMapChunk, (to - page) >> Pages.Shift4K);
             Span<ulong> chunk = entries[..count];
-            HostMemory.ReadPageMap(pageMap, KernelBase + (nint)page, chunk);
+            if (pageMap < 0 || !HostMemory.TryReadPageMap(pageMap, KernelBase + (nint)page, chunk))
+            {
+                chunk.Fill(HostMemory.PageMapPresent); // unknown: treat every page as written
+            }
+
             int i = 0;
             while (i < count)
             {

@@ -70,17 +70,13 @@ internal static unsafe class HostMemory
     }
 
     /// <summary>Opens this process's page map (<c>/proc/self/pagemap</c>, close-on-exec) for
-    /// <see cref="ReadPageMap"/>.</summary>
-    public static int OpenPageMap()
-    {
-        int fd = Libc.Open(PageMapPath, Libc.ORdOnly | Libc.OCloexec);
-        return fd >= 0 ? fd : throw Failure("open(/proc/self/pagemap)", Libc.LastError);
-    }
+    /// <see cref="TryReadPageMap"/>; -1 when it cannot (no <c>/proc</c>, or a non-dumpable process that is not root).</summary>
+    public static int TryOpenPageMap() => Libc.Open(PageMapPath, Libc.ORdOnly | Libc.OCloexec);
 
     /// <summary>Reads the page-map entries of the pages at host address <paramref name="address"/> (page-aligned),
     /// one 64-bit entry per page (<see cref="PageMapPresent"/>, <see cref="PageMapSwapped"/>,
-    /// <see cref="PageMapFileOrShared"/>).</summary>
-    public static void ReadPageMap(int pageMap, nint address, Span<ulong> entries)
+    /// <see cref="PageMapFileOrShared"/>); false when the kernel refuses.</summary>
+    public static bool TryReadPageMap(int pageMap, nint address, Span<ulong> entries)
     {
         long offset = (long)((ulong)address >> PageShift) * sizeof(ulong);
         fixed (ulong* first = entries)
@@ -92,18 +88,19 @@ internal static unsafe class HostMemory
                 nint n = Libc.Pread(pageMap, (nint)((byte*)first + done), wanted - done, offset + (long)done);
                 if (n <= 0)
                 {
-                    int errno = n < 0 ? Libc.LastError : Libc.ENXIO;
-                    if (errno == Libc.EINTR)
+                    if (n < 0 && Libc.LastError == Libc.EINTR)
                     {
                         continue;
                     }
 
-                    throw Failure("pread(/proc/self/pagemap)", errno);
+                    return false;
                 }
 
                 done += (nuint)n;
             }
         }
+
+        return true;
     }
 
     /// <summary>Page-map bit: the page is present in memory.</summary>

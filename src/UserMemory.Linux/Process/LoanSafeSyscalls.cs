@@ -6,8 +6,10 @@ namespace UserMemory.Linux.Process;
 /// <summary>
 /// The system calls a child may make while it still borrows its parent's memory (<see cref="MemoryLoan"/>): those
 /// that return at once and change no memory mapping. They are what a shell or <c>posix_spawn</c> child does between
-/// <c>fork</c> and <c>execve</c>: descriptor shuffling, signal dispositions and masks, process groups, identity
-/// queries, <c>chdir</c>, <c>stat</c>, and the <c>execve</c> or <c>exit</c> itself. Anything else (a read or write
+/// <c>fork</c> and <c>execve</c>: descriptor shuffling, pipes, signals (dispositions, masks, sending), process groups,
+/// identity queries, <c>chdir</c>, <c>stat</c>, waits with WNOHANG, and the <c>execve</c> or <c>exit</c> itself.
+/// Credential changes are left out on purpose: after one, this process's <c>/proc/self</c> files may no longer open,
+/// and the copy reads <c>/proc/self/pagemap</c>. Anything else (a read or write
 /// that could wait on the parent, <c>open</c> of a FIFO, <c>mmap</c>, <c>wait4</c>, a sleep) makes the child take its
 /// own copy first, so the waiting parent never depends on the child's progress.
 /// </summary>
@@ -34,9 +36,16 @@ internal static class LoanSafeSyscalls
         SyscallNumber.SetRobustList or SyscallNumber.SetTidAddress or SyscallNumber.ArchPrctl or SyscallNumber.Prctl => true,
         SyscallNumber.Getrlimit or SyscallNumber.Setrlimit or SyscallNumber.Prlimit64 or SyscallNumber.Uname => true,
         SyscallNumber.ClockGettime or SyscallNumber.Gettimeofday or SyscallNumber.Time or SyscallNumber.SchedGetaffinity => true,
-        SyscallNumber.SchedYield => true,
+        SyscallNumber.SchedYield or SyscallNumber.Getcpu or SyscallNumber.Getpriority or SyscallNumber.Setpriority => true,
+        SyscallNumber.Pipe or SyscallNumber.Pipe2 or SyscallNumber.Kill or SyscallNumber.Tkill or SyscallNumber.Tgkill => true,
+        SyscallNumber.RtSigpending or SyscallNumber.Getrusage or SyscallNumber.Times or SyscallNumber.Sysinfo or SyscallNumber.Capget => true,
+        SyscallNumber.Wait4 => (args[2] & WaitNoHang) != 0,
+        SyscallNumber.Waitid => (args[3] & WaitNoHang) != 0,
         _ => false,
     };
+
+    /// <summary>WNOHANG: a wait that returns at once.</summary>
+    private const ulong WaitNoHang = 1;
 
     /// <summary>fcntl commands that return at once (not the waiting lock commands, nor leases or seals).</summary>
     private static bool IsNonBlockingFcntl(ulong command) => (FcntlCommand)command is FcntlCommand.DupFd or FcntlCommand.DupFdCloseOnExec

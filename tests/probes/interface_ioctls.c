@@ -1,7 +1,8 @@
 /* Network-interface ioctls on sockets (SIOCGIF*, SIOCGIFCONF): what if_nametoindex, if_indextoname and ifconfig ask.
- * Mode "read" prints what the guest learns about the loopback interface and the edges of SIOCGIFCONF (Linux is the
- * oracle); mode "change" (run under the runner only: natively as root it would change the host) asks for changes,
- * which must answer EPERM. Build: musl-gcc -static -O1. */
+ * Mode "read" prints what the guest learns about the loopback interface, the edges of SIOCGIFCONF and the answers to
+ * changes naming a missing interface (ENODEV or EPERM, as Linux orders its checks); Linux is the oracle. Mode
+ * "change" (run under the runner only: natively as root it would change the host) asks for changes, which must
+ * answer EPERM. Build: musl-gcc -static -O1. */
 #include "probe_common.h"
 #include <net/if.h>
 #include <netinet/in.h>
@@ -74,6 +75,22 @@ int main(int argc, char **argv)
         report("conf_into_hole", ioctl(s, SIOCGIFCONF, &conf));
         report("conf_struct_in_hole", ioctl(s, SIOCGIFCONF, (struct ifconf *)(page + 4096)));
         report("flags_request_in_hole", ioctl(s, SIOCGIFFLAGS, page + 4096 - 8));
+        /* Changes naming a missing interface: Linux looks the name up first (device-private and WAN requests for
+         * anyone, the others after the CAP_NET_ADMIN check), so they answer ENODEV, or EPERM without the capability. */
+        static const struct { const char *name; unsigned long request; } missing[] = {
+            { "tunnel_on_missing", 0x89F1 /* SIOCADDTUNNEL */ }, { "wan_on_missing", 0x894A /* SIOCWANDEV */ },
+            { "set_mtu_on_missing", SIOCSIFMTU }, { "set_flags_on_missing", SIOCSIFFLAGS },
+            { "set_name_on_missing", SIOCSIFNAME }, { "set_txqlen_on_missing", SIOCSIFTXQLEN },
+        };
+        for (unsigned i = 0; i < sizeof missing / sizeof missing[0]; i++) {
+            memset(&ifr, 0, sizeof ifr);
+            strcpy(ifr.ifr_name, "nosuchgre0");
+            report(missing[i].name, ioctl(s, missing[i].request, &ifr));
+        }
+        memset(&ifr, 0, sizeof ifr);
+        strcpy(ifr.ifr_name, "nosuchgre0");
+        report("tunnel_on_missing_unix", ioctl(u, 0x89F1, &ifr));
+        report("tunnel_request_in_hole", ioctl(s, 0x89F1, page + 4096 - 8));
         int p[2];
         pipe(p);
         report("flags_on_pipe", lo_request(p[0], SIOCGIFFLAGS, &ifr));

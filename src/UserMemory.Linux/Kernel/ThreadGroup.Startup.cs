@@ -29,7 +29,7 @@ public sealed partial class ThreadGroup
     /// <param name="memoryLimit">The committed-memory limit (<c>--memory</c>).</param>
     /// <returns>The options.</returns>
     internal static AddrSpaceOptions AddressSpaceOptions(ulong memoryLimit) =>
-        new() { GuestView = false, MemoryLimit = memoryLimit };
+        new() { GuestView = false, MemoryLimit = memoryLimit, MaxHostMappings = HostMappingBudget.GuestLimit };
 
     /// <summary>Wraps an address space in a process (no program loaded yet).</summary>
     /// <param name="kernel">The kernel.</param>

@@ -85,6 +85,25 @@ internal static class CapabilitySyscalls
         return t.CopyOut(dataAddr, data[..(count * DataSize)]) < 0 ? Efault : r;
     }
 
+    /// <summary>True when the calling host thread (the guest thread's) has <paramref name="capability"/> in its
+    /// effective set, as Linux's <c>capable()</c> checks before acting on a privileged request.</summary>
+    /// <param name="capability">The capability number (below 64).</param>
+    /// <returns>True when effective.</returns>
+    internal static bool HasEffective(int capability)
+    {
+        Span<byte> header = stackalloc byte[HeaderSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, Version3);
+        Span<byte> data = stackalloc byte[DataSize * MaxDataCount];
+        if (HostSpanCall2(SyscallNumber.Capget, header, 0, data, 1) < 0)
+        {
+            return false;
+        }
+
+        const int BitsPerSet = 32;
+        uint effective = BinaryPrimitives.ReadUInt32LittleEndian(data[(capability / BitsPerSet * DataSize)..]);
+        return (effective & (1u << (capability % BitsPerSet))) != 0;
+    }
+
     private static long Capset(Task t, ulong headerAddr, ulong dataAddr)
     {
         Span<byte> header = stackalloc byte[HeaderSize];

@@ -11,7 +11,9 @@ namespace UserMemory.Linux.Syscalls;
 /// are host sockets, so a query goes to the host with its <c>struct ifreq</c> copied in and out through the core;
 /// the guest reads the host's interfaces, as it does through route netlink. Every request that would change the host's
 /// network (an address, flags, MTU, a route, an ARP entry...) answers EPERM, as for a process without
-/// <c>CAP_NET_ADMIN</c>: the runner runs as root, and a guest must never reach the host's configuration. On a
+/// <c>CAP_NET_ADMIN</c>: the runner runs as root, and a guest must never reach the host's configuration. A request
+/// naming an interface that does not exist gets ENODEV where Linux looks the name up before acting (Go's net tests
+/// skip on "No such device" for a missing <c>gre0</c>); see <see cref="Refuse"/>. On a
 /// descriptor that is not a socket every one answers ENOTTY, as on Linux.
 /// </summary>
 internal static class InterfaceIoctls
@@ -41,6 +43,29 @@ internal static class InterfaceIoctls
     private const ulong GetPrivateFlags = 0x8935;
     private const ulong GetTransmitQueueLength = 0x8942;
     private const ulong GetMap = 0x8970;
+
+    /// <summary><c>IFNAMSIZ</c>: the name's bytes at the start of <c>struct ifreq</c>.</summary>
+    private const int InterfaceNameSize = 16;
+
+    /// <summary><c>CAP_NET_ADMIN</c>.</summary>
+    private const int NetworkAdministration = 12;
+
+    private const ulong SetFlags = 0x8914;
+    private const ulong SetMetric = 0x891E;
+    private const ulong SetMtu = 0x8922;
+    private const ulong SetName = 0x8923;
+    private const ulong SetHardwareAddress = 0x8924;
+    private const ulong AddMulticast = 0x8931;
+    private const ulong DeleteMulticast = 0x8932;
+    private const ulong SetHardwareBroadcast = 0x8937;
+    private const ulong SetTransmitQueueLength = 0x8943;
+    private const ulong WanDevice = 0x894A;
+    private const ulong SetMap = 0x8971;
+
+    /// <summary><c>SIOCDEVPRIVATE</c> to <c>SIOCDEVPRIVATE + 15</c> (tunnels: <c>SIOCADDTUNNEL</c> is the second).</summary>
+    private const ulong DevicePrivateFirst = 0x89F0;
+
+    private const ulong DevicePrivateLast = 0x89FF;
 
     /// <summary>The routing, interface, ARP, bridge and device requests of <c>linux/sockios.h</c> (from <c>SIOCADDRT</c>
     /// to the end of the device-private range): everything in it that is not a query above, or
@@ -80,12 +105,50 @@ internal static class InterfaceIoctls
             GetName or GetFlags or GetAddress or GetDestinationAddress or GetBroadcastAddress or GetNetmask or GetMetric
                 or GetMtu or GetHardwareAddress or GetIndex or GetPrivateFlags or GetTransmitQueueLength or GetMap
                 => Query(t, hostFd, request, arg),
-            _ => -(long)LinuxError.EPERM,
+            _ => Refuse(t, hostFd, request, arg),
         };
         return true;
     }
 
     /// <summary>One <c>struct ifreq</c> in, the host's answer out.</summary>
+    /// <summary>A request that would change the host's network: EPERM, except where Linux looks the named interface
+    /// up first and answers ENODEV (or EFAULT for an unreadable request) for a missing one: the device-private and
+    /// WAN requests always, the other interface changes for a caller holding <c>CAP_NET_ADMIN</c> (Linux checks the
+    /// capability, then the name).</summary>
+    private static long Refuse(Task t, long hostFd, ulong request, ulong arg)
+    {
+        bool lookedUp = IsDeviceRequest(request)
+            || (ChangesInterface(request) && CapabilitySyscalls.HasEffective(NetworkAdministration));
+        if (!lookedUp)
+        {
+            return -(long)LinuxError.EPERM;
+        }
+
+        Span<byte> ifreq = stackalloc byte[InterfaceRequestSize];
+        if (t.CopyIn(arg, ifreq) < 0)
+        {
+            return -(long)LinuxError.EFAULT;
+        }
+
+        ifreq[InterfaceNameSize - 1] = 0; // Linux ends the name at IFNAMSIZ - 1 whatever the guest wrote
+        ifreq[InterfaceNameSize..].Clear();
+        long r = HostLinux.Syscall((long)Abi.SyscallNumber.Ioctl, ifreq, 2, [hostFd, (long)GetIndex, 0, 0, 0, 0]);
+        return r == -(long)LinuxError.ENODEV ? r : -(long)LinuxError.EPERM;
+    }
+
+    /// <summary>True for the requests Linux passes to the named device without a capability check of its own
+    /// (<c>SIOCDEVPRIVATE</c>..+15, tunnels among them, and <c>SIOCWANDEV</c>): a missing name is ENODEV for
+    /// anyone.</summary>
+    private static bool IsDeviceRequest(ulong request) =>
+        request is WanDevice or (>= DevicePrivateFirst and <= DevicePrivateLast);
+
+    /// <summary>True for the interface changes whose <c>struct ifreq</c> name Linux looks up right after the
+    /// capability check. The address requests are left out: Linux checks the address family before the name, so
+    /// they stay EPERM.</summary>
+    private static bool ChangesInterface(ulong request) =>
+        request is SetFlags or SetMetric or SetMtu or SetName or SetHardwareAddress or AddMulticast or DeleteMulticast
+            or SetHardwareBroadcast or SetTransmitQueueLength or SetMap;
+
     private static long Query(Task t, long hostFd, ulong request, ulong arg)
     {
         Span<byte> request40 = stackalloc byte[InterfaceRequestSize];

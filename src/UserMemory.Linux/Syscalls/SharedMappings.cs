@@ -10,9 +10,10 @@ namespace UserMemory.Linux.Syscalls;
 
 /// <summary>
 /// <c>MAP_SHARED</c> mappings: anonymous ones get a memfd of their own (<see cref="SharedMemory.Create"/>), which a
-/// forked child maps too; file ones map the guest's own descriptor's file (<see cref="SharedMemory.ForFile"/>), so
-/// stores reach the file at once and pages past its end fault with SIGBUS. The file is reached only through the
-/// descriptor the guest passed, never by path, so the guest gets no file it could not open itself.
+/// forked child maps too; file ones map the guest's own descriptor's file (<see cref="SharedMemory.ForFile"/>, one
+/// object per file and access: <see cref="SharedFileObjects"/>), so stores reach the file at once and pages past its
+/// end fault with SIGBUS. The file is reached only through the descriptor the guest passed, never by path, so the
+/// guest gets no file it could not open itself.
 /// </summary>
 internal static class SharedMappings
 {
@@ -21,6 +22,12 @@ internal static class SharedMappings
 
     /// <summary><c>O_ACCMODE</c>.</summary>
     private const long AccessModeMask = 3;
+
+    /// <summary>Offset of <c>st_dev</c> in x86-64's <c>struct stat</c>.</summary>
+    private const int StatDeviceOffset = 0;
+
+    /// <summary>Offset of <c>st_ino</c> in x86-64's <c>struct stat</c>.</summary>
+    private const int StatInodeOffset = 8;
 
     /// <summary>Offset of <c>st_mode</c> in x86-64's <c>struct stat</c>.</summary>
     private const int StatModeOffset = 24;
@@ -93,21 +100,19 @@ internal static class SharedMappings
             return -(long)LinuxError.EACCES;
         }
 
-        SharedMemory memory;
-        try
+        byte[] stat = new byte[StatSize];
+        long st = HostSpanCall(SyscallNumber.Fstat, stat, 1, hostFd);
+        if (st < 0)
         {
-            memory = SharedMemory.ForFile(hostFd, writable);
-        }
-        catch (InvalidOperationException)
-        {
-            return -(long)LinuxError.ENFILE; // the host is out of descriptors
+            return st;
         }
 
-        using (memory)
-        {
-            LinuxError e = t.Space.MapShared(new VirtAddr(start), size, flags, memory, offset);
-            return e == LinuxError.None ? 0 : -(long)e;
-        }
+        var key = new SharedFileObjects.FileKey(
+            BinaryPrimitives.ReadUInt64LittleEndian(stat.AsSpan(StatDeviceOffset)),
+            BinaryPrimitives.ReadUInt64LittleEndian(stat.AsSpan(StatInodeOffset)),
+            writable);
+        LinuxError e = SharedFileObjects.Of(t.Space).Map(t.Space, key, hostFd, new VirtAddr(start), size, flags, offset);
+        return e == LinuxError.None ? 0 : -(long)e;
     }
 
     /// <summary>True when <c>[start, end)</c> overlaps a shared mapping of a file whose descriptor is not open for

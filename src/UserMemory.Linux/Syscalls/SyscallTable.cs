@@ -59,6 +59,7 @@ internal static class SyscallTable
         PersonalitySyscall.Register(b);
         CapabilitySyscalls.Register(b);
         UnshareSyscall.Register(b);
+        PtraceSyscall.Register(b);
         return b.Build();
     }
 }

@@ -29,6 +29,7 @@ public sealed class GoTests
     [InlineData("os")]
     [InlineData("os/exec")]
     [InlineData("net")]
+    [InlineData("syscall")]
     public void Standard_library_tests_pass_as_natively(string package)
     {
         string binary = GoPrograms.TestBinary(package);

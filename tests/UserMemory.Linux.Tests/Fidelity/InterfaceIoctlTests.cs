@@ -6,8 +6,10 @@ namespace UserMemory.Linux.Tests.Fidelity;
 /// Network-interface ioctls on sockets: tests/probes/interface_ioctls.c. <c>if_nametoindex</c>, <c>if_indextoname</c>
 /// and the <c>SIOCGIF*</c> queries read the host's interfaces as natively (loopback's flags, address, netmask, MTU,
 /// index and name), <c>SIOCGIFCONF</c> answers its size for a NULL buffer and whole records otherwise (a buffer too
-/// small, empty or negative, in a hole, or on a pipe as Linux answers them), and every request that would change the
-/// host's network answers EPERM (the runner may run as root; the guest must not reach the host's configuration).
+/// small, empty or negative, in a hole, or on a pipe as Linux answers them), a change naming a missing interface answers
+/// ENODEV or EPERM as Linux orders its checks (Go's net tests skip on ENODEV for a missing <c>gre0</c> tunnel device),
+/// and every request that would change the host's network answers EPERM (the runner may run as root; the guest must
+/// not reach the host's configuration).
 /// </summary>
 public sealed class InterfaceIoctlTests
 {

@@ -69,6 +69,7 @@ public sealed class BusyboxDifferentialTests : IClassFixture<BusyboxFixture>
         ["child_killed_status", "sh -c 'kill -SEGV $$'; echo child=$?", null],
         ["sigpipe_in_pipeline", "(yes; echo yes-status=$? >&2) | head -2", null],
         ["cd_pwd", "cd /etc && pwd && cd - >/dev/null && pwd", null],
+        ["cwd_follows_rename", "d=$(mktemp -d) && mkdir -p $d/a/b/c && cd $d/a/b && mv $d/a $d/z && cd c && pwd -P | sed \"s|^$d||\" && echo x > f && cat $d/z/b/c/f && cd / && rm -r $d", null],
         ["env_passthrough", "env | grep -c '^LC_ALL=C$'", null],
         ["uname_machine", "uname -m", null],
         ["id_numeric", "id -u; id -g", null],

@@ -35,18 +35,38 @@ public sealed class FsContext : IPathLookup
     private const uint DirectoryType = 0x4000;
     private const uint LinkType = 0xA000;
 
+    /// <summary>The suffix Linux gives the link text of a descriptor whose file was removed.</summary>
+    private static ReadOnlySpan<byte> DeletedSuffix => " (deleted)"u8;
+
+    private byte[] cwd;
+
+    /// <summary>The host descriptor (O_PATH) of the working directory, or -1 when it has none (a synthetic or host
+    /// /proc directory, or not tracked yet). Linux holds the working directory as a directory, not a name: a rename
+    /// of it or of any directory above it moves it along, and <see cref="Cwd"/> follows through this descriptor.</summary>
+    private int cwdFd = -1;
+
     private FsContext(int rootFd, byte[] hostRoot, bool readOnly, byte[] cwd)
     {
         RootFd = rootFd;
         HostRoot = hostRoot;
         ReadOnly = readOnly;
-        Cwd = cwd;
+        this.cwd = cwd;
     }
 
     /// <summary>A copy for a thread that leaves the shared context (<c>unshare(CLONE_FS)</c>): the same root (its
     /// descriptor stays owned by the group's context) and a working directory that changes on its own from now.</summary>
     /// <returns>The copy.</returns>
-    internal FsContext CopyForThread() => new(RootFd, HostRoot, ReadOnly, Cwd);
+    internal FsContext CopyForThread()
+    {
+        FsContext copy = new(RootFd, HostRoot, ReadOnly, Cwd);
+        if (cwdFd >= 0)
+        {
+            long dup = HostLinux.Syscall((long)SyscallNumber.Fcntl, cwdFd, (long)FcntlCommand.DupFdCloseOnExec, 0);
+            copy.cwdFd = dup < 0 ? -1 : (int)dup;
+        }
+
+        return copy;
+    }
 
     /// <summary>The host descriptor of the root directory (O_PATH), or -1 when the root is the host's "/".</summary>
     public int RootFd { get; }
@@ -60,8 +80,63 @@ public sealed class FsContext : IPathLookup
     /// <summary>True when every change to the file system answers EROFS.</summary>
     public bool ReadOnly { get; }
 
-    /// <summary>The guest's working directory: an absolute guest path without trailing slash ("/" for the root).</summary>
-    public byte[] Cwd { get; set; }
+    /// <summary>The guest's working directory: an absolute guest path without trailing slash ("/" for the root).
+    /// While the directory is held by a host descriptor, this is the name it has now (a rename moves it along, as on
+    /// Linux); the name it was entered by stays when it has none the guest can see (removed, outside the root, longer
+    /// than the host names). Setting it drops the descriptor.</summary>
+    public byte[] Cwd
+    {
+        get
+        {
+            if (cwdFd >= 0)
+            {
+                byte[] now = HostPathOf(cwdFd);
+                if (!now.AsSpan().EndsWith(DeletedSuffix) && GuestPathOfHost(now) is byte[] guest)
+                {
+                    cwd = guest;
+                }
+            }
+
+            return cwd;
+        }
+
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            ChangeWorkingDirectory(value, -1);
+        }
+    }
+
+    /// <summary>Sets the working directory and the host descriptor that holds it (taken over; -1 for none).</summary>
+    /// <param name="guestPath">The absolute guest path, without trailing slash.</param>
+    /// <param name="hostDirFd">An O_PATH descriptor of the directory, or -1.</param>
+    internal void ChangeWorkingDirectory(byte[] guestPath, long hostDirFd)
+    {
+        Release(cwdFd);
+        cwd = guestPath;
+        cwdFd = hostDirFd < 0 ? -1 : (int)hostDirFd;
+    }
+
+    /// <summary>Starts holding the host's working directory by a descriptor when it is the guest's (the runner's
+    /// start: the host's working directory follows the guest's).</summary>
+    internal void HoldHostWorkingDirectory()
+    {
+        long fd = HostLinux.Syscall((long)SyscallNumber.Open, ".\0"u8.ToArray(), 0, [0, (long)(OpenFlags.Path | OpenFlags.Directory | OpenFlags.CloseOnExec)]);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        byte[]? guest = GuestPathOfHost(HostPathOf((int)fd));
+        if (guest is null || !guest.AsSpan().SequenceEqual(cwd))
+        {
+            Release(fd);
+            return;
+        }
+
+        Release(cwdFd);
+        cwdFd = (int)fd;
+    }
 
     /// <summary>Creates the context from the runner's options; the working directory is the host's, seen from the
     /// root ("/" when the host's lies outside it).</summary>

@@ -32,6 +32,7 @@ public sealed partial class ThreadGroup : IDisposable
         commandName = ProcessCommandName.FromPath(executablePath);
         Pid = kernel.HostPid;
         Fs = FsContext.Create(kernel.Options);
+        Fs.HoldHostWorkingDirectory();
         MainTask = new Task(this, Pid, kernel.CreateCpu(space));
         _tasks.Add(MainTask);
         Signals.SignalFds.Adopt(fds);

@@ -690,20 +690,21 @@ internal static class FileSyscalls
                 }
 
                 long r = Syscall(SyscallNumber.Fchdir, fd);
-                Syscall(SyscallNumber.Close, fd);
-                if (r == 0)
+                if (r != 0)
                 {
-                    byte[] cwd = where.Path;
-                    int end = cwd.Length;
-                    while (end > 1 && cwd[end - 1] == (byte)'/')
-                    {
-                        end--;
-                    }
-
-                    t.Fs.Cwd = cwd[..end];
+                    Syscall(SyscallNumber.Close, fd);
+                    return r;
                 }
 
-                return r;
+                byte[] cwd = where.Path;
+                int end = cwd.Length;
+                while (end > 1 && cwd[end - 1] == (byte)'/')
+                {
+                    end--;
+                }
+
+                t.Fs.ChangeWorkingDirectory(cwd[..end], fd);
+                return 0;
         }
     }
 
@@ -721,16 +722,20 @@ internal static class FileSyscalls
             return f is SyntheticFile || f.HostFd < 0 ? Errno(LinuxError.ENOTDIR) : Syscall(SyscallNumber.Fchdir, f.HostFd);
         }
 
-        if (f.HostFd >= 0)
+        if (f.HostFd < 0)
         {
-            long r = Syscall(SyscallNumber.Fchdir, f.HostFd);
-            if (r < 0)
-            {
-                return r;
-            }
+            t.Fs.Cwd = dir;
+            return 0;
         }
 
-        t.Fs.Cwd = dir;
+        long r = Syscall(SyscallNumber.Fchdir, f.HostFd);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        long held = Syscall(SyscallNumber.Fcntl, f.HostFd, (long)FcntlCommand.DupFdCloseOnExec, 0);
+        t.Fs.ChangeWorkingDirectory(dir, held);
         return 0;
     }
 

@@ -2,7 +2,8 @@
  * line without a newline (a name that may be truncated is ENOEXEC), scripts whose interpreter is a script (5 levels,
  * then ELOOP), a script naming itself, and no interpreter at all. The last interpreter is this probe ("show" prints
  * its argv with the probe's and the directory's paths replaced by P and D; it knows it is the interpreter by
- * SCRIPT_DIR in its environment, so it never starts the cases again). Linux is the oracle.
+ * SCRIPT_DIR in its environment, so it never starts the cases again), and a FIFO as program or interpreter (EACCES at
+ * once, never a wait for a writer). Linux is the oracle.
  * Build: musl-gcc -static -O1. */
 #include "probe_common.h"
 #include <limits.h>
@@ -87,12 +88,17 @@ int main(int argc, char **argv)
     make_script("blank_line", "#!  \t \n", 7);
     make_script("just_magic", "#!", 2);
     n = snprintf(text, sizeof text, "#!%s/missing\n", dir); make_script("missing", text, n);
+    /* A FIFO is no executable: Linux refuses it (EACCES) without waiting for a writer, as program or interpreter. */
+    char fifo[PATH_MAX];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    if (mkfifo(fifo, 0755) != 0 || chmod(fifo, 0755) != 0) { perror("mkfifo"); return 2; }
+    n = snprintf(text, sizeof text, "#!%s/fifo\n", dir); make_script("fifo_interp", text, n);
 
     const char *cases[] = { "plain", "blanks", "nul", "nested", "c5", "c6", "self", "long_name", "long_arg",
-                            "empty_line", "blank_line", "just_magic", "missing" };
+                            "empty_line", "blank_line", "just_magic", "missing", "fifo", "fifo_interp" };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run(cases[i], cases[i]);
     const char *made[] = { "plain", "blanks", "nul", "nested", "c1", "c2", "c3", "c4", "c5", "c6", "self", "long_name",
-                           "long_arg", "empty_line", "blank_line", "just_magic", "missing" };
+                           "long_arg", "empty_line", "blank_line", "just_magic", "missing", "fifo", "fifo_interp" };
     for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", dir, made[i]);

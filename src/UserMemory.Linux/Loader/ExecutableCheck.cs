@@ -107,7 +107,9 @@ public static class ExecutableCheck
             return r;
         }
 
-        long fd = HostLinux.Syscall((long)SyscallNumber.Openat, z, 1, [AtFdCwd, 0, (long)(OpenFlags.ReadOnly | OpenFlags.CloseOnExec), 0, 0, 0]);
+        // O_NONBLOCK: a FIFO (or a device) opens at once and is refused below as Linux refuses it, instead of the open
+        // waiting for a writer; the file is read with pread, which the flag does not change for a regular file.
+        long fd = HostLinux.Syscall((long)SyscallNumber.Openat, z, 1, [AtFdCwd, 0, (long)(OpenFlags.ReadOnly | OpenFlags.CloseOnExec | OpenFlags.NonBlock), 0, 0, 0]);
         if (fd < 0)
         {
             return fd;

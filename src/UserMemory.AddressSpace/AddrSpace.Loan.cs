@@ -173,19 +173,10 @@ public sealed partial class AddrSpace
                     continue;
                 }
 
-                ulong end = area.End >> Pages.Shift4K;
                 ulong page = area.Start >> Pages.Shift4K;
-                while (page < end)
+                while (_bitmap.TryFindRun(ref page, area.End >> Pages.Shift4K, out ulong runStart, out ulong runEnd))
                 {
-                    ulong runStart = _bitmap.Find(page, end, value: true);
-                    if (runStart >= end)
-                    {
-                        break;
-                    }
-
-                    ulong runEnd = _bitmap.Find(runStart, end, value: false);
                     CopyBorrowedRun(borrowed, pageMap, runStart << Pages.Shift4K, runEnd << Pages.Shift4K);
-                    page = runEnd;
                 }
             }
         }
@@ -200,20 +191,14 @@ public sealed partial class AddrSpace
     private void CopyBorrowedRun(int borrowed, int pageMap, ulong from, ulong to)
     {
         ulong offset = from;
-        while (offset < to)
+        while (HostMemory.TryFindDataExtent(borrowed, offset, to, out ulong dataStart, out ulong dataEnd))
         {
-            long data = HostMemory.NextData(borrowed, offset);
-            ulong dataStart = data < 0 ? to : Math.Min((ulong)data, to);
             CopyPrivatePages(pageMap, offset, dataStart);
-            if (dataStart >= to)
-            {
-                return;
-            }
-
-            ulong dataEnd = Math.Min((ulong)HostMemory.NextHole(borrowed, dataStart), to);
-            CopyRange(dataStart, dataEnd);
+            WriteView(_memfd, dataStart, dataEnd);
             offset = dataEnd;
         }
+
+        CopyPrivatePages(pageMap, offset, to);
     }
 
     /// <summary>Copies the pages of <c>[from, to)</c> that the page map shows as this process's private copies (all of
@@ -246,7 +231,7 @@ public sealed partial class AddrSpace
                     i++;
                 }
 
-                CopyRange(page + ((ulong)first << Pages.Shift4K), page + ((ulong)i << Pages.Shift4K));
+                WriteView(_memfd, page + ((ulong)first << Pages.Shift4K), page + ((ulong)i << Pages.Shift4K));
             }
 
             page += (ulong)count << Pages.Shift4K;
@@ -255,15 +240,6 @@ public sealed partial class AddrSpace
 
     private static bool IsPrivateCopy(ulong entry) =>
         (entry & (HostMemory.PageMapPresent | HostMemory.PageMapSwapped)) != 0 && (entry & HostMemory.PageMapFileOrShared) == 0;
-
-    private void CopyRange(ulong from, ulong to)
-    {
-        int errno = HostMemory.WriteToFile(_memfd, KernelBase + (nint)from, to - from, from);
-        if (errno != 0)
-        {
-            throw new InsufficientMemoryException($"Copying borrowed guest memory failed: {((LinuxError)errno).Name()}.");
-        }
-    }
 
     /// <summary>Maps the own memfd, shared, over every part of the view that no shared area covers (shared areas keep
     /// their mappings).</summary>

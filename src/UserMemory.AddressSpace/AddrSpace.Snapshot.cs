@@ -180,24 +180,14 @@ public sealed partial class AddrSpace
     /// -1) and records the populated runs.</summary>
     private void CopyPopulatedRuns(in Area area, int fd, List<(ulong FirstPage, ulong PageCount)> runs)
     {
-        ulong end = area.End >> Pages.Shift4K;
         ulong page = area.Start >> Pages.Shift4K;
-        while (page < end)
+        while (_bitmap.TryFindRun(ref page, area.End >> Pages.Shift4K, out ulong runStart, out ulong runEnd))
         {
-            ulong runStart = _bitmap.Find(page, end, value: true);
-            if (runStart >= end)
-            {
-                break;
-            }
-
-            ulong runEnd = _bitmap.Find(runStart, end, value: false);
             runs.Add((runStart, runEnd - runStart));
             if (fd >= 0)
             {
                 CopyData(fd, runStart << Pages.Shift4K, runEnd << Pages.Shift4K);
             }
-
-            page = runEnd;
         }
     }
 
@@ -206,22 +196,21 @@ public sealed partial class AddrSpace
     private void CopyData(int fd, ulong from, ulong to)
     {
         ulong offset = from;
-        while (offset < to)
+        while (HostMemory.TryFindDataExtent(_memfd, offset, to, out ulong dataStart, out ulong dataEnd))
         {
-            long data = HostMemory.NextData(_memfd, offset);
-            if (data < 0 || (ulong)data >= to)
-            {
-                return;
-            }
+            WriteView(fd, dataStart, dataEnd);
+            offset = dataEnd;
+        }
+    }
 
-            ulong hole = Math.Min((ulong)HostMemory.NextHole(_memfd, (ulong)data), to);
-            int errno = HostMemory.WriteToFile(fd, KernelBase + (nint)data, hole - (ulong)data, (ulong)data);
-            if (errno != 0)
-            {
-                throw new InsufficientMemoryException($"Copying guest memory failed: {((LinuxError)errno).Name()}.");
-            }
-
-            offset = hole;
+    /// <summary>Writes the kernel view's <c>[from, to)</c> to the same offsets of <paramref name="fd"/>.</summary>
+    /// <exception cref="InsufficientMemoryException">The host ran out of memory.</exception>
+    private void WriteView(int fd, ulong from, ulong to)
+    {
+        int errno = HostMemory.WriteToFile(fd, KernelBase + (nint)from, to - from, from);
+        if (errno != 0)
+        {
+            throw new InsufficientMemoryException($"Copying guest memory failed: {((LinuxError)errno).Name()}.");
         }
     }
 

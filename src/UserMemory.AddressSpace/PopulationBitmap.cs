@@ -146,6 +146,17 @@ internal sealed class PopulationBitmap
         Volatile.Write(ref _setCount, 0);
     }
 
+    /// <summary>The next run of set pages at or after <paramref name="page"/> and below <paramref name="end"/>; moves
+    /// <paramref name="page"/> past it.</summary>
+    /// <returns>False when no page of <c>[page, end)</c> is set.</returns>
+    public bool TryFindRun(ref ulong page, ulong end, out ulong runStart, out ulong runEnd)
+    {
+        runStart = Find(page, end, value: true);
+        runEnd = runStart < end ? Find(runStart, end, value: false) : end;
+        page = runEnd;
+        return runStart < end;
+    }
+
     /// <summary>The first page in <c>[from, end)</c> whose bit equals <paramref name="value"/>, or <paramref name="end"/>.</summary>
     public ulong Find(ulong from, ulong end, bool value)
     {

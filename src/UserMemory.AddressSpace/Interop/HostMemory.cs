@@ -212,6 +212,23 @@ internal static unsafe class HostMemory
         return r >= 0 ? r : throw Failure("lseek(SEEK_HOLE)", Libc.LastError);
     }
 
+    /// <summary>The first data extent of <paramref name="fd"/> in <c>[from, to)</c>, clipped to <paramref name="to"/>
+    /// (<c>SEEK_DATA</c>, then <c>SEEK_HOLE</c>).</summary>
+    /// <returns>False when only holes lie in <c>[from, to)</c>.</returns>
+    public static bool TryFindDataExtent(int fd, ulong from, ulong to, out ulong start, out ulong end)
+    {
+        long data = from < to ? NextData(fd, from) : -1;
+        if (data < 0 || (ulong)data >= to)
+        {
+            start = end = to;
+            return false;
+        }
+
+        start = (ulong)data;
+        end = Math.Min((ulong)NextHole(fd, start), to);
+        return true;
+    }
+
     /// <summary>Writes <paramref name="length"/> bytes at host address <paramref name="source"/> (a kernel view) to
     /// <paramref name="fd"/> at <paramref name="offset"/>; 0 or an errno (ENOMEM/ENOSPC when the host is out of memory).</summary>
     public static int WriteToFile(int fd, nint source, ulong length, ulong offset)

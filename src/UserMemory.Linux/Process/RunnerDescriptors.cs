@@ -24,6 +24,9 @@ public static class RunnerDescriptors
     /// <summary>Where every runner of one sandbox finds the table of its members (<see cref="SandboxTable"/>).</summary>
     public const int Sandbox = 1002;
 
+    /// <summary>The highest of the runner's descriptor numbers.</summary>
+    internal const int Highest = Sandbox;
+
     /// <summary>FD_CLOEXEC, as <c>F_GETFD</c> reports it and <c>F_SETFD</c> takes it.</summary>
     internal const long CloseOnExecFlag = 1;
 

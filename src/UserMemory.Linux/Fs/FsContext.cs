@@ -117,6 +117,14 @@ public sealed class FsContext : IPathLookup
         cwdFd = hostDirFd < 0 ? -1 : (int)hostDirFd;
     }
 
+    /// <summary>Closes the descriptor that holds the working directory (the process is gone: an <c>execve</c> inside
+    /// the runner built a new context from the host's working directory).</summary>
+    internal void ReleaseWorkingDirectory()
+    {
+        Release(cwdFd);
+        cwdFd = -1;
+    }
+
     /// <summary>Starts holding the host's working directory by a descriptor when it is the guest's (the runner's
     /// start: the host's working directory follows the guest's).</summary>
     internal void HoldHostWorkingDirectory()

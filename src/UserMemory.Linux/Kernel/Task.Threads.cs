@@ -86,6 +86,21 @@ public sealed partial class Task
         Cpu.RequestStop();
     }
 
+    /// <summary>Releases the CPU and the wake-up descriptor of a task whose process an <c>execve</c> replaced in this
+    /// runner (the host thread goes on with the new process's task).</summary>
+    internal void CloseAfterExec()
+    {
+        Cpu.Dispose();
+        lock (_wakeGate)
+        {
+            if (WakeFd >= 0)
+            {
+                _ = HostLinux.Syscall((long)SyscallNumber.Close, WakeFd);
+                WakeFd = -1;
+            }
+        }
+    }
+
     /// <summary>Starts a new thread of this task's group on <paramref name="cpu"/> (<c>clone</c> with
     /// <c>CLONE_THREAD</c>): a host thread is started, its host tid becomes the task's tid, <paramref name="prepare"/>
     /// runs before the thread executes any guest code, and the tid is returned.</summary>

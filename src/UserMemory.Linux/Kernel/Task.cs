@@ -105,19 +105,39 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
     /// <param name="entry">Where to start (RIP).</param>
     public void Run(ulong entry)
     {
-        Cpu.Write(CpuRegister.Rip, entry);
-        HostSignalForwarding.Attach(this);
-        RunUntilExit();
-        FinishThread();
+        Task task = this;
+        task.Cpu.Write(CpuRegister.Rip, entry);
+        HostSignalForwarding.Attach(task);
+        task.RunUntilExit();
+        while (task.Replacement is { } next)
+        {
+            // An execve replaced the process in this runner: the old one is torn down here, once its last syscall
+            // has returned, and the new program runs on this same host thread.
+            task = Process.InProcessExec.Complete(task, next);
+            task.Cpu.Write(CpuRegister.Rip, next.Entry);
+            task.RunUntilExit();
+        }
+
+        task.FinishThread();
         System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite);
     }
+
+    /// <summary>Set by an <c>execve</c> that replaced this task's process inside this runner
+    /// (<see cref="Process.InProcessExec"/>): the run loop ends after the syscall and <see cref="Run"/> continues with
+    /// the new process's main task. Null otherwise.</summary>
+    internal Process.ExecReplacement? Replacement { get; set; }
 
     /// <summary>Runs guest code and handles its events until the thread exits (<see cref="ExitRequested"/>).</summary>
     private void RunUntilExit()
     {
-        while (!ExitRequested)
+        while (!ExitRequested && Replacement is null)
         {
             CpuEvent e = Cpu.Run();
+            if (Replacement is not null)
+            {
+                return; // an execve inside a backend's syscall hook replaced the process: nothing more runs here
+            }
+
             ulong rip = Cpu.Read(CpuRegister.Rip);
             if (e.Kind != CpuEventKind.PageFault)
             {
@@ -132,7 +152,7 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
                     Cpu.Write(CpuRegister.Rip, rip - SyscallInstructionLength);
                     ((ICpuEventHandler)this).OnSyscall(Cpu);
                     Cpu.Write(CpuRegister.Rip, rip);
-                    if (ExitRequested)
+                    if (ExitRequested || Replacement is not null)
                     {
                         return;
                     }
@@ -224,7 +244,11 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
         long result = SyscallTable.Dispatch(this, nr, a);
         Kernel.Tracer?.End(this, nr, a, result);
         Cpu.Write(CpuRegister.Rax, (ulong)result);
-        SignalDelivery.AfterSyscall(this, nr, result);
+        if (Replacement is null)
+        {
+            SignalDelivery.AfterSyscall(this, nr, result); // after an execve in this runner, the new task takes them
+        }
+
         return nr;
     }
 }

@@ -55,7 +55,12 @@ public sealed partial class ThreadGroup
     /// <summary>Loads a program into a new process, <paramref name="execName"/> being the path as the caller of
     /// <c>execve</c> named it (<c>AT_EXECFN</c>; its last component is the command name: a link's name, not its target's,
     /// a script's, not its interpreter's).</summary>
-    internal static long Start(RunnerOptions options, byte[] program, byte[] execName, List<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable fds, out ThreadGroup? process, out ulong entry)
+    internal static long Start(RunnerOptions options, byte[] program, byte[] execName, List<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable fds, out ThreadGroup? process, out ulong entry) =>
+        Start(options, program, execName, argv, envp, fds, null, out process, out entry);
+
+    /// <summary>Loads a program into a new process of <paramref name="kernel"/> (an <c>execve</c> inside this runner:
+    /// the same host process, so the same kernel, tracer and statistics), or of a new kernel when it is null.</summary>
+    internal static long Start(RunnerOptions options, byte[] program, byte[] execName, List<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable fds, GuestKernel? kernel, out ThreadGroup? process, out ulong entry)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(execName);
@@ -98,7 +103,7 @@ public sealed partial class ThreadGroup
             return -(long)e;
         }
 
-        var p = new ThreadGroup(new GuestKernel(options), space, fds, absolute)
+        var p = new ThreadGroup(kernel ?? new GuestKernel(options), space, fds, absolute)
         {
             BrkStart = loaded!.BrkStart,
             BrkEnd = loaded.BrkStart,

@@ -261,4 +261,16 @@ public sealed partial class ThreadGroup : IDisposable
         MainTask.Dispose();
         Space.Dispose();
     }
+
+    /// <summary>Tears down what an <c>execve</c> inside this runner leaves behind of this process (its only task has
+    /// stopped running): the robust list is released as Linux's exec releases it, then the CPU, the task's wake-up
+    /// descriptor, the working-directory descriptor and the address space go (a parent that lent its memory to this
+    /// process runs on). Descriptors, signal state and the host process stay with the new program.</summary>
+    internal void DisposeAfterExec()
+    {
+        RobustList.ReleaseAtExit(MainTask);
+        MainTask.CloseAfterExec();
+        Fs.ReleaseWorkingDirectory();
+        Space.Dispose();
+    }
 }

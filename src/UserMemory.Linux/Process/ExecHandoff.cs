@@ -9,14 +9,17 @@ namespace UserMemory.Linux.Process;
 /// the descriptors that survive the exec, the dispositions Linux keeps (ignored signals stay ignored, handlers become
 /// default, flags, restorers and handler masks are cleared), the blocked mask and the limits go into a hand-off state,
 /// and the runner re-executes itself with <c>--handoff</c> and the clean environment. Nothing of the guest reaches the
-/// next runner's command line or environment.
+/// next runner's command line or environment. A single-threaded process skips the host execve: the same state
+/// builds the new process inside this runner (<see cref="InProcessExec"/>).
 /// </summary>
 public static class ExecHandoff
 {
     /// <summary>The handler value meaning "ignore".</summary>
     private const ulong SignalIgnore = 1;
 
-    /// <summary>Replaces this runner with one running <paramref name="program"/>; returns only on failure.</summary>
+    /// <summary>Replaces this runner with one running <paramref name="program"/>, or, when the process can be replaced
+    /// inside this runner (<see cref="InProcessExec"/>), builds the new process and records it as the task's
+    /// replacement.</summary>
     /// <param name="task">The calling task.</param>
     /// <param name="program">The program path (after <c>#!</c> resolution), without NUL.</param>
     /// <param name="execName">The path the guest passed to <c>execve</c>, without NUL (<c>AT_EXECFN</c>; its last
@@ -24,7 +27,8 @@ public static class ExecHandoff
     /// <param name="argv">The arguments, without NUL.</param>
     /// <param name="envp">The environment, without NUL.</param>
     /// <param name="next">The descriptor table after the exec (close-on-exec entries removed).</param>
-    /// <returns><c>-errno</c>.</returns>
+    /// <returns>0 when the process was replaced inside this runner (the caller closes the close-on-exec descriptors),
+    /// else <c>-errno</c> (a host execve returns only on failure).</returns>
     public static long Execute(Task task, byte[] program, byte[] execName, IReadOnlyList<byte[]> argv, IReadOnlyList<byte[]> envp, FdTable next)
     {
         System.ArgumentNullException.ThrowIfNull(task);
@@ -58,6 +62,11 @@ public static class ExecHandoff
             SignalMask = task.SignalMask,
             Limits = group.Limits.ToArray(),
         };
+        if (InProcessExec.CanReplace(task))
+        {
+            return InProcessExec.Begin(task, state, next);
+        }
+
         byte[] encoded = state.Encode();
         if (encoded.Length - HandoffState.HeaderSize > HandoffState.MaxPayload)
         {

@@ -55,6 +55,11 @@ public static class HostSignalForwarding
     private static bool s_prepared;
     private static Task? s_task;
 
+    /// <summary>Held while a forwarded signal is posted to <see cref="s_task"/> and while an <c>execve</c> inside the
+    /// runner moves forwarding to the new process's task (<see cref="Retarget"/>), so no signal reaches a task whose
+    /// CPU is being torn down.</summary>
+    private static readonly Lock s_targetGate = new();
+
     /// <summary>The host signals forwarded to the guest.</summary>
     public static ulong Forwarded { get; } = ComputeForwarded();
 
@@ -136,11 +141,37 @@ public static class HostSignalForwarding
         pump.Start();
     }
 
+    /// <summary>Moves forwarding to <paramref name="task"/>, the main task of the process an <c>execve</c> inside the
+    /// runner just built: later host signals go to it, and the host's SIGCHLD action follows its dispositions. Does
+    /// nothing when forwarding is not active.</summary>
+    /// <param name="task">The new process's main task.</param>
+    internal static void Retarget(Task task)
+    {
+        lock (s_targetGate)
+        {
+            if (s_task is null)
+            {
+                return;
+            }
+
+            s_task = task;
+            ChildReaping.Apply(task.Group);
+        }
+    }
+
     /// <summary>Wakes every blocking wait of the guest's threads so they re-check the pending signals.</summary>
     internal static void Wake() => s_task?.Group.WakeAllTasks();
 
     /// <summary>Reads every signal waiting in the signalfd and posts it to the guest; wakes the waits when any came.</summary>
     internal static void Drain()
+    {
+        lock (s_targetGate)
+        {
+            DrainLocked();
+        }
+    }
+
+    private static void DrainLocked()
     {
         Task? task = s_task;
         if (task is null)
@@ -212,24 +243,31 @@ public static class HostSignalForwarding
         byte[] poll = new byte[8];
         BinaryPrimitives.WriteInt32LittleEndian(poll, s_signalFd);
         BinaryPrimitives.WriteInt16LittleEndian(poll.AsSpan(4), PollIn);
-        Task task = s_task!;
         while (true)
         {
             // While a deliverable signal waits, the stop request is repeated: a backend may lose a request that
             // races with the start of a run.
-            bool waiting = SignalDelivery.AnyDeliverable(task.Group);
+            bool waiting;
+            lock (s_targetGate)
+            {
+                waiting = SignalDelivery.AnyDeliverable(s_task!.Group);
+            }
+
             long r = HostLinux.Syscall((long)SyscallNumber.Poll, poll, 0, [0, 1, waiting ? RepeatStopMilliseconds : -1, 0, 0, 0]);
             if (r < 0 && r != -(long)LinuxError.EINTR)
             {
                 return;
             }
 
-            if (r == 0 && waiting)
+            lock (s_targetGate)
             {
-                SignalDelivery.StopTasksWithDeliverable(task.Group);
-            }
+                if (r == 0 && waiting)
+                {
+                    SignalDelivery.StopTasksWithDeliverable(s_task!.Group);
+                }
 
-            Drain();
+                DrainLocked();
+            }
         }
     }
 

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace UserMemory.Linux.Signals;
 
 /// <summary>
-/// The guest threads that <c>SIGEV_THREAD_ID</c> timers aim at. The host timer behind such a timer notifies the
+/// The host POSIX timers the guest created, and the guest threads that <c>SIGEV_THREAD_ID</c> timers aim at. The host timer behind such a timer notifies the
 /// runner process (<c>SIGEV_SIGNAL</c>): a signal aimed at a runner thread would stay pending there, blocked, where
 /// the forwarding <c>signalfd</c> cannot read it. When the forwarded signal arrives, its timer id names the guest
 /// thread it goes to, as Linux would deliver it (Go's CPU profiler counts a per-thread CPU-time timer's
@@ -17,18 +17,9 @@ internal static class ThreadTimerTargets
 
     /// <summary>Records what a new timer aims at (replacing what a deleted timer of the same id aimed at).</summary>
     /// <param name="timerId">The host timer id.</param>
-    /// <param name="tid">The target thread, or 0 for a process-directed timer.</param>
-    internal static void Created(int timerId, int tid)
-    {
-        if (tid == 0)
-        {
-            _ = Targets.TryRemove(timerId, out _);
-        }
-        else
-        {
-            Targets[timerId] = tid;
-        }
-    }
+    /// <param name="tid">The target thread, or 0 for a process-directed timer (recorded too, so that an exec can delete
+    /// it).</param>
+    internal static void Created(int timerId, int tid) => Targets[timerId] = tid;
 
     /// <summary>Forgets a deleted timer.</summary>
     /// <param name="timerId">The host timer id.</param>
@@ -38,5 +29,16 @@ internal static class ThreadTimerTargets
     /// <param name="timerId">The host timer id from the signal.</param>
     /// <param name="tid">The target thread.</param>
     /// <returns>False for a process-directed timer.</returns>
-    internal static bool TryGetTarget(int timerId, out int tid) => Targets.TryGetValue(timerId, out tid);
+    internal static bool TryGetTarget(int timerId, out int tid) => Targets.TryGetValue(timerId, out tid) && tid != 0;
+
+    /// <summary>Deletes every host timer the guest created and did not delete (an <c>execve</c> inside the runner:
+    /// Linux's exec deletes the process's POSIX timers; interval timers and <c>alarm</c> stay).</summary>
+    internal static void DeleteAll()
+    {
+        foreach (int timerId in Targets.Keys)
+        {
+            _ = Interop.HostLinux.Syscall((long)Abi.SyscallNumber.TimerDelete, timerId);
+            _ = Targets.TryRemove(timerId, out _);
+        }
+    }
 }

@@ -202,6 +202,19 @@ internal static class ProcessSyscalls
             RunnerDescriptors.SetCloseOnExec(h, false);
         }
 
+        if (r == 0)
+        {
+            // Replaced inside this runner: close what the host execve would have closed.
+            HashSet<int> kept = next.HostDescriptors();
+            foreach (int h in closing)
+            {
+                if (!kept.Contains(h))
+                {
+                    _ = Syscall(SyscallNumber.Close, h);
+                }
+            }
+        }
+
         return r;
     }
 

@@ -11,7 +11,7 @@ namespace UserMemory.Linux.Kernel;
 
 /// <summary>
 /// The kernel of this host process: its pid namespace (today exactly one thread group, whose pid is the host pid;
-/// fork spawns another runner process, execve replaces this one) and the services every task shares (options,
+/// fork spawns another runner process; execve builds a new thread group here or re-executes the runner) and the services every task shares (options,
 /// strace tracer, syscall statistics).
 /// </summary>
 public sealed class GuestKernel

@@ -11,7 +11,8 @@ namespace UserMemory.Linux.Kernel;
 /// One guest Linux process (thread group) running in this host process: its address space, descriptors, heap break,
 /// signal dispositions, futexes, executable path, exit, and its threads (<see cref="Task"/>s: the first is
 /// <see cref="MainTask"/>, more come from <c>clone(CLONE_THREAD)</c>). Guest pid == host pid; fork spawns another
-/// runner process, execve replaces this one.
+/// runner process; execve replaces this group with a new one in the same runner (<see cref="Process.InProcessExec"/>) or,
+/// from a multi-threaded process, re-executes the runner.
 /// </summary>
 public sealed partial class ThreadGroup : IDisposable
 {

@@ -78,6 +78,7 @@ internal static class InProcessExec
         ArgumentNullException.ThrowIfNull(old);
         ArgumentNullException.ThrowIfNull(replacement);
         Task task = replacement.Group.MainTask;
+        old.Replacement = null; // nothing of the old process may keep the chain of later processes alive
         HostSignalForwarding.Retarget(task);
         MovePendingSignals(old, task);
         HostSignalForwarding.Drain(); // what the execve handed back to the host (SignalDelivery.PreserveAcrossExec)

@@ -8,7 +8,7 @@ namespace UserMemory.Linux.Tests.Hostile;
 /// <summary>
 /// Hostile guest, resource exhaustion (issue 10): a 900 MiB .bss that is never touched, memory touched only by the
 /// emulated CPU under a memory limit, and about 60 000 mappings (single pages, every other page of one mapping
-/// unmapped, every other page of another made read-only). Memory is measured (peak resident size of the runner from
+/// unmapped, every other page of another made read-only), and a process that execs itself 1500 times. Memory is measured (peak resident size of the runner from
 /// wait4's rusage, by tests/probes/hostile_bss.c run natively), never time.
 /// </summary>
 public sealed partial class ResourceExhaustionTests
@@ -67,6 +67,36 @@ public sealed partial class ResourceExhaustionTests
         Assert.False(r.ShowsDotnetStackTrace, r.ToString());
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.EndsWith("done\n", r.StdoutText, StringComparison.Ordinal);
+    }
+
+    /// <summary>Execs in the short and the long chain (tests/probes/exec_chain.c).</summary>
+    private const int ShortChain = 100;
+
+    private const int LongChain = 1500;
+
+    /// <summary>How much more the runner may hold after the long chain than after the short one. Each exec inside the
+    /// runner builds a new process; one that kept the old ones alive grew by about 40 KiB per exec (60 MiB here).</summary>
+    private const int ExecChainGrowthLimitMib = 24;
+
+    [ProbeFact]
+    public void A_process_that_execs_itself_forever_does_not_grow_the_runner()
+    {
+        int shortRss = ChainPeakRss(ShortChain);
+        int longRss = ChainPeakRss(LongChain);
+        Assert.True(longRss - shortRss < ExecChainGrowthLimitMib, $"peak RSS {shortRss} MiB after {ShortChain} execs, {longRss} MiB after {LongChain}");
+    }
+
+    private static int ChainPeakRss(int count)
+    {
+        RawResult r = RawProcess.Run(
+            Probes.Get("hostile_bss"),
+            ["measure", Repository.Runner, .. Repository.RunnerCpuArguments, Probes.Get("exec_chain"), count.ToString(CultureInfo.InvariantCulture)],
+            Limit);
+        Assert.False(r.TimedOut, r.ToString());
+        Assert.Contains("chain done\n", r.StdoutText, StringComparison.Ordinal);
+        (int exit, int rss) = Measured(r);
+        Assert.Equal(0, exit);
+        return rss;
     }
 
     private static (int Exit, int RssMib) Measured(RawResult r)

@@ -1,3 +1,4 @@
+using System.Linq;
 using UserMemory.Linux.Tracing;
 using UserMemory.Linux.Tests.Support;
 
@@ -15,6 +16,18 @@ public sealed class StraceTests
         Assert.Contains("openat(AT_FDCWD, \"/nonexistent-file-xyz\", O_RDONLY) = -1 ENOENT (No such file or directory)\n", r.Stderr, System.StringComparison.Ordinal);
         Assert.Contains("exit_group(3) = ?\n", r.Stderr, System.StringComparison.Ordinal);
         Assert.Contains("+++ exited with 3 +++", r.Stderr, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_execve_is_traced_once_whether_it_works_or_fails()
+    {
+        // The first execve is replaced inside the runner (one line from the syscall's end); the failing one returns.
+        ProcessResult r = HostProcess.RunUnderRunner(["--strace", "/bin/busybox", "sh", "-c", "exec /bin/busybox sh -c '/nonexistent-program-xyz; exit 4'"]);
+        Assert.Equal(4, r.ExitCode);
+        string[] lines = r.Stderr.Split('\n');
+        Assert.Single(lines, l => l.StartsWith("execve(\"/bin/busybox\", [\"/bin/busybox\", \"sh\", \"-c\"", System.StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains("execve(\"/nonexistent-program-xyz\"", System.StringComparison.Ordinal));
+        Assert.Contains(") = 0", lines.Single(l => l.StartsWith("execve(\"/bin/busybox\"", System.StringComparison.Ordinal)), System.StringComparison.Ordinal);
     }
 
     [Fact]

@@ -74,7 +74,13 @@ public static class ExecHandoff
         }
 
         long memfd = HandoffChannel.Create(encoded, 0, []);
-        return memfd < 0 ? memfd : HandoffChannel.Launch(group.Options, memfd, replace: true);
+        if (memfd < 0)
+        {
+            return memfd;
+        }
+
+        task.Kernel.Tracer?.ExecStarting(); // a host execve that works never returns to print the line
+        return HandoffChannel.Launch(group.Options, memfd, replace: true);
     }
 
     private static bool TooLong(IReadOnlyList<byte[]> strings)

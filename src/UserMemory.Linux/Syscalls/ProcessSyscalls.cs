@@ -176,8 +176,6 @@ internal static class ProcessSyscalls
             return r;
         }
 
-        t.Kernel.Tracer?.ExecStarting();
-
         // Guest close-on-exec descriptors become host close-on-exec for the host execve (undone if it fails).
         var closing = new List<int>();
         foreach (int g in t.Fds.GuestDescriptors())

@@ -103,12 +103,22 @@ public sealed partial class ThreadGroup
             return -(long)e;
         }
 
-        var p = new ThreadGroup(kernel ?? new GuestKernel(options), space, fds, absolute)
+        ThreadGroup p;
+        try
         {
-            BrkStart = loaded!.BrkStart,
-            BrkEnd = loaded.BrkStart,
-            CommandName = commandName,
-        };
+            p = new ThreadGroup(kernel ?? new GuestKernel(options), space, fds, absolute)
+            {
+                BrkStart = loaded!.BrkStart,
+                BrkEnd = loaded.BrkStart,
+                CommandName = commandName,
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            space.Dispose(); // the CPU backend refused (KVM): nothing may keep the space's reservation
+            throw;
+        }
+
         if (ElfImage.TryParse(file, out ElfImage? image) == LinuxError.None)
         {
             p.Image = ProcessImage.FromLoad(loaded.Stack, image!.Segments, loaded.LoadBase);

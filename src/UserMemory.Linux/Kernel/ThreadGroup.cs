@@ -271,6 +271,7 @@ public sealed partial class ThreadGroup : IDisposable
     {
         RobustList.ReleaseAtExit(MainTask);
         MainTask.CloseAfterExec();
+        MainTask.OwnFs?.ReleaseWorkingDirectory();
         Fs.ReleaseWorkingDirectory();
         Space.Dispose();
     }

@@ -64,7 +64,11 @@ public static class ExecHandoff
         };
         if (InProcessExec.CanReplace(task))
         {
-            return InProcessExec.Begin(task, state, next);
+            long r = InProcessExec.Begin(task, state, next, out bool handled);
+            if (handled)
+            {
+                return r;
+            }
         }
 
         byte[] encoded = state.Encode();

@@ -48,14 +48,29 @@ internal static class InProcessExec
     /// <param name="task">The task calling execve (<see cref="CanReplace"/> holds).</param>
     /// <param name="state">The exec state.</param>
     /// <param name="next">The descriptor table after the exec.</param>
+    /// <param name="handled">False when the CPU backend refused a new machine here (the caller re-executes the
+    /// runner instead, whose start chooses a backend again); true when the result is this path's answer.</param>
     /// <returns>0, or <c>-errno</c> when the program cannot be loaded (the old program goes on).</returns>
-    internal static long Begin(Task task, HandoffState state, FdTable next)
+    internal static long Begin(Task task, HandoffState state, FdTable next, out bool handled)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(state);
+        handled = false;
         ThreadGroup old = task.Group;
         var argv = new List<byte[]>(state.Arguments);
-        long r = ThreadGroup.Start(old.Options, state.Program, state.ExecName.Length > 0 ? state.ExecName : state.Program, argv, state.Environment, next, old.Kernel, out ThreadGroup? process, out ulong entry);
+        long r;
+        ThreadGroup? process;
+        ulong entry;
+        try
+        {
+            r = ThreadGroup.Start(old.Options, state.Program, state.ExecName.Length > 0 ? state.ExecName : state.Program, argv, state.Environment, next, old.Kernel, out process, out entry);
+        }
+        catch (InvalidOperationException)
+        {
+            return 0; // KVM refused a new VM (its message names why): the host execve path decides again
+        }
+
+        handled = true;
         if (r < 0)
         {
             return r;

@@ -80,13 +80,7 @@ public sealed partial class ThreadGroup
             guestProgram = guestAbsolute;
         }
 
-        long r = ExecutableCheck.Resolve(ref program, argv);
-        if (r < 0)
-        {
-            return r;
-        }
-
-        r = ExecutableCheck.ReadFile(program, out byte[] file);
+        long r = ExecutableCheck.Resolve(ref program, argv, out byte[] file);
         if (r < 0)
         {
             return r;

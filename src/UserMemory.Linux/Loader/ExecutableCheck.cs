@@ -23,10 +23,18 @@ public static class ExecutableCheck
     /// <param name="program">The path; replaced by the interpreter's for a script.</param>
     /// <param name="argv">The arguments; a script's get the interpreter (and its argument) and the script path first.</param>
     /// <returns>0, or <c>-errno</c> (ENOENT, EACCES, ENOEXEC...).</returns>
-    public static long Resolve(ref byte[] program, List<byte[]> argv)
+    public static long Resolve(ref byte[] program, List<byte[]> argv) => Resolve(ref program, argv, out _);
+
+    /// <summary>Resolves <paramref name="program"/> as <see cref="Resolve(ref byte[], List{byte[]})"/> does and also
+    /// gives the resolved program's contents, so a loader need not read the file again.</summary>
+    /// <param name="program">The path; replaced by the interpreter's for a script.</param>
+    /// <param name="argv">The arguments, rewritten for a script.</param>
+    /// <param name="file">The resolved program's contents (meaningful when 0 is returned).</param>
+    /// <returns>0, or <c>-errno</c>.</returns>
+    internal static long Resolve(ref byte[] program, List<byte[]> argv, out byte[] file)
     {
         ArgumentNullException.ThrowIfNull(argv);
-        long r = ReadFile(program, out byte[] file);
+        long r = ReadFile(program, out file);
         if (r < 0)
         {
             return r;

@@ -70,6 +70,10 @@ internal sealed class AreaList
     /// <summary>The number of areas.</summary>
     public int Count => _count;
 
+    /// <summary>The current slot index, or null while it is stale (dropped by a mutation and not yet rebuilt). Read it
+    /// under the space's lock, like the areas: it describes them until the next mutation.</summary>
+    public AreaSlotIndex? SlotIndex => _slotIndex;
+
     /// <summary>The area at <paramref name="index"/>.</summary>
     public ref Area this[int index]
     {

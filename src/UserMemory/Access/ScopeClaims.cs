@@ -27,7 +27,8 @@ namespace UserMemory;
 [StructLayout(LayoutKind.Sequential)]
 internal sealed class ScopeClaims
 {
-    private const int InitialSlots = 16;
+    /// <summary>Scope depths whose claims live inside the record (<see cref="_inline"/>).</summary>
+    private const int InlineSlots = 16;
 
     private static readonly object s_registryGate = new();
     private static ScopeClaims[] s_registered = [];
@@ -48,7 +49,13 @@ internal sealed class ScopeClaims
     /// <summary>Further locks held at once (the lock's slow path), or null when there are none.</summary>
     public Dictionary<UnsafeAccess.AccessScopeLock, int>? MoreHeld;
 
-    private Claim[] _slots = new Claim[InitialSlots];
+    /// <summary>The claims of the first <see cref="InlineSlots"/> depths, inside the record: a scope reaches its slot
+    /// with no array load and no bounds check beyond one compare of the depth.</summary>
+    private InlineClaims _inline;
+
+    /// <summary>The claims of deeper scopes (depth <see cref="InlineSlots"/> and above), or null until one opens.</summary>
+    private Claim[]? _deeper;
+
     private ulong _lastSerial;
     private Thread _owner;
 
@@ -85,10 +92,9 @@ internal sealed class ScopeClaims
         int depth = Depth;
         Depth = depth + 1;
         serial = ++_lastSerial;
-        Claim[] slots = _slots;
-        if ((uint)depth < (uint)slots.Length)
+        if ((uint)depth < InlineSlots)
         {
-            slots[depth] = new Claim(serial, 0);
+            Unsafe.Add(ref _inline.First, depth) = new Claim(serial, 0);
         }
         else
         {
@@ -104,14 +110,8 @@ internal sealed class ScopeClaims
     /// no longer open.</returns>
     public ClaimResult TryClaim(int depth, ulong serial, nint home)
     {
-        Claim[] slots = _slots;
-        if ((uint)depth >= (uint)slots.Length || Depth <= depth)
-        {
-            return ClaimResult.Ended;
-        }
-
-        ref Claim slot = ref slots[depth];
-        if (slot.Serial != serial)
+        ref Claim slot = ref SlotAt(depth);
+        if (Unsafe.IsNullRef(ref slot) || Depth <= depth || slot.Serial != serial)
         {
             return ClaimResult.Ended;
         }
@@ -131,10 +131,9 @@ internal sealed class ScopeClaims
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryCloseUnowned(int depth, ulong serial)
     {
-        Claim[] slots = _slots;
-        if ((uint)depth < (uint)slots.Length && Depth > depth)
+        if ((uint)depth < InlineSlots && Depth > depth)
         {
-            ref Claim slot = ref slots[depth];
+            ref Claim slot = ref Unsafe.Add(ref _inline.First, depth);
             if (slot.Serial == serial && slot.Home == 0)
             {
                 slot.Serial = 0;
@@ -143,7 +142,7 @@ internal sealed class ScopeClaims
             }
         }
 
-        return false;
+        return false; // including every scope deeper than InlineSlots: the caller's slow path handles it
     }
 
     /// <summary>Marks the scope at <paramref name="depth"/> ended, so no copy of it can claim it later, and restores
@@ -151,13 +150,32 @@ internal sealed class ScopeClaims
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Close(int depth)
     {
-        Claim[] slots = _slots;
-        if ((uint)depth < (uint)slots.Length)
+        ref Claim slot = ref SlotAt(depth);
+        if (!Unsafe.IsNullRef(ref slot))
         {
-            slots[depth].Serial = 0;
+            slot.Serial = 0;
         }
 
         Depth = depth;
+    }
+
+    /// <summary>The claim slot of <paramref name="depth"/>, or a null reference when none was ever made for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Claim SlotAt(int depth)
+    {
+        if ((uint)depth < InlineSlots)
+        {
+            return ref Unsafe.Add(ref _inline.First, depth);
+        }
+
+        Claim[]? deeper = _deeper;
+        int index = depth - InlineSlots;
+        if (deeper is null || (uint)index >= (uint)deeper.Length)
+        {
+            return ref Unsafe.NullRef<Claim>();
+        }
+
+        return ref deeper[index];
     }
 
     /// <summary>Gives the calling thread its record: a free one left by an exited thread, or a new, registered one.</summary>
@@ -190,8 +208,13 @@ internal sealed class ScopeClaims
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void OpenSlow(int depth, ulong serial)
     {
-        Array.Resize(ref _slots, Math.Max(depth + 1, _slots.Length * 2));
-        _slots[depth] = new Claim(serial, 0);
+        int index = depth - InlineSlots;
+        if (_deeper is null || index >= _deeper.Length)
+        {
+            Array.Resize(ref _deeper, Math.Max(index + 1, (_deeper?.Length ?? InlineSlots) * 2));
+        }
+
+        _deeper[index] = new Claim(serial, 0);
     }
 
     /// <summary>The outcome of <see cref="TryClaim"/>.</summary>
@@ -211,6 +234,13 @@ internal sealed class ScopeClaims
     [StructLayout(LayoutKind.Explicit, Size = 128)]
     private readonly struct CacheLinePair
     {
+    }
+
+    /// <summary>The inline claim slots: <see cref="InlineSlots"/> of them.</summary>
+    [InlineArray(InlineSlots)]
+    private struct InlineClaims
+    {
+        public Claim First;
     }
 
     private struct Claim(ulong serial, nint home)

@@ -51,6 +51,12 @@ public ref struct UserAccess
 
     private UserAccess(IUserAddressSpace space)
     {
+        // Only the fields a scope reads before it writes them are set: _windowFlags == None makes the other three window
+        // fields unread until PrepareMiss fills them, so they need no store of their own here.
+        Unsafe.SkipInit(out this);
+        _home = 0;
+        _windowFlags = MappingFlags.None;
+
         // One thread-static load for the whole scope: the thread's record serves the lock's shared side, the context
         // depth and the owner table, at entry and again at exit (a scope never leaves its thread: it is a ref struct).
         ScopeClaims claims = ScopeClaims.Current;

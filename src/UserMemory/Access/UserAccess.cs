@@ -37,7 +37,7 @@ public ref struct UserAccess
     private readonly AccessScopeLock? _lock;
     private readonly ScopeClaims? _claims;
     private readonly int _savedDepth;
-    private readonly ulong _serial;
+    private readonly ulong _serial; // the scope's tag in its thread's record (ScopeClaims.Open)
     private nint _home;
 
     // The cached window (see Prepare), as four plain fields rather than one ValidatedWindow: the JIT then builds a new
@@ -51,16 +51,11 @@ public ref struct UserAccess
 
     private UserAccess(IUserAddressSpace space)
     {
-        // Only the fields a scope reads before it writes them are set: _windowFlags == None makes the other three window
-        // fields unread until PrepareMiss fills them, so they need no store of their own here.
-        Unsafe.SkipInit(out this);
-        _home = 0;
-        _windowFlags = MappingFlags.None;
-
         // One thread-static load for the whole scope: the thread's record serves the lock's shared side, the context
         // depth and the owner table, at entry and again at exit (a scope never leaves its thread: it is a ref struct).
         ScopeClaims claims = ScopeClaims.Current;
         AccessScopeLock? scopeLock = space.ScopeLock;
+
         if (scopeLock is not null)
         {
             scopeLock.EnterRead(claims);
@@ -70,10 +65,13 @@ public ref struct UserAccess
             space.EnterAccess();
         }
 
+        Unsafe.SkipInit(out this); // _windowFlags == None leaves the other three window fields unread until PrepareMiss
         _space = space;
         _lock = scopeLock;
         _claims = claims;
         _savedDepth = claims.Open(out _serial);
+        _home = 0;
+        _windowFlags = MappingFlags.None;
     }
 
     /// <summary>Opens a scope on <paramref name="space"/>.</summary>
@@ -118,7 +116,7 @@ public ref struct UserAccess
                 Claim(ref self, here, state);
             }
 
-            state.Close(_savedDepth);
+            state.Close(_savedDepth, here);
         }
 
         self._space = null;

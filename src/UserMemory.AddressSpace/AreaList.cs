@@ -74,7 +74,9 @@ internal sealed class AreaList
     /// under the space's lock, like the areas: it describes them until the next mutation.</summary>
     public AreaSlotIndex? SlotIndex => _slotIndex;
 
-    /// <summary>The area at <paramref name="index"/>.</summary>
+    /// <summary>The area at <paramref name="index"/>. Never change its <see cref="Area.Start"/>, <see cref="Area.End"/> or
+    /// <see cref="Area.Flags"/> through this reference: the slot index caches them (a leaf entry carries the area's
+    /// flags for the lean lookup), so every such change goes through <see cref="Replace"/>, which drops it.</summary>
     public ref Area this[int index]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -16,7 +16,8 @@ namespace UserMemory.AddressSpace;
 /// consecutive in the sorted list). With at most <see cref="DirectLimit"/> of them, a lookup compares the address with
 /// their ends (one vector compare of one line of <see cref="AreaList"/>'s ends); with more, the entry owns a
 /// <i>leaf</i> of one 16-bit number per page of the slot (the area's position among the slot's areas plus one, 0 for
-/// a gap), so that the page number alone gives the area.</para>
+/// a gap, with the area's flags in the top bits), so that the page number alone gives the area, and
+/// <see cref="LeafFlags"/> can answer a request inside one area of the slot without reading the area at all.</para>
 /// <para><b>What it does not hold.</b> A slot without an entry is either a gap or lies wholly inside one area (which
 /// then starts and ends in other slots): the lookup answers "not indexed" and <see cref="AreaList"/> searches its
 /// B-tree, which is exact for every address. So the index can never answer wrongly for lack of an entry; an answer it

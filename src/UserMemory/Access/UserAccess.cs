@@ -37,7 +37,7 @@ public ref struct UserAccess
     private readonly AccessScopeLock? _lock;
     private readonly ScopeClaims? _claims;
     private readonly int _savedDepth;
-    private readonly ulong _serial; // the scope's tag in its thread's record (ScopeClaims.Open)
+    private readonly ulong _tag; // the scope's tag in its thread's record (see ScopeClaims)
     private nint _home;
 
     // The cached window (see Prepare), as four plain fields rather than one ValidatedWindow: the JIT then builds a new
@@ -69,7 +69,7 @@ public ref struct UserAccess
         _space = space;
         _lock = scopeLock;
         _claims = claims;
-        _savedDepth = claims.Open(out _serial);
+        _savedDepth = claims.Open(out _tag);
         _home = 0;
         _windowFlags = MappingFlags.None;
     }
@@ -109,7 +109,7 @@ public ref struct UserAccess
         ref UserAccess self = ref Unsafe.AsRef(in this);
         nint here = KernelMemory.IdentityOf(in this);
         ScopeClaims state = _claims!; // set whenever _space is
-        if (_home != 0 || !state.TryCloseUnowned(_savedDepth, _serial))
+        if (_home != 0 || !state.TryCloseUnowned(_savedDepth, _tag))
         {
             if (_home != here)
             {
@@ -247,7 +247,7 @@ public ref struct UserAccess
             ThrowCopy(); // the owner was already known when this copy was made
         }
 
-        switch (state.TryClaim(self._savedDepth, self._serial, here))
+        switch (state.TryClaim(self._savedDepth, self._tag, here))
         {
             case ScopeClaims.ClaimResult.Owned:
                 self._home = here;

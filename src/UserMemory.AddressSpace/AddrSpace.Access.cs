@@ -161,10 +161,36 @@ public sealed partial class AddrSpace
     /// <param name="access">The flags every byte's area must carry.</param>
     /// <param name="window">The validated run on success, else <see cref="ValidatedWindow.None"/>.</param>
     /// <returns>As <see cref="PrepareAccess"/>.</returns>
+    /// <remarks>A request inside one crowded 2 MiB slot (one holding more than a few areas, so the slot index keeps a
+    /// page-granular leaf for it) is answered from the leaf and the population bitmap alone, with no area record read:
+    /// the window is then the request's pages. Anything else, and every request that needs population or fails, takes
+    /// the full path, which answers the whole area for small populated areas.</remarks>
     [RequiresUnsafeUserMemory]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public LinuxError PrepareWindow(VirtAddr start, ulong size, MappingFlags access, out ValidatedWindow window)
     {
         ulong s = start.Value;
+        ulong last = s + (size - 1);
+        if (_areas.SlotIndex is { } slots && size != 0 && last >= s)
+        {
+            MappingFlags flags = slots.LeafFlags(s, last);
+            ulong firstPage = s >> Pages.Shift4K;
+            ulong lastPage = last >> Pages.Shift4K;
+            if ((flags & access) == access && flags != MappingFlags.None && _bitmap.AllSet(firstPage, lastPage))
+            {
+                window = new ValidatedWindow(firstPage << Pages.Shift4K, (lastPage << Pages.Shift4K) + Pages.OffsetMask4K, (nuint)KernelBase, flags);
+                return LinuxError.None;
+            }
+        }
+
+        return PrepareWindowFull(s, size, access, out window);
+    }
+
+    /// <summary><see cref="PrepareWindow"/> through the area list: hints, slot index or B-tree, then the area record,
+    /// population, and the window widened to small populated areas.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private LinuxError PrepareWindowFull(ulong s, ulong size, MappingFlags access, out ValidatedWindow window)
+    {
         window = ValidatedWindow.None;
         ulong last = s + (size - 1);
         int index = _areas.FindContaining(s);

@@ -70,7 +70,13 @@ internal sealed class AreaList
     /// <summary>The number of areas.</summary>
     public int Count => _count;
 
-    /// <summary>The area at <paramref name="index"/>.</summary>
+    /// <summary>The current slot index, or null while it is stale (dropped by a mutation and not yet rebuilt). Read it
+    /// under the space's lock, like the areas: it describes them until the next mutation.</summary>
+    public AreaSlotIndex? SlotIndex => _slotIndex;
+
+    /// <summary>The area at <paramref name="index"/>. Never change its <see cref="Area.Start"/>, <see cref="Area.End"/> or
+    /// <see cref="Area.Flags"/> through this reference: the slot index caches them (a leaf entry carries the area's
+    /// flags for the lean lookup), so every such change goes through <see cref="Replace"/>, which drops it.</summary>
     public ref Area this[int index]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -16,7 +16,8 @@ namespace UserMemory.AddressSpace;
 /// consecutive in the sorted list). With at most <see cref="DirectLimit"/> of them, a lookup compares the address with
 /// their ends (one vector compare of one line of <see cref="AreaList"/>'s ends); with more, the entry owns a
 /// <i>leaf</i> of one 16-bit number per page of the slot (the area's position among the slot's areas plus one, 0 for
-/// a gap), so that the page number alone gives the area.</para>
+/// a gap, with the area's flags in the top bits), so that the page number alone gives the area, and
+/// <see cref="LeafFlags"/> can answer a request inside one area of the slot without reading the area at all.</para>
 /// <para><b>What it does not hold.</b> A slot without an entry is either a gap or lies wholly inside one area (which
 /// then starts and ends in other slots): the lookup answers "not indexed" and <see cref="AreaList"/> searches its
 /// B-tree, which is exact for every address. So the index can never answer wrongly for lack of an entry; an answer it
@@ -40,6 +41,13 @@ internal sealed class AreaSlotIndex
     /// <summary>What <see cref="Find"/> answers when the address's slot has no entry: search elsewhere.</summary>
     public const int NotIndexed = -2;
 
+    /// <summary>Bits of a leaf entry that hold the area's position in its slot plus one (at most 512 areas per slot).</summary>
+    private const int PositionBits = 10;
+    private const int PositionMask = (1 << PositionBits) - 1;
+
+    /// <summary>The flags a leaf entry can carry above the position: every defined <see cref="MappingFlags"/> bit.</summary>
+    private const int LeafFlagsMask = (1 << (16 - PositionBits)) - 1;
+
     private const int PageShift = Pages.Shift4K;
     private const int PagesPerSlot = 1 << (SlotShift - PageShift);
     private const ulong PageInSlotMask = PagesPerSlot - 1;
@@ -59,8 +67,9 @@ internal sealed class AreaSlotIndex
     /// intersecting the slot (at most <see cref="DirectLimit"/>).</summary>
     private readonly int[] _leafOrCount;
 
-    /// <summary>The leaves, <see cref="PagesPerSlot"/> entries each: per page, the area's position in its slot plus one,
-    /// or 0 for a gap.</summary>
+    /// <summary>The leaves, <see cref="PagesPerSlot"/> entries each: per page, the area's position in its slot plus one
+    /// (low <see cref="PositionBits"/> bits) and the area's flags (the bits above; see <see cref="LeafFlags"/>), or 0
+    /// for a gap.</summary>
     private readonly ushort[] _leaves;
 
     private readonly int _hashShift;
@@ -154,7 +163,8 @@ internal sealed class AreaSlotIndex
                 ref readonly Area area = ref areas[firsts[s] + i];
                 int from = (int)((Math.Max(area.Start, slotStart) - slotStart) >> PageShift);
                 int to = (int)((Math.Min(area.End, slotEnd) - slotStart) >> PageShift);
-                index._leaves.AsSpan(leaf + from, to - from).Fill((ushort)(i + 1)); // at most 512 areas per slot
+                // At most 512 areas per slot, so i + 1 fits the position bits.
+                index._leaves.AsSpan(leaf + from, to - from).Fill((ushort)((i + 1) | (LeafEntryFlags(area.Flags) << PositionBits)));
             }
         }
 
@@ -195,7 +205,7 @@ internal sealed class AreaSlotIndex
         int leafOrCount = _leafOrCount[bucket];
         if (leafOrCount >= 0)
         {
-            int position = _leaves[leafOrCount + (int)((address >> PageShift) & PageInSlotMask)];
+            int position = _leaves[leafOrCount + (int)((address >> PageShift) & PageInSlotMask)] & PositionMask;
             int found = first + position - 1;
             return position == 0 || (uint)found >= (uint)count ? -1 : found;
         }
@@ -207,6 +217,55 @@ internal sealed class AreaSlotIndex
         return offset < -leafOrCount && (uint)candidate < (uint)count && (uint)candidate < (uint)areas.Length
             && areas[candidate].Start <= address ? candidate : -1;
     }
+
+    /// <summary>
+    /// The lean lookup for a request <c>[first, last]</c> in a crowded slot (one with a leaf): the flags of the one area
+    /// holding both ends, read from the leaf alone (no area record), or <see cref="MappingFlags.None"/> when this index
+    /// cannot answer that way: the ends lie in different slots or different areas, a gap, a slot without a leaf, or an
+    /// area whose flags a leaf cannot carry. Areas are contiguous runs of pages, so two ends in the same area mean every
+    /// page between them lies in it too.
+    /// </summary>
+    /// <param name="first">The first address of the request.</param>
+    /// <param name="last">The last address of the request (inclusive, not below <paramref name="first"/>).</param>
+    /// <returns>The area's flags, or None.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public MappingFlags LeafFlags(ulong first, ulong last)
+    {
+        ulong slot = first >> SlotShift;
+        ulong key = slot + 1;
+        ulong[] keys = _keys;
+        int bucket = Bucket(slot);
+        while (true)
+        {
+            ulong k = keys[bucket];
+            if (k == key)
+            {
+                break;
+            }
+
+            if (k == 0)
+            {
+                return MappingFlags.None;
+            }
+
+            bucket = (bucket + 1) & _mask;
+        }
+
+        int leaf = _leafOrCount[bucket];
+        if (leaf < 0 || (last >> SlotShift) != slot)
+        {
+            return MappingFlags.None;
+        }
+
+        ushort[] leaves = _leaves;
+        int entry = leaves[leaf + (int)((first >> PageShift) & PageInSlotMask)];
+        int lastEntry = leaves[leaf + (int)((last >> PageShift) & PageInSlotMask)];
+        return entry == lastEntry ? (MappingFlags)(entry >> PositionBits) : MappingFlags.None; // a gap's entry is 0
+    }
+
+    /// <summary>The flags a leaf entry records for an area with <paramref name="flags"/>: all of them when they fit the
+    /// entry's flag bits, else none (then <see cref="LeafFlags"/> answers None for it and the caller takes the full path).</summary>
+    private static int LeafEntryFlags(MappingFlags flags) => ((int)flags & ~LeafFlagsMask) == 0 ? (int)flags : 0;
 
     /// <summary>The scalar form of <see cref="AreaList.CountAtOrBelow"/> for the last few ends, where a whole line would
     /// read past the array: how many of the <paramref name="length"/> ends from <paramref name="start"/> lie at or below

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using CsCheck;
 
 namespace UserMemory.AddressSpace.Tests;
@@ -14,6 +15,13 @@ public sealed class AreaSlotIndexTests
 {
     private const ulong Page = Pages.Size4K;
     private const ulong Slot = 1UL << AreaSlotIndex.SlotShift;
+
+    /// <summary>Area flags, including none at all and every bit a leaf entry has room for.</summary>
+    private static readonly MappingFlags[] FlagChoices =
+    [
+        MappingFlags.Read, MappingFlags.Read | MappingFlags.Write | MappingFlags.User, MappingFlags.None,
+        MappingFlags.Read | MappingFlags.Execute | MappingFlags.User | MappingFlags.Device | MappingFlags.Uncached,
+    ];
 
     private static readonly Gen<(int Gap, int Size)[]> GenLayout =
         Gen.Select(
@@ -50,7 +58,7 @@ public sealed class AreaSlotIndexTests
         foreach ((int gap, int size) in layout)
         {
             cursor += (ulong)gap * Page;
-            areas.Add(new Area { Start = cursor, End = cursor + ((ulong)size * Page), Flags = MappingFlags.Read });
+            areas.Add(new Area { Start = cursor, End = cursor + ((ulong)size * Page), Flags = FlagChoices[(int)((uint)(areas.Count + seed) % (uint)FlagChoices.Length)] });
             cursor += (ulong)size * Page;
         }
 
@@ -84,6 +92,29 @@ public sealed class AreaSlotIndexTests
             }
 
             Assert.True(expected == actual, $"0x{address:x}: scan {expected}, index {actual}");
+            CheckLeafFlags(index, areas, address, address + (rng.Next(3) switch { 0 => 0, 1 => (ulong)rng.Next(16), _ => (ulong)rng.Next(3 * (int)Page) }));
         }
+    }
+
+    /// <summary>The lean lookup (<see cref="AreaSlotIndex.LeafFlags"/>): when it answers, one area holds the whole of
+    /// <c>[first, last]</c> and the answer is that area's flags; it must answer for every request inside one area of a
+    /// crowded (leaf) slot whose flags are not None.</summary>
+    private static void CheckLeafFlags(AreaSlotIndex index, List<Area> areas, ulong first, ulong last)
+    {
+        MappingFlags actual = index.LeafFlags(first, last);
+        int holder = areas.FindIndex(a => a.Start <= first && last < a.End);
+        if (actual != MappingFlags.None)
+        {
+            Assert.True(holder >= 0, $"[0x{first:x}, 0x{last:x}]: leaf answered {actual}, but no one area holds it");
+            Assert.Equal(areas[holder].Flags, actual);
+            return;
+        }
+
+        ulong slot = first >> AreaSlotIndex.SlotShift;
+        int inSlot = areas.Count(a => a.Start >> AreaSlotIndex.SlotShift <= slot && (a.End - 1) >> AreaSlotIndex.SlotShift >= slot);
+        bool mustAnswer = holder >= 0 && areas[holder].Flags != MappingFlags.None && (last >> AreaSlotIndex.SlotShift) == slot
+            && inSlot > AreaSlotIndex.DirectLimit
+            && areas.Exists(a => a.Start >> AreaSlotIndex.SlotShift == slot || (a.End - 1) >> AreaSlotIndex.SlotShift == slot);
+        Assert.False(mustAnswer, $"[0x{first:x}, 0x{last:x}]: inside one area of a crowded slot, but the leaf did not answer");
     }
 }

@@ -14,9 +14,10 @@ namespace UserMemory;
 /// <remarks>
 /// <para>A struct copy carries the same field values as its original, so identity has to come from outside the
 /// struct. Scopes nest strictly on a thread, so the scope entered at context depth <c>d</c> owns slot <c>d</c>. The
-/// slot holds the scope's serial number (so a stale slot is never mistaken for a live one) and the address of the
-/// variable that first used the scope by reference (a borrow, <see cref="UserAccess.Dispose"/>): that variable is
-/// the owner, and any other variable holding the same serial is a copy.</para>
+/// slot is one word: the scope's tag while nobody owns it (an odd number never reused on the thread, so a stale copy
+/// of an ended scope never matches a live one), then the address of the variable that first used the scope by
+/// reference (a borrow, <see cref="UserAccess.Dispose"/>; even, being a stack address): that variable is the owner,
+/// and any other variable holding the same tag is a copy. 0 when no scope is open at that depth.</para>
 /// <para>Addresses are compared, never dereferenced; a ref struct lives on the stack, so the address of a variable
 /// does not change while the scope is open.</para>
 /// <para>It is also the thread's reader record for <see cref="UnsafeAccess.AccessScopeLock"/> (<see cref="HeldLock"/>,
@@ -27,7 +28,12 @@ namespace UserMemory;
 [StructLayout(LayoutKind.Sequential)]
 internal sealed class ScopeClaims
 {
-    private const int InitialSlots = 16;
+    /// <summary>Scope depths whose claims live inside the record (<see cref="_inline"/>).</summary>
+    private const int InlineSlots = 16;
+
+    /// <summary>The low bit of a claim word: set in a scope's tag (open, nobody owns it yet), clear in an owner's
+    /// address (a stack address, so at least 8-aligned).</summary>
+    private const ulong UnclaimedBit = 1;
 
     private static readonly object s_registryGate = new();
     private static ScopeClaims[] s_registered = [];
@@ -48,8 +54,15 @@ internal sealed class ScopeClaims
     /// <summary>Further locks held at once (the lock's slow path), or null when there are none.</summary>
     public Dictionary<UnsafeAccess.AccessScopeLock, int>? MoreHeld;
 
-    private Claim[] _slots = new Claim[InitialSlots];
-    private ulong _lastSerial;
+    /// <summary>The claims of the first <see cref="InlineSlots"/> depths, inside the record: a scope reaches its slot
+    /// with no array load and no bounds check beyond one compare of the depth.</summary>
+    private InlineClaims _inline;
+
+    /// <summary>The claims of deeper scopes (depth <see cref="InlineSlots"/> and above), or null until one opens.</summary>
+    private nint[]? _deeper;
+
+    /// <summary>The last tag handed out: odd, and growing by two per scope.</summary>
+    private ulong _lastTag = UnclaimedBit;
     private Thread _owner;
 
     /// <summary>Keeps the written fields above off the cache lines of whatever the heap places after this object.</summary>
@@ -77,87 +90,106 @@ internal sealed class ScopeClaims
     public int Depth;
 
     /// <summary>Enters <see cref="UserAccessContext"/> and records a new, unowned scope there.</summary>
-    /// <param name="serial">The new scope's serial number (never 0).</param>
+    /// <param name="tag">The new scope's tag: an odd number never used before on this thread.</param>
     /// <returns>The depth before entering, which is the scope's slot.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Open(out ulong serial)
+    public int Open(out ulong tag)
     {
         int depth = Depth;
         Depth = depth + 1;
-        serial = ++_lastSerial;
-        Claim[] slots = _slots;
-        if ((uint)depth < (uint)slots.Length)
+        tag = _lastTag += 2;
+        if ((uint)depth < InlineSlots)
         {
-            slots[depth] = new Claim(serial, 0);
+            Unsafe.Add(ref _inline.First, depth) = (nint)tag;
         }
         else
         {
-            OpenSlow(depth, serial);
+            OpenSlow(depth, tag);
         }
 
         return depth;
     }
 
-    /// <summary>Makes <paramref name="home"/> the owner of the scope <paramref name="serial"/> at
+    /// <summary>Makes <paramref name="home"/> the owner of the scope <paramref name="tag"/> at
     /// <paramref name="depth"/> if nobody owns it yet.</summary>
     /// <returns>Owned when <paramref name="home"/> owns it now; Copy when another variable does; Ended when the scope is
     /// no longer open.</returns>
-    public ClaimResult TryClaim(int depth, ulong serial, nint home)
+    public ClaimResult TryClaim(int depth, ulong tag, nint home)
     {
-        Claim[] slots = _slots;
-        if ((uint)depth >= (uint)slots.Length || Depth <= depth)
+        ref nint slot = ref SlotAt(depth);
+        if (Unsafe.IsNullRef(ref slot) || Depth <= depth)
         {
             return ClaimResult.Ended;
         }
 
-        ref Claim slot = ref slots[depth];
-        if (slot.Serial != serial)
+        ulong word = (ulong)slot;
+        if (word == tag)
         {
-            return ClaimResult.Ended;
-        }
-
-        if (slot.Home == 0)
-        {
-            slot.Home = home;
+            slot = home;
             return ClaimResult.Owned;
         }
 
-        return slot.Home == home ? ClaimResult.Owned : ClaimResult.Copy;
+        if (word == (ulong)home)
+        {
+            return ClaimResult.Owned;
+        }
+
+        // Another open scope's tag (this one ended and its depth was reused), no scope, or another owner's address.
+        return (word & UnclaimedBit) != 0 || word == 0 ? ClaimResult.Ended : ClaimResult.Copy;
     }
 
-    /// <summary>Ends the scope <paramref name="serial"/> at <paramref name="depth"/> if nobody owns it yet (it was never
+    /// <summary>Ends the scope <paramref name="tag"/> at <paramref name="depth"/> if nobody owns it yet (it was never
     /// used by reference: the caller, disposing it, is its first and only user, so it is the owner) and restores the
     /// context depth; false, changing nothing, otherwise (then claim it, and <see cref="Close"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryCloseUnowned(int depth, ulong serial)
+    public bool TryCloseUnowned(int depth, ulong tag)
     {
-        Claim[] slots = _slots;
-        if ((uint)depth < (uint)slots.Length && Depth > depth)
+        if ((uint)depth < InlineSlots && Depth > depth)
         {
-            ref Claim slot = ref slots[depth];
-            if (slot.Serial == serial && slot.Home == 0)
+            ref nint slot = ref Unsafe.Add(ref _inline.First, depth);
+            if ((ulong)slot == tag)
             {
-                slot.Serial = 0;
+                slot = 0;
                 Depth = depth;
                 return true;
             }
         }
 
-        return false;
+        return false; // including every scope deeper than InlineSlots: the caller's slow path handles it
     }
 
-    /// <summary>Marks the scope at <paramref name="depth"/> ended, so no copy of it can claim it later, and restores
-    /// the context depth to <paramref name="depth"/>.</summary>
+    /// <summary>Ends the scope at <paramref name="depth"/> owned by <paramref name="home"/>: marks its slot free, so no
+    /// copy of it can claim it later, and restores the context depth to <paramref name="depth"/>. When the table no
+    /// longer holds that scope (an enclosing scope was ended first, out of order), it changes nothing: the slot and the
+    /// depth may belong to scopes opened since.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Close(int depth)
+    public void Close(int depth, nint home)
     {
-        Claim[] slots = _slots;
-        if ((uint)depth < (uint)slots.Length)
+        ref nint slot = ref SlotAt(depth);
+        if (!Unsafe.IsNullRef(ref slot) && Depth > depth && slot == home)
         {
-            slots[depth].Serial = 0;
+            slot = 0;
+            Depth = depth;
+        }
+    }
+
+    /// <summary>The claim slot of <paramref name="depth"/>, or a null reference when none was ever made for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref nint SlotAt(int depth)
+    {
+        if ((uint)depth < InlineSlots)
+        {
+            return ref Unsafe.Add(ref _inline.First, depth);
         }
 
-        Depth = depth;
+        nint[]? deeper = _deeper;
+        int index = depth - InlineSlots;
+        if (deeper is null || (uint)index >= (uint)deeper.Length)
+        {
+            return ref Unsafe.NullRef<nint>();
+        }
+
+        return ref deeper[index];
     }
 
     /// <summary>Gives the calling thread its record: a free one left by an exited thread, or a new, registered one.</summary>
@@ -188,10 +220,15 @@ internal sealed class ScopeClaims
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void OpenSlow(int depth, ulong serial)
+    private void OpenSlow(int depth, ulong tag)
     {
-        Array.Resize(ref _slots, Math.Max(depth + 1, _slots.Length * 2));
-        _slots[depth] = new Claim(serial, 0);
+        int index = depth - InlineSlots;
+        if (_deeper is null || index >= _deeper.Length)
+        {
+            Array.Resize(ref _deeper, Math.Max(index + 1, (_deeper?.Length ?? InlineSlots) * 2));
+        }
+
+        _deeper[index] = (nint)tag;
     }
 
     /// <summary>The outcome of <see cref="TryClaim"/>.</summary>
@@ -213,9 +250,10 @@ internal sealed class ScopeClaims
     {
     }
 
-    private struct Claim(ulong serial, nint home)
+    /// <summary>The inline claim slots: <see cref="InlineSlots"/> of them.</summary>
+    [InlineArray(InlineSlots)]
+    private struct InlineClaims
     {
-        public ulong Serial = serial;
-        public nint Home = home;
+        public nint First;
     }
 }

@@ -37,7 +37,7 @@ public ref struct UserAccess
     private readonly AccessScopeLock? _lock;
     private readonly ScopeClaims? _claims;
     private readonly int _savedDepth;
-    private readonly ulong _serial;
+    private readonly ulong _tag; // the scope's tag in its thread's record (see ScopeClaims)
     private nint _home;
 
     // The cached window (see Prepare), as four plain fields rather than one ValidatedWindow: the JIT then builds a new
@@ -55,6 +55,7 @@ public ref struct UserAccess
         // depth and the owner table, at entry and again at exit (a scope never leaves its thread: it is a ref struct).
         ScopeClaims claims = ScopeClaims.Current;
         AccessScopeLock? scopeLock = space.ScopeLock;
+
         if (scopeLock is not null)
         {
             scopeLock.EnterRead(claims);
@@ -64,10 +65,13 @@ public ref struct UserAccess
             space.EnterAccess();
         }
 
+        Unsafe.SkipInit(out this); // _windowFlags == None leaves the other three window fields unread until PrepareMiss
         _space = space;
         _lock = scopeLock;
         _claims = claims;
-        _savedDepth = claims.Open(out _serial);
+        _savedDepth = claims.Open(out _tag);
+        _home = 0;
+        _windowFlags = MappingFlags.None;
     }
 
     /// <summary>Opens a scope on <paramref name="space"/>.</summary>
@@ -105,14 +109,14 @@ public ref struct UserAccess
         ref UserAccess self = ref Unsafe.AsRef(in this);
         nint here = KernelMemory.IdentityOf(in this);
         ScopeClaims state = _claims!; // set whenever _space is
-        if (_home != 0 || !state.TryCloseUnowned(_savedDepth, _serial))
+        if (_home != 0 || !state.TryCloseUnowned(_savedDepth, _tag))
         {
             if (_home != here)
             {
                 Claim(ref self, here, state);
             }
 
-            state.Close(_savedDepth);
+            state.Close(_savedDepth, here);
         }
 
         self._space = null;
@@ -243,7 +247,7 @@ public ref struct UserAccess
             ThrowCopy(); // the owner was already known when this copy was made
         }
 
-        switch (state.TryClaim(self._savedDepth, self._serial, here))
+        switch (state.TryClaim(self._savedDepth, self._tag, here))
         {
             case ScopeClaims.ClaimResult.Owned:
                 self._home = here;

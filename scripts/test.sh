@@ -4,10 +4,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh || { echo "dependency install failed"; exit 1; }
 log=$(mktemp)
-dotnet test UserMemory.slnx -c Release 2>&1 | tee "$log"
+USERMEM_TEST_CPU=unicorn dotnet test UserMemory.slnx -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # The Linux suite (busybox differential, probes, hostile and fidelity programs) once more on the KVM backend, where
-# /dev/kvm exists; the first pass ran on the backend `--cpu auto` picks.
+# /dev/kvm exists; the first pass ran on Unicorn (named explicitly: `--cpu auto` picks KVM wherever it works).
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
   echo "test.sh: Linux suite again with --cpu kvm"
   USERMEM_TEST_CPU=kvm dotnet test tests/UserMemory.Linux.Tests -c Release --no-build \

@@ -7,11 +7,16 @@ namespace UserMemory.Linux.Cpu;
 /// runners inherit the resolved choice).
 /// </summary>
 /// <remarks>
-/// <para><b>auto</b> picks KVM only where its VM exits are cheap: hardware-assisted KVM with two-dimensional paging
-/// (EPT/NPT). Where KVM shadows the guest's page tables in software (the <c>kvm_pvm</c> module of nested clouds, or
-/// EPT/NPT turned off) an exit costs about 30 µs of CPU, and typical runner work (shells, coreutils, a syscall every
-/// few microseconds) is several times slower than on Unicorn, although pure compute runs at native speed: measured
-/// in <c>BENCHMARKS.md</c>. There, auto picks Unicorn; <c>--cpu kvm</c> still selects KVM explicitly.</para>
+/// <para><b>auto</b> picks KVM wherever <c>/dev/kvm</c> opens and accepts a VM, Unicorn elsewhere. That includes
+/// hosts where KVM shadows the guest's page tables in software (the <c>kvm_pvm</c> module of nested clouds): there a
+/// VM exit (a syscall, a first touch of a page) costs about 25–40 µs of CPU against about 2 µs per syscall on Unicorn,
+/// but Unicorn runs the guest's own code 20–80 times slower than native, and typical runner work (shell loops and
+/// pipelines, fork+exec, compute) has far more instructions than exits. Measured on such a host
+/// (<c>BENCHMARKS.md</c>, "KVM exits under PVM (stop 22)", CPU seconds KVM against Unicorn): a 3000-line <c>echo</c>
+/// loop in <c>sh</c> 0.09 against 0.47, <c>seq | sort | uniq | wc</c> 0.09 against 1.2, <c>ls | wc</c> over 799
+/// directories 25 against 42, 50 × fork+exec 1.25 against 1.9, <c>md5sum</c> 0.45 against 2.7, <c>sort -n</c> 0.64
+/// against 31. KVM loses only where nearly every few instructions are a syscall: <c>dd bs=1</c> (22.6 against 1.2)
+/// and <c>find /usr</c> (12.9 against 7.9); <c>--cpu unicorn</c> selects Unicorn explicitly for such work.</para>
 /// <para>An explicit <c>--cpu kvm</c> on a host where <c>/dev/kvm</c> is missing or refuses falls back to Unicorn
 /// with a message saying why.</para>
 /// </remarks>
@@ -38,9 +43,7 @@ public static class CpuBackendSelector
                 message = "--cpu kvm: " + reason + " Using unicorn.";
                 return CpuBackend.Unicorn;
             default:
-                return KvmVirtualMachine.IsAvailable(out _) && !KvmHostFacts.UsesShadowPaging()
-                    ? CpuBackend.Kvm
-                    : CpuBackend.Unicorn;
+                return KvmVirtualMachine.IsAvailable(out _) ? CpuBackend.Kvm : CpuBackend.Unicorn;
         }
     }
 

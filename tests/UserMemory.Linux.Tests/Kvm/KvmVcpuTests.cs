@@ -58,6 +58,72 @@ public sealed class KvmVcpuTests
     }
 
     [KvmFact]
+    public void A_resolved_fault_also_maps_the_populated_pages_of_its_window_and_nothing_else()
+    {
+        const int pages = 2 * KvmVirtualMachine.FaultAroundPages;
+        using var g = new KvmGuest();
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(KvmGuest.DataAddress), pages * KvmGuest.PageSize, (MappingFlags)Rw, populate: true));
+        ulong last = KvmGuest.DataAddress + ((pages - 1) * KvmGuest.PageSize);
+        g.LoadCode(X64.MovRax(KvmGuest.DataAddress), X64.TouchPagesUntil(last), X64.MovEax(60), X64.Syscall);
+        ulong committed = g.Space.CommittedBytes;
+
+        g.RunToSyscall(60);
+        Assert.Equal(3, g.Vcpu.ResolvedPageFaults); // the code page, then one fault per window of populated pages
+        Assert.Equal(pages - 2, g.Vm.FaultAroundMappedPages);
+        Assert.Equal(committed, g.Space.CommittedBytes);
+    }
+
+    [KvmFact]
+    public void A_one_page_refresh_after_the_kernel_resolved_a_fault_maps_the_populated_neighbours_too()
+    {
+        // The runner's path (KvmCpu): the kernel populates the faulting page, then refreshes that one page.
+        const ulong page = KvmGuest.PageSize;
+        using var g = new KvmGuest();
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(KvmGuest.DataAddress), KvmVirtualMachine.FaultAroundPages * page, (MappingFlags)Rw, populate: true));
+        g.Vm.InvalidateRange(new VirtAddr(KvmGuest.DataAddress), KvmVirtualMachine.FaultAroundPages * page);
+        ulong fault = KvmGuest.DataAddress + (5 * page) + 123;
+
+        g.Vm.RefreshRange(fault, fault + 1);
+        for (ulong p = 0; p < KvmVirtualMachine.FaultAroundPages; p++)
+        {
+            ulong entry = g.Vm.PageTables.EntryOf(KvmGuest.DataAddress + (p * page));
+            Assert.Equal(GuestPageTables.Present | GuestPageTables.Writable, entry & (GuestPageTables.Present | GuestPageTables.Writable));
+        }
+
+        // A one-page unmap maps nothing around it.
+        KvmGuest.Check(g.Space.Unmap(new VirtAddr(KvmGuest.DataAddress), KvmVirtualMachine.FaultAroundPages * page));
+        g.Vm.RefreshRange(fault, fault + 1);
+        Assert.Equal(0UL, g.Vm.PageTables.EntryOf(fault) & GuestPageTables.Present);
+    }
+
+    [KvmFact]
+    public void Fault_around_populates_nothing_and_never_grants_more_than_the_area_allows()
+    {
+        const ulong page = KvmGuest.PageSize;
+        const ulong writable = KvmVirtualMachine.NarrowFaultAroundPages;
+        using var g = new KvmGuest();
+        var data = new VirtAddr(KvmGuest.DataAddress);
+        KvmGuest.Check(g.Space.MapAlloc(data, writable * page, (MappingFlags)Rw, populate: false));
+        ulong readOnly = KvmGuest.DataAddress + (writable * page);
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(readOnly), 4 * page, MappingFlags.Read | MappingFlags.User, populate: true));
+        Assert.True(g.Space.HandlePageFault(new VirtAddr(KvmGuest.DataAddress + (2 * page)), (MappingFlags)Rw));
+        g.LoadCode(X64.MovRax(KvmGuest.DataAddress), X64.MovDwordToRax(7), X64.MovRbx(readOnly), X64.MovDwordToRbx(8));
+        ulong committed = g.Space.CommittedBytes;
+
+        KvmEvent e = g.Run(); // the store to the data page is resolved; the store to the read-only area is not
+        Assert.Equal(KvmEventKind.PageFault, e.Kind);
+        Assert.Equal(readOnly, e.Address);
+        Assert.Equal(MappingFlags.Write | MappingFlags.User, e.Access);
+        Assert.Equal(committed + page, g.Space.CommittedBytes); // only the page the guest stored to
+        ulong populatedNeighbour = g.Vm.PageTables.EntryOf(KvmGuest.DataAddress + (2 * page));
+        Assert.NotEqual(0UL, populatedNeighbour & GuestPageTables.Present);
+        Assert.NotEqual(0UL, populatedNeighbour & GuestPageTables.Writable);
+        Assert.Equal(0UL, g.Vm.PageTables.EntryOf(KvmGuest.DataAddress + page) & GuestPageTables.Present);
+        Assert.False(g.Space.IsPopulated(new VirtAddr(KvmGuest.DataAddress + page)));
+        Assert.Equal(0UL, g.Vm.PageTables.EntryOf(readOnly + page) & GuestPageTables.Present); // other area: the narrow window
+    }
+
+    [KvmFact]
     public void A_write_to_a_read_only_page_is_reported_with_a_protection_error_code()
     {
         using var g = new KvmGuest();

@@ -80,6 +80,9 @@ public sealed unsafe class KvmVcpu : IDisposable
     private const int UserPrivilege = 3;
     private const int CanonicalBits = 47;
 
+    [ThreadStatic]
+    private static int t_hostThreadId;
+
     private readonly KvmVirtualMachine _vm;
     private readonly KernelStub _stub;
     private readonly ulong _frameAddress;
@@ -223,7 +226,7 @@ public sealed unsafe class KvmVcpu : IDisposable
             return new KvmEvent(KvmEventKind.Exception, X86Exception.GeneralProtection);
         }
 
-        Volatile.Write(ref _runningThread, KvmNative.CurrentThreadId());
+        Volatile.Write(ref _runningThread, HostThreadId);
         try
         {
             bool prepare = true;
@@ -512,6 +515,23 @@ public sealed unsafe class KvmVcpu : IDisposable
         _fsBase = 0;
         _gsBase = 0;
         Initialize(setCpuid: false);
+    }
+
+    /// <summary>The calling thread's host thread id (what <see cref="Kick"/> signals), asked once per thread instead of
+    /// one <c>gettid</c> per run, i.e. per guest syscall.</summary>
+    private static int HostThreadId
+    {
+        get
+        {
+            int id = t_hostThreadId;
+            if (id == 0)
+            {
+                id = KvmNative.CurrentThreadId();
+                t_hostThreadId = id;
+            }
+
+            return id;
+        }
     }
 
     private static bool IsCanonical(ulong address) => (ulong)((long)address >> CanonicalBits) + 1 <= 1;

@@ -49,7 +49,7 @@ internal sealed class CommandLine
 
     private static readonly Option<string> CpuOption = new("--cpu")
     {
-        Description = "The CPU backend: 'unicorn' (emulation, works everywhere), 'kvm' (guest code runs natively through /dev/kvm; every syscall is a VM exit) or 'auto' (KVM only where /dev/kvm is hardware-assisted with EPT/NPT, else Unicorn). An unavailable 'kvm' falls back to Unicorn with a message.",
+        Description = "The CPU backend: 'unicorn' (emulation, works everywhere), 'kvm' (guest code runs natively through /dev/kvm; every syscall is a VM exit) or 'auto' (KVM wherever /dev/kvm works, else Unicorn; 'unicorn' is faster for syscall-dense work such as dd bs=1). An unavailable 'kvm' falls back to Unicorn with a message.",
         DefaultValueFactory = _ => "auto",
         HelpName = "auto|unicorn|kvm",
     };

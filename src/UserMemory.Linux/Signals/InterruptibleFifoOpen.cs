@@ -69,8 +69,9 @@ internal static class InterruptibleFifoOpen
     internal static long Open(Task t, int fifoFd, long flags)
     {
         byte[] path = Encoding.ASCII.GetBytes("/proc/self/fd/" + fifoFd.ToString(CultureInfo.InvariantCulture) + "\0");
-        if (!MayWait(flags))
+        if (!MayWait(flags) || t.WakeFd < 0)
         {
+            // Nothing to wait on (a task without its wake-up eventfd could not hear the helper): the plain open.
             return OpenPath(path, flags);
         }
 

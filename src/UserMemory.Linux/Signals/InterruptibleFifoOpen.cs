@@ -94,13 +94,15 @@ internal static class InterruptibleFifoOpen
             return pending.Result;
         }
 
-        Cancel(pending, helper, path, writer);
-        return RestartCode.RestartSys;
+        return Cancel(pending, helper, path, writer);
     }
 
     /// <summary>Ends the helper's wait by opening the other end non-blocking (again until the helper returns), then
-    /// closes both; abandons the helper when that end cannot be opened.</summary>
-    private static void Cancel(PendingOpen pending, Thread helper, byte[] path, bool writer)
+    /// closes both; abandons the helper when that end cannot be opened. An open that returned on its own before the
+    /// other end was opened (a real peer came first) stands, as on Linux, where the signal is then delivered after
+    /// the open returns.</summary>
+    /// <returns>The helper's own result, or <see cref="RestartCode.RestartSys"/>.</returns>
+    private static long Cancel(PendingOpen pending, Thread helper, byte[] path, bool writer)
     {
         long otherEnd = (writer ? (long)OpenFlags.ReadOnly : (long)OpenFlags.WriteOnly) | NonBlock | (long)OpenFlags.CloseOnExec;
         long peer = -1;
@@ -111,7 +113,7 @@ internal static class InterruptibleFifoOpen
                 peer = OpenPath(path, otherEnd);
                 if (peer < 0 && peer != -(long)LinuxError.ENXIO && pending.Abandon())
                 {
-                    return; // the helper closes what its open returns
+                    return RestartCode.RestartSys; // the helper closes what its open returns
                 }
             }
 
@@ -119,15 +121,18 @@ internal static class InterruptibleFifoOpen
         }
 
         helper.Join();
-        if (peer >= 0)
+        if (peer < 0)
         {
-            _ = HostLinux.Syscall((long)SyscallNumber.Close, peer);
+            return pending.Result;
         }
 
+        _ = HostLinux.Syscall((long)SyscallNumber.Close, peer);
         if (pending.Result >= 0)
         {
             _ = HostLinux.Syscall((long)SyscallNumber.Close, pending.Result);
         }
+
+        return RestartCode.RestartSys;
     }
 
     /// <summary>Whether host descriptor <paramref name="fd"/> (open or <c>O_PATH</c>) is a FIFO.</summary>

@@ -185,11 +185,12 @@ internal static class FileSyscalls
     }
 
     /// <summary>Opens a resolved guest path on the host. An open that would wait for the other end of a FIFO waits
-    /// on a helper thread while the task stays interruptible (<see cref="InterruptibleFifoOpen"/>); the FIFO is found
-    /// through an <c>O_PATH</c> open of the same path, which never waits.</summary>
+    /// on a helper thread while the task stays interruptible (<see cref="InterruptibleFifoOpen"/>). A <c>stat</c>
+    /// of the path picks out FIFOs cheaply; the FIFO is then held by an <c>O_PATH</c> open of the same path (which
+    /// never waits) and checked again on that descriptor.</summary>
     private static long OpenHostPath(Task t, byte[] path, long hostFlags, long mode)
     {
-        if (InterruptibleFifoOpen.MayWait(hostFlags))
+        if (InterruptibleFifoOpen.MayWait(hostFlags) && t.Fs.IsFifo(path, (hostFlags & (long)OpenFlags.NoFollow) == 0))
         {
             long node = t.Fs.OpenHost(path, (long)(OpenFlags.Path | OpenFlags.CloseOnExec) | (hostFlags & (long)OpenFlags.NoFollow), 0);
             if (node >= 0)

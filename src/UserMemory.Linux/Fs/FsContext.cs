@@ -399,6 +399,31 @@ public sealed class FsContext : IPathLookup
         }
     }
 
+    /// <summary>Whether <paramref name="guestPath"/> names a FIFO on the host: one <c>newfstatat</c>, a look only
+    /// (as <see cref="Inspect"/>; an open that acts on the answer still goes through <see cref="OpenHost"/>).</summary>
+    /// <param name="guestPath">The resolved absolute guest path (no NUL).</param>
+    /// <param name="follow">Whether a symbolic link in the last component is followed.</param>
+    /// <returns>True for a FIFO; false otherwise or when the look fails.</returns>
+    internal bool IsFifo(ReadOnlySpan<byte> guestPath, bool follow)
+    {
+        const uint FifoType = 0x1000;
+        if (Anchor(guestPath, out long dirFd, out ReadOnlySpan<byte> rest) < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            byte[] stat = new byte[StatSize];
+            long r = HostLinux.Syscall((long)SyscallNumber.Newfstatat, WithNul(dirFd == RootFd ? Relative(rest) : rest), 1, stat, 2, [dirFd, 0, 0, follow ? 0 : (long)AtFlags.SymlinkNoFollow]);
+            return r == 0 && (BitConverter.ToUInt32(stat, StatModeOffset) & FileTypeMask) == FifoType;
+        }
+        finally
+        {
+            ReleaseAnchor(dirFd);
+        }
+    }
+
     private static long InspectBelow(long dirFd, ReadOnlySpan<byte> rest, out HostNodeType type, out byte[] target)
     {
         type = HostNodeType.Other;

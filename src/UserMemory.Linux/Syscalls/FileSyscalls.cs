@@ -161,6 +161,11 @@ internal static class FileSyscalls
                     return Errno(LinuxError.EROFS);
                 }
 
+                if (InterruptibleFifoOpen.MayWait(f) && InterruptibleFifoOpen.IsFifo(open.HostFd))
+                {
+                    return AddHost(t, InterruptibleFifoOpen.Open(t, open.HostFd, f & ~OCloexec), cloexec);
+                }
+
                 return AddHost(t, HostSpanCall(SyscallNumber.Openat, HostDescriptorPath(open.HostFd), 1, AtFdCwd, 0, f & ~OCloexec, (long)mode), cloexec);
             case ResolvedKind.HostProc:
                 if ((f & OWriteFlags) != 0)
@@ -175,8 +180,36 @@ internal static class FileSyscalls
                     return OpenReadOnlyFileSystem(t, where.Path, f, mode, cloexec);
                 }
 
-                return AddOpened(t, t.Fs.OpenHost(where.Path, f & ~OCloexec, (long)mode), cloexec, where.Path);
+                return AddOpened(t, OpenHostPath(t, where.Path, f & ~OCloexec, (long)mode), cloexec, where.Path);
         }
+    }
+
+    /// <summary>Opens a resolved guest path on the host. An open that would wait for the other end of a FIFO waits
+    /// on a helper thread while the task stays interruptible (<see cref="InterruptibleFifoOpen"/>). A <c>stat</c>
+    /// of the path picks out FIFOs cheaply; the FIFO is then held by an <c>O_PATH</c> open of the same path (which
+    /// never waits) and checked again on that descriptor.</summary>
+    private static long OpenHostPath(Task t, byte[] path, long hostFlags, long mode)
+    {
+        if (InterruptibleFifoOpen.MayWait(hostFlags) && t.Fs.IsFifo(path, (hostFlags & (long)OpenFlags.NoFollow) == 0))
+        {
+            long node = t.Fs.OpenHost(path, (long)(OpenFlags.Path | OpenFlags.CloseOnExec) | (hostFlags & (long)OpenFlags.NoFollow), 0);
+            if (node >= 0)
+            {
+                try
+                {
+                    if (InterruptibleFifoOpen.IsFifo(node))
+                    {
+                        return InterruptibleFifoOpen.Open(t, (int)node, hostFlags);
+                    }
+                }
+                finally
+                {
+                    Syscall(SyscallNumber.Close, node);
+                }
+            }
+        }
+
+        return t.Fs.OpenHost(path, hostFlags, mode);
     }
 
     /// <summary>Enters a host descriptor opened by a guest path; a path the host cannot name itself is kept with it
@@ -206,7 +239,7 @@ internal static class FileSyscalls
             return (f & (long)OpenFlags.Exclusive) != 0 && (f & (long)OpenFlags.Create) != 0 ? Errno(LinuxError.EEXIST) : Errno(LinuxError.EROFS);
         }
 
-        return AddHost(t, t.Fs.OpenHost(path, f & ~(OCloexec | (long)OpenFlags.Create), (long)mode), cloexec);
+        return AddHost(t, OpenHostPath(t, path, f & ~(OCloexec | (long)OpenFlags.Create), (long)mode), cloexec);
     }
 
     private static bool IsHostRegularOrDirectory(int hostFd)

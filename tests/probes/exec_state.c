@@ -5,7 +5,8 @@
  *   kept:    pid, parent, blocked mask, pending signals (a blocked SIGUSR1 raised before the exec), ignored dispositions,
  *            interval timers and alarm, descriptors without close-on-exec (and their offsets), working directory, umask;
  *   dropped: handlers (back to default), close-on-exec descriptors, POSIX timers (timer_create), the robust list;
- *   then 200 more execs of the same program: no descriptor, memory or host resource may pile up (the next free
+ *   then 200 more execs of the same program, every tenth right after starting a detached thread that exits at once
+ *   (it may still be finishing when execve runs): no descriptor, memory or host resource may pile up (the next free
  *   descriptor is the same as before the chain), and a failed execve leaves the process as it was.
  * Build: musl-gcc -static -O1 -pthread (also glibc static). */
 #define _GNU_SOURCE
@@ -86,6 +87,8 @@ static void report_after_exec(void)
 
 static void *spin(void *arg) { (void)arg; for (;;) pause(); return NULL; }
 
+static void *quick_exit_thread(void *arg) { return arg; }
+
 int main(void)
 {
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -143,6 +146,14 @@ int main(void)
 
     if (strcmp(stage, "chain") == 0) {
         int left = env_int("EXEC_STATE_LEFT");
+        if (left > 0 && left % 10 == 0) {
+            /* A thread that exits at once, right before the exec: it may still be finishing when execve runs. */
+            pthread_t quick;
+            pthread_attr_t attr;
+            pthread_attr_init(&attr);
+            pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+            pthread_create(&quick, &attr, quick_exit_thread, NULL);
+        }
         if (left > 0) {
             char text[16];
             snprintf(text, sizeof text, "%d", left - 1);

@@ -153,6 +153,10 @@ public sealed partial class Task
     /// engine; the last thread out ends the group.</summary>
     private void FinishThread()
     {
+        // Counted as finishing before it leaves the group, so an execve that sees one task left also sees that this
+        // thread may still touch the space and the CPU (InProcessExec then takes the host execve).
+        Group.ThreadFinishing(true);
+
         // Out of the group before the joiner wakes: after pthread_join the tid is gone (tgkill answers ESRCH), as a
         // joiner on Linux observes (the thread is unhashed long before the joiner runs).
         int remaining = Group.RemoveTask(this);
@@ -178,6 +182,7 @@ public sealed partial class Task
             }
         }
 
+        Group.ThreadFinishing(false);
         if (remaining == 0)
         {
             Group.Exit(Group.LeaderExitStatus);

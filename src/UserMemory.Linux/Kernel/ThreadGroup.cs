@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using UserMemory.AddressSpace;
 using UserMemory.Linux.Fs;
 using UserMemory.Linux.Fs.Proc;
@@ -63,6 +64,25 @@ public sealed partial class ThreadGroup : IDisposable
             {
                 return _tasks.Count;
             }
+        }
+    }
+
+    private int _threadsFinishing;
+
+    /// <summary>Threads that have begun their exit (<c>FinishThread</c>) and may still touch the space or their CPU.</summary>
+    internal int ThreadsFinishing => Volatile.Read(ref _threadsFinishing);
+
+    /// <summary>Counts a thread into or out of <see cref="ThreadsFinishing"/>.</summary>
+    /// <param name="started">True when its exit begins, false when it no longer touches the process.</param>
+    internal void ThreadFinishing(bool started)
+    {
+        if (started)
+        {
+            Interlocked.Increment(ref _threadsFinishing);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _threadsFinishing);
         }
     }
 

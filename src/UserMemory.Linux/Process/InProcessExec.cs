@@ -26,8 +26,9 @@ namespace UserMemory.Linux.Process;
 /// limits carry over, and so does the personality;</item>
 /// <item>host signal forwarding moves to the new main task.</item>
 /// </list>
-/// <para>It is used only when the host <c>execve</c> would add nothing: the caller is the process's only task and
-/// runs on the runner's main thread (a host exec would also end the other host threads), and the CPU backend is
+/// <para>It is used only when the host <c>execve</c> would add nothing: the caller is the process's only task, no
+/// other thread is still finishing its exit, and the caller runs on the runner's main thread (a host exec would also
+/// end the other host threads), and the CPU backend is
 /// still usable (after dropping root the guest may no longer open <c>/dev/kvm</c>, and a next runner would fall back
 /// to Unicorn). Otherwise the runner re-executes itself as before.</para>
 /// </remarks>
@@ -39,6 +40,7 @@ internal static class InProcessExec
     internal static bool CanReplace(Task task) =>
         ReferenceEquals(task, task.Group.MainTask)
         && task.Group.TaskCount == 1
+        && task.Group.ThreadsFinishing == 0
         && task.Replacement is null
         && CpuBackendSelector.ForNextRunner(task.Group.Options.Cpu) == task.Group.Options.Cpu;
 

@@ -181,24 +181,10 @@ internal sealed class AreaSlotIndex
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(ulong address, Area[] areas, int count, ulong[] ends)
     {
-        ulong slot = address >> SlotShift;
-        ulong key = slot + 1;
-        ulong[] keys = _keys;
-        int bucket = Bucket(slot);
-        while (true)
+        int bucket = FindBucket(address >> SlotShift);
+        if (bucket < 0)
         {
-            ulong k = keys[bucket];
-            if (k == key)
-            {
-                break;
-            }
-
-            if (k == 0)
-            {
-                return NotIndexed;
-            }
-
-            bucket = (bucket + 1) & _mask;
+            return NotIndexed;
         }
 
         int first = _first[bucket];
@@ -232,23 +218,10 @@ internal sealed class AreaSlotIndex
     public MappingFlags LeafFlags(ulong first, ulong last)
     {
         ulong slot = first >> SlotShift;
-        ulong key = slot + 1;
-        ulong[] keys = _keys;
-        int bucket = Bucket(slot);
-        while (true)
+        int bucket = FindBucket(slot);
+        if (bucket < 0)
         {
-            ulong k = keys[bucket];
-            if (k == key)
-            {
-                break;
-            }
-
-            if (k == 0)
-            {
-                return MappingFlags.None;
-            }
-
-            bucket = (bucket + 1) & _mask;
+            return MappingFlags.None;
         }
 
         int leaf = _leafOrCount[bucket];
@@ -287,6 +260,31 @@ internal sealed class AreaSlotIndex
         if (slots.Count == 0 || slots[^1] != slot)
         {
             slots.Add(slot);
+        }
+    }
+
+    /// <summary>The bucket holding <paramref name="slot"/>'s entry (open addressing, linear probing), or -1 when the
+    /// slot has none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int FindBucket(ulong slot)
+    {
+        ulong key = slot + 1;
+        ulong[] keys = _keys;
+        int bucket = Bucket(slot);
+        while (true)
+        {
+            ulong k = keys[bucket];
+            if (k == key)
+            {
+                return bucket;
+            }
+
+            if (k == 0)
+            {
+                return -1;
+            }
+
+            bucket = (bucket + 1) & _mask;
         }
     }
 

@@ -336,18 +336,9 @@ public static class HostSignalForwarding
     /// neither open nor close descriptors the runner uses.</remarks>
     private static void GrowDescriptorTable()
     {
-        if (HostLinux.Syscall((long)SyscallNumber.Unshare, (long)CloneFlags.Files) < 0)
+        if (HostLinux.Syscall((long)SyscallNumber.Unshare, (long)CloneFlags.Files) >= 0)
         {
-            return;
+            _ = RunnerDescriptors.Reserve(RunnerDescriptors.Highest);
         }
-
-        long fd = HostLinux.Syscall((long)SyscallNumber.Openat, "/\0"u8.ToArray(), 1, [AtFdCwd, 0, (long)(OpenFlags.Path | OpenFlags.CloseOnExec), 0, 0, 0]);
-        if (fd < 0)
-        {
-            return;
-        }
-
-        _ = HostLinux.Syscall((long)SyscallNumber.Dup3, fd, RunnerDescriptors.Highest, (long)OpenFlags.CloseOnExec);
-        _ = HostLinux.Syscall((long)SyscallNumber.Close, fd);
     }
 }

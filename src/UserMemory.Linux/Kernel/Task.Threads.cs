@@ -86,9 +86,9 @@ public sealed partial class Task
         Cpu.RequestStop();
     }
 
-    /// <summary>Releases the CPU and the wake-up descriptor of a task whose process an <c>execve</c> replaced in this
-    /// runner (the host thread goes on with the new process's task).</summary>
-    internal void CloseAfterExec()
+    /// <summary>Releases the task's CPU and its wake-up descriptor: at the thread's exit, and for a task whose process
+    /// an <c>execve</c> replaced in this runner (the host thread goes on with the new process's task).</summary>
+    internal void ReleaseCpuAndWakeFd()
     {
         Cpu.Dispose();
         lock (_wakeGate)
@@ -172,16 +172,7 @@ public sealed partial class Task
             _ = Group.Futexes.Wake(this, clear, 1, FutexTable.AnyBit);
         }
 
-        Cpu.Dispose();
-        lock (_wakeGate)
-        {
-            if (WakeFd >= 0)
-            {
-                _ = HostLinux.Syscall((long)SyscallNumber.Close, WakeFd);
-                WakeFd = -1;
-            }
-        }
-
+        ReleaseCpuAndWakeFd();
         Group.ThreadFinishing(false);
         if (remaining == 0)
         {

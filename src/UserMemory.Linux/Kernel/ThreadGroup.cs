@@ -290,7 +290,7 @@ public sealed partial class ThreadGroup : IDisposable
     internal void DisposeAfterExec()
     {
         RobustList.ReleaseAtExit(MainTask);
-        MainTask.CloseAfterExec();
+        MainTask.ReleaseCpuAndWakeFd();
         MainTask.OwnFs?.ReleaseWorkingDirectory();
         Fs.ReleaseWorkingDirectory();
         Space.Dispose();

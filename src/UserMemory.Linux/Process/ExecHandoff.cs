@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using UserMemory.Linux.Fs;
 using UserMemory.Linux.Kernel;
+using UserMemory.Linux.Signals;
 
 namespace UserMemory.Linux.Process;
 
@@ -84,6 +85,7 @@ public static class ExecHandoff
         }
 
         task.Kernel.Tracer?.ExecStarting(); // a host execve that works never returns to print the line
+        SignalDelivery.PreserveAcrossExec(task); // the next runner reads them from its signalfd
         return HandoffChannel.Launch(group.Options, memfd, replace: true);
     }
 

@@ -98,7 +98,6 @@ internal static class InProcessExec
         old.Replacement = null; // nothing of the old process may keep the chain of later processes alive
         HostSignalForwarding.Retarget(task);
         MovePendingSignals(old, task);
-        HostSignalForwarding.Drain(); // what the execve handed back to the host (SignalDelivery.PreserveAcrossExec)
         ThreadTimerTargets.DeleteAll();
         old.Group.Loan = null;
         old.Group.DisposeAfterExec();

@@ -193,7 +193,6 @@ internal static class ProcessSyscalls
 
         FdTable next = FdTable.Parse(t.Fds.Serialize());
         next.RemoveCloseOnExec();
-        SignalDelivery.PreserveAcrossExec(t);
         r = ExecHandoff.Execute(t, program, path[..^1], argv, envp, next);
         foreach (int h in closing)
         {

@@ -406,7 +406,6 @@ public sealed class FsContext : IPathLookup
     /// <returns>True for a FIFO; false otherwise or when the look fails.</returns>
     internal bool IsFifo(ReadOnlySpan<byte> guestPath, bool follow)
     {
-        const uint FifoType = 0x1000;
         if (Anchor(guestPath, out long dirFd, out ReadOnlySpan<byte> rest) < 0)
         {
             return false;
@@ -416,7 +415,7 @@ public sealed class FsContext : IPathLookup
         {
             byte[] stat = new byte[StatSize];
             long r = HostLinux.Syscall((long)SyscallNumber.Newfstatat, WithNul(dirFd == RootFd ? Relative(rest) : rest), 1, stat, 2, [dirFd, 0, 0, follow ? 0 : (long)AtFlags.SymlinkNoFollow]);
-            return r == 0 && (BitConverter.ToUInt32(stat, StatModeOffset) & FileTypeMask) == FifoType;
+            return r == 0 && (BitConverter.ToUInt32(stat, StatModeOffset) & FileTypeMask) == HostLinux.FifoFileType;
         }
         finally
         {

@@ -180,14 +180,29 @@ public static unsafe partial class HostLinux
     /// <summary>True when host descriptor <paramref name="fd"/> is a socket (<c>fstat</c>'s file type).</summary>
     /// <param name="fd">The host descriptor.</param>
     /// <returns>Whether it is open and a socket.</returns>
-    internal static bool IsSocket(long fd)
+    internal static bool IsSocket(long fd) => HasFileType(fd, SocketFileType);
+
+    /// <summary>True when host descriptor <paramref name="fd"/> (open or <c>O_PATH</c>) is a FIFO.</summary>
+    /// <param name="fd">The host descriptor.</param>
+    /// <returns>Whether it is open and a FIFO.</returns>
+    internal static bool IsFifo(long fd) => HasFileType(fd, FifoFileType);
+
+    /// <summary><c>S_IFMT</c>: the file-type bits of <c>st_mode</c>.</summary>
+    internal const uint FileTypeMask = 0xF000;
+
+    /// <summary><c>S_IFIFO</c>.</summary>
+    internal const uint FifoFileType = 0x1000;
+
+    /// <summary><c>S_IFSOCK</c>.</summary>
+    private const uint SocketFileType = 0xC000;
+
+    /// <summary>Whether <paramref name="fd"/> is open and its <c>fstat</c> file type is <paramref name="type"/>.</summary>
+    private static bool HasFileType(long fd, uint type)
     {
         const int StatModeOffset = 24; // st_mode in the x86-64 struct stat
-        const uint FileTypeMask = 0xF000; // S_IFMT
-        const uint SocketFileType = 0xC000; // S_IFSOCK
         Span<byte> stat = stackalloc byte[System.Runtime.CompilerServices.Unsafe.SizeOf<Stat>()];
         return Syscall((long)SyscallNumber.Fstat, stat, 1, [fd, 0, 0, 0, 0, 0]) == 0
-            && (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(stat[StatModeOffset..]) & FileTypeMask) == SocketFileType;
+            && (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(stat[StatModeOffset..]) & FileTypeMask) == type;
     }
 
     /// <summary>Makes a host system call with one memory argument.</summary>

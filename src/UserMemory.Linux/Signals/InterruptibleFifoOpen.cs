@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Threading;
@@ -40,10 +39,6 @@ internal static class InterruptibleFifoOpen
     private const long NonBlock = (long)OpenFlags.NonBlock;
 
     private const long AtFdCwd = -100;
-    private const int StatSize = 144;
-    private const int StatModeOffset = 24;
-    private const uint FileTypeMask = 0xF000;
-    private const uint FifoFileType = 0x1000;
 
     /// <summary>Whether an open with <paramref name="flags"/> can wait for a FIFO's peer: neither <c>O_NONBLOCK</c>
     /// nor <c>O_RDWR</c> (which never waits), nor <c>O_PATH</c>, <c>O_DIRECTORY</c> or <c>O_CREAT|O_EXCL</c> (which
@@ -133,16 +128,6 @@ internal static class InterruptibleFifoOpen
         }
 
         return RestartCode.RestartSys;
-    }
-
-    /// <summary>Whether host descriptor <paramref name="fd"/> (open or <c>O_PATH</c>) is a FIFO.</summary>
-    /// <param name="fd">The host descriptor.</param>
-    /// <returns>True for a FIFO.</returns>
-    internal static bool IsFifo(long fd)
-    {
-        Span<byte> stat = stackalloc byte[StatSize];
-        return HostLinux.Syscall((long)SyscallNumber.Fstat, stat, 1, [fd, 0, 0, 0, 0, 0]) == 0
-            && (BinaryPrimitives.ReadUInt32LittleEndian(stat[StatModeOffset..]) & FileTypeMask) == FifoFileType;
     }
 
     private static long OpenPath(byte[] path, long flags) =>

@@ -161,7 +161,7 @@ internal static class FileSyscalls
                     return Errno(LinuxError.EROFS);
                 }
 
-                if (InterruptibleFifoOpen.MayWait(f) && InterruptibleFifoOpen.IsFifo(open.HostFd))
+                if (InterruptibleFifoOpen.MayWait(f) && HostLinux.IsFifo(open.HostFd))
                 {
                     return AddHost(t, InterruptibleFifoOpen.Open(t, open.HostFd, f & ~OCloexec), cloexec);
                 }
@@ -197,7 +197,7 @@ internal static class FileSyscalls
             {
                 try
                 {
-                    if (InterruptibleFifoOpen.IsFifo(node))
+                    if (HostLinux.IsFifo(node))
                     {
                         return InterruptibleFifoOpen.Open(t, (int)node, hostFlags);
                     }

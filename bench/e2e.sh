@@ -52,12 +52,11 @@ cmd_for() {
   esac
 }
 
-# The backend `--cpu auto` picks (CpuBackendSelector): KVM only when /dev/kvm is usable and pages are not shadowed in
-# software (no kvm_pvm module, EPT/NPT on), else Unicorn.
+# The backend `--cpu auto` picks (CpuBackendSelector): KVM wherever /dev/kvm opens and accepts a VM (nested PVM hosts
+# included), else Unicorn. Ask the runner rather than re-deriving its rule here.
+# `--cpu kvm` prints a fallback message when KVM refuses; silence means KVM ran.
 auto=unicorn
-if [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ ! -d /sys/module/kvm_pvm ] \
-  && [ "$(cat /sys/module/kvm_intel/parameters/ept 2>/dev/null || echo Y)" != N ] \
-  && [ "$(cat /sys/module/kvm_amd/parameters/npt 2>/dev/null || echo 1)" != 0 ]; then
+if [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ -z "$("$runner" --cpu kvm -- $busybox true 2>&1)" ]; then
   auto=kvm
 fi
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"

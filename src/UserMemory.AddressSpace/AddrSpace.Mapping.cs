@@ -319,15 +319,19 @@ public sealed partial class AddrSpace
                 return LinuxError.ENOMEM;
             }
 
+            if (!initialContents.IsEmpty && HostMemory.WriteToFile(_memfd, initialContents, area.Start) != 0)
+            {
+                // The host is out of memory: undo the mapping as a refused host backing does.
+                RemoveHostBacking(in area);
+                _areas.Replace(index, 1, default);
+                Uncommit(committed);
+                return LinuxError.ENOMEM;
+            }
+
             _hostMappings = hostMappings;
             if (populatedEnd > area.Start)
             {
                 _bitmap.SetRange(area.Start >> Pages.Shift4K, populatedEnd >> Pages.Shift4K);
-            }
-
-            if (!initialContents.IsEmpty)
-            {
-                HostMemory.CopyIn(initialContents, KernelBase + (nint)area.Start);
             }
 
             return LinuxError.None;

@@ -256,6 +256,17 @@ internal static unsafe class HostMemory
         return 0;
     }
 
+    /// <summary>Writes <paramref name="source"/> to <paramref name="fd"/> at <paramref name="offset"/>; 0 or an errno
+    /// (ENOMEM/ENOSPC when the host is out of memory). Filling a memfd this way allocates its pages inside the
+    /// write, with no host page fault per page as a copy through a view of it would take.</summary>
+    public static int WriteToFile(int fd, ReadOnlySpan<byte> source, ulong offset)
+    {
+        fixed (byte* bytes = source)
+        {
+            return WriteToFile(fd, (nint)bytes, (ulong)source.Length, offset);
+        }
+    }
+
     /// <summary>Copies bytes into a kernel view.</summary>
     public static void CopyIn(ReadOnlySpan<byte> source, nint destination) =>
         source.CopyTo(new Span<byte>((void*)destination, source.Length));

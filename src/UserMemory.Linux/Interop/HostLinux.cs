@@ -8,7 +8,8 @@ namespace UserMemory.Linux.Interop;
 /// Host Linux system calls, through libc's <c>syscall</c>, returning <c>-errno</c> on failure like the kernel does.
 /// </summary>
 /// <remarks>
-/// One of the two files of this library with unsafe code. Invariants:
+/// Unsafe code of this library lives here (with its part <c>HostLinux.Threads.cs</c>, which starts host threads) and in
+/// the CPU backends' native bindings. Invariants:
 /// <list type="number">
 /// <item>Guest memory reaches this class only as spans the core handed out (validated and populated inside an open
 /// <c>UserAccess</c> scope) or as managed copies; a span is pinned for the duration of one host call only and its

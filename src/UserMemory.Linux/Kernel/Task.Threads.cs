@@ -29,6 +29,9 @@ public sealed partial class Task
     /// <summary>The host stack of a task's thread (the syscall layer's own frames; the guest stack is guest memory).</summary>
     private const int HostThreadStackSize = 4 << 20;
 
+    /// <summary>The name of a task's host thread in <c>/proc</c>.</summary>
+    private const string GuestThreadName = "guest-thread";
+
     private readonly object _wakeGate = new();
 
     /// <summary>This task's wake-up eventfd (non-blocking): every blocking wait for the guest polls it; a signal
@@ -115,7 +118,7 @@ public sealed partial class Task
         var ready = new ManualResetEventSlim();
         var go = new ManualResetEventSlim();
 #pragma warning restore CA2000
-        var thread = new Thread(
+        bool started = HostLinux.TryStartThread(
             () =>
             {
                 int tid = (int)HostLinux.Syscall((long)SyscallNumber.Gettid);
@@ -125,17 +128,9 @@ public sealed partial class Task
                 child.RunUntilExit();
                 child.FinishThread();
             },
-            HostThreadStackSize)
-        {
-            IsBackground = true,
-            Name = "guest-thread",
-        };
-
-        try
-        {
-            thread.Start();
-        }
-        catch (OutOfMemoryException)
+            GuestThreadName,
+            HostThreadStackSize);
+        if (!started)
         {
             cpu.Dispose();
             return -(long)LinuxError.EAGAIN;

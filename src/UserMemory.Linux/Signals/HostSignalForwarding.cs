@@ -48,6 +48,9 @@ public static class HostSignalForwarding
     private const long SignalfdFlags = (long)(OpenFlags.NonBlock | OpenFlags.CloseOnExec);
     private const short PollIn = 1;
     private const int RepeatStopMilliseconds = 10;
+
+    /// <summary>The name of the signal pump's host thread in <c>/proc</c>.</summary>
+    private const string PumpThreadName = "guest-signals";
     private const int PathBufferSize = 4097;
     private const int AtFdCwd = -100;
 
@@ -137,8 +140,10 @@ public static class HostSignalForwarding
         s_task = task;
         ChildReaping.Apply(task.Group);
         Drain(); // on this (main) thread: also what an execve left pending on it
-        var pump = new Thread(Pump) { IsBackground = true, Name = "guest-signals" };
-        pump.Start();
+        if (!HostLinux.TryStartThread(Pump, PumpThreadName))
+        {
+            new Thread(Pump) { IsBackground = true, Name = PumpThreadName }.Start();
+        }
     }
 
     /// <summary>Moves forwarding to <paramref name="task"/>, the main task of the process an <c>execve</c> inside the

@@ -98,7 +98,13 @@ internal static class SegmentMapper
             return space.MapAlloc(new VirtAddr(start), size, flags, populate: false);
         }
 
-        // File pages: copy the bytes each segment has in [start, end); the tail of the last file page stays zero.
+        // File pages: the bytes each segment has in [start, end); the tail of the last file page stays zero. The
+        // usual run is one segment's file bytes from its first page on, mapped straight from the file's bytes.
+        if (TrySingleSegmentBytes(image, file, bias, start, end, out ReadOnlySpan<byte> single))
+        {
+            return space.MapLinear(new VirtAddr(start), size, flags, single);
+        }
+
         byte[] contents = new byte[size];
         ulong used = 0;
         foreach (ElfSegment s in image.Segments)
@@ -121,6 +127,38 @@ internal static class SegmentMapper
         }
 
         return space.MapLinear(new VirtAddr(start), size, flags, contents.AsSpan(0, (int)used));
+    }
+
+    /// <summary>True when exactly one segment has file bytes in <c>[start, end)</c> and they begin at
+    /// <paramref name="start"/>: <paramref name="bytes"/> are then those bytes.</summary>
+    private static bool TrySingleSegmentBytes(ElfImage image, ReadOnlySpan<byte> file, ulong bias, ulong start, ulong end, out ReadOnlySpan<byte> bytes)
+    {
+        bytes = default;
+        int found = 0;
+        foreach (ElfSegment s in image.Segments)
+        {
+            if (s.Type != ElfSegment.Load || s.FileSize == 0)
+            {
+                continue;
+            }
+
+            ulong from = Math.Max(bias + s.VirtualAddress, start);
+            ulong to = Math.Min(bias + s.VirtualAddress + s.FileSize, end);
+            if (from >= to)
+            {
+                continue;
+            }
+
+            if (++found > 1 || from != start)
+            {
+                return false;
+            }
+
+            ulong fileOffset = s.Offset + (from - (bias + s.VirtualAddress));
+            bytes = file.Slice((int)fileOffset, (int)(to - from));
+        }
+
+        return found == 1;
     }
 
     /// <summary>Cuts the span at every segment's start, end of file pages and end, and describes each piece.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using UserMemory.AddressSpace;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Fs;
@@ -77,6 +78,10 @@ internal static class MemorySyscalls
     /// <summary>The largest mapping whose contents are copied through managed memory (file-backed mmap, a moving
     /// mremap); larger ones answer ENOMEM instead of exhausting the host.</summary>
     private const ulong MaxCopiedMapping = 256UL << 20;
+
+    /// <summary>The largest private file mapping read through a pooled buffer; larger ones get a buffer of their own,
+    /// so the pool never keeps one of them alive.</summary>
+    private const ulong MaxPooledMappingBuffer = 8UL << 20;
 
     private static MappingFlags ProtToFlags(ulong prot) =>
         MappingFlags.User
@@ -219,15 +224,27 @@ internal static class MemorySyscalls
                 return Errno(LinuxError.ENOMEM);
             }
 
-            byte[] contents = new byte[available];
-            long r = HostSpanCall(SyscallNumber.Pread64, contents, 1, hostFd, 0, (long)available, (long)offset);
-            if (r < 0)
+            // A pooled buffer for the usual sizes (shared libraries): a fresh one costs a host page fault per page
+            // on every mapping, twice per library that ld.so maps.
+            byte[] contents = available <= MaxPooledMappingBuffer ? ArrayPool<byte>.Shared.Rent((int)available) : new byte[available];
+            try
             {
-                t.Cpu.MappingsChanged(start, start + size);
-                return r;
-            }
+                long r = HostSpanCall(SyscallNumber.Pread64, contents.AsSpan(0, (int)available), 1, hostFd, 0, (long)available, (long)offset);
+                if (r < 0)
+                {
+                    t.Cpu.MappingsChanged(start, start + size);
+                    return r;
+                }
 
-            e = t.Space.MapLinear(new VirtAddr(start), size, mapping, contents.AsSpan(0, (int)r));
+                e = t.Space.MapLinear(new VirtAddr(start), size, mapping, contents.AsSpan(0, (int)r));
+            }
+            finally
+            {
+                if (available <= MaxPooledMappingBuffer)
+                {
+                    ArrayPool<byte>.Shared.Return(contents);
+                }
+            }
         }
 
         t.Cpu.MappingsChanged(start, start + size);

@@ -70,8 +70,9 @@ public sealed class KvmVirtualMachine : IDisposable
     public const ulong MaxSlotBytes = 1UL << 42;
 
     /// <summary>The size of the slots user memory is registered in, each on first use (see
-    /// <see cref="EnsureUserSlot"/>).</summary>
-    internal const ulong UserSlotBytes = SystemRegionLayout.GigabyteSize;
+    /// <see cref="EnsureUserSlot"/>): 64 MiB, so a 64 GiB user range needs at most 1 024 slots, far below KVM's
+    /// 32 764.</summary>
+    internal const ulong UserSlotBytes = 64UL << 20;
 
     private const uint ErrnoNotFound = 2;
     private readonly object _vcpuGate = new();

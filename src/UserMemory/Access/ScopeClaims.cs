@@ -20,8 +20,7 @@ namespace UserMemory;
 /// and any other variable holding the same tag is a copy. 0 when no scope is open at that depth.</para>
 /// <para>Addresses are compared, never dereferenced; a ref struct lives on the stack, so the address of a variable
 /// does not change while the scope is open.</para>
-/// <para>It is also the thread's reader record for <see cref="UnsafeAccess.AccessScopeLock"/> (<see cref="HeldLock"/>,
-/// <see cref="HeldDepth"/>), so that a scope on a space using that lock loads one thread-static object for the scope
+/// <para>It is also the thread's reader record for <see cref="UnsafeAccess.AccessScopeLock"/> (<see cref="Held"/>), so that a scope on a space using that lock loads one thread-static object for the scope
 /// table and the lock together, once at entry (the scope keeps it for its exit). Every record is registered in
 /// <see cref="Registered"/> for the lock's writers to scan; a record of a thread that has exited is reused.</para>
 /// </remarks>
@@ -44,12 +43,11 @@ internal sealed class ScopeClaims
     /// <summary>Keeps the written fields below off the cache lines of whatever the heap placed before this object.</summary>
     private readonly CacheLinePair _before;
 
-    /// <summary>The number of the <see cref="UnsafeAccess.AccessScopeLock"/> this thread holds through its record, or 0.
-    /// Written only by the owning thread; read by writers of that lock.</summary>
-    public long HeldLock;
-
-    /// <summary>The nesting depth on <see cref="HeldLock"/>.</summary>
-    public int HeldDepth;
+    /// <summary>The <see cref="UnsafeAccess.AccessScopeLock"/> this thread holds through its record, in one word: the
+    /// lock's number in the high bits and the nesting depth (at least 1) in the low bits; 0 when it holds none. One
+    /// word, so that entering and leaving are one store each. Written only by the owning thread; read by writers of
+    /// that lock.</summary>
+    public long Held;
 
     /// <summary>Further locks held at once (the lock's slow path), or null when there are none.</summary>
     public Dictionary<UnsafeAccess.AccessScopeLock, int>? MoreHeld;
@@ -201,10 +199,9 @@ internal sealed class ScopeClaims
             Thread self = Thread.CurrentThread;
             foreach (ScopeClaims candidate in s_registered)
             {
-                if (!candidate._owner.IsAlive && Volatile.Read(ref candidate.HeldLock) == 0 && candidate.MoreHeld is null)
+                if (!candidate._owner.IsAlive && Volatile.Read(ref candidate.Held) == 0 && candidate.MoreHeld is null)
                 {
                     candidate._owner = self;
-                    candidate.HeldDepth = 0;
                     candidate.Depth = 0;
                     return t_current = candidate;
                 }

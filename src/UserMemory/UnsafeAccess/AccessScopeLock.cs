@@ -13,10 +13,10 @@ namespace UserMemory.UnsafeAccess;
 /// inline, with no interface call and with the per-thread state the scope loads anyway.
 /// </summary>
 /// <remarks>
-/// <para><b>Fast path (asymmetric Dekker).</b> A reader costs two plain stores and a load: no atomic instruction, no
-/// shared cache line. Every thread owns one per-thread record (the same object that tracks its
+/// <para><b>Fast path (asymmetric Dekker).</b> A reader costs a plain store to enter and one to leave, and a load: no
+/// atomic instruction, no shared cache line. Every thread owns one per-thread record (the same object that tracks its
 /// <see cref="UserAccessContext"/> depth and scope owners), registered once. A reader publishes "I hold this lock" in its
-/// record (a plain store of the lock's number), then reads the writer flag; if a writer is active, it withdraws and
+/// record (a plain store of one word: the lock's number and its nesting depth, 1), then reads the writer flag; if a writer is active, it withdraws and
 /// waits. A writer raises the flag, then runs <see cref="Interlocked.MemoryBarrierProcessWide"/> (a full barrier on
 /// every processor, Linux's <c>membarrier</c>), then waits until no record names the lock. The process-wide barrier
 /// stands in for the reader's fence: either the reader's store is visible to the writer's scan, or the reader's later
@@ -38,6 +38,12 @@ public sealed class AccessScopeLock
     /// <summary>The number of reader counters of the slow path.</summary>
     private const int SlotCount = 64;
 
+    /// <summary>The low bits of <see cref="ScopeClaims.Held"/> that count the nesting depth; the lock's number sits above them.</summary>
+    private const int DepthBits = 32;
+
+    /// <summary>The highest depth minus one that the record's word can count (deeper entries take the slow path).</summary>
+    private const ulong MaxNestedDepth = (1UL << DepthBits) - 2;
+
     private static long s_lastId;
 
     [ThreadStatic]
@@ -48,13 +54,18 @@ public sealed class AccessScopeLock
     private readonly PaddedCounter[] _readers = new PaddedCounter[SlotCount];
     private readonly object _writerGate = new();
     private readonly object _writerDone = new();
-    private readonly long _id = Interlocked.Increment(ref s_lastId);
+
+    /// <summary>What a record holding this lock once says: <see cref="ScopeClaims.Held"/> for depth 1.</summary>
+    private readonly long _heldOnce;
     private int _writerActive;
+
+    /// <summary>Creates the lock.</summary>
+    public AccessScopeLock() => _heldOnce = (NewId() << DepthBits) | 1;
 
     /// <summary>True when the calling thread holds the shared side of this lock.</summary>
     public bool IsReadHeldByCurrentThread =>
         ScopeClaims.Existing is { } record
-        && (record.HeldLock == _id || (record.MoreHeld is { Count: > 0 } more && more.ContainsKey(this)));
+        && (HeldBy(record) || (record.MoreHeld is { Count: > 0 } more && more.ContainsKey(this)));
 
     /// <summary>Enters the shared side (re-entrant).</summary>
     public void EnterRead() => EnterRead(ScopeClaims.Current);
@@ -67,23 +78,21 @@ public sealed class AccessScopeLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void EnterRead(ScopeClaims record)
     {
-        long held = record.HeldLock;
-        if (held == _id)
-        {
-            record.HeldDepth++;
-            return;
-        }
-
+        long held = record.Held;
         if (held == 0 && record.MoreHeld is null)
         {
-            Volatile.Write(ref record.HeldLock, _id);
+            Volatile.Write(ref record.Held, _heldOnce);
             if (Volatile.Read(ref _writerActive) == 0)
             {
-                record.HeldDepth = 1;
                 return;
             }
 
-            Volatile.Write(ref record.HeldLock, 0); // a writer is active: withdraw, then wait below
+            Volatile.Write(ref record.Held, 0); // a writer is active: withdraw, then wait below
+        }
+        else if ((ulong)(held - _heldOnce) < MaxNestedDepth)
+        {
+            record.Held = held + 1; // nested on this lock: one more level (the lock number is unchanged)
+            return;
         }
 
         EnterReadSlow(record);
@@ -93,15 +102,11 @@ public sealed class AccessScopeLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ExitRead(ScopeClaims record)
     {
-        if (record.HeldLock == _id)
+        long held = record.Held;
+        ulong level = (ulong)(held - _heldOnce); // the depth minus one when the record holds this lock
+        if (level <= MaxNestedDepth)
         {
-            int depth = record.HeldDepth - 1;
-            record.HeldDepth = depth;
-            if (depth == 0)
-            {
-                Volatile.Write(ref record.HeldLock, 0);
-            }
-
+            Volatile.Write(ref record.Held, level == 0 ? 0 : held - 1);
             return;
         }
 
@@ -134,7 +139,7 @@ public sealed class AccessScopeLock
         foreach (ScopeClaims record in ScopeClaims.Registered)
         {
             SpinWait spin = default;
-            while (Volatile.Read(ref record.HeldLock) == _id)
+            while (HeldBy(record))
             {
                 spin.SpinOnce(sleep1Threshold: 40);
             }
@@ -151,6 +156,16 @@ public sealed class AccessScopeLock
         }
 
         Monitor.Exit(_writerGate);
+    }
+
+    /// <summary>Whether <paramref name="record"/> holds this lock through its word (at any depth).</summary>
+    private bool HeldBy(ScopeClaims record) => (ulong)(Volatile.Read(ref record.Held) - _heldOnce) <= MaxNestedDepth;
+
+    /// <summary>A new lock number, small enough that the number and a depth share one word.</summary>
+    private static long NewId()
+    {
+        long id = Interlocked.Increment(ref s_lastId);
+        return id < (1L << (63 - DepthBits)) ? id : throw new InvalidOperationException("Too many access scope locks in this process.");
     }
 
     private static int Slot()
@@ -175,7 +190,7 @@ public sealed class AccessScopeLock
             return;
         }
 
-        if (record.HeldLock == 0 && more is null)
+        if (record.Held == 0 && more is null)
         {
             AcquireThroughRecord(record);
             return;
@@ -190,14 +205,13 @@ public sealed class AccessScopeLock
     {
         while (true)
         {
-            Volatile.Write(ref record.HeldLock, _id);
+            Volatile.Write(ref record.Held, _heldOnce);
             if (Volatile.Read(ref _writerActive) == 0)
             {
-                record.HeldDepth = 1;
                 return;
             }
 
-            Volatile.Write(ref record.HeldLock, 0);
+            Volatile.Write(ref record.Held, 0);
             WaitForWriter();
         }
     }

@@ -214,6 +214,75 @@ public sealed class AccessScopeLockTests : IDisposable
         Assert.True(done.Join(Generous));
     }
 
+    [Fact]
+    public void A_writer_waits_until_the_last_of_several_nested_holds_ends()
+    {
+        // The record keeps the lock and its depth in one word: a writer must see the lock held at every depth above 0.
+        using var entered = new ManualResetEventSlim();
+        AccessScopeLock scopeLock = _space.Lock;
+        scopeLock.EnterRead();
+        scopeLock.EnterRead();
+        Thread writer;
+        using (UserAccess access = UserAccess.Begin(_space))
+        {
+            writer = Started(() =>
+            {
+                scopeLock.EnterWrite();
+                entered.Set();
+                scopeLock.ExitWrite();
+            });
+            Assert.False(entered.Wait(Settle), "the writer got in at depth 3");
+        }
+
+        scopeLock.ExitRead();
+        Assert.False(entered.Wait(Settle), "the writer got in at depth 1");
+        Assert.True(scopeLock.IsReadHeldByCurrentThread);
+        scopeLock.ExitRead();
+        Assert.False(scopeLock.IsReadHeldByCurrentThread);
+        Assert.True(entered.Wait(Generous), "the writer never got in after the last hold ended");
+        Assert.True(writer.Join(Generous));
+    }
+
+    [Fact]
+    public void A_nested_hold_on_one_lock_is_never_taken_for_a_hold_on_another()
+    {
+        // Two locks made one after the other have neighbouring numbers; a deep hold on the first must not read as a
+        // hold on the second, nor let the second be left without having been entered.
+        var first = new AccessScopeLock();
+        var second = new AccessScopeLock();
+        for (int i = 0; i < 3; i++)
+        {
+            first.EnterRead();
+        }
+
+        Assert.True(first.IsReadHeldByCurrentThread);
+        Assert.False(second.IsReadHeldByCurrentThread);
+        Assert.Throws<InvalidOperationException>(second.ExitRead);
+        Thread writer = Started(() =>
+        {
+            second.EnterWrite(); // not held by anyone: must not wait
+            second.ExitWrite();
+        });
+        Assert.True(writer.Join(Generous), "a writer of the other lock waited for this thread's holds on the first");
+
+        second.EnterRead(); // through the slow path: the record already holds the first
+        Assert.True(second.IsReadHeldByCurrentThread);
+        for (int i = 0; i < 3; i++)
+        {
+            first.ExitRead(); // out of order with the second
+        }
+
+        Assert.False(first.IsReadHeldByCurrentThread);
+        Assert.Throws<InvalidOperationException>(first.ExitRead);
+        Assert.True(second.IsReadHeldByCurrentThread);
+        second.ExitRead();
+        Assert.False(second.IsReadHeldByCurrentThread);
+        first.EnterWrite(); // nothing left held
+        first.ExitWrite();
+        second.EnterWrite();
+        second.ExitWrite();
+    }
+
     private static Thread Started(Action body)
     {
         var thread = new Thread(() => body()) { IsBackground = true };

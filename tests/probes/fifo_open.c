@@ -61,7 +61,19 @@ static void report_open(const char *name, long fd)
     fflush(stdout);
 }
 
-/* A blocking open that nothing completes: a handler without SA_RESTART ends it with EINTR. */
+/* A blocking open of path that nothing completes: a handler without SA_RESTART ends it with EINTR. */
+static void interrupted_open(const char *name, const char *path, int flags)
+{
+    set_action(SIGALRM, on_signal, 0);
+    handled = 0;
+    arm_timer(TIMER_MS);
+    long fd = raw_open(path, flags);
+    report_open(name, fd);
+    if (fd >= 0) close((int)fd);
+    set_action(SIGALRM, SIG_DFL, 0);
+}
+
+/* The same on a new FIFO, opened by its path or through /proc/self/fd/N of an O_PATH descriptor. */
 static void interrupted(const char *name, int flags, int via_proc)
 {
     char path[128];
@@ -75,14 +87,8 @@ static void interrupted(const char *name, int flags, int via_proc)
         strcpy(opened, path);
     }
 
-    set_action(SIGALRM, on_signal, 0);
-    handled = 0;
-    arm_timer(TIMER_MS);
-    long fd = raw_open(opened, flags);
-    report_open(name, fd);
-    if (fd >= 0) close((int)fd);
+    interrupted_open(name, opened, flags);
     if (node >= 0) close(node);
-    set_action(SIGALRM, SIG_DFL, 0);
 }
 
 /* A child that waits, then opens the other end of path and writes "peer\n" or reads everything; its exit status is
@@ -237,14 +243,25 @@ static void meet(const char *name, int parent_reads)
     report_status(name, child_status(pid));
 }
 
-/* Blocks in a reader's open of the FIFO named by FIFO_OPEN_PATH after saying so, for a test that signals the runner
- * from outside. */
-static int hold(const char *path)
+/* Roles for tests that watch another process on the same FIFO, named by FIFO_OPEN_PATH; FIFO_OPEN_WRITE=1 opens for
+ * writing instead of reading. "hold" (the default) says so, then blocks in the open until a peer comes; "interrupt"
+ * (FIFO_OPEN_INTERRUPT=1) makes one open that its own SIGALRM interrupts. */
+static int hold(const char *path, int flags)
 {
     printf("opening\n");
     fflush(stdout);
-    long fd = raw_open(path, O_RDONLY);
+    long fd = raw_open(path, flags);
     printf("opened %d\n", fd >= 0);
+    return 0;
+}
+
+static int role(const char *path)
+{
+    const char *write_env = getenv("FIFO_OPEN_WRITE");
+    const char *interrupt_env = getenv("FIFO_OPEN_INTERRUPT");
+    int flags = write_env != NULL && strcmp(write_env, "1") == 0 ? O_WRONLY : O_RDONLY;
+    if (interrupt_env == NULL || strcmp(interrupt_env, "1") != 0) return hold(path, flags);
+    interrupted_open(flags == O_WRONLY ? "eintr_writer_beside_another" : "eintr_reader_beside_another", path, flags);
     return 0;
 }
 
@@ -252,7 +269,7 @@ int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *held = getenv("FIFO_OPEN_PATH");
-    if (held != NULL) return hold(held);
+    if (held != NULL) return role(held);
 
     strcpy(dir, "/tmp/usermem-fifo-XXXXXX");
     if (mkdtemp(dir) == NULL) { perror("mkdtemp"); return 2; }

@@ -19,20 +19,17 @@ namespace UserMemory.Linux.Signals;
 /// <para><b>How.</b> The caller holds a host descriptor for the FIFO that opens nothing: an <c>O_PATH</c> descriptor
 /// or one of the guest's own. The helper thread opens its <c>/proc/self/fd/N</c> magic link with the guest's flags,
 /// which is the FIFO itself (the guest never sees that path). When a signal becomes deliverable first, the task ends
-/// the helper's wait by opening the other end itself with <c>O_NONBLOCK</c>: a reader for a blocked writer, a writer
-/// for a blocked reader (the blocked side already counts as present, so that open succeeds at once). It then closes
-/// both descriptors and answers <see cref="RestartCode.RestartSys"/>.</para>
+/// the helper's wait with a thread-directed host signal whose handler does not restart calls
+/// (<see cref="HelperThreadInterrupt"/>): the helper's <c>open</c> fails with EINTR, the FIFO is never touched, and
+/// another process blocked opening the same FIFO stays blocked, as on Linux. The task then answers
+/// <see cref="RestartCode.RestartSys"/>.</para>
 /// <para><b>Fast path.</b> A write-only open first tries <c>O_NONBLOCK</c>: when a reader is there it succeeds, and
 /// the flag is cleared again. A read-only open cannot know whether a writer is there without waiting.</para>
-/// <para><b>Known difference.</b> The end opened to cancel is a real peer for an instant: another process blocked in
-/// an open of the same end of the same FIFO at that moment is released too, and sees end-of-file (a reader) or
-/// EPIPE (a writer) once it uses it. When that end cannot be opened at all (no permission for it), the helper is
-/// left waiting and closes what its open returns later; the guest still gets its EINTR.</para>
 /// </remarks>
 internal static class InterruptibleFifoOpen
 {
-    /// <summary>How long the task waits for the helper after opening the other end before it tries again (the helper
-    /// may not have entered its <c>open</c> yet, and a writer with no reader answers ENXIO).</summary>
+    /// <summary>How long the task waits for the helper after interrupting it before it interrupts again (the signal
+    /// may have come before the helper entered its <c>open</c>).</summary>
     private const int RetryMilliseconds = 5;
 
     /// <summary>O_NONBLOCK.</summary>
@@ -81,6 +78,7 @@ internal static class InterruptibleFifoOpen
         }
 
         var pending = new PendingOpen(t, path, flags);
+        HelperThreadInterrupt.Install();
         var helper = new Thread(pending.Run) { IsBackground = true, Name = "usermem-fifo-open" };
         helper.Start();
         if (InterruptibleWait.SleepUntil(t, pending.IsDone, -1) == 1)
@@ -89,45 +87,22 @@ internal static class InterruptibleFifoOpen
             return pending.Result;
         }
 
-        return Cancel(pending, helper, path, writer);
+        return Cancel(pending, helper);
     }
 
-    /// <summary>Ends the helper's wait by opening the other end non-blocking (again until the helper returns), then
-    /// closes both; abandons the helper when that end cannot be opened. An open that returned on its own before the
-    /// other end was opened (a real peer came first) stands, as on Linux, where the signal is then delivered after
-    /// the open returns.</summary>
-    /// <returns>The helper's own result, or <see cref="RestartCode.RestartSys"/>.</returns>
-    private static long Cancel(PendingOpen pending, Thread helper, byte[] path, bool writer)
+    /// <summary>Interrupts the helper's open (again until the helper reports that it returned). An open that returned
+    /// on its own first (a real peer came) stands, as on Linux, where the signal is then delivered after the open
+    /// returns; so does any other error.</summary>
+    /// <returns>The helper's own result, or <see cref="RestartCode.RestartSys"/> when the interrupt ended it.</returns>
+    private static long Cancel(PendingOpen pending, Thread helper)
     {
-        long otherEnd = (writer ? (long)OpenFlags.ReadOnly : (long)OpenFlags.WriteOnly) | NonBlock | (long)OpenFlags.CloseOnExec;
-        long peer = -1;
-        while (!pending.IsDone())
+        while (!pending.Interrupt())
         {
-            if (peer < 0)
-            {
-                peer = OpenPath(path, otherEnd);
-                if (peer < 0 && peer != -(long)LinuxError.ENXIO && pending.Abandon())
-                {
-                    return RestartCode.RestartSys; // the helper closes what its open returns
-                }
-            }
-
             _ = helper.Join(RetryMilliseconds);
         }
 
         helper.Join();
-        if (peer < 0)
-        {
-            return pending.Result;
-        }
-
-        _ = HostLinux.Syscall((long)SyscallNumber.Close, peer);
-        if (pending.Result >= 0)
-        {
-            _ = HostLinux.Syscall((long)SyscallNumber.Close, pending.Result);
-        }
-
-        return RestartCode.RestartSys;
+        return pending.Result == -(long)LinuxError.EINTR ? RestartCode.RestartSys : pending.Result;
     }
 
     private static long OpenPath(byte[] path, long flags) =>
@@ -150,9 +125,10 @@ internal static class InterruptibleFifoOpen
         private readonly Lock _gate = new();
         private long _result;
         private bool _done;
-        private bool _abandoned;
+        private bool _cancelled;
+        private int _threadId;
 
-        /// <summary>The open's result (valid once <see cref="IsDone"/>).</summary>
+        /// <summary>The open's result (valid once <see cref="IsDone"/>): -EINTR only when it was cancelled.</summary>
         internal long Result => Volatile.Read(ref _result);
 
         /// <summary>Whether the open returned.</summary>
@@ -165,36 +141,63 @@ internal static class InterruptibleFifoOpen
             }
         }
 
-        /// <summary>Gives up on the open: when it returns later, the helper closes the descriptor itself.</summary>
-        /// <returns>False when it already returned (the caller closes the result).</returns>
-        internal bool Abandon()
+        /// <summary>Cancels the open: sets the flag the helper checks before each attempt and signals the helper
+        /// thread when it is known and still in its open (or about to enter it).</summary>
+        /// <returns>True once the open returned (nothing more to send).</returns>
+        internal bool Interrupt()
         {
             lock (_gate)
             {
-                _abandoned = !_done;
-                return _abandoned;
+                _cancelled = true;
+                if (_done)
+                {
+                    return true;
+                }
+
+                if (_threadId != 0)
+                {
+                    HelperThreadInterrupt.Send(_threadId); // alive: it reports done under this lock before it ends
+                }
+
+                return false;
             }
         }
 
-        /// <summary>The helper thread's body.</summary>
+        /// <summary>The helper thread's body: opens until the open ends other than by EINTR, or a cancel came.</summary>
         internal void Run()
         {
-            long r = OpenPath(path, flags);
+            HelperThreadInterrupt.UnblockForThisThread();
+            lock (_gate)
+            {
+                _threadId = HelperThreadInterrupt.CurrentThreadId();
+            }
+
+            long r;
+            while (true)
+            {
+                lock (_gate)
+                {
+                    if (_cancelled)
+                    {
+                        r = -(long)LinuxError.EINTR;
+                        break;
+                    }
+                }
+
+                r = OpenPath(path, flags);
+                if (r != -(long)LinuxError.EINTR)
+                {
+                    break;
+                }
+            }
+
             lock (_gate)
             {
                 Volatile.Write(ref _result, r);
                 _done = true;
-                if (!_abandoned)
-                {
-                    task.Wake();
-                    return;
-                }
             }
 
-            if (r >= 0)
-            {
-                _ = HostLinux.Syscall((long)SyscallNumber.Close, r);
-            }
+            task.Wake();
         }
     }
 }

@@ -5,7 +5,7 @@ namespace UserMemory.Linux.Cpu.Kvm;
 
 /// <summary>
 /// The host calls the KVM backend needs: <c>open</c>/<c>close</c> of <c>/dev/kvm</c>, <c>ioctl</c> on the KVM, VM and
-/// vCPU descriptors, anonymous and shared <c>mmap</c>, <c>tgkill</c> and <c>sigaction</c> for stop requests.
+/// vCPU descriptors, anonymous and shared <c>mmap</c>, <c>tgkill</c> and the no-op handler for stop requests.
 /// </summary>
 /// <remarks>
 /// One of the two files of the KVM backend with unsafe code. Invariants:
@@ -15,8 +15,8 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// sizes), or to a buffer at least as large as the count written in its header.</item>
 /// <item>Memory this class maps is unmapped only by its owner's <c>Dispose</c>, after every vCPU of the VM has been
 /// closed, so KVM never holds a memory slot whose host memory is gone.</item>
-/// <item>The stop signal's handler is a one-byte native <c>ret</c> in a page that is never unmapped: it runs on any
-/// thread, at any time, touching nothing.</item>
+/// <item>The stop signal's handler is <see cref="Signals.NoOpSignalHandler"/>'s one-byte native <c>ret</c> in a page
+/// that is never unmapped: it runs on any thread, at any time, touching nothing.</item>
 /// </list>
 /// </remarks>
 internal static unsafe partial class KvmNative
@@ -26,17 +26,12 @@ internal static unsafe partial class KvmNative
     private const int OpenCloseOnExec = 0x80000;
     private const int ProtRead = 1;
     private const int ProtWrite = 2;
-    private const int ProtExec = 4;
     private const int MapShared = 0x01;
     private const int MapPrivate = 0x02;
     private const int MapAnonymous = 0x20;
     private const int MapNoReserve = 0x4000;
     private const long SyscallGettid = 186;
     private const long SyscallTgkill = 234;
-    private const int SignalActionSize = 152;
-    private const int SignalActionFlagsOffset = 136;
-    private const int SignalRestart = 0x10000000;
-    private const byte ReturnInstruction = 0xC3;
     private static readonly nint MapFailed = -1;
     private static readonly object StopSignalGate = new();
     private static bool s_stopSignalInstalled;
@@ -182,23 +177,7 @@ internal static unsafe partial class KvmNative
                 return;
             }
 
-            const ulong pageSize = 4096;
-            nint page = MapAnonymousMemory(pageSize);
-            *(byte*)page = ReturnInstruction;
-            if (mprotect(page, (nuint)pageSize, ProtRead | ProtExec) != 0)
-            {
-                throw new InvalidOperationException("mprotect of the stop-signal handler failed.");
-            }
-
-            byte* action = stackalloc byte[SignalActionSize];
-            new Span<byte>(action, SignalActionSize).Clear();
-            *(nint*)action = page;
-            *(int*)(action + SignalActionFlagsOffset) = SignalRestart;
-            if (sigaction(signal, action, null) != 0)
-            {
-                throw new InvalidOperationException("sigaction for the stop signal failed.");
-            }
-
+            Signals.NoOpSignalHandler.Install(signal, restartCalls: true);
             s_stopSignalInstalled = true;
         }
     }
@@ -218,14 +197,8 @@ internal static unsafe partial class KvmNative
     [LibraryImport(Libc, EntryPoint = "munmap")]
     private static partial int munmap(nint address, nuint length);
 
-    [LibraryImport(Libc, EntryPoint = "mprotect")]
-    private static partial int mprotect(nint address, nuint length, int protection);
-
     [LibraryImport(Libc, EntryPoint = "madvise")]
     private static partial int madvise(nint address, nuint length, int advice);
-
-    [LibraryImport(Libc, EntryPoint = "sigaction")]
-    private static partial int sigaction(int signal, byte* action, byte* oldAction);
 
     [LibraryImport(Libc, EntryPoint = "syscall")]
     private static partial long syscall(long number, long a0, long a1, long a2 = 0);

@@ -109,24 +109,26 @@ internal static class SegmentMapper
         ulong used = 0;
         foreach (ElfSegment s in image.Segments)
         {
-            if (s.Type != ElfSegment.Load || s.FileSize == 0)
+            if (!TryClipFileBytes(s, bias, start, end, out ulong from, out ulong to, out ulong fileOffset))
             {
                 continue;
             }
 
-            ulong from = Math.Max(bias + s.VirtualAddress, start);
-            ulong to = Math.Min(bias + s.VirtualAddress + s.FileSize, end);
-            if (from >= to)
-            {
-                continue;
-            }
-
-            ulong fileOffset = s.Offset + (from - (bias + s.VirtualAddress));
             file.Slice((int)fileOffset, (int)(to - from)).CopyTo(contents.AsSpan((int)(from - start)));
             used = Math.Max(used, to - start);
         }
 
         return space.MapLinear(new VirtAddr(start), size, flags, contents.AsSpan(0, (int)used));
+    }
+
+    /// <summary>The part <c>[from, to)</c> of <c>[start, end)</c> that holds file bytes of <paramref name="s"/>, and
+    /// where those bytes start in the file; false when the segment has none there (or is not PT_LOAD).</summary>
+    private static bool TryClipFileBytes(in ElfSegment s, ulong bias, ulong start, ulong end, out ulong from, out ulong to, out ulong fileOffset)
+    {
+        from = Math.Max(bias + s.VirtualAddress, start);
+        to = Math.Min(bias + s.VirtualAddress + s.FileSize, end);
+        fileOffset = s.Offset + (from - (bias + s.VirtualAddress));
+        return s.Type == ElfSegment.Load && s.FileSize != 0 && from < to;
     }
 
     /// <summary>True when exactly one segment has file bytes in <c>[start, end)</c> and they begin at
@@ -137,14 +139,7 @@ internal static class SegmentMapper
         int found = 0;
         foreach (ElfSegment s in image.Segments)
         {
-            if (s.Type != ElfSegment.Load || s.FileSize == 0)
-            {
-                continue;
-            }
-
-            ulong from = Math.Max(bias + s.VirtualAddress, start);
-            ulong to = Math.Min(bias + s.VirtualAddress + s.FileSize, end);
-            if (from >= to)
+            if (!TryClipFileBytes(s, bias, start, end, out ulong from, out ulong to, out ulong fileOffset))
             {
                 continue;
             }
@@ -154,7 +149,6 @@ internal static class SegmentMapper
                 return false;
             }
 
-            ulong fileOffset = s.Offset + (from - (bias + s.VirtualAddress));
             bytes = file.Slice((int)fileOffset, (int)(to - from));
         }
 

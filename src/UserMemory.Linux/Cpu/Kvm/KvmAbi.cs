@@ -66,6 +66,9 @@ internal static class KvmAbi
     /// <summary>Bytes of <c>struct kvm_vcpu_events</c>.</summary>
     public const int VcpuEventsSize = 64;
 
+    /// <summary><c>KVM_SET_VCPU_EVENTS</c> (<c>_IOW</c>, <see cref="VcpuEventsSize"/> bytes).</summary>
+    public const ulong SetVcpuEvents = 0x4040AEA0;
+
     /// <summary>Offset of <c>exception.injected</c> in <c>struct kvm_vcpu_events</c>.</summary>
     public const int EventsExceptionInjectedOffset = 0;
 
@@ -133,8 +136,26 @@ internal static class KvmAbi
     /// <summary><c>kvm_run.io</c> / <c>fail_entry</c> / <c>internal</c> (the exit union).</summary>
     public const int RunExitUnionOffset = 32;
 
+    /// <summary><c>kvm_run.io.direction</c> (u8: <see cref="IoDirectionIn"/> or <see cref="IoDirectionOut"/>).</summary>
+    public const int RunIoDirectionOffset = RunExitUnionOffset;
+
+    /// <summary><c>kvm_run.io.size</c> (u8): bytes per port access.</summary>
+    public const int RunIoSizeOffset = RunExitUnionOffset + 1;
+
     /// <summary><c>kvm_run.io.port</c> (u16) inside the union.</summary>
     public const int RunIoPortOffset = RunExitUnionOffset + 2;
+
+    /// <summary><c>kvm_run.io.count</c> (u32): accesses in this exit (more than one for a string instruction).</summary>
+    public const int RunIoCountOffset = RunExitUnionOffset + 4;
+
+    /// <summary><c>kvm_run.io.data_offset</c> (u64): where in <c>kvm_run</c>'s mapping the data bytes are.</summary>
+    public const int RunIoDataOffsetOffset = RunExitUnionOffset + 8;
+
+    /// <summary><c>KVM_EXIT_IO_IN</c>: the guest reads the port; the host fills the data before the next run.</summary>
+    public const byte IoDirectionIn = 0;
+
+    /// <summary><c>KVM_EXIT_IO_OUT</c>: the guest wrote the port.</summary>
+    public const byte IoDirectionOut = 1;
 
     /// <summary><c>kvm_run.kvm_valid_regs</c> (u64).</summary>
     public const int RunValidRegsOffset = 288;

@@ -34,7 +34,7 @@ namespace UserMemory.Linux.Cpu.Kvm;
 /// <para><b>Exits.</b> One per syscall (the <c>out</c> at LSTAR; under PVM, which runs LSTAR in user mode, the TSS
 /// I/O bitmap lets that <c>out</c> exit directly), one per exception or reported page fault.</para>
 /// </remarks>
-public sealed unsafe class KvmVcpu : IDisposable
+public sealed unsafe partial class KvmVcpu : IDisposable
 {
     /// <summary>The signal that interrupts a running vCPU (a real-time signal .NET does not use).</summary>
     public const int StopSignal = 62;
@@ -286,12 +286,10 @@ public sealed unsafe class KvmVcpu : IDisposable
                 ushort port = *(ushort*)(_run + KvmAbi.RunIoPortOffset);
                 if (port == KernelStub.SyscallPort)
                 {
-                    ulong at = SyncRegs.Rip;
-                    if (at != _stub.SyscallEntry && at != _stub.SysretPath)
+                    if (!IsStubSyscallExit())
                     {
-                        // User code wrote the syscall port itself (the I/O bitmap allows it): Linux answers #GP.
-                        CaptureUserState();
-                        return new KvmEvent(KvmEventKind.Exception, X86Exception.GeneralProtection);
+                        // User code reached the syscall port itself (the I/O bitmap allows it): Linux answers #GP.
+                        return RefuseUserPortAccess();
                     }
 
                     CaptureSyscall();

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.IO;
+using System.IO.Compression;
 
 namespace UserMemory.Linux.Tests.Support;
 
@@ -44,9 +45,56 @@ internal static class GoPrograms
 
     private static readonly Lazy<string> Root = new(() => HostProcess.Run(Toolchain, ["env", "GOROOT"]).Stdout.Trim());
 
+    /// <summary>The system's time zone database (Debian package tzdata).</summary>
+    private const string SystemZoneInfo = "/usr/share/zoneinfo";
+
+    /// <summary>A GOROOT-shaped directory for the time package's tests, which read <c>lib/time/zoneinfo.zip</c> of
+    /// their GOROOT (relative to their source directory, and through <c>GOROOT</c>): Debian's golang-go does not ship
+    /// that file, so this directory holds a copy of <c>src/time</c> and a zoneinfo.zip made from
+    /// <c>/usr/share/zoneinfo</c> (entries stored, as Go's reader requires). Run the tests in <c>src/time</c> below
+    /// it with <c>GOROOT</c> set to it.</summary>
+    public static string TimeTestGoroot => TimeGoroot.Value;
+
+    private static readonly Lazy<string> TimeGoroot = new(() =>
+    {
+        string goroot = Path.Combine(OutputDir, "goroot");
+        CopyDirectory(SourceDirectory("time"), Path.Combine(goroot, "src", "time"));
+        string lib = Directory.CreateDirectory(Path.Combine(goroot, "lib", "time")).FullName;
+        using (ZipArchive zip = ZipFile.Open(Path.Combine(lib, "zoneinfo.zip"), ZipArchiveMode.Create))
+        {
+            foreach (string file in Directory.EnumerateFiles(SystemZoneInfo, "*", SearchOption.AllDirectories))
+            {
+                ZipArchiveEntry entry = zip.CreateEntry(Path.GetRelativePath(SystemZoneInfo, file), CompressionLevel.NoCompression);
+                using Stream to = entry.Open();
+                using FileStream from = File.OpenRead(file);
+                from.CopyTo(to);
+            }
+        }
+
+        return goroot;
+    });
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.EnumerateFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+
+        foreach (string directory in Directory.EnumerateDirectories(from))
+        {
+            CopyDirectory(directory, Path.Combine(to, Path.GetFileName(directory)));
+        }
+    }
+
+    /// <summary>How long one <c>go build</c> or <c>go test -c</c> may take: a cold cache compiles the standard library
+    /// the package needs, and under memory pressure on a shared machine that took more than the default two minutes.</summary>
+    private static readonly TimeSpan BuildLimit = TimeSpan.FromMinutes(10);
+
     private static void Go(string workingDirectory, string[] arguments)
     {
-        ProcessResult r = HostProcess.Run("/usr/bin/env", ["CGO_ENABLED=0", "GOFLAGS=-buildvcs=false", "GOCACHE=" + Cache, "HOME=" + Path.GetTempPath(), Toolchain, .. arguments], workingDirectory: workingDirectory);
+        ProcessResult r = HostProcess.Run("/usr/bin/env", ["CGO_ENABLED=0", "GOFLAGS=-buildvcs=false", "GOCACHE=" + Cache, "HOME=" + Path.GetTempPath(), Toolchain, .. arguments], workingDirectory: workingDirectory, timeout: BuildLimit);
         if (r.ExitCode != 0)
         {
             throw new InvalidOperationException("go " + string.Join(' ', arguments) + " failed:\n" + r);

@@ -11,8 +11,8 @@
 #                                      [--applets "a b c"] [suite...]
 #   --dir      where sources, working copies and results go (default /work/suites, or $USERMEM_SUITES_DIR);
 #              keep it outside the repository
-#   --runner   the usermem-run to test (default: this repository's Release build; built if missing). It is copied
-#              under --dir first, so rebuilding the repository while the suites run does not change it.
+#   --runner   the usermem-run to test (default: this repository's runner, published with NativeAOT under --dir, so
+#              rebuilding the repository while the suites run does not change it).
 #   --applets  busybox applets to run runtest for (default: every applet with tests)
 #   suite      busybox, ash, mksh (default: all three)
 # Results: DIR/results/<suite>.<mode>.txt (one "PASS name"/"FAIL name" line per test) and the printed comparison.
@@ -68,9 +68,14 @@ mksrc=$(ls -d "$dir"/mksh-*/ | head -1); mksrc=${mksrc%/}
 
 # ---- the runner and the wrappers -----------------------------------------------------------------------------------
 if [ -z "$runner" ]; then
-    out="$repo/src/UserMemory.Runner/bin/Release/net10.0"
-    [ -x "$out/usermem-run" ] || dotnet build "$repo/src/UserMemory.Runner" -c Release >/dev/null
-    rm -rf "$dir/runner-$$"; cp -a "$out" "$dir/runner-$$"
+    # NativeAOT, as scripts/run.sh builds it: the framework-dependent build spends 0.3-0.4 s starting the JIT in every
+    # program the suites start, which alone fails their timing-sensitive tests (ash last_amp, mksh heredoc-tmpfile-*).
+    rm -rf "$dir/runner-$$"
+    if ! dotnet publish "$repo/src/UserMemory.Runner" -c Release -r linux-x64 -o "$dir/runner-$$" >"$dir/publish.log" 2>&1; then
+        echo "NativeAOT publish failed (see $dir/publish.log); using the framework-dependent build" >&2
+        dotnet publish "$repo/src/UserMemory.Runner" -c Release -r linux-x64 -p:PublishAot=false --self-contained false \
+            -o "$dir/runner-$$" >>"$dir/publish.log" 2>&1
+    fi
     runner="$dir/runner-$$/usermem-run"
 fi
 rt="$dir/rt-$cpu-$$"

@@ -37,7 +37,7 @@ public sealed class RunnerCommandLineTests
     [InlineData(new[] { "--memory", "99999999999T", "/bin/true" }, "invalid --memory size")]
     public void Malformed_command_lines_print_a_message_and_exit_2_without_a_stack_trace(string[] args, string message)
     {
-        ProcessResult r = HostProcess.RunUnderRunner(args);
+        ProcessResult r = RunExactly(args);
         Assert.Equal(UsageError, r.ExitCode);
         Assert.Contains(message, r.Stderr, System.StringComparison.Ordinal);
         Assert.Contains("usermem-run --help", r.Stderr, System.StringComparison.Ordinal);
@@ -66,9 +66,13 @@ public sealed class RunnerCommandLineTests
     [Fact]
     public void An_option_value_that_looks_like_an_option_is_still_a_value()
     {
-        ProcessResult r = HostProcess.RunUnderRunner(["--cpu", "--help", "--", Busybox, "true"]);
+        ProcessResult r = RunExactly(["--cpu", "--help", "--", Busybox, "true"]);
         Assert.Equal(UsageError, r.ExitCode);
         Assert.Contains("--cpu takes auto, unicorn or kvm, not '--help'", r.Stderr, System.StringComparison.Ordinal);
         Assert.DoesNotContain("Usage", r.Stdout, System.StringComparison.Ordinal);
     }
+
+    /// <summary>Runs the runner with exactly <paramref name="args"/>: these tests are about its command line, so the
+    /// suite's backend choice (<c>--cpu $USERMEM_TEST_CPU</c>) must not be added in front.</summary>
+    private static ProcessResult RunExactly(string[] args) => HostProcess.Run(Repository.Runner, args);
 }

@@ -17,6 +17,7 @@
  *   shootdown    a thread keeps reading a page while another unmaps it (or takes its read permission): once munmap or
  *                mprotect returned, the reader's next access faults (no stale translation survives on another CPU)
  *   parallel_mmap 8 threads map, fill and unmap at once: no mmap fails, every fresh page reads zero
+ *   many         500 threads alive at once (all wait at one barrier), then joined: none fails to start
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -691,6 +692,42 @@ static void parallel_mmap(void)
     printf("%d threads x %d maps: %d failures, %d fresh pages not zero\n", MAPPERS, MAPPER_ROUNDS, s_map_failures, s_dirty_pages);
 }
 
+/* many: MANY_THREADS threads alive at once, each waiting at one barrier with the main thread, then joined. */
+#define MANY_THREADS 500
+#define MANY_STACK_BYTES (64 * 1024)
+static pthread_barrier_t s_many_barrier;
+
+static void *many_thread(void *arg)
+{
+    pthread_barrier_wait(&s_many_barrier);
+    return arg;
+}
+
+static void mode_many(void)
+{
+    static pthread_t threads[MANY_THREADS];
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, MANY_STACK_BYTES);
+    pthread_barrier_init(&s_many_barrier, NULL, MANY_THREADS + 1);
+    int started = 0;
+    for (int i = 0; i < MANY_THREADS; i++) {
+        int err = pthread_create(&threads[i], &attr, many_thread, (void *)(intptr_t)i);
+        if (err) {
+            printf("many: thread %d failed to start: %s\n", i, strerror(err));
+            exit(1);
+        }
+        started++;
+    }
+    pthread_barrier_wait(&s_many_barrier);
+    int joined = 0;
+    for (int i = 0; i < started; i++) {
+        void *value;
+        if (pthread_join(threads[i], &value) == 0 && (intptr_t)value == i) joined++;
+    }
+    printf("many: %d threads alive at once, %d joined with their values\n", started, joined);
+}
+
 int main(int argc, char **argv)
 {
     s_self = argv[0];
@@ -720,6 +757,8 @@ int main(int argc, char **argv)
         exec_child(argv[2]);
     else if (!strcmp(mode, "fork"))
         fork_mode();
+    else if (!strcmp(mode, "many"))
+        mode_many();
     else if (!strcmp(mode, "robust"))
         robust();
     else if (!strcmp(mode, "shootdown"))

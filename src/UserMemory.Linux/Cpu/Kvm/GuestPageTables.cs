@@ -72,7 +72,13 @@ internal sealed class GuestPageTables
 
         int systemGib = (int)(_layout.Base / SystemRegionLayout.GigabyteSize);
         pdpt[systemGib] = _layout.PageAddress(SystemRegionLayout.SystemDirectoryPage) | upper | UserAccessible;
-        region.Words(SystemRegionLayout.SystemDirectoryPage, 1)[0] = _layout.PageAddress(SystemRegionLayout.SystemTablePage) | upper | UserAccessible;
+        Span<ulong> systemDirectory = region.Words(SystemRegionLayout.SystemDirectoryPage, SystemRegionLayout.SystemTablePages);
+        for (int table = 0; table < SystemRegionLayout.SystemTablePages; table++)
+        {
+            systemDirectory[table] = _layout.PageAddress(SystemRegionLayout.SystemTablePage + table) | upper | UserAccessible;
+        }
+
+        // The tables are consecutive pages, so the region's page i is entry i counted from the first one.
         Span<ulong> systemTable = region.Words(SystemRegionLayout.SystemTablePage, SystemRegionLayout.MappedPages);
         for (int page = 0; page < SystemRegionLayout.MappedPages; page++)
         {

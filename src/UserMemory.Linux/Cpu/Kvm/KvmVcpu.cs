@@ -107,21 +107,29 @@ public sealed unsafe partial class KvmVcpu : IDisposable
     private SyscallLevel _syscallLevel;
     private long _lastResolvedGeneration;
 
-    internal KvmVcpu(KvmVirtualMachine vm, int id)
+    /// <summary>Creates vCPU <paramref name="id"/> of <paramref name="vm"/> (slot <paramref name="id"/> of its system
+    /// region), or answers null when KVM refuses one more (its vCPU limit, descriptors or memory: the guest's
+    /// <c>clone</c> then gets EAGAIN).</summary>
+    /// <param name="vm">The VM.</param>
+    /// <param name="id">The vCPU id, below <see cref="SystemRegionLayout.MaxVcpus"/>.</param>
+    /// <returns>The vCPU, or null.</returns>
+    /// <exception cref="InvalidOperationException">The vCPU was created but could not be set up (a programming error
+    /// or a broken host).</exception>
+    internal static KvmVcpu? TryCreate(KvmVirtualMachine vm, int id)
+    {
+        DescriptorTables.WriteTaskState(vm.Region, vm.Layout, id);
+        KvmNative.InstallStopSignal(StopSignal);
+        int fd = KvmNative.Ioctl(vm.VmFd, KvmAbi.CreateVcpu, id);
+        return fd < 0 ? null : new KvmVcpu(vm, id, fd);
+    }
+
+    private KvmVcpu(KvmVirtualMachine vm, int id, int fd)
     {
         _vm = vm;
         _stub = vm.Stub;
         Slot = id;
-        DescriptorTables.WriteTaskState(vm.Region, vm.Layout, id);
         _frameAddress = vm.Layout.KernelStackTop(id) - KernelStub.FrameBytes;
         _frameOffset = _frameAddress - vm.Layout.Base;
-        KvmNative.InstallStopSignal(StopSignal);
-        int fd = KvmNative.Ioctl(vm.VmFd, KvmAbi.CreateVcpu, id);
-        if (fd < 0)
-        {
-            throw new InvalidOperationException($"KVM_CREATE_VCPU failed: errno {-fd}.");
-        }
-
         _fd = fd;
         try
         {

@@ -256,9 +256,9 @@ public sealed class KvmVirtualMachine : IDisposable
                 vcpu = _idleVcpus.Pop();
                 vcpu.Reset();
             }
-            else if (_vcpusCreated < SystemRegionLayout.MaxVcpus)
+            else if (_vcpusCreated < SystemRegionLayout.MaxVcpus && KvmVcpu.TryCreate(this, _vcpusCreated) is { } created)
             {
-                vcpu = new KvmVcpu(this, _vcpusCreated);
+                vcpu = created;
                 _vcpusCreated++;
             }
             else

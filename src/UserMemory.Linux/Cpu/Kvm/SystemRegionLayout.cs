@@ -20,7 +20,8 @@ namespace UserMemory.Linux.Cpu.Kvm;
 ///           +2-3  ring-0 stack (exception frames from user mode; RSP0 is its top)
 ///           +4    IST1 stack (double fault, NMI, machine check)
 ///  then   PML4; PDPT (PML4[0]: the first 512 GiB, holding the user range and this region); the page directory of
-///         this region's GiB; the page table of this region's first 2 MiB (maps the pages above, up to the slots' end)
+///         this region's GiB; the page tables mapping the pages above, up to the slots' end (<see cref="SystemTablePages"/>
+///         of them, consecutive, so entry i of the first is page i of the region for every i)
 ///  then   one page directory per GiB of the user range
 ///  then   the user page tables: one linear array of 8-byte entries, entry i mapping user page i
 /// </code>
@@ -69,9 +70,11 @@ internal sealed class SystemRegionLayout
     /// <summary>Pages of one vCPU slot.</summary>
     public const int VcpuPages = 5;
 
-    /// <summary>The most vCPUs (threads running at once) one VM holds: the slots must fit in the 2 MiB the system
-    /// page table maps.</summary>
-    public const int MaxVcpus = 64;
+    /// <summary>The most vCPUs one VM holds, so the most guest threads alive at once on this backend (a thread blocked
+    /// in a system call keeps its vCPU): KVM's usual <c>KVM_CAP_MAX_VCPUS</c> on x86. Past it (or past what the host
+    /// grants: KVM's own limit, descriptors, memory) <c>clone</c> answers EAGAIN. A slot's pages are only touched when
+    /// its vCPU is first created.</summary>
+    public const int MaxVcpus = 1024;
 
     /// <summary>The TSS page, relative to a slot.</summary>
     public const int TssPageInSlot = 0;
@@ -100,11 +103,14 @@ internal sealed class SystemRegionLayout
     /// <summary>The page directory of this region's GiB.</summary>
     public const int SystemDirectoryPage = Pml4Page + 2;
 
-    /// <summary>The page table of this region's first 2 MiB.</summary>
+    /// <summary>The first of the page tables that map the region's pages up to <see cref="MappedPages"/>.</summary>
     public const int SystemTablePage = Pml4Page + 3;
 
+    /// <summary>Page tables (2 MiB each) mapping the region's pages up to <see cref="MappedPages"/>.</summary>
+    public const int SystemTablePages = (MappedPages + EntriesPerTable - 1) / EntriesPerTable;
+
     /// <summary>The first user page directory.</summary>
-    public const int FirstUserDirectoryPage = Pml4Page + 4;
+    public const int FirstUserDirectoryPage = SystemTablePage + SystemTablePages;
 
     /// <summary>Bytes from a slot's ring-0 stack top down to its invalidation list (the stub addresses the list
     /// relative to RSP with this).</summary>

@@ -79,6 +79,27 @@ public sealed partial class AddrSpace
         }
     }
 
+    /// <summary>The area that contains <paramref name="address"/>, when one does.</summary>
+    /// <param name="address">Any guest address.</param>
+    /// <param name="area">The area's description (its shared object, for <see cref="MemoryAreaKind.Shared"/>, stays
+    /// alive only as long as some area maps it: a caller that needs it past a concurrent unmap holds a
+    /// <see cref="UserMemory.UserAccess"/> scope meanwhile).</param>
+    /// <returns>Whether an area contains the address.</returns>
+    public bool TryGetArea(VirtAddr address, out MemoryAreaInfo area)
+    {
+        _lock.EnterRead();
+        try
+        {
+            int index = _areas.FindContaining(address.Value);
+            area = index < 0 ? default : _areas[index].ToInfo();
+            return index >= 0;
+        }
+        finally
+        {
+            _lock.ExitRead();
+        }
+    }
+
     private bool TryFindFrom(ulong from, ulong size, VirtAddrRange bounds, ulong alignment, out ulong found)
     {
         found = 0;

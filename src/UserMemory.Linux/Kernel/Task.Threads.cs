@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Threading;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Cpu;
@@ -44,6 +45,28 @@ public sealed partial class Task
     /// <summary>The <c>set_robust_list</c> head, or 0 (walked when the thread exits alone: <see cref="RobustList"/>).</summary>
     internal ulong RobustListHead { get; set; }
 
+    /// <summary>This task's kick word for <see cref="SharedFutex"/> waits (a pinned host word; <see cref="Wake"/>
+    /// bumps it and wakes it).</summary>
+    private readonly uint[] _kick = GC.AllocateArray<uint>(1, pinned: true);
+
+    /// <summary>The host address of <see cref="_kick"/> (pinned, so it never moves while the task lives).</summary>
+    internal long HostKickWord => Marshal.UnsafeAddrOfPinnedArrayElement(_kick, 0);
+
+    /// <summary>Non-zero while the task is in a <see cref="SharedFutex"/> wait (only then does <see cref="Wake"/> pay
+    /// for the host wake).</summary>
+    private int _sharedWaits;
+
+    /// <summary>The kick word's current value.</summary>
+    /// <returns>The value.</returns>
+    internal uint ReadKick() => Volatile.Read(ref _kick[0]);
+
+    /// <summary>Marks the start of a <see cref="SharedFutex"/> wait; call before the wait's first
+    /// <see cref="ReadKick"/> (a full fence, so a <see cref="Wake"/> either sees the mark or bumped the word first).</summary>
+    internal void EnterSharedWait() => Interlocked.Increment(ref _sharedWaits);
+
+    /// <summary>Marks the end of a <see cref="SharedFutex"/> wait.</summary>
+    internal void ExitSharedWait() => Interlocked.Decrement(ref _sharedWaits);
+
     /// <summary>Wakes the task's blocking wait (if any) so it re-checks what it waits for and its signals.</summary>
     internal void Wake()
     {
@@ -57,6 +80,12 @@ public sealed partial class Task
             Span<byte> one = stackalloc byte[sizeof(ulong)];
             BinaryPrimitives.WriteUInt64LittleEndian(one, 1);
             _ = HostLinux.Syscall((long)SyscallNumber.Write, one, 1, [WakeFd, 0, sizeof(ulong), 0, 0, 0]);
+        }
+
+        Interlocked.Increment(ref _kick[0]);
+        if (Volatile.Read(ref _sharedWaits) != 0)
+        {
+            SharedFutex.Kick(HostKickWord);
         }
     }
 

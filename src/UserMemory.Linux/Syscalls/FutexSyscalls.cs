@@ -17,7 +17,7 @@ internal static class FutexSyscalls
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Futex, SupportLevel.Partial, "WAIT, WAKE, WAIT_BITSET, WAKE_BITSET, REQUEUE, CMP_REQUEUE, WAKE_OP (private and shared alike, per address in this process); the PI operations are ENOSYS", static (t, a) => Futex(t, a[0], a[1], (uint)a[2], a[3], a[4], (uint)a[5]));
+        b.Add(SyscallNumber.Futex, SupportLevel.Partial, "WAIT, WAKE, WAIT_BITSET, WAKE_BITSET, REQUEUE, CMP_REQUEUE, WAKE_OP; shared futexes on MAP_SHARED memory are the host's (they work across processes), the others are per address in this process; the PI operations are ENOSYS", static (t, a) => Futex(t, a[0], a[1], (uint)a[2], a[3], a[4], (uint)a[5]));
         b.Add(SyscallNumber.SetTidAddress, SupportLevel.Full, "", static (t, a) => SetTidAddress(t, a[0]));
         b.Add(SyscallNumber.SetRobustList, SupportLevel.Partial, "walked when a thread exits alone (owner-died and a wake); not at exit_group or a fatal signal", static (t, a) => SetRobustList(t, a[0], a[1]));
         b.Add(SyscallNumber.GetRobustList, SupportLevel.Full, "", static (t, a) => GetRobustList(t, (int)a[0], a[1], a[2]));
@@ -50,9 +50,9 @@ internal static class FutexSyscalls
         switch (command)
         {
             case FutexOperation.Wait:
-                return Wait(t, address, value, timeoutAddr, FutexTable.AnyBit, absolute: false, realtime);
+                return Wait(t, address, value, timeoutAddr, FutexTable.AnyBit, absolute: false, realtime, shared);
             case FutexOperation.WaitBitset:
-                return value3 == 0 ? Einval : Wait(t, address, value, timeoutAddr, value3, absolute: true, realtime);
+                return value3 == 0 ? Einval : Wait(t, address, value, timeoutAddr, value3, absolute: true, realtime, shared);
             case FutexOperation.Wake:
                 return Wake(t, address, value, FutexTable.AnyBit, shared);
             case FutexOperation.WakeBitset:
@@ -77,11 +77,13 @@ internal static class FutexSyscalls
                     return Efault; // both shared keys come from their pages, which must exist
                 }
 
-                return t.Group.Futexes.Requeue(t, address, address2, wake, requeue, command == FutexOperation.CompareRequeue ? value3 : null);
+                uint? compare = command == FutexOperation.CompareRequeue ? value3 : null;
+                long onHost = shared ? SharedFutex.Requeue(t, address, address2, wake, requeue, compare) : SharedFutex.NotShared;
+                return onHost != SharedFutex.NotShared ? onHost : t.Group.Futexes.Requeue(t, address, address2, wake, requeue, compare);
             }
 
             case FutexOperation.WakeOp:
-                return WakeOp(t, address, address2, (int)value, (int)timeoutAddr, value3);
+                return WakeOp(t, address, address2, (int)value, (int)timeoutAddr, value3, shared);
             default:
                 return Errno(LinuxError.ENOSYS);
         }
@@ -89,7 +91,7 @@ internal static class FutexSyscalls
 
     private static bool IsAligned(ulong address) => address % sizeof(uint) == 0;
 
-    private static long Wait(Task t, ulong address, uint value, ulong timeoutAddr, uint bitset, bool absolute, bool realtime)
+    private static long Wait(Task t, ulong address, uint value, ulong timeoutAddr, uint bitset, bool absolute, bool realtime, bool shared)
     {
         long timeoutNs = -1;
         if (timeoutAddr != 0)
@@ -108,7 +110,13 @@ internal static class FutexSyscalls
             }
         }
 
-        long result = t.Group.Futexes.Wait(t, address, value, bitset, timeoutNs, out FutexTable.WaitOutcome outcome);
+        FutexTable.WaitOutcome outcome = FutexTable.WaitOutcome.TimedOut;
+        long result = shared ? SharedFutex.Wait(t, address, value, bitset, timeoutNs, out outcome) : SharedFutex.NotShared;
+        if (result == SharedFutex.NotShared)
+        {
+            result = t.Group.Futexes.Wait(t, address, value, bitset, timeoutNs, out outcome);
+        }
+
         if (result < 0)
         {
             return result;
@@ -134,14 +142,16 @@ internal static class FutexSyscalls
             return Efault; // a shared futex's key comes from the page, which must exist
         }
 
-        return t.Group.Futexes.Wake(t, address, (int)Math.Min(count, int.MaxValue), bitset);
+        int most = (int)Math.Min(count, int.MaxValue);
+        long onHost = shared ? SharedFutex.Wake(t, address, most, bitset) : SharedFutex.NotShared;
+        return onHost != SharedFutex.NotShared ? onHost : t.Group.Futexes.Wake(t, address, most, bitset);
     }
 
     /// <summary>Whether the futex word at <paramref name="address"/> can be read (a shared key needs its page).</summary>
     private static bool IsMappedWord(Task t, ulong address) =>
         UserCopy.AtomicLoad32(t.Space, UserConstPtr<uint>.FromAddress(new VirtAddr(address))).TryGetValue(out _);
 
-    private static long WakeOp(Task t, ulong address, ulong address2, int wake, int wake2, uint encoded)
+    private static long WakeOp(Task t, ulong address, ulong address2, int wake, int wake2, uint encoded, bool shared)
     {
         if (!IsAligned(address) || !IsAligned(address2))
         {
@@ -163,7 +173,10 @@ internal static class FutexSyscalls
             operand = 1 << (operand & WakeOpMaxShift);
         }
 
-        return t.Group.Futexes.WakeOp(t, address, address2, Math.Max(0, wake), Math.Max(0, wake2), (UserAtomicOp)operation, unchecked((uint)operand), compare, compareOperand);
+        long onHost = shared ? SharedFutex.WakeOp(t, address, address2, Math.Max(0, wake), Math.Max(0, wake2), encoded) : SharedFutex.NotShared;
+        return onHost != SharedFutex.NotShared
+            ? onHost
+            : t.Group.Futexes.WakeOp(t, address, address2, Math.Max(0, wake), Math.Max(0, wake2), (UserAtomicOp)operation, unchecked((uint)operand), compare, compareOperand);
     }
 
     private static int SignExtend12(int field) => (field << (32 - WakeOpFieldBits)) >> (32 - WakeOpFieldBits);

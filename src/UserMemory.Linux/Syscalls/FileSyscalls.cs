@@ -25,7 +25,7 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Lstat, SupportLevel.Full, "", static (t, a) => StatAt(t, AtFdCwd, a[0], (long)AtFlags.SymlinkNoFollow, a[1], false, 0));
         b.Add(SyscallNumber.Lseek, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Lseek, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Ioctl, SupportLevel.Partial, "FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC on any descriptor; terminal requests (TCGETS/TCSETS*, TCSBRK, TCXONC, TCFLSH, TIOC[GS]WINSZ, TIOC[GS]PGRP, TIOCSCTTY, TIOCNOTTY, TIOCGSID, TIOCOUTQ, FIONREAD); interface queries on sockets (SIOCGIF*, SIOCGIFCONF), network changes EPERM; others ENOTTY", static (t, a) => Ioctl(t, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Access, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Faccessat, AtFdCwd, a[0], (long)a[1], 0));
+        b.Add(SyscallNumber.Access, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Faccessat2, AtFdCwd, a[0], (long)a[1], 0));
         b.Add(SyscallNumber.Pipe, SupportLevel.Full, "", static (t, a) => Pipe(t, a[0], 0));
         b.Add(SyscallNumber.Dup, SupportLevel.Full, "", static (t, a) => Dup(t, a[0], 0, false));
         b.Add(SyscallNumber.Dup2, SupportLevel.Full, "", static (t, a) => Dup2(t, a[0], a[1], 0, true));

@@ -64,14 +64,17 @@ internal static class SynchronousFault
             ? SignalCode.SegvAccessError
             : SignalCode.SegvMapError; // the last page of the 64-bit space is never a user area
 
-    /// <summary>Linux's signal, si_code and si_addr for an x86 exception at <paramref name="rip"/>.</summary>
+    /// <summary>Linux's signal, si_code and si_addr for an x86 exception at <paramref name="rip"/>. A #DB the guest
+    /// raised (<c>int1</c>/<c>icebp</c>, no debug register hit) is Linux's <c>send_sigtrap</c>: TRAP_BRKPT with si_addr
+    /// at the saved RIP; <c>int3</c> is SI_KERNEL with si_addr 0; #GP and the other vectors SIGSEGV SI_KERNEL.</summary>
     /// <param name="vector">The vector.</param>
     /// <param name="rip">The faulting instruction.</param>
     /// <returns>The triple.</returns>
     internal static (int Signal, int Code, ulong Address) ForVector(int vector, ulong rip) => vector switch
     {
         X86Vector.DivideError => (SignalNumber.SIGFPE, SignalCode.FpeIntegerDivide, rip),
-        X86Vector.Debug or X86Vector.Breakpoint => (SignalNumber.SIGTRAP, SignalCode.Kernel, 0),
+        X86Vector.Debug => (SignalNumber.SIGTRAP, SignalCode.TrapBreakpoint, rip), // icebp: send_sigtrap(regs, 0, TRAP_BRKPT)
+        X86Vector.Breakpoint => (SignalNumber.SIGTRAP, SignalCode.Kernel, 0),
         X86Vector.InvalidOpcode => (SignalNumber.SIGILL, SignalCode.IllegalOperand, rip),
         X86Vector.FloatingPoint or X86Vector.SimdFloatingPoint => (SignalNumber.SIGFPE, SignalCode.FpeFloatInvalid, rip),
         X86Vector.AlignmentCheck => (SignalNumber.SIGBUS, SignalCode.BusAlignment, 0),

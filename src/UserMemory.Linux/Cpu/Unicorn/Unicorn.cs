@@ -223,6 +223,18 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(X86Register register, ulong value) => _ = uc_reg_write(_engine, (int)register, &value);
 
+    /// <summary>Reads guest-physical memory (<c>uc_mem_read</c>).</summary>
+    /// <param name="address">The first byte.</param>
+    /// <param name="into">Where the bytes go (its length is the count).</param>
+    /// <returns>True when Unicorn maps every byte.</returns>
+    public bool ReadPhysical(ulong address, Span<byte> into)
+    {
+        fixed (byte* p = into)
+        {
+            return uc_mem_read(_engine, address, p, (nuint)into.Length) == 0;
+        }
+    }
+
     /// <summary>Runs guest code from <paramref name="begin"/> until an error or <see cref="Stop"/>.</summary>
     /// <param name="begin">The first instruction.</param>
     /// <returns>0 when stopped, else the <c>uc_err</c> that ended the run.</returns>
@@ -580,6 +592,9 @@ public sealed unsafe partial class UnicornEngine : IDisposable
 
     [LibraryImport(Library)]
     private static partial int uc_mem_unmap(nint engine, ulong address, nuint size);
+
+    [LibraryImport(Library)]
+    private static partial int uc_mem_read(nint engine, ulong address, void* bytes, nuint size);
 
     [LibraryImport(Library)]
     private static partial int uc_reg_read(nint engine, int regid, void* value);

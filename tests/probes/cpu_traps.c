@@ -1,0 +1,242 @@
+/* Fidelity (issue 11), traps and privileged instructions in user mode, as Linux reports them to an SA_SIGINFO handler.
+ * Each case runs one instruction between two labels and prints the signal, si_code, where si_addr points, the saved
+ * RIP as an offset from the instruction (Linux: AT a faulting instruction, AFTER a trap like int3), and the frame's
+ * trapno and error code. Covered: the privileged instructions (hlt, cli, sti, in/out in their port and dx forms,
+ * ins/outs, rdmsr, wrmsr, a control-register move), software interrupts (int3, the two-byte int $3, int1/icebp,
+ * int $4, int N for vectors whose gate user mode may not use), ud2, the legacy "into" (undefined in 64-bit mode), a
+ * call into the vsyscall page, and int $0x80 (the i386 system call on kernels with IA32 emulation: getpid, write
+ * with 32-bit arguments, an unknown number, exit). Linux is the oracle; anything it answers, the runner must answer
+ * the same. Build: musl-gcc -static -O1 (and gcc -static). */
+#include "probe_common.h"
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+
+/* How far from the instruction an address may be and still be printed as an offset. */
+#define NEAR 64
+/* The vsyscall page's gettimeofday, time and getcpu entries. */
+#define VSYSCALL_GETTIMEOFDAY 0xffffffffff600000UL
+#define VSYSCALL_TIME 0xffffffffff600400UL
+/* The i386 system call numbers this probe uses with int $0x80. */
+#define I386_EXIT 1
+#define I386_WRITE 4
+#define I386_GETPID 20
+#define I386_UNUSED 500
+
+static sigjmp_buf recover;
+static const int sigs_of_faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP };
+static struct { int signo, code; uintptr_t addr, rip; long trapno, err; } seen;
+
+static void on_fault(int sig, siginfo_t *info, void *context)
+{
+    ucontext_t *uc = context;
+    seen.signo = sig;
+    seen.code = info->si_code;
+    seen.addr = (uintptr_t)info->si_addr;
+    seen.rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    seen.trapno = (long)uc->uc_mcontext.gregs[REG_TRAPNO];
+    seen.err = (long)uc->uc_mcontext.gregs[REG_ERR];
+    siglongjmp(recover, 1);
+}
+
+/* One instruction between the labels NAME_at and NAME_end (a nop follows, so NAME_end is a real instruction), after
+ * setup instructions (edx holds port 0x80 for the dx forms). */
+#define INSN_AFTER(name, setup, text)                                                                          \
+    extern char name##_at[], name##_end[];                                                                     \
+    __attribute__((noinline)) static void do_##name(void)                                                      \
+    {                                                                                                          \
+        __asm__ volatile("mov $0x80, %%edx\n" setup "\n.globl " #name "_at\n" #name "_at: " text                \
+                         "\n.globl " #name "_end\n" #name "_end: nop" ::: "memory", "eax", "ecx", "edx", "esi", "edi"); \
+    }
+#define INSN(name, text) INSN_AFTER(name, "", text)
+
+INSN(hlt, "hlt")
+INSN(cli, "cli")
+INSN(sti, "sti")
+INSN(in_dx, "inb %%dx, %%al")
+INSN(in_imm, "inb $0x80, %%al")
+INSN(in_stub_port, "inb $0x10, %%al")
+INSN(out_dx, "outb %%al, %%dx")
+INSN(out_imm, "outb %%al, $0x80")
+INSN(out_stub_port, "outb %%al, $0x10")
+INSN(out_exception_port, "outb %%al, $0x11")
+INSN(outl_dx, "outl %%eax, %%dx")
+INSN_AFTER(insb, "lea -64(%%rsp), %%rdi", "insb")
+INSN_AFTER(outsb, "mov %%rsp, %%rsi", "outsb")
+INSN_AFTER(rdmsr, "xor %%ecx, %%ecx", "rdmsr")
+INSN_AFTER(wrmsr, "xor %%ecx, %%ecx", "wrmsr")
+INSN(mov_cr0, "mov %%cr0, %%rax")
+INSN(int3, "int3")
+INSN(int_3, ".byte 0xcd, 0x03") /* the assembler would write int $3 as the one-byte int3 */
+INSN(int1, ".byte 0xf1")
+INSN(int_4, "int $4")
+INSN(int_0, "int $0")
+INSN(int_1, "int $1")
+INSN(int_6, "int $6")
+INSN(int_13, "int $13")
+INSN(int_14, "int $14")
+INSN(int_0x81, "int $0x81")
+INSN(int_0xff, "int $0xff")
+INSN(ud2, "ud2")
+INSN(into, ".byte 0xce")
+
+/* Whether the case may see RIP either at or after its instruction: int1 (icebp) is a #DB trap (RIP after) on bare
+ * metal, but a hypervisor that intercepts it (PVM on the test machines) reinjects it at the instruction. */
+static int either_side;
+
+static void where(const char *what, uintptr_t a, uintptr_t at)
+{
+    long off = (long)(a - at);
+    if (a == 0) printf(" %s=0", what);
+    else if (either_side && (off == 0 || off == 1)) printf(" %s=insn+0|1", what);
+    else if (off >= -NEAR && off <= NEAR) printf(" %s=insn%+ld", what, off);
+    else printf(" %s=other", what);
+}
+
+static void report_trap(const char *label, int happened, uintptr_t at, uintptr_t end)
+{
+    if (!happened) { printf("%s no_signal\n", label); return; }
+    printf("%s signo=%d code=%d", label, seen.signo, seen.code);
+    where("addr", seen.addr, at);
+    where("rip", seen.rip, at);
+    printf(" insn_len=%ld trapno=%ld err=%#lx\n", (long)(end - at), seen.trapno, seen.err);
+}
+
+#define TRY(name)                                                                                  \
+    do {                                                                                           \
+        memset(&seen, 0, sizeof seen);                                                             \
+        if (sigsetjmp(recover, 1) == 0) {                                                          \
+            do_##name();                                                                           \
+            report_trap(#name, 0, 0, 0);                                                                \
+        } else                                                                                     \
+            report_trap(#name, 1, (uintptr_t)name##_at, (uintptr_t)name##_end);                         \
+    } while (0)
+
+/* int $0x80 with i386 registers: eax number, ebx/ecx/edx the first three arguments. */
+static long int80(long number, long a, long b, long c)
+{
+    long r = number;
+    __asm__ volatile("int $0x80" : "+a"(r) : "b"(a), "c"(b), "d"(c) : "memory");
+    return r;
+}
+
+static void vsyscall_calls(void)
+{
+    struct { long sec, usec; } tv = { -1, -1 };
+    memset(&seen, 0, sizeof seen);
+    if (sigsetjmp(recover, 1) == 0) {
+        long (*gtod)(void *, void *) = (long (*)(void *, void *))VSYSCALL_GETTIMEOFDAY;
+        long r = gtod(&tv, 0);
+        printf("vsyscall_gettimeofday ret=%ld filled=%d\n", r, tv.sec > 0);
+    } else {
+        printf("vsyscall_gettimeofday signo=%d code=%d", seen.signo, seen.code);
+        where("addr", seen.addr, VSYSCALL_GETTIMEOFDAY);
+        where("rip", seen.rip, VSYSCALL_GETTIMEOFDAY);
+        printf(" trapno=%ld err=%#lx\n", seen.trapno, seen.err);
+    }
+
+    memset(&seen, 0, sizeof seen);
+    if (sigsetjmp(recover, 1) == 0) {
+        long (*tm)(long *) = (long (*)(long *))VSYSCALL_TIME;
+        long t = 0;
+        long r = tm(&t);
+        printf("vsyscall_time same=%d\n", r == t && r > 0);
+    } else {
+        printf("vsyscall_time signo=%d code=%d", seen.signo, seen.code);
+        where("addr", seen.addr, VSYSCALL_TIME);
+        where("rip", seen.rip, VSYSCALL_TIME);
+        printf(" trapno=%ld err=%#lx\n", seen.trapno, seen.err);
+    }
+
+    memset(&seen, 0, sizeof seen);
+    if (sigsetjmp(recover, 1) == 0) {
+        long v = *(volatile long *)VSYSCALL_GETTIMEOFDAY;
+        printf("vsyscall_read value=%#lx\n", v);
+    } else {
+        printf("vsyscall_read signo=%d code=%d", seen.signo, seen.code);
+        where("addr", seen.addr, VSYSCALL_GETTIMEOFDAY);
+        printf(" trapno=%ld err=%#lx\n", seen.trapno, seen.err);
+    }
+}
+
+static void int80_calls(void)
+{
+    static const char message[] = "int80_write says hello\n";
+    memset(&seen, 0, sizeof seen);
+    if (sigsetjmp(recover, 1) == 0) {
+        long pid = int80(I386_GETPID, 0, 0, 0);
+        printf("int80_getpid same=%d\n", pid == (long)getpid());
+        long n = int80(I386_WRITE, 1, (long)(uintptr_t)message, (long)sizeof message - 1);
+        printf("int80_write ret=%ld\n", n);
+        printf("int80_unused ret=%ld\n", int80(I386_UNUSED, 0, 0, 0));
+    } else {
+        printf("int80 signo=%d code=%d", seen.signo, seen.code);
+        where("addr", seen.addr, 0);
+        printf(" trapno=%ld err=%#lx\n", seen.trapno, seen.err);
+    }
+
+    pid_t pid = fork();
+    if (pid < 0) { perror("fork"); exit(2); }
+    if (pid == 0) {
+        for (int i = 0; i < 5; i++) signal(sigs_of_faults[i], SIG_DFL); /* a fault ends the child with its signal */
+        int80(I386_EXIT, 37, 0, 0);
+        _exit(99);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    printf("int80_exit exited=%d code=%d signaled=%d sig=%d\n", WIFEXITED(status), WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+           WIFSIGNALED(status), WIFSIGNALED(status) ? WTERMSIG(status) : -1);
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, 0, _IONBF, 0);
+    const char *part = argc > 1 ? argv[1] : "all";
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    for (int i = 0; i < 5; i++) sigaction(sigs_of_faults[i], &sa, 0);
+
+    int all = strcmp(part, "all") == 0;
+    if (all || strcmp(part, "privileged") == 0) {
+        TRY(hlt);
+        TRY(cli);
+        TRY(sti);
+        TRY(in_dx);
+        TRY(in_imm);
+        TRY(in_stub_port);
+        TRY(out_dx);
+        TRY(out_imm);
+        TRY(out_stub_port);
+        TRY(out_exception_port);
+        TRY(outl_dx);
+        TRY(insb);
+        TRY(outsb);
+        TRY(rdmsr);
+        TRY(wrmsr);
+        TRY(mov_cr0);
+    }
+    if (all || strcmp(part, "traps") == 0) {
+        TRY(int3);
+        TRY(int_3);
+        either_side = 1;
+        TRY(int1);
+        either_side = 0;
+        TRY(int_4);
+        TRY(int_0);
+        TRY(int_1);
+        TRY(int_6);
+        TRY(int_13);
+        TRY(int_14);
+        TRY(int_0x81);
+        TRY(int_0xff);
+        TRY(ud2);
+        TRY(into);
+    }
+    if (all || strcmp(part, "vsyscall") == 0) vsyscall_calls();
+    if (all || strcmp(part, "int80") == 0) int80_calls();
+    return 0;
+}

@@ -4,8 +4,10 @@
  * trapno and error code. Covered: the privileged instructions (hlt, cli, sti, in/out in their port and dx forms,
  * ins/outs, rdmsr, wrmsr, a control-register move), software interrupts (int3, the two-byte int $3, int1/icebp,
  * int $4, int N for vectors whose gate user mode may not use), ud2, the legacy "into" (undefined in 64-bit mode), a
- * call into the vsyscall page, and int $0x80 (the i386 system call on kernels with IA32 emulation: getpid, write
- * with 32-bit arguments, an unknown number, exit). Linux is the oracle; anything it answers, the runner must answer
+ * call into the vsyscall page (its three entries, bad pointers, a misaligned entry, a bad stack, reads and writes),
+ * and int $0x80 (the i386 system call on kernels with IA32 emulation: getpid, write
+ * with 32-bit arguments, unknown, huge and negative numbers, high register halves, bad pointers, time, pipe, dup,
+ * close, exit; part int80_structs: calls whose i386 structures differ from x86-64's). Linux is the oracle; anything it answers, the runner must answer
  * the same. Build: musl-gcc -static -O1 (and gcc -static). */
 #include "probe_common.h"
 #include <setjmp.h>
@@ -19,10 +21,27 @@
 /* The vsyscall page's gettimeofday, time and getcpu entries. */
 #define VSYSCALL_GETTIMEOFDAY 0xffffffffff600000UL
 #define VSYSCALL_TIME 0xffffffffff600400UL
+#define VSYSCALL_GETCPU 0xffffffffff600800UL
+/* An address inside the vsyscall page that is none of its three entries, and the page after it. */
+#define VSYSCALL_MISALIGNED 0xffffffffff600100UL
+#define VSYSCALL_NEXT_PAGE 0xffffffffff601000UL
+/* A user-range address nothing maps, and an address above the user range (a kernel address). */
+#define UNMAPPED_USER 0x10UL
+#define KERNEL_ADDRESS 0xffff800000000000UL
 /* The i386 system call numbers this probe uses with int $0x80. */
 #define I386_EXIT 1
 #define I386_WRITE 4
+#define I386_READ 3
+#define I386_TIME 13
 #define I386_GETPID 20
+#define I386_DUP 41
+#define I386_CLOSE 6
+#define I386_GETPPID 64
+#define I386_GETEUID32 201
+#define I386_GETTID 224
+#define I386_PIPE 42
+#define I386_STAT 106
+#define I386_NANOSLEEP 162
 #define I386_UNUSED 500
 
 static sigjmp_buf recover;
@@ -122,14 +141,60 @@ static long int80(long number, long a, long b, long c)
     return r;
 }
 
+/* Calls the vsyscall entry at ENTRY with rdi, rsi, rdx and prints its result or the signal it raised (RIP as an
+ * offset from ENTRY; si_addr as an offset from ENTRY or from the bad pointer, or 0/other). */
+static void vsyscall_case(const char *label, uintptr_t entry, long a, long b, long c, uintptr_t bad)
+{
+    memset(&seen, 0, sizeof seen);
+    if (sigsetjmp(recover, 1) == 0) {
+        long (*fn)(long, long, long) = (long (*)(long, long, long))entry;
+        long r = fn(a, b, c);
+        if (entry == VSYSCALL_TIME && a == 0) printf("%s positive=%d\n", label, r > 0);
+        else printf("%s ret=%ld\n", label, r);
+    } else {
+        printf("%s signo=%d code=%d", label, seen.signo, seen.code);
+        if (bad && seen.addr == bad) printf(" addr=bad");
+        else where("addr", seen.addr, entry);
+        where("rip", seen.rip, entry);
+        printf(" trapno=%ld err=%#lx\n", seen.trapno, seen.err);
+    }
+}
+
+/* Jumps to the vsyscall gettimeofday with RSP at an unreadable address (the handler runs on the alternate stack). */
+static void vsyscall_bad_stack(void)
+{
+    static char altstack[1 << 16];
+    stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0 };
+    sigaltstack(&ss, 0);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+    sigaction(SIGSEGV, &sa, 0);
+    memset(&seen, 0, sizeof seen);
+    if (sigsetjmp(recover, 1) == 0) {
+        __asm__ volatile("xor %%edi, %%edi\n xor %%esi, %%esi\n mov %0, %%rsp\n jmp *%1"
+                         :: "r"(UNMAPPED_USER), "r"(VSYSCALL_GETTIMEOFDAY) : "memory", "rdi", "rsi");
+        printf("vsyscall_bad_stack returned\n");
+    } else {
+        printf("vsyscall_bad_stack signo=%d code=%d", seen.signo, seen.code);
+        where("addr", seen.addr, VSYSCALL_GETTIMEOFDAY);
+        where("rip", seen.rip, VSYSCALL_GETTIMEOFDAY);
+        printf(" trapno=%ld err=%#lx\n", seen.trapno, seen.err);
+    }
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigaction(SIGSEGV, &sa, 0);
+}
+
 static void vsyscall_calls(void)
 {
     struct { long sec, usec; } tv = { -1, -1 };
+    struct { int minuteswest, dsttime; } tz = { -1, -1 };
     memset(&seen, 0, sizeof seen);
     if (sigsetjmp(recover, 1) == 0) {
         long (*gtod)(void *, void *) = (long (*)(void *, void *))VSYSCALL_GETTIMEOFDAY;
-        long r = gtod(&tv, 0);
-        printf("vsyscall_gettimeofday ret=%ld filled=%d\n", r, tv.sec > 0);
+        long r = gtod(&tv, &tz);
+        printf("vsyscall_gettimeofday ret=%ld filled=%d tz_filled=%d\n", r, tv.sec > 0, tz.minuteswest != -1);
     } else {
         printf("vsyscall_gettimeofday signo=%d code=%d", seen.signo, seen.code);
         where("addr", seen.addr, VSYSCALL_GETTIMEOFDAY);
@@ -152,6 +217,30 @@ static void vsyscall_calls(void)
 
     memset(&seen, 0, sizeof seen);
     if (sigsetjmp(recover, 1) == 0) {
+        long (*gc)(unsigned *, unsigned *, void *) = (long (*)(unsigned *, unsigned *, void *))VSYSCALL_GETCPU;
+        unsigned cpu = ~0u, node = ~0u;
+        long r = gc(&cpu, &node, (void *)KERNEL_ADDRESS); /* the cache argument is ignored */
+        printf("vsyscall_getcpu ret=%ld cpu_ok=%d node=%u\n", r, cpu < 4096, node);
+    } else {
+        printf("vsyscall_getcpu signo=%d code=%d", seen.signo, seen.code);
+        where("rip", seen.rip, VSYSCALL_GETCPU);
+        printf(" trapno=%ld err=%#lx\n", seen.trapno, seen.err);
+    }
+
+    vsyscall_case("vsyscall_gettimeofday_null", VSYSCALL_GETTIMEOFDAY, 0, 0, 0, 0);
+    vsyscall_case("vsyscall_time_null_positive", VSYSCALL_TIME, 0, 0, 0, 0);
+    vsyscall_case("vsyscall_gettimeofday_unmapped", VSYSCALL_GETTIMEOFDAY, UNMAPPED_USER, 0, 0, UNMAPPED_USER);
+    vsyscall_case("vsyscall_gettimeofday_kernel_tv", VSYSCALL_GETTIMEOFDAY, KERNEL_ADDRESS, 0, 0, KERNEL_ADDRESS);
+    vsyscall_case("vsyscall_gettimeofday_kernel_tz", VSYSCALL_GETTIMEOFDAY, 0, KERNEL_ADDRESS, 0, KERNEL_ADDRESS);
+    vsyscall_case("vsyscall_time_kernel", VSYSCALL_TIME, KERNEL_ADDRESS, 0, 0, KERNEL_ADDRESS);
+    vsyscall_case("vsyscall_time_unmapped", VSYSCALL_TIME, UNMAPPED_USER, 0, 0, UNMAPPED_USER);
+    vsyscall_case("vsyscall_getcpu_kernel", VSYSCALL_GETCPU, KERNEL_ADDRESS, 0, 0, KERNEL_ADDRESS);
+    vsyscall_case("vsyscall_misaligned", VSYSCALL_MISALIGNED, 0, 0, 0, 0);
+    vsyscall_case("vsyscall_next_page", VSYSCALL_NEXT_PAGE, 0, 0, 0, 0);
+    vsyscall_bad_stack();
+
+    memset(&seen, 0, sizeof seen);
+    if (sigsetjmp(recover, 1) == 0) {
         long v = *(volatile long *)VSYSCALL_GETTIMEOFDAY;
         printf("vsyscall_read value=%#lx\n", v);
     } else {
@@ -159,6 +248,27 @@ static void vsyscall_calls(void)
         where("addr", seen.addr, VSYSCALL_GETTIMEOFDAY);
         printf(" trapno=%ld err=%#lx\n", seen.trapno, seen.err);
     }
+
+    memset(&seen, 0, sizeof seen);
+    if (sigsetjmp(recover, 1) == 0) {
+        *(volatile long *)VSYSCALL_TIME = 1;
+        printf("vsyscall_write returned\n");
+    } else {
+        printf("vsyscall_write signo=%d code=%d", seen.signo, seen.code);
+        where("addr", seen.addr, VSYSCALL_TIME);
+        printf(" trapno=%ld err=%#lx\n", seen.trapno, seen.err);
+    }
+}
+
+/* i386 calls whose structures differ from x86-64's: Linux fills the i386 layouts (stat: 64 bytes; nanosleep: a
+ * timespec of two 32-bit fields). */
+static void int80_struct_calls(void)
+{
+    static char statbuf[256];
+    memset(statbuf, 0, sizeof statbuf);
+    printf("int80_stat ret=%ld\n", int80(I386_STAT, (long)(uintptr_t)"/", (long)(uintptr_t)statbuf, 0));
+    static int ts[2] = { 0, 1 };
+    printf("int80_nanosleep ret=%ld\n", int80(I386_NANOSLEEP, (long)(uintptr_t)ts, 0, 0));
 }
 
 static void int80_calls(void)
@@ -171,6 +281,38 @@ static void int80_calls(void)
         long n = int80(I386_WRITE, 1, (long)(uintptr_t)message, (long)sizeof message - 1);
         printf("int80_write ret=%ld\n", n);
         printf("int80_unused ret=%ld\n", int80(I386_UNUSED, 0, 0, 0));
+        printf("int80_huge ret=%ld\n", int80(0x7fffffffL, 0, 0, 0));
+        printf("int80_negative ret=%ld\n", int80(-1L, 0, 0, 0));
+        printf("int80_negative_big ret=%ld\n", int80(-100000L, 0, 0, 0));
+        /* the upper half of RAX and of the argument registers is ignored */
+        printf("int80_high_bits_getpid same=%d\n", int80(0x100000000L | I386_GETPID, 0, 0, 0) == (long)getpid());
+        printf("int80_high_bits_write ret=%ld\n", int80(I386_WRITE, 0x100000001L, (long)(uintptr_t)message | 0x7f00000000000000L, 6));
+        printf("int80_getppid same=%d\n", int80(I386_GETPPID, 0, 0, 0) == (long)getppid());
+        printf("int80_gettid same=%d\n", int80(I386_GETTID, 0, 0, 0) == (long)getpid());
+        printf("int80_geteuid32 same=%d\n", int80(I386_GETEUID32, 0, 0, 0) == (long)geteuid());
+        /* pointers are 32 bits: the probe is static and not PIE, so its data is below 4 GiB (its stack is not) */
+        static long t32 = -1;
+        long tr = int80(I386_TIME, (long)(uintptr_t)&t32, 0, 0);
+        printf("int80_time ret_positive=%d low_half_same=%d high_half_untouched=%d\n", tr > 0, (int)t32 == (int)tr,
+               (int)(t32 >> 32) == -1);
+        long onstack = -1;
+        printf("int80_time_stack_pointer ret=%ld (truncated to 32 bits)\n", int80(I386_TIME, (long)(uintptr_t)&onstack, 0, 0));
+        printf("int80_time_bad ret=%ld\n", int80(I386_TIME, UNMAPPED_USER, 0, 0));
+        printf("int80_write_bad ret=%ld\n", int80(I386_WRITE, 1, UNMAPPED_USER, 4));
+        printf("int80_write_badfd ret=%ld\n", int80(I386_WRITE, -1L, (long)(uintptr_t)message, 4));
+        static int fds[2];
+        long pr = int80(I386_PIPE, (long)(uintptr_t)fds, 0, 0);
+        long wr = write(fds[1], "xy", 2);
+        long rb = int80(I386_READ, fds[0], UNMAPPED_USER, 1);
+        static char got[2];
+        long rg = int80(I386_READ, fds[0], (long)(uintptr_t)got, 2);
+        printf("int80_pipe ret=%ld write=%ld read_bad=%ld read=%ld got=%.*s\n", pr, wr, rb, rg, (int)(rg > 0 ? rg : 0), got);
+        long fd = int80(I386_DUP, 1, 0, 0);
+        long c1 = int80(I386_CLOSE, fd, 0, 0);
+        long c2 = int80(I386_CLOSE, fd, 0, 0);
+        printf("int80_dup ok=%d close=%ld close_again=%ld\n", fd > 2, c1, c2);
+        close(fds[0]);
+        close(fds[1]);
     } else {
         printf("int80 signo=%d code=%d", seen.signo, seen.code);
         where("addr", seen.addr, 0);
@@ -238,5 +380,6 @@ int main(int argc, char **argv)
     }
     if (all || strcmp(part, "vsyscall") == 0) vsyscall_calls();
     if (all || strcmp(part, "int80") == 0) int80_calls();
+    if (all || strcmp(part, "int80_structs") == 0) int80_struct_calls();
     return 0;
 }

@@ -5,7 +5,7 @@
  * ins/outs, rdmsr, wrmsr, a control-register move), software interrupts (int3, the two-byte int $3, int1/icebp,
  * int $4, int N for vectors whose gate user mode may not use), ud2, the legacy "into" (undefined in 64-bit mode), a
  * call into the vsyscall page (its three entries, bad pointers, a misaligned entry, a bad stack, reads and writes),
- * and int $0x80 (the i386 system call on kernels with IA32 emulation: getpid, write
+ * loads and stores at kernel, vsyscall and non-canonical addresses (parts kernel_reads, kernel_writes), and int $0x80 (the i386 system call on kernels with IA32 emulation: getpid, write
  * with 32-bit arguments, unknown, huge and negative numbers, high register halves, bad pointers, time, pipe, dup,
  * close, exit; part int80_structs: calls whose i386 structures differ from x86-64's). Linux is the oracle; anything it answers, the runner must answer
  * the same. Build: musl-gcc -static -O1 (and gcc -static). */
@@ -98,6 +98,13 @@ INSN(int_13, "int $13")
 INSN(int_14, "int $14")
 INSN(int_0x81, "int $0x81")
 INSN(int_0xff, "int $0xff")
+INSN_AFTER(read_kernel, "mov $0xffff800000000000, %%rsi", "mov (%%rsi), %%rax")
+INSN_AFTER(read_vsyscall_page, "mov $0xffffffffff600000, %%rsi", "mov (%%rsi), %%rax")
+INSN_AFTER(read_above_user, "mov $0x7ffffffff000, %%rsi", "mov (%%rsi), %%rax")
+INSN_AFTER(read_noncanonical, "mov $0x800000000000, %%rsi", "mov (%%rsi), %%rax")
+INSN_AFTER(write_kernel, "mov $0xffff800000000000, %%rsi", "mov %%rax, (%%rsi)")
+INSN_AFTER(write_vsyscall_page, "mov $0xffffffffff600400, %%rsi", "mov %%rax, (%%rsi)")
+INSN_AFTER(write_noncanonical, "mov $0xffff7ffffffff000, %%rsi", "mov %%rax, (%%rsi)")
 INSN(ud2, "ud2")
 INSN(into, ".byte 0xce")
 
@@ -248,16 +255,6 @@ static void vsyscall_calls(void)
         where("addr", seen.addr, VSYSCALL_GETTIMEOFDAY);
         printf(" trapno=%ld err=%#lx\n", seen.trapno, seen.err);
     }
-
-    memset(&seen, 0, sizeof seen);
-    if (sigsetjmp(recover, 1) == 0) {
-        *(volatile long *)VSYSCALL_TIME = 1;
-        printf("vsyscall_write returned\n");
-    } else {
-        printf("vsyscall_write signo=%d code=%d", seen.signo, seen.code);
-        where("addr", seen.addr, VSYSCALL_TIME);
-        printf(" trapno=%ld err=%#lx\n", seen.trapno, seen.err);
-    }
 }
 
 /* i386 calls whose structures differ from x86-64's: Linux fills the i386 layouts (stat: 64 bytes; nanosleep: a
@@ -377,6 +374,17 @@ int main(int argc, char **argv)
         TRY(int_0xff);
         TRY(ud2);
         TRY(into);
+    }
+    if (all || strcmp(part, "kernel_reads") == 0) {
+        TRY(read_kernel);
+        TRY(read_vsyscall_page);
+        TRY(read_above_user);
+        TRY(read_noncanonical);
+    }
+    if (all || strcmp(part, "kernel_writes") == 0) {
+        TRY(write_kernel);
+        TRY(write_vsyscall_page);
+        TRY(write_noncanonical);
     }
     if (all || strcmp(part, "vsyscall") == 0) vsyscall_calls();
     if (all || strcmp(part, "int80") == 0) int80_calls();

@@ -141,6 +141,21 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     /// <returns>0 or a <c>uc_err</c>.</returns>
     public int MapPointer(ulong guestAddress, ulong size, int perms, nint host) => uc_mem_map_ptr(_engine, guestAddress, (nuint)size, (uint)perms, host);
 
+    /// <summary>Maps a guest range as empty I/O memory (<c>uc_mmio_map</c>): reads give 0, writes are dropped, and
+    /// nothing backs it on the host. (Unicorn gives an I/O region read and write permission only when it has
+    /// handlers, hence the two no-op ones.)</summary>
+    /// <param name="guestAddress">Page-aligned guest address.</param>
+    /// <param name="size">Page-aligned size.</param>
+    /// <returns>0 or a <c>uc_err</c>.</returns>
+    internal int MapEmptyIo(ulong guestAddress, ulong size) => uc_mmio_map(
+        _engine,
+        guestAddress,
+        (nuint)size,
+        (nint)(delegate* unmanaged<nint, ulong, uint, nint, ulong>)&ReadEmptyIo,
+        0,
+        (nint)(delegate* unmanaged<nint, ulong, uint, ulong, nint, void>)&WriteEmptyIo,
+        0);
+
     /// <summary>Unmaps a guest range (which must be covered by mapped regions).</summary>
     /// <param name="guestAddress">Page-aligned guest address.</param>
     /// <param name="size">Page-aligned size.</param>
@@ -545,6 +560,14 @@ public sealed unsafe partial class UnicornEngine : IDisposable
         return 0;
     }
 
+    [UnmanagedCallersOnly]
+    private static ulong ReadEmptyIo(nint engine, ulong offset, uint size, nint userData) => 0;
+
+    [UnmanagedCallersOnly]
+    private static void WriteEmptyIo(nint engine, ulong offset, uint size, ulong value, nint userData)
+    {
+    }
+
     private static int Control(int type, int argumentCount) => type | (argumentCount << ControlArgumentShift) | (ControlWrite << ControlWriteShift);
 
     private nint CheckedContextOffset(int offset, int size)
@@ -589,6 +612,9 @@ public sealed unsafe partial class UnicornEngine : IDisposable
 
     [LibraryImport(Library)]
     private static partial int uc_mem_map_ptr(nint engine, ulong address, nuint size, uint perms, nint host);
+
+    [LibraryImport(Library)]
+    private static partial int uc_mmio_map(nint engine, ulong address, nuint size, nint readCallback, nint readData, nint writeCallback, nint writeData);
 
     [LibraryImport(Library)]
     private static partial int uc_mem_unmap(nint engine, ulong address, nuint size);

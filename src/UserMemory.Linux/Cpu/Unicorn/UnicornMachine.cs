@@ -62,6 +62,12 @@ internal sealed class UnicornMachine
     // uc_err values that end a run.
     private const int ErrOk = 0;
     private const int ErrInvalidInstruction = 10;
+    private const int ErrReadUnmapped = 6;
+    private const int ErrWriteUnmapped = 7;
+    private const int ErrFetchUnmapped = 8;
+
+    /// <summary>Bits 47 to 63 of a canonical address, which must all be equal.</summary>
+    private const int CanonicalTopShift = 47;
 
     private readonly AddrSpace _space;
     private readonly UnicornEngine _engine;
@@ -109,6 +115,7 @@ internal sealed class UnicornMachine
             Check(_engine.AddStopAtBlockHook(), "uc_hook_add(block)");
             Check(_engine.MapPointer(0, _layout.UserEnd, UnicornProtectionAll, space.KernelBase), "uc_mem_map_ptr(user range)");
             Check(_engine.MapPointer(_layout.BlockBase, _layout.BlockSize, UnicornProtectionAll, _tables.HostBase), "uc_mem_map_ptr(page tables)");
+            MapRestOfCanonicalSpace();
             _tables.WriteStub(RingZeroStub.Build());
             _engine.WriteGdtr(_layout.StubAddress, RingZeroStub.GdtLimit);
             _scratch = _engine.AllocateContext();
@@ -257,6 +264,7 @@ internal sealed class UnicornMachine
             {
                 ErrOk => CpuEvent.Stopped,
                 ErrInvalidInstruction => InvalidOpcodeAsLinuxSeesIt(),
+                ErrReadUnmapped or ErrWriteUnmapped or ErrFetchUnmapped => OutsideMappedMemory(err, _engine.LastFaultAddress),
                 _ => CpuEvent.Exception(X86Vector.GeneralProtection),
             };
         }
@@ -268,6 +276,39 @@ internal sealed class UnicornMachine
             _engine.SaveContext(cpu.Context);
             _scheduler.Release(cpu);
         }
+    }
+
+    /// <summary>Covers every address above the page-table block (but the last page) with one empty I/O region. Unicorn
+    /// 2.0.1 checks a virtual address against its regions before it walks the guest's page tables; without a region
+    /// there, a user access to a kernel address (or to the vsyscall page) ended the run with RIP past the instruction,
+    /// the rest of its block run, and a #GP, where Linux's CPU raises a precise #PF (and #GP for a non-canonical
+    /// address). With the region, the page walk raises those (the guest's tables never map these addresses, so the
+    /// region is never read or written).</summary>
+    private void MapRestOfCanonicalSpace()
+    {
+        ulong lowStart = _layout.BlockBase + _layout.BlockSize; // whole pages
+        Check(_engine.MapEmptyIo(lowStart, unchecked(0UL - lowStart) - IdentityPagingLayout.PageSize), "uc_mmio_map(above the block)");
+    }
+
+    /// <summary>The event for a run Unicorn ended because an access reached no region it maps (only the last page of the
+    /// address space is left without one, see <see cref="MapRestOfCanonicalSpace"/>; RIP is then imprecise). Linux's CPU
+    /// raises #PF for a canonical address there (a page fault nothing maps: SEGV_MAPERR) and #GP for a non-canonical
+    /// one.</summary>
+    private static CpuEvent OutsideMappedMemory(int err, ulong address)
+    {
+        long top = (long)address >> CanonicalTopShift;
+        if (top is not 0 and not -1)
+        {
+            return CpuEvent.Exception(X86Vector.GeneralProtection);
+        }
+
+        MappingFlags access = err switch
+        {
+            ErrWriteUnmapped => MappingFlags.Write,
+            ErrFetchUnmapped => MappingFlags.Execute,
+            _ => MappingFlags.Read,
+        };
+        return CpuEvent.PageFault(address, access);
     }
 
     /// <summary>Asks <paramref name="cpu"/>'s current or next run to stop.</summary>

@@ -95,6 +95,9 @@ INSN(int_0, "int $0")
 INSN(int_1, "int $1")
 INSN(int_6, "int $6")
 INSN(int_13, "int $13")
+INSN(int_23, "int $23")
+INSN(int_25, "int $25")
+INSN(int_26, "int $26")
 INSN(int_14, "int $14")
 INSN(int_0x81, "int $0x81")
 INSN(int_0xff, "int $0xff")
@@ -369,12 +372,15 @@ int main(int argc, char **argv)
         TRY(int_1);
         TRY(int_6);
         TRY(int_13);
+        TRY(int_23);
+        TRY(int_25);
         TRY(int_14);
         TRY(int_0x81);
         TRY(int_0xff);
         TRY(ud2);
         TRY(into);
     }
+    if (all || strcmp(part, "int26") == 0) TRY(int_26);
     if (all || strcmp(part, "kernel_reads") == 0) {
         TRY(read_kernel);
         TRY(read_vsyscall_page);

@@ -14,6 +14,7 @@ public sealed class SoftwareInterruptTests
     [InlineData("traps")]
     [InlineData("kernel_reads")]
     [InlineData("vsyscall")]
+    [InlineData("int26", Skip = "issue 11: KVM under PVM never delivers `int $0x1a` (26) to the guest: the instruction does nothing and the program runs on (Unicorn matches Linux)")]
     public void Trap_is_reported_as_on_Linux(string part) =>
         Differential.AssertSameAsNative(Probes.Get("cpu_traps"), [part]);
 

@@ -828,6 +828,18 @@ public sealed unsafe partial class KvmVcpu : IDisposable
             return true;
         }
 
+        if (vector == X86Exception.GeneralProtection && error == 0 && _registers.Rip >= SoftwareInterrupt.IntLength
+            && TryReadIntInstruction(_registers.Rip - SoftwareInterrupt.IntLength, out int afterInt) && !SoftwareInterrupt.IsUserGate(afterInt))
+        {
+            // PVM answers `int $0x17` and `int $0x19` with #GP, error 0, RIP after the instruction (measured; `int $0x1a`
+            // reaches the guest not at all). A real #GP with error 0 is at its instruction, and bytes `CD N` right
+            // before it would have to end another instruction's immediate: report what Linux's CPU shows.
+            (CpuEvent e, ulong rip) = SoftwareInterrupt.ForIntInstruction(afterInt, _registers.Rip - SoftwareInterrupt.IntLength);
+            _registers.Rip = rip;
+            result = new KvmEvent(KvmEventKind.Exception, e.Vector, e.ErrorCode);
+            return true;
+        }
+
         if (vector != X86Exception.PageFault)
         {
             result = new KvmEvent(KvmEventKind.Exception, vector, error);

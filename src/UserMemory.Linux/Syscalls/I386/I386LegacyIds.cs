@@ -23,5 +23,6 @@ internal static class I386LegacyIds
         return new I386SyscallEntry(number, native, SupportLevel.Full, "", (t, a) => Narrow(read(t, a)));
     }
 
-    private static long Narrow(long id) => id is >= 0 and <= Largest16BitId ? id : (id < 0 ? id : OverflowId);
+    /// <summary><c>high2lowuid</c>; an error (negative) passes through.</summary>
+    private static long Narrow(long id) => id > Largest16BitId ? OverflowId : id;
 }

@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 
@@ -332,6 +333,37 @@ static void int80_calls(void)
            WIFSIGNALED(status), WIFSIGNALED(status) ? WTERMSIG(status) : -1);
 }
 
+/* A blocking i386 read interrupted by SIGALRM: without SA_RESTART it fails with EINTR; with SA_RESTART it restarts
+ * (RAX must hold the i386 number again, 3, not x86-64's 0, which would be i386 restart_syscall) and reads the byte
+ * the second handler run writes. */
+static int restart_pipe[2];
+static volatile sig_atomic_t alarms;
+static void on_alarm(int sig)
+{
+    (void)sig;
+    if (++alarms == 2) write(restart_pipe[1], "z", 1);
+}
+
+static void int80_restart(int restart)
+{
+    static char got;
+    alarms = 0;
+    got = '-';
+    if (pipe(restart_pipe) != 0) { perror("pipe"); exit(2); }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sa.sa_flags = restart ? SA_RESTART : 0;
+    sigaction(SIGALRM, &sa, 0);
+    struct itimerval every = { { 0, 20000 }, { 0, 20000 } }, off = { { 0, 0 }, { 0, 0 } };
+    setitimer(ITIMER_REAL, &every, 0);
+    long r = int80(I386_READ, restart_pipe[0], (long)(uintptr_t)&got, 1);
+    setitimer(ITIMER_REAL, &off, 0);
+    printf("int80_read_%s ret=%ld got=%c\n", restart ? "sa_restart" : "no_restart", r, got);
+    close(restart_pipe[0]);
+    close(restart_pipe[1]);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, 0, _IONBF, 0);
@@ -395,5 +427,9 @@ int main(int argc, char **argv)
     if (all || strcmp(part, "vsyscall") == 0) vsyscall_calls();
     if (all || strcmp(part, "int80") == 0) int80_calls();
     if (all || strcmp(part, "int80_structs") == 0) int80_struct_calls();
+    if (all || strcmp(part, "int80_restart") == 0) {
+        int80_restart(0);
+        int80_restart(1);
+    }
     return 0;
 }

@@ -32,4 +32,8 @@ public static class X86Vector
 
     /// <summary>#XM: SIMD floating-point exception.</summary>
     public const int SimdFloatingPoint = 19;
+
+    /// <summary>Linux's <c>IA32_SYSCALL_VECTOR</c>: <c>int $0x80</c>, the i386 system call, whose gate user mode may
+    /// use (a backend reports it with RIP after the instruction).</summary>
+    public const int LegacySystemCall = 0x80;
 }

@@ -162,6 +162,9 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
                 case CpuEventKind.Stopped:
                     ResumeAfterStop(rip); // stopped on purpose (a mapping change, a signal); resume where it stopped
                     break;
+                case CpuEventKind.PageFault when VsyscallPage.IsCall(e.Address, e.Access, rip):
+                    Resume(rip, VsyscallPage.Emulate(this, rip));
+                    break;
                 case CpuEventKind.PageFault:
                     bool repeated = rip == _lastFaultRip && e.Address == _lastFaultAddress;
                     _lastFaultRip = rip;
@@ -170,11 +173,18 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
                     {
                         _lastFaultRip = ulong.MaxValue;
                         (int faultSignal, int faultCode) = SynchronousFault.ForPageFault(Space, e.Address, e.Access);
-                        Resume(rip, SynchronousFault.Deliver(this, faultSignal, faultCode, e.Address, rip, X86Vector.PageFault, PageFaultErrorCode(e.Access)));
+                        Resume(rip, SynchronousFault.Deliver(this, faultSignal, faultCode, e.Address, rip, X86Vector.PageFault, PageFaultErrorCode(e.Address, e.Access)));
                         break;
                     }
 
                     Cpu.MappingsChanged(e.Address, e.Address + 1);
+                    break;
+                case CpuEventKind.Exception when e.Vector == X86Vector.LegacySystemCall:
+                    if (RunLegacySystemCall(rip))
+                    {
+                        return;
+                    }
+
                     break;
                 case CpuEventKind.Exception:
                     (int signal, int code, ulong address) = SynchronousFault.ForVector(e.Vector, rip);
@@ -207,11 +217,14 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
     /// <inheritdoc/>
     public void Dispose() => Cpu.Dispose();
 
-    /// <summary>The x86 page-fault error code for a user access (present bit unknown: 0; write 2; user 4; fetch 16).</summary>
-    private static ulong PageFaultErrorCode(MappingFlags access)
+    /// <summary>The x86 page-fault error code for a user access (present bit unknown: 0; write 2; user 4; fetch 16).
+    /// As Linux's <c>sanitize_error_code</c>, an access at or above <c>TASK_SIZE_MAX</c> always has the protection bit
+    /// (1), so the kernel's page-table layout does not show.</summary>
+    private static ulong PageFaultErrorCode(ulong address, MappingFlags access)
     {
-        const ulong WriteBit = 2, UserBit = 4, FetchBit = 16;
-        return UserBit | ((access & MappingFlags.Write) != 0 ? WriteBit : 0) | ((access & MappingFlags.Execute) != 0 ? FetchBit : 0);
+        const ulong ProtectionBit = 1, WriteBit = 2, UserBit = 4, FetchBit = 16, TaskSizeMax = 0x7fff_ffff_f000;
+        return UserBit | ((access & MappingFlags.Write) != 0 ? WriteBit : 0) | ((access & MappingFlags.Execute) != 0 ? FetchBit : 0)
+            | (address >= TaskSizeMax ? ProtectionBit : 0);
     }
 
     private void ResumeAfterStop(ulong rip)

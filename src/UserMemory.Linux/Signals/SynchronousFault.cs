@@ -31,6 +31,31 @@ internal static class SynchronousFault
         }
 
         var info = new SigInfo { Signal = signal, Code = code, Address = address };
+        var context = new FaultContext((ulong)vector, errorCode, signal == SignalNumber.SIGSEGV || signal == SignalNumber.SIGBUS ? address : 0);
+        t.LastTrap = context;
+        return Deliver(t, signal, info, context, rip);
+    }
+
+    /// <summary>Linux's <c>force_sig(SIGSEGV)</c> from inside the kernel (a vsyscall it refuses to emulate): SIGSEGV
+    /// SI_KERNEL with si_addr 0, and the frame's trap number, error code and CR2 still the thread's last ones
+    /// (<see cref="Task.LastTrap"/>), which nothing here changes.</summary>
+    /// <param name="t">The task.</param>
+    /// <param name="rip">Where RIP stays.</param>
+    /// <returns>The address to resume at.</returns>
+    internal static ulong DeliverKernelSegv(Task t, ulong rip)
+    {
+        int signal = SignalNumber.SIGSEGV;
+        ulong handler = t.Group.SignalHandlers[signal];
+        if (handler <= 1 || (t.SignalMask & SignalNumber.Bit(signal)) != 0)
+        {
+            t.Group.Terminate(signal);
+        }
+
+        return Deliver(t, signal, new SigInfo { Signal = signal, Code = SignalCode.Kernel }, t.LastTrap, rip);
+    }
+
+    private static ulong Deliver(Task t, int signal, SigInfo info, FaultContext context, ulong rip)
+    {
         GroupSignals g = t.Group.Signals;
         lock (g.Lock)
         {
@@ -38,7 +63,7 @@ internal static class SynchronousFault
             _ = t.Signals.Private.Add(info);
         }
 
-        t.Signals.Fault = new FaultContext((ulong)vector, errorCode, signal == SignalNumber.SIGSEGV || signal == SignalNumber.SIGBUS ? address : 0);
+        t.Signals.Fault = context;
         return SignalDelivery.AfterStop(t, rip);
     }
 
@@ -64,14 +89,17 @@ internal static class SynchronousFault
             ? SignalCode.SegvAccessError
             : SignalCode.SegvMapError; // the last page of the 64-bit space is never a user area
 
-    /// <summary>Linux's signal, si_code and si_addr for an x86 exception at <paramref name="rip"/>.</summary>
+    /// <summary>Linux's signal, si_code and si_addr for an x86 exception at <paramref name="rip"/>. A #DB the guest
+    /// raised (<c>int1</c>/<c>icebp</c>, no debug register hit) is Linux's <c>send_sigtrap</c>: TRAP_BRKPT with si_addr
+    /// at the saved RIP; <c>int3</c> is SI_KERNEL with si_addr 0; #GP and the other vectors SIGSEGV SI_KERNEL.</summary>
     /// <param name="vector">The vector.</param>
     /// <param name="rip">The faulting instruction.</param>
     /// <returns>The triple.</returns>
     internal static (int Signal, int Code, ulong Address) ForVector(int vector, ulong rip) => vector switch
     {
         X86Vector.DivideError => (SignalNumber.SIGFPE, SignalCode.FpeIntegerDivide, rip),
-        X86Vector.Debug or X86Vector.Breakpoint => (SignalNumber.SIGTRAP, SignalCode.Kernel, 0),
+        X86Vector.Debug => (SignalNumber.SIGTRAP, SignalCode.TrapBreakpoint, rip), // icebp: send_sigtrap(regs, 0, TRAP_BRKPT)
+        X86Vector.Breakpoint => (SignalNumber.SIGTRAP, SignalCode.Kernel, 0),
         X86Vector.InvalidOpcode => (SignalNumber.SIGILL, SignalCode.IllegalOperand, rip),
         X86Vector.FloatingPoint or X86Vector.SimdFloatingPoint => (SignalNumber.SIGFPE, SignalCode.FpeFloatInvalid, rip),
         X86Vector.AlignmentCheck => (SignalNumber.SIGBUS, SignalCode.BusAlignment, 0),

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using UserMemory.AddressSpace;
+using UserMemory.Linux.Cpu;
 using UserMemory.Linux.Cpu.Kvm;
 
 namespace UserMemory.Linux.Tests.Kvm;
@@ -188,6 +189,7 @@ public sealed class KvmVcpuTests
     [InlineData("in")]
     [InlineData("int3")]
     [InlineData("int80")]
+    [InlineData("int81")]
     public void Exceptions_in_user_mode_are_reported_with_vector_and_error_code(string name)
     {
         (byte[] code, int vector, ulong error, ulong ripOffset) = name switch
@@ -198,18 +200,14 @@ public sealed class KvmVcpuTests
             "cli" => (X64.Cli, X86Exception.GeneralProtection, 0UL, 0UL),
             "in" => (X64.InAlDx, X86Exception.GeneralProtection, 0UL, 0UL),
             "int3" => (X64.Int3, X86Exception.Breakpoint, 0UL, 1UL), // a trap: RIP is after it
-            "int80" => (X64.Int80, X86Exception.GeneralProtection, (0x80UL << 3) | 2, 0UL), // IDT gate, DPL 0
+            "int80" => (X64.Int80, X86Vector.LegacySystemCall, 0UL, 2UL), // DPL 3 gate, as Linux's: a trap, RIP after it
+            "int81" => (X64.Int81, X86Exception.GeneralProtection, (0x81UL << 3) | 2, 0UL), // IDT gate, DPL 0 (PVM's #UD translated)
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
         using var g = new KvmGuest();
         g.LoadCode(code);
         KvmEvent e = g.Run();
         Assert.Equal(KvmEventKind.Exception, e.Kind);
-        if (name == "int80" && e.Vector == X86Exception.InvalidOpcode)
-        {
-            return; // PVM (a shadow-paging KVM) answers an int through a DPL-0 gate with #UD instead of #GP
-        }
-
         Assert.Equal(vector, e.Vector);
         Assert.Equal(error, e.ErrorCode);
         Assert.Equal(KvmGuest.CodeAddress + ripOffset, g.Regs.Rip);

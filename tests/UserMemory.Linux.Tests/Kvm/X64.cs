@@ -13,6 +13,7 @@ internal static class X64
     public static readonly byte[] InAlDx = [0xEC];
     public static readonly byte[] Int3 = [0xCC];
     public static readonly byte[] Int80 = [0xCD, 0x80];
+    public static readonly byte[] Int81 = [0xCD, 0x81];
     public static readonly byte[] XorEcxEcx = [0x31, 0xC9];
     public static readonly byte[] DivEcx = [0xF7, 0xF1];
     public static readonly byte[] JmpSelf = [0xEB, 0xFE];

@@ -79,7 +79,7 @@ internal static class DescriptorTables
         for (int vector = 0; vector < KernelStub.VectorCount; vector++)
         {
             ulong handler = stub.VectorEntry(vector);
-            int dpl = vector is X86Exception.Breakpoint or X86Exception.Overflow ? UserPrivilege : 0;
+            int dpl = SoftwareInterrupt.IsUserGate(vector) ? UserPrivilege : 0; // as Linux: int3, int $4, int $0x80
             byte ist = vector is X86Exception.DoubleFault or X86Exception.NonMaskableInterrupt or X86Exception.MachineCheck ? Ist1 : (byte)0;
             ulong low = (handler & 0xFFFF) | ((ulong)KernelCode << 16) | ((ulong)ist << 32)
                 | ((ulong)(Present | (uint)(dpl << DplShift) | InterruptGate) << 40) | (((handler >> 16) & 0xFFFF) << 48);

@@ -141,6 +141,21 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     /// <returns>0 or a <c>uc_err</c>.</returns>
     public int MapPointer(ulong guestAddress, ulong size, int perms, nint host) => uc_mem_map_ptr(_engine, guestAddress, (nuint)size, (uint)perms, host);
 
+    /// <summary>Maps a guest range as empty I/O memory (<c>uc_mmio_map</c>): reads give 0, writes are dropped, and
+    /// nothing backs it on the host. (Unicorn gives an I/O region read and write permission only when it has
+    /// handlers, hence the two no-op ones.)</summary>
+    /// <param name="guestAddress">Page-aligned guest address.</param>
+    /// <param name="size">Page-aligned size.</param>
+    /// <returns>0 or a <c>uc_err</c>.</returns>
+    internal int MapEmptyIo(ulong guestAddress, ulong size) => uc_mmio_map(
+        _engine,
+        guestAddress,
+        (nuint)size,
+        (nint)(delegate* unmanaged<nint, ulong, uint, nint, ulong>)&ReadEmptyIo,
+        0,
+        (nint)(delegate* unmanaged<nint, ulong, uint, ulong, nint, void>)&WriteEmptyIo,
+        0);
+
     /// <summary>Unmaps a guest range (which must be covered by mapped regions).</summary>
     /// <param name="guestAddress">Page-aligned guest address.</param>
     /// <param name="size">Page-aligned size.</param>
@@ -222,6 +237,18 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     /// <param name="value">The value.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(X86Register register, ulong value) => _ = uc_reg_write(_engine, (int)register, &value);
+
+    /// <summary>Reads guest-physical memory (<c>uc_mem_read</c>).</summary>
+    /// <param name="address">The first byte.</param>
+    /// <param name="into">Where the bytes go (its length is the count).</param>
+    /// <returns>True when Unicorn maps every byte.</returns>
+    public bool ReadPhysical(ulong address, Span<byte> into)
+    {
+        fixed (byte* p = into)
+        {
+            return uc_mem_read(_engine, address, p, (nuint)into.Length) == 0;
+        }
+    }
 
     /// <summary>Runs guest code from <paramref name="begin"/> until an error or <see cref="Stop"/>.</summary>
     /// <param name="begin">The first instruction.</param>
@@ -533,6 +560,14 @@ public sealed unsafe partial class UnicornEngine : IDisposable
         return 0;
     }
 
+    [UnmanagedCallersOnly]
+    private static ulong ReadEmptyIo(nint engine, ulong offset, uint size, nint userData) => 0;
+
+    [UnmanagedCallersOnly]
+    private static void WriteEmptyIo(nint engine, ulong offset, uint size, ulong value, nint userData)
+    {
+    }
+
     private static int Control(int type, int argumentCount) => type | (argumentCount << ControlArgumentShift) | (ControlWrite << ControlWriteShift);
 
     private nint CheckedContextOffset(int offset, int size)
@@ -579,7 +614,13 @@ public sealed unsafe partial class UnicornEngine : IDisposable
     private static partial int uc_mem_map_ptr(nint engine, ulong address, nuint size, uint perms, nint host);
 
     [LibraryImport(Library)]
+    private static partial int uc_mmio_map(nint engine, ulong address, nuint size, nint readCallback, nint readData, nint writeCallback, nint writeData);
+
+    [LibraryImport(Library)]
     private static partial int uc_mem_unmap(nint engine, ulong address, nuint size);
+
+    [LibraryImport(Library)]
+    private static partial int uc_mem_read(nint engine, ulong address, void* bytes, nuint size);
 
     [LibraryImport(Library)]
     private static partial int uc_reg_read(nint engine, int regid, void* value);

@@ -77,6 +77,10 @@ public sealed class UnicornCpu : ICpu
     /// <summary>What a hook decided the current run reports, or null.</summary>
     internal CpuEvent? PendingEvent { get; set; }
 
+    /// <summary>Where the run that reports <see cref="PendingEvent"/> leaves RIP when that is not where Unicorn left it
+    /// (a software interrupt Linux's CPU reports at the instruction), or null.</summary>
+    internal ulong? PendingRip { get; set; }
+
     /// <summary>The page the fault hook last mapped by itself (a repeat at the same RIP is reported instead).</summary>
     internal ulong LastResolvedPage { get; set; } = ulong.MaxValue;
 

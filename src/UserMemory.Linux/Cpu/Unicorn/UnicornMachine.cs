@@ -62,6 +62,12 @@ internal sealed class UnicornMachine
     // uc_err values that end a run.
     private const int ErrOk = 0;
     private const int ErrInvalidInstruction = 10;
+    private const int ErrReadUnmapped = 6;
+    private const int ErrWriteUnmapped = 7;
+    private const int ErrFetchUnmapped = 8;
+
+    /// <summary>Bits 47 to 63 of a canonical address, which must all be equal.</summary>
+    private const int CanonicalTopShift = 47;
 
     private readonly AddrSpace _space;
     private readonly UnicornEngine _engine;
@@ -75,6 +81,10 @@ internal sealed class UnicornMachine
     private ulong _codeStart = ulong.MaxValue;
     private ulong _codeEnd;
     private readonly EngineScheduler _scheduler;
+    /// <summary>What CR2 holds between page faults: a non-canonical address, which no page fault can report (a
+    /// non-canonical access raises #GP), so vector 14 with CR2 still at this value is an <c>int $14</c>.</summary>
+    private const ulong NoFaultAddress = 0x8000_0000_0000_0000;
+
     private bool _calibrating;
     private nint _calibrationFresh;
     private UnicornCpu? _current;
@@ -105,6 +115,7 @@ internal sealed class UnicornMachine
             Check(_engine.AddStopAtBlockHook(), "uc_hook_add(block)");
             Check(_engine.MapPointer(0, _layout.UserEnd, UnicornProtectionAll, space.KernelBase), "uc_mem_map_ptr(user range)");
             Check(_engine.MapPointer(_layout.BlockBase, _layout.BlockSize, UnicornProtectionAll, _tables.HostBase), "uc_mem_map_ptr(page tables)");
+            MapRestOfCanonicalSpace();
             _tables.WriteStub(RingZeroStub.Build());
             _engine.WriteGdtr(_layout.StubAddress, RingZeroStub.GdtLimit);
             _scratch = _engine.AllocateContext();
@@ -112,6 +123,7 @@ internal sealed class UnicornMachine
             EnableLongModePaging();
             _engine.WriteSelector(X86Register.Ss, RingZeroStub.KernelData);
             CalibrateExceptionState();
+            _engine.Write(X86Register.Cr2, NoFaultAddress);
             _engine.SaveContext(_ringZero);
         }
         catch
@@ -239,13 +251,20 @@ internal sealed class UnicornMachine
             if (cpu.PendingEvent is CpuEvent pending)
             {
                 cpu.PendingEvent = null;
+                if (cpu.PendingRip is ulong rip)
+                {
+                    cpu.PendingRip = null;
+                    _engine.Write(X86Register.Rip, rip);
+                }
+
                 return pending;
             }
 
             return err switch
             {
                 ErrOk => CpuEvent.Stopped,
-                ErrInvalidInstruction => CpuEvent.Exception(X86Vector.InvalidOpcode),
+                ErrInvalidInstruction => InvalidOpcodeAsLinuxSeesIt(),
+                ErrReadUnmapped or ErrWriteUnmapped or ErrFetchUnmapped => OutsideMappedMemory(err, _engine.LastFaultAddress),
                 _ => CpuEvent.Exception(X86Vector.GeneralProtection),
             };
         }
@@ -257,6 +276,39 @@ internal sealed class UnicornMachine
             _engine.SaveContext(cpu.Context);
             _scheduler.Release(cpu);
         }
+    }
+
+    /// <summary>Covers every address above the page-table block (but the last page) with one empty I/O region. Unicorn
+    /// 2.0.1 checks a virtual address against its regions before it walks the guest's page tables; without a region
+    /// there, a user access to a kernel address (or to the vsyscall page) ended the run with RIP past the instruction,
+    /// the rest of its block run, and a #GP, where Linux's CPU raises a precise #PF (and #GP for a non-canonical
+    /// address). With the region, the page walk raises those (the guest's tables never map these addresses, so the
+    /// region is never read or written).</summary>
+    private void MapRestOfCanonicalSpace()
+    {
+        ulong lowStart = _layout.BlockBase + _layout.BlockSize; // whole pages
+        Check(_engine.MapEmptyIo(lowStart, unchecked(0UL - lowStart) - IdentityPagingLayout.PageSize), "uc_mmio_map(above the block)");
+    }
+
+    /// <summary>The event for a run Unicorn ended because an access reached no region it maps (only the last page of the
+    /// address space is left without one, see <see cref="MapRestOfCanonicalSpace"/>; RIP is then imprecise). Linux's CPU
+    /// raises #PF for a canonical address there (a page fault nothing maps: SEGV_MAPERR) and #GP for a non-canonical
+    /// one.</summary>
+    private static CpuEvent OutsideMappedMemory(int err, ulong address)
+    {
+        long top = (long)address >> CanonicalTopShift;
+        if (top is not 0 and not -1)
+        {
+            return CpuEvent.Exception(X86Vector.GeneralProtection);
+        }
+
+        MappingFlags access = err switch
+        {
+            ErrWriteUnmapped => MappingFlags.Write,
+            ErrFetchUnmapped => MappingFlags.Execute,
+            _ => MappingFlags.Read,
+        };
+        return CpuEvent.PageFault(address, access);
     }
 
     /// <summary>Asks <paramref name="cpu"/>'s current or next run to stop.</summary>
@@ -674,9 +726,10 @@ internal sealed class UnicornMachine
             return;
         }
 
-        if (vector == X86Vector.PageFault)
+        if (vector == X86Vector.PageFault && _engine.Read(X86Register.Cr2) != NoFaultAddress)
         {
             ulong address = _engine.Read(X86Register.Cr2);
+            _engine.Write(X86Register.Cr2, NoFaultAddress); // so that an `int $14` later is told apart (below)
             ulong rip = _engine.Read(X86Register.Rip);
             if (_current is { } faulting && TryResolve(faulting, address, rip))
             {
@@ -686,14 +739,64 @@ internal sealed class UnicornMachine
 
             _current?.PendingEvent = CpuEvent.PageFault(address, InferAccess(address, rip));
         }
-        else
+        else if (_current is { } cpu)
         {
-            _current?.PendingEvent = CpuEvent.Exception(vector);
+            (cpu.PendingEvent, cpu.PendingRip) = AsLinuxSeesIt(vector, _engine.Read(X86Register.Rip));
         }
 
         ResetExceptionInFlight();
         _engine.Stop();
     }
+
+    /// <summary>The event (and RIP, when it moves) Linux's CPU shows for vector <paramref name="vector"/> that
+    /// Unicorn raised with RIP at <paramref name="rip"/>. Unicorn checks no IDT gate: it delivers every <c>int N</c> as
+    /// vector N with RIP after the instruction, so the two bytes before RIP are read: <c>int N</c> there is what
+    /// <see cref="SoftwareInterrupt.ForIntInstruction"/> says (<c>int1</c> and <c>int $6</c> end the run as invalid
+    /// instructions instead: <see cref="InvalidOpcodeAsLinuxSeesIt"/>). A real fault whose two preceding bytes happen to encode <c>int N</c> with its
+    /// own vector would be taken for one: RIP at a faulting instruction never follows such bytes in compiled code, and
+    /// a page fault is told apart by CR2 instead (<see cref="NoFaultAddress"/>).</summary>
+    private (CpuEvent Event, ulong? Rip) AsLinuxSeesIt(int vector, ulong rip)
+    {
+        Span<byte> code = stackalloc byte[SoftwareInterrupt.IntLength];
+        if (rip >= SoftwareInterrupt.IntLength && TryReadCode(rip - SoftwareInterrupt.IntLength, code)
+            && code[0] == SoftwareInterrupt.IntOpcode && code[1] == vector)
+        {
+            (CpuEvent e, ulong at) = SoftwareInterrupt.ForIntInstruction(vector, rip - SoftwareInterrupt.IntLength);
+            return (e, at == rip ? null : at);
+        }
+
+        return (CpuEvent.Exception(vector), null);
+    }
+
+    /// <summary>The event for a run Unicorn ended with "invalid instruction" at RIP (it raises #UD that way, without the
+    /// interrupt hook): <c>int1</c> is a #DB trap, and <c>int $6</c> (which Unicorn also ends this way, RIP at the
+    /// instruction) goes through a gate user mode may not use; anything else is #UD.</summary>
+    private CpuEvent InvalidOpcodeAsLinuxSeesIt()
+    {
+        ulong rip = _engine.Read(X86Register.Rip);
+        Span<byte> code = stackalloc byte[SoftwareInterrupt.IntLength];
+        if (TryReadCode(rip, code[..SoftwareInterrupt.Int1Length]) && code[0] == SoftwareInterrupt.Int1Opcode)
+        {
+            _engine.Write(X86Register.Rip, rip + SoftwareInterrupt.Int1Length);
+            return CpuEvent.Exception(X86Vector.Debug);
+        }
+
+        if (TryReadCode(rip, code) && code[0] == SoftwareInterrupt.IntOpcode && code[1] == X86Vector.InvalidOpcode)
+        {
+            (CpuEvent e, ulong at) = SoftwareInterrupt.ForIntInstruction(X86Vector.InvalidOpcode, rip);
+            _engine.Write(X86Register.Rip, at);
+            return e;
+        }
+
+        return CpuEvent.Exception(X86Vector.InvalidOpcode);
+    }
+
+    /// <summary>Reads guest code through the identity mapping, when every byte's page is present.</summary>
+    private bool TryReadCode(ulong address, Span<byte> into) =>
+        address + (ulong)into.Length <= _layout.UserEnd
+        && PageTableEntry.IsPresent(_tables.Entry(address))
+        && PageTableEntry.IsPresent(_tables.Entry(address + (ulong)into.Length - 1))
+        && _engine.ReadPhysical(address, into);
 
     /// <summary>Maps a page the address space already populated (after a clear, a fork or an exec), unless its entry
     /// is present (a protection fault) or the same fault repeats at the same instruction.</summary>

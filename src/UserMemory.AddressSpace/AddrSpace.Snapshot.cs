@@ -50,6 +50,7 @@ public sealed partial class AddrSpace
         {
             ThrowIfDisposed();
             EndBorrowingLocked(copy: true);
+            MaterialisePrivateFilesLocked(); // the snapshot carries no file: see AddrSpace.PrivateFiles
             int fd = lend ? HostMemory.Duplicate(_memfd) : HostMemory.CreateMemfd("usermemory-snapshot", _viewSize);
             try
             {

@@ -75,6 +75,15 @@ internal static class SharedMappings
         }
     }
 
+    /// <summary>Linux's access check for a private file mapping: the descriptor must be open for reading.</summary>
+    /// <param name="hostFd">The host descriptor behind the guest's.</param>
+    /// <returns>0, EACCES for a write-only descriptor, or the host's <c>-errno</c>.</returns>
+    internal static long CheckReadable(long hostFd)
+    {
+        long status = HostLinux.Syscall((long)SyscallNumber.Fcntl, hostFd, FcntlGetFlags);
+        return status < 0 ? status : (status & AccessModeMask) == (long)OpenFlags.WriteOnly ? -(long)LinuxError.EACCES : 0;
+    }
+
     /// <summary>Maps <paramref name="size"/> bytes of the regular file behind <paramref name="hostFd"/> from
     /// <paramref name="offset"/>, shared, with Linux's access checks: the descriptor must be readable, and writable
     /// for a writable mapping (EACCES otherwise).</summary>

@@ -91,6 +91,15 @@ int main(void)
     touch("after_shrink_untouched_page", 50 * MIB, 0);
     touch("after_shrink_past_end", 8192, 0);
     report("munmap", munmap(base, MAP_SIZE));
+    int wronly = open(name, O_WRONLY);
+    report("mmap_private_write_only_fd", (long)mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, wronly, 0));
+    close(wronly);
+    int path_only = open(name, O_PATH);
+    report("mmap_private_o_path_fd", (long)mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, path_only, 0));
+    close(path_only);
+    int dir = open("/", O_RDONLY | O_DIRECTORY);
+    report("mmap_private_directory", (long)mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, dir, 0));
+    close(dir);
     close(fd);
     unlink(name);
     return 0;

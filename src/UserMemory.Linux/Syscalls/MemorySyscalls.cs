@@ -228,6 +228,11 @@ internal static class MemorySyscalls
                 }
             }
         }
+        else if (SharedMappings.IsUnmappableFile(hostFd))
+        {
+            t.Cpu.MappingsChanged(start, start + size);
+            return Errno(LinuxError.ENODEV);
+        }
         else
         {
             // A mapping of something other than a regular file: read its contents into a private area.

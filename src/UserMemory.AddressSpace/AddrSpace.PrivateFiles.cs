@@ -22,8 +22,9 @@ namespace UserMemory.AddressSpace;
 /// rule again).</para>
 /// <para><b>Fork.</b> A snapshot (fork, clone, lending) first reads in every page of these areas below the file's end
 /// that holds file data (pages in the file's holes stay unpopulated where the source can seek: they read zero in the
-/// copy too), counted as committed even over the memory limit (a fork must not fail halfway), and stores the areas as
-/// plain private areas: the copy carries no file. So in a child, a
+/// copy too), committed against the memory limit (over it, the snapshot fails with
+/// <see cref="InsufficientMemoryException"/>, which a fork answers with ENOMEM: a guest cannot pass the limit through a
+/// fork), and stores the areas as plain private areas: the copy carries no file. So in a child, a
 /// page past the file's end reads zero instead of raising SIGBUS; everything else is as in the parent. Carrying the
 /// file across processes would need its descriptor in the snapshot; materialising keeps the snapshot format and the
 /// fork protocol unchanged.</para>
@@ -61,7 +62,7 @@ public sealed partial class AddrSpace
             return LinuxError.EINVAL;
         }
 
-        FileSource? file = FileSource.TryCreate(fd, out LinuxError errno);
+        FileSource? file = AcquireFileSource(fd, out LinuxError errno);
         if (file is null)
         {
             return errno;
@@ -80,6 +81,61 @@ public sealed partial class AddrSpace
         finally
         {
             file.Release(); // the area holds its own reference (or, refused, none)
+        }
+    }
+
+    /// <summary>The most files this space keeps descriptors of its own for: mapping one more answers EMFILE (and
+    /// the Linux layer copies it eagerly instead), so a guest mapping many files cannot run the host out of
+    /// descriptors.</summary>
+    internal const int MaxFileSources = 1024;
+
+    /// <summary>The sources of the files this space maps privately, by device and inode, so that every mapping of one
+    /// file shares one descriptor (ld.so maps a library several times). Entries may be closed (no area left); they
+    /// are replaced on the next mapping of the file and pruned when the table is full. Lock: the table itself.</summary>
+    private readonly System.Collections.Generic.Dictionary<(ulong Device, ulong Inode), FileSource> _fileSources = [];
+
+    /// <summary>A reference on the source of <paramref name="fd"/>'s file: the one this space already has, else a
+    /// new one; null with EMFILE when <see cref="MaxFileSources"/> files are mapped, or the host's error.</summary>
+    private FileSource? AcquireFileSource(int fd, out LinuxError errno)
+    {
+        if (!HostMemory.TryFileIdentity(fd, out ulong device, out ulong inode))
+        {
+            errno = LinuxError.EBADF;
+            return null;
+        }
+
+        lock (_fileSources)
+        {
+            if (_fileSources.TryGetValue((device, inode), out FileSource? known) && known.TryAddReference())
+            {
+                errno = LinuxError.None;
+                return known;
+            }
+
+            if (_fileSources.Count >= MaxFileSources)
+            {
+                foreach (var entry in _fileSources)
+                {
+                    if (entry.Value.IsClosed)
+                    {
+                        _ = _fileSources.Remove(entry.Key);
+                    }
+                }
+
+                if (_fileSources.Count >= MaxFileSources)
+                {
+                    errno = LinuxError.EMFILE;
+                    return null;
+                }
+            }
+
+            FileSource? created = FileSource.TryCreate(fd, out errno);
+            if (created is not null)
+            {
+                _fileSources[(device, inode)] = created;
+            }
+
+            return created;
         }
     }
 
@@ -305,7 +361,7 @@ public sealed partial class AddrSpace
     }
 
     /// <summary>Before a snapshot: reads in every unpopulated page of the private file areas below their file's end
-    /// that holds file data, committed even over the limit. Pages in the file's holes (found with <c>SEEK_DATA</c>
+    /// that holds file data, committed against the limit. Pages in the file's holes (found with <c>SEEK_DATA</c>
     /// where the source seeks privately) stay unpopulated: the copy's lazy zero pages are their contents. Caller holds
     /// the exclusive lock. Pages the host cannot read stay unpopulated.</summary>
     private void MaterialisePrivateFilesLocked()
@@ -359,15 +415,23 @@ public sealed partial class AddrSpace
         }
     }
 
-    /// <summary>Populates <c>[from, to)</c> of a private file area from the file, committed even over the limit (a
+    /// <summary>Populates <c>[from, to)</c> of a private file area from the file, committed against the limit (a
     /// read error leaves the pages unpopulated: zero in the copy). Caller holds the fill lock.</summary>
+    /// <exception cref="InsufficientMemoryException">The pages would pass <see cref="MemoryLimit"/> (the pages read in
+    /// so far stay populated).</exception>
     private void MaterialiseLocked(in Area area, ulong from, ulong to)
     {
         ulong missing = _bitmap.CountClear(from, to);
-        if (missing != 0)
+        if (missing == 0)
         {
-            Interlocked.Add(ref _committedPages, (long)missing);
-            _ = FillLocked(in area, from, to, missing);
+            return;
         }
+
+        if (!TryCommit(missing))
+        {
+            throw new InsufficientMemoryException("Reading in a private file mapping before a snapshot would pass the memory limit.");
+        }
+
+        _ = FillLocked(in area, from, to, missing);
     }
 }

@@ -38,7 +38,8 @@ public sealed partial class AddrSpace
     /// descriptors are close-on-exec: pass them with <c>SCM_RIGHTS</c>, open <c>/proc/&lt;pid&gt;/fd/&lt;n&gt;</c>, or clear
     /// the flag for inheritance.</remarks>
     /// <exception cref="InvalidOperationException">Called from inside an access scope on this space.</exception>
-    /// <exception cref="InsufficientMemoryException">The host ran out of memory while copying.</exception>
+    /// <exception cref="InsufficientMemoryException">The host ran out of memory while copying, or reading in the
+    /// private file mappings would pass <see cref="MemoryLimit"/>.</exception>
     public AddrSpaceSnapshot CreateSnapshot() => BuildSnapshot(lend: false);
 
     /// <summary>Builds a snapshot: a copy of the written pages in a new memfd, or (<paramref name="lend"/>) this

@@ -66,14 +66,36 @@ internal sealed class FileSource
     /// <summary>The file's size now, or -errno (<c>fstat</c>: it changes when anyone truncates or extends the file).</summary>
     public long Size() => HostMemory.TryFileSize(Fd);
 
+    /// <summary>Whether the last reference is gone (the descriptor is closed).</summary>
+    public bool IsClosed => Volatile.Read(ref _references) == 0;
+
     /// <summary>Takes a reference for one more area.</summary>
+    /// <exception cref="ObjectDisposedException">The last reference is gone.</exception>
     public void AddReference()
     {
-        int seen = Interlocked.Increment(ref _references);
-        if (seen <= 1)
+        if (!TryAddReference())
         {
             throw new ObjectDisposedException(nameof(FileSource));
         }
+    }
+
+    /// <summary>Takes a reference unless the last one is gone.</summary>
+    /// <returns>False when the source is closed.</returns>
+    public bool TryAddReference()
+    {
+        int current = Volatile.Read(ref _references);
+        while (current > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _references, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
     }
 
     /// <summary>Drops a reference; closes the descriptor with the last one.</summary>

@@ -220,6 +220,48 @@ public sealed class PrivateFileMappingTests : IDisposable
     }
 
     [Fact]
+    public void Mappings_of_one_file_share_one_descriptor_and_too_many_files_answer_EMFILE()
+    {
+        FillFile(2 * (long)Page);
+        using AddrSpace space = MapFile(1, RO);
+        using (SafeFileHandle again = File.OpenHandle(_path, FileMode.Open, FileAccess.Read))
+        {
+            Assert.Equal(LinuxError.None, space.MapPrivateFile(P(4), Page, RO, (int)again.DangerousGetHandle(), Page));
+        }
+
+        Assert.Equal(1, OtherDescriptorsOnFile());
+        Assert.Equal(Pattern((long)Page + 2), Guest.ReadByte(space, P(4) + 2).Value);
+
+        string directory = Directory.CreateTempSubdirectory("usermem-privfiles-").FullName;
+        try
+        {
+            LinuxError last = LinuxError.None;
+            for (int i = 0; i < AddrSpace.MaxFileSources; i++)
+            {
+                using SafeFileHandle other = File.OpenHandle(Path.Combine(directory, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), FileMode.CreateNew, FileAccess.ReadWrite);
+                last = space.MapPrivateFile(P(100) + ((ulong)i * Page), Page, RO, (int)other.DangerousGetHandle(), 0);
+                if (last != LinuxError.None)
+                {
+                    Assert.Equal(AddrSpace.MaxFileSources - 1, i); // the test file holds one source already
+                    break;
+                }
+            }
+
+            Assert.Equal(LinuxError.EMFILE, last);
+            Assert.Equal(LinuxError.None, space.Unmap(P(100), Page)); // one file's last area gone: room for another
+            using SafeFileHandle extra = File.OpenHandle(Path.Combine(directory, "extra"), FileMode.CreateNew, FileAccess.ReadWrite);
+            Assert.Equal(LinuxError.None, space.MapPrivateFile(P(100), Page, RO, (int)extra.DangerousGetHandle(), 0));
+        }
+        finally
+        {
+            space.Clear();
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Assert.Equal(0, OtherDescriptorsOnFile());
+    }
+
+    [Fact]
     public void Clear_and_a_refused_mapping_release_the_descriptor()
     {
         FillFile((long)Page);
@@ -278,6 +320,18 @@ public sealed class PrivateFileMappingTests : IDisposable
         Assert.False(space.IsPastEndOfFile(P(50), MappingFlags.Read)); // out of memory, not past the end: SIGSEGV
         Assert.Equal(LinuxError.ENOMEM, Guest.Read(space, P(50), 1).Error);
         Assert.Equal(Pattern((40 * (long)Page) + 1), Guest.ReadByte(space, P(40) + 1).Value);
+    }
+
+    [Fact]
+    public void A_snapshot_that_would_read_in_more_than_the_limit_fails_and_the_space_stays_usable()
+    {
+        FillFile(8 * (long)Page);
+        using AddrSpace space = MapFile(8, RO, options: new AddrSpaceOptions { MemoryLimit = 4 * Page });
+        Assert.Equal(Pattern(1), Guest.ReadByte(space, P(0) + 1).Value);
+        Assert.Throws<InsufficientMemoryException>(() => space.CreateSnapshot());
+        Assert.True(space.CommittedBytes <= 4 * Page);
+        Assert.Equal(Pattern((2 * (long)Page) + 1), Guest.ReadByte(space, P(2) + 1).Value);
+        Assert.Equal(1, space.PrivateFileAreaCount);
     }
 
     [Fact]

@@ -188,6 +188,22 @@ internal static unsafe class HostMemory
             : -Libc.LastError;
     }
 
+    /// <summary>The device and inode of the file behind <paramref name="fd"/> (<c>fstat</c>); false when it cannot be
+    /// read.</summary>
+    public static bool TryFileIdentity(int fd, out ulong device, out ulong inode)
+    {
+        Span<byte> stat = stackalloc byte[Libc.StatSize];
+        if (Libc.Fstat(fd, ref stat[0]) != 0)
+        {
+            device = inode = 0;
+            return false;
+        }
+
+        device = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(stat[Libc.StatDeviceOffset..]);
+        inode = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(stat[Libc.StatInodeOffset..]);
+        return true;
+    }
+
     /// <summary>Writes dirty pages of a host mapping back to its file (<c>msync</c>); 0 or an errno.</summary>
     public static int Sync(nint address, ulong size, bool wait) =>
         Libc.Msync(address, (nuint)size, wait ? Libc.MsSync : Libc.MsAsync) == 0 ? 0 : Libc.LastError;

@@ -225,9 +225,6 @@ public sealed partial class AddrSpace
                 return LinuxError.EFAULT; // SIGBUS for a CPU: see IsPastEndOfFile
             }
 
-            ulong from = first;
-            ulong to = end;
-            ulong missing = _bitmap.CountClear(from, to);
             if (faultAround)
             {
                 ulong windowFrom = Math.Max(area.Start >> Pages.Shift4K, first & ~(FileFaultAroundPages - 1));
@@ -235,12 +232,12 @@ public sealed partial class AddrSpace
                 ulong windowMissing = _bitmap.CountClear(windowFrom, windowTo);
                 if (TryCommit(windowMissing))
                 {
-                    (from, to, missing) = (windowFrom, windowTo, windowMissing);
-                    return FillLocked(in area, from, to, missing);
+                    return FillLocked(in area, windowFrom, windowTo, windowMissing);
                 }
             }
 
-            return TryCommit(missing) ? FillLocked(in area, from, to, missing) : LinuxError.ENOMEM;
+            ulong missing = _bitmap.CountClear(first, end);
+            return TryCommit(missing) ? FillLocked(in area, first, end, missing) : LinuxError.ENOMEM;
         }
     }
 

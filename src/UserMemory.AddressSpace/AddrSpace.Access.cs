@@ -82,7 +82,15 @@ public sealed partial class AddrSpace
             }
 
             ulong page = address.Value >> Pages.Shift4K;
-            return _bitmap.IsSet(page) || PopulatePages(in _areas[index], page, page + 1) == LinuxError.None;
+            if (_bitmap.IsSet(page))
+            {
+                return true;
+            }
+
+            ref Area area = ref _areas[index];
+            return area.File is null
+                ? PopulatePages(in area, page, page + 1) == LinuxError.None
+                : PopulatePrivateFilePages(in area, page, page + 1, faultAround: true) == LinuxError.None;
         }
         finally
         {
@@ -324,7 +332,15 @@ public sealed partial class AddrSpace
                 break;
             }
 
-            if (area.Kind == MemoryAreaKind.Private)
+            if (area.File is not null)
+            {
+                LinuxError file = PopulatePrivateFilePages(in area, from, to, faultAround: false);
+                if (file != LinuxError.None)
+                {
+                    return file; // past the end of the file, or over the limit
+                }
+            }
+            else if (area.Kind == MemoryAreaKind.Private)
             {
                 missing += _bitmap.CountClear(from, to);
             }
@@ -349,6 +365,11 @@ public sealed partial class AddrSpace
             ref Area area = ref _areas[i];
             ulong from = System.Math.Max(firstPage, area.Start >> Pages.Shift4K);
             ulong to = System.Math.Min(endPage, area.End >> Pages.Shift4K);
+            if (area.File is not null)
+            {
+                continue; // populated from the file above, under its fill lock
+            }
+
             ulong newly = _bitmap.SetRange(from, to);
             if (area.Kind == MemoryAreaKind.Private)
             {
@@ -364,6 +385,11 @@ public sealed partial class AddrSpace
     /// populating the same pages. Private pages are committed against the limit first.</summary>
     private LinuxError PopulatePages(in Area area, ulong first, ulong end)
     {
+        if (area.File is not null)
+        {
+            return PopulatePrivateFilePages(in area, first, end, faultAround: false);
+        }
+
         if (area.Kind != MemoryAreaKind.Private)
         {
             if (area.Shared is { IsFile: true })

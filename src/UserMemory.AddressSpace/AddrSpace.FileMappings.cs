@@ -26,7 +26,8 @@ namespace UserMemory.AddressSpace;
 /// </remarks>
 public sealed partial class AddrSpace
 {
-    /// <summary>True when the page of <paramref name="address"/> lies in a file-backed shared area whose flags allow
+    /// <summary>True when the page of <paramref name="address"/> lies in a file-backed area (shared, or a private one
+    /// not populated yet) whose flags allow
     /// <paramref name="access"/> but lies past the file's end (Linux raises SIGBUS, BUS_ADRERR, there). Call it after
     /// <see cref="HandlePageFault"/> refused the fault.</summary>
     /// <param name="address">The fault address.</param>
@@ -46,6 +47,11 @@ public sealed partial class AddrSpace
 
             ref Area area = ref _areas[index];
             ulong page = address.Value >> Pages.Shift4K;
+            if (area.File is not null)
+            {
+                return (area.Flags & required) == required && !_bitmap.IsSet(page) && IsPastEndOfPrivateFile(in area, page);
+            }
+
             return area.Shared is { IsFile: true } && (area.Flags & required) == required
                 && PopulateFilePages(in area, page, page + 1) != LinuxError.None;
         }
@@ -85,13 +91,15 @@ public sealed partial class AddrSpace
     /// <summary>
     /// Re-reads the size of every mapped file and returns to the memfd (unpopulated: faulting as past the end) the pages
     /// that now lie past a file's end. Call it after this process shrank a file, before anything touches guest memory.
+    /// Populated pages of private file mappings past the new end are dropped too (freed, uncommitted), as Linux's
+    /// truncation unmaps them even when written, so that they fault as past the end.
     /// </summary>
     /// <returns>The guest ranges whose pages changed (tell the CPU: <c>MappingsChanged</c>).</returns>
     /// <exception cref="InvalidOperationException">Called from inside an access scope on this space.</exception>
     internal IReadOnlyList<VirtAddrRange> DropPagesPastEndOfFile()
     {
         List<VirtAddrRange> changed = [];
-        if (!Volatile.Read(ref _faultGuarded))
+        if (!Volatile.Read(ref _faultGuarded) && !Volatile.Read(ref _mapsPrivateFiles))
         {
             return changed; // no file was ever mapped here: nothing to check, and no exclusive lock to take
         }
@@ -103,6 +111,12 @@ public sealed partial class AddrSpace
             EndBorrowingLocked(copy: true);
             foreach (Area area in _areas.AsSpan())
             {
+                if (area.File is not null)
+                {
+                    DropPrivateFilePagesPastEnd(in area, changed);
+                    continue;
+                }
+
                 if (area.Shared is not { IsFile: true })
                 {
                     continue;

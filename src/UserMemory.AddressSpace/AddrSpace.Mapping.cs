@@ -127,16 +127,18 @@ public sealed partial class AddrSpace
             foreach (Area area in old)
             {
                 RemoveHostBacking(area.Slice(Math.Max(area.Start, s), Math.Min(area.End, e)));
-                if (area.Shared is not null)
+                if (area.Shared is not null || area.File is not null)
                 {
                     int pieces = (area.Start < s ? 1 : 0) + (area.End > e ? 1 : 0);
                     if (pieces == 0)
                     {
-                        area.Shared.Release();
+                        area.Shared?.Release();
+                        area.File?.Release();
                     }
                     else if (pieces == 2)
                     {
-                        area.Shared.AddReference();
+                        area.Shared?.AddReference();
+                        area.File?.AddReference();
                     }
                 }
             }
@@ -233,12 +235,13 @@ public sealed partial class AddrSpace
 
             foreach (Area area in old)
             {
-                if (area.Shared is not null && area.Flags != flags)
+                if ((area.Shared is not null || area.File is not null) && area.Flags != flags)
                 {
                     int pieces = 1 + (area.Start < s ? 1 : 0) + (area.End > e ? 1 : 0);
                     for (int k = 1; k < pieces; k++)
                     {
-                        area.Shared.AddReference();
+                        area.Shared?.AddReference();
+                        area.File?.AddReference();
                     }
                 }
             }
@@ -307,6 +310,7 @@ public sealed partial class AddrSpace
             }
 
             area.Shared?.AddReference();
+            area.File?.AddReference();
             int before = CountBreaks(area.Start, area.End);
             _areas.Replace(index, 0, new ReadOnlySpan<Area>(in area));
             int after = CountBreaks(area.Start, area.End);
@@ -315,6 +319,7 @@ public sealed partial class AddrSpace
             {
                 _areas.Replace(index, 1, default);
                 area.Shared?.Release();
+                area.File?.Release();
                 Uncommit(committed);
                 return LinuxError.ENOMEM;
             }

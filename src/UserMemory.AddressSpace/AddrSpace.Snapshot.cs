@@ -38,7 +38,8 @@ public sealed partial class AddrSpace
     /// descriptors are close-on-exec: pass them with <c>SCM_RIGHTS</c>, open <c>/proc/&lt;pid&gt;/fd/&lt;n&gt;</c>, or clear
     /// the flag for inheritance.</remarks>
     /// <exception cref="InvalidOperationException">Called from inside an access scope on this space.</exception>
-    /// <exception cref="InsufficientMemoryException">The host ran out of memory while copying.</exception>
+    /// <exception cref="InsufficientMemoryException">The host ran out of memory while copying, or reading in the
+    /// private file mappings would pass <see cref="MemoryLimit"/>.</exception>
     public AddrSpaceSnapshot CreateSnapshot() => BuildSnapshot(lend: false);
 
     /// <summary>Builds a snapshot: a copy of the written pages in a new memfd, or (<paramref name="lend"/>) this
@@ -50,6 +51,7 @@ public sealed partial class AddrSpace
         {
             ThrowIfDisposed();
             EndBorrowingLocked(copy: true);
+            MaterialisePrivateFilesLocked(); // the snapshot carries no file: see AddrSpace.PrivateFiles
             int fd = lend ? HostMemory.Duplicate(_memfd) : HostMemory.CreateMemfd("usermemory-snapshot", _viewSize);
             try
             {

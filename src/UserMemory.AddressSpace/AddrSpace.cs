@@ -235,6 +235,7 @@ public sealed partial class AddrSpace : IUserAddressSpace, IHostMappedAddressSpa
         bool hadShared = false;
         foreach (Area area in _areas.AsSpan())
         {
+            area.File?.Release();
             if (area.Shared is not null)
             {
                 hadShared = true;

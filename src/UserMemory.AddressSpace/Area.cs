@@ -15,6 +15,13 @@ internal struct Area
     /// <summary>Offset of <see cref="Start"/> inside <see cref="Shared"/>.</summary>
     public ulong SharedOffset;
 
+    /// <summary>For a private file mapping (<see cref="AddrSpace.MapPrivateFile"/>), the file its pages are read from
+    /// on first population (the area holds one reference on it); else null.</summary>
+    public FileSource? File;
+
+    /// <summary>The file offset of <see cref="Start"/> inside <see cref="File"/>.</summary>
+    public ulong FileOffset;
+
     public readonly ulong Size => End - Start;
 
     /// <summary>This area cut down to <c>[start, end)</c>, which must lie inside it.</summary>
@@ -26,6 +33,11 @@ internal struct Area
         if (Kind == MemoryAreaKind.Shared)
         {
             piece.SharedOffset = SharedOffset + (start - Start);
+        }
+
+        if (File is not null)
+        {
+            piece.FileOffset = FileOffset + (start - Start);
         }
 
         return piece;

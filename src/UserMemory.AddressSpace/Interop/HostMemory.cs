@@ -188,6 +188,22 @@ internal static unsafe class HostMemory
             : -Libc.LastError;
     }
 
+    /// <summary>The device and inode of the file behind <paramref name="fd"/> (<c>fstat</c>); false when it cannot be
+    /// read.</summary>
+    public static bool TryFileIdentity(int fd, out ulong device, out ulong inode)
+    {
+        Span<byte> stat = stackalloc byte[Libc.StatSize];
+        if (Libc.Fstat(fd, ref stat[0]) != 0)
+        {
+            device = inode = 0;
+            return false;
+        }
+
+        device = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(stat[Libc.StatDeviceOffset..]);
+        inode = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(stat[Libc.StatInodeOffset..]);
+        return true;
+    }
+
     /// <summary>Writes dirty pages of a host mapping back to its file (<c>msync</c>); 0 or an errno.</summary>
     public static int Sync(nint address, ulong size, bool wait) =>
         Libc.Msync(address, (nuint)size, wait ? Libc.MsSync : Libc.MsAsync) == 0 ? 0 : Libc.LastError;
@@ -255,6 +271,43 @@ internal static unsafe class HostMemory
 
         return 0;
     }
+
+    /// <summary>Reads up to <paramref name="length"/> bytes of <paramref name="fd"/> from <paramref name="offset"/>
+    /// into host memory at <paramref name="destination"/> (<c>pread</c>, repeated after short reads and EINTR);
+    /// stops at the file's end.</summary>
+    /// <returns>The bytes read, or -errno.</returns>
+    public static long ReadFromFile(int fd, nint destination, ulong length, ulong offset)
+    {
+        ulong done = 0;
+        while (done < length)
+        {
+            nuint chunk = (nuint)Math.Min(length - done, 1UL << 30);
+            nint read = Libc.Pread(fd, destination + (nint)done, chunk, (long)(offset + done));
+            if (read < 0)
+            {
+                int errno = Libc.LastError;
+                if (errno == Libc.EINTR)
+                {
+                    continue;
+                }
+
+                return -errno;
+            }
+
+            if (read == 0)
+            {
+                break;
+            }
+
+            done += (ulong)read;
+        }
+
+        return (long)done;
+    }
+
+    /// <summary>Zeroes <paramref name="length"/> bytes of a kernel view at <paramref name="destination"/>.</summary>
+    public static void Zero(nint destination, ulong length) =>
+        new Span<byte>((void*)destination, checked((int)length)).Clear();
 
     /// <summary>Writes <paramref name="source"/> to <paramref name="fd"/> at <paramref name="offset"/>; 0 or an errno
     /// (ENOMEM/ENOSPC when the host is out of memory). Filling a memfd this way allocates its pages inside the

@@ -92,6 +92,12 @@ internal static partial class Libc
     /// <summary>Offset of <c>st_size</c> in <c>struct stat</c> (x86-64 and arm64).</summary>
     public const int StatSizeOffset = 48;
 
+    /// <summary>Offset of <c>st_dev</c> in x86-64's <c>struct stat</c>.</summary>
+    public const int StatDeviceOffset = 0;
+
+    /// <summary>Offset of <c>st_ino</c> in x86-64's <c>struct stat</c>.</summary>
+    public const int StatInodeOffset = 8;
+
     [LibraryImport(Library, EntryPoint = "fstat", SetLastError = true)]
     public static partial int Fstat(int fd, ref byte statBuffer);
 

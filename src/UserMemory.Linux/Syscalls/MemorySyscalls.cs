@@ -18,7 +18,7 @@ internal static class MemorySyscalls
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Mmap, SupportLevel.Partial, "MAP_PRIVATE file mappings are private copies (at most 256 MiB), without SIGBUS past the file's end", static (t, a) => Serialized(t, a, static (t, a) => Mmap(t, a[0], a[1], a[2], a[3], a[4], a[5])));
+        b.Add(SyscallNumber.Mmap, SupportLevel.Partial, "MAP_PRIVATE of a regular file reads each page in on first touch (a snapshot of the file then; a forked child reads zero, not SIGBUS, past the file's end); of other files, a private copy of at most 256 MiB", static (t, a) => Serialized(t, a, static (t, a) => Mmap(t, a[0], a[1], a[2], a[3], a[4], a[5])));
         b.Add(SyscallNumber.Mprotect, SupportLevel.Full, "", static (t, a) => Serialized(t, a, static (t, a) => Mprotect(t, a[0], a[1], a[2])));
         b.Add(SyscallNumber.Munmap, SupportLevel.Full, "", static (t, a) => Serialized(t, a, static (t, a) => Munmap(t, a[0], a[1])));
         b.Add(SyscallNumber.Brk, SupportLevel.Full, "", static (t, a) => Serialized(t, a, static (t, a) => Brk(t, a[0])));
@@ -75,8 +75,8 @@ internal static class MemorySyscalls
     /// <summary>Linux's default <c>vm.max_map_count</c>: the most areas a process may have.</summary>
     internal const int MaxMapCount = 65530;
 
-    /// <summary>The largest mapping whose contents are copied through managed memory (file-backed mmap, a moving
-    /// mremap); larger ones answer ENOMEM instead of exhausting the host.</summary>
+    /// <summary>The largest mapping whose contents are copied through managed memory (a private mapping of something
+    /// other than a regular file, a moving mremap); larger ones answer ENOMEM instead of exhausting the host.</summary>
     private const ulong MaxCopiedMapping = 256UL << 20;
 
     /// <summary>The largest private file mapping read through a pooled buffer; larger ones get a buffer of their own,
@@ -206,44 +206,41 @@ internal static class MemorySyscalls
             t.Cpu.MappingsChanged(start, start + size);
             return mapped < 0 ? mapped : (long)start;
         }
-        else
+        else if (!shared && SharedMappings.IsRegularFile(hostFd))
         {
-            // File-backed private (or a shared mapping of something other than a regular file): read the file's
-            // contents into a private area.
-            byte[] stat = new byte[144];
-            long st = HostSpanCall(SyscallNumber.Fstat, stat, 1, hostFd);
-            if (st < 0)
+            // A private mapping of a regular file: pages are read in on first touch (AddrSpace.MapPrivateFile).
+            long readable = SharedMappings.CheckReadable(hostFd);
+            if (readable < 0)
             {
-                return st;
+                t.Cpu.MappingsChanged(start, start + size);
+                return readable;
             }
 
-            long fileSize = BitConverter.ToInt64(stat, 48);
-            ulong available = fileSize > (long)offset ? Math.Min((ulong)(fileSize - (long)offset), size) : 0;
-            if (available > MaxCopiedMapping)
+            e = t.Space.MapPrivateFile(new VirtAddr(start), size, mapping, (int)hostFd, offset);
+            if (e is LinuxError.EMFILE or LinuxError.ENFILE)
             {
-                return Errno(LinuxError.ENOMEM);
-            }
-
-            // A pooled buffer for the usual sizes (shared libraries): a fresh one costs a host page fault per page
-            // on every mapping, twice per library that ld.so maps.
-            byte[] contents = available <= MaxPooledMappingBuffer ? ArrayPool<byte>.Shared.Rent((int)available) : new byte[available];
-            try
-            {
-                long r = HostSpanCall(SyscallNumber.Pread64, contents.AsSpan(0, (int)available), 1, hostFd, 0, (long)available, (long)offset);
-                if (r < 0)
+                // The host has no descriptor left for the space's own one: copy the file's bytes now instead.
+                long copied = MapCopy(t, start, size, mapping, hostFd, offset, out e);
+                if (copied < 0)
                 {
                     t.Cpu.MappingsChanged(start, start + size);
-                    return r;
+                    return copied;
                 }
-
-                e = t.Space.MapLinear(new VirtAddr(start), size, mapping, contents.AsSpan(0, (int)r));
             }
-            finally
+        }
+        else if (SharedMappings.IsUnmappableFile(hostFd))
+        {
+            t.Cpu.MappingsChanged(start, start + size);
+            return Errno(LinuxError.ENODEV);
+        }
+        else
+        {
+            // A mapping of something other than a regular file: read its contents into a private area.
+            long copied = MapCopy(t, start, size, mapping, hostFd, offset, out e);
+            if (copied < 0)
             {
-                if (available <= MaxPooledMappingBuffer)
-                {
-                    ArrayPool<byte>.Shared.Return(contents);
-                }
+                t.Cpu.MappingsChanged(start, start + size);
+                return copied;
             }
         }
 
@@ -254,6 +251,49 @@ internal static class MemorySyscalls
         }
 
         return (long)start;
+    }
+
+    /// <summary>Maps <c>[start, start + size)</c> as a private area holding a copy of the file's bytes from
+    /// <paramref name="offset"/>, read now (at most <see cref="MaxCopiedMapping"/> of them).</summary>
+    /// <returns>0 with the space's answer in <paramref name="e"/>, or <c>-errno</c> from the host (fstat, pread) or
+    /// ENOMEM for too many bytes.</returns>
+    private static long MapCopy(Task t, ulong start, ulong size, MappingFlags mapping, long hostFd, ulong offset, out LinuxError e)
+    {
+        e = LinuxError.None;
+        byte[] stat = new byte[144];
+        long st = HostSpanCall(SyscallNumber.Fstat, stat, 1, hostFd);
+        if (st < 0)
+        {
+            return st;
+        }
+
+        long fileSize = BitConverter.ToInt64(stat, 48);
+        ulong available = fileSize > (long)offset ? Math.Min((ulong)(fileSize - (long)offset), size) : 0;
+        if (available > MaxCopiedMapping)
+        {
+            return Errno(LinuxError.ENOMEM);
+        }
+
+        // A pooled buffer for the usual sizes: a fresh one costs a host page fault per page.
+        byte[] contents = available <= MaxPooledMappingBuffer ? ArrayPool<byte>.Shared.Rent((int)available) : new byte[available];
+        try
+        {
+            long r = HostSpanCall(SyscallNumber.Pread64, contents.AsSpan(0, (int)available), 1, hostFd, 0, (long)available, (long)offset);
+            if (r < 0)
+            {
+                return r;
+            }
+
+            e = t.Space.MapLinear(new VirtAddr(start), size, mapping, contents.AsSpan(0, (int)r));
+            return 0;
+        }
+        finally
+        {
+            if (available <= MaxPooledMappingBuffer)
+            {
+                ArrayPool<byte>.Shared.Return(contents);
+            }
+        }
     }
 
     private static long Munmap(Task t, ulong addr, ulong length)

@@ -41,6 +41,15 @@ internal static class SharedMappings
     /// <summary><c>S_IFREG</c>.</summary>
     private const uint RegularFile = 0x8000;
 
+    /// <summary><c>S_IFDIR</c>.</summary>
+    private const uint Directory = 0x4000;
+
+    /// <summary><c>S_IFIFO</c>.</summary>
+    private const uint Fifo = 0x1000;
+
+    /// <summary><c>S_IFSOCK</c>.</summary>
+    private const uint Socket = 0xC000;
+
     /// <summary>True when the host descriptor is a regular file (the files whose pages a shared mapping maps).</summary>
     /// <param name="hostFd">The host descriptor behind the guest's.</param>
     /// <returns>True for a regular file.</returns>
@@ -73,6 +82,33 @@ internal static class SharedMappings
         {
             return t.Space.MapShared(new VirtAddr(start), size, flags, memory, 0);
         }
+    }
+
+    /// <summary>True when the descriptor is a directory, a FIFO or a socket: files with no <c>mmap</c> at all
+    /// (Linux answers ENODEV).</summary>
+    /// <param name="hostFd">The host descriptor behind the guest's.</param>
+    /// <returns>True for such a file.</returns>
+    internal static bool IsUnmappableFile(long hostFd)
+    {
+        byte[] stat = new byte[StatSize];
+        if (HostSpanCall(SyscallNumber.Fstat, stat, 1, hostFd) < 0)
+        {
+            return false;
+        }
+
+        uint type = BinaryPrimitives.ReadUInt32LittleEndian(stat.AsSpan(StatModeOffset)) & FileTypeMask;
+        return type is Directory or Fifo or Socket;
+    }
+
+    /// <summary>Linux's access check for a private file mapping: the descriptor must be open for reading.</summary>
+    /// <param name="hostFd">The host descriptor behind the guest's.</param>
+    /// <returns>0, EBADF for an <c>O_PATH</c> descriptor, EACCES for a write-only one, or the host's <c>-errno</c>.</returns>
+    internal static long CheckReadable(long hostFd)
+    {
+        long status = HostLinux.Syscall((long)SyscallNumber.Fcntl, hostFd, FcntlGetFlags);
+        return status < 0 ? status
+            : (status & (long)OpenFlags.Path) != 0 ? -(long)LinuxError.EBADF
+            : (status & AccessModeMask) == (long)OpenFlags.WriteOnly ? -(long)LinuxError.EACCES : 0;
     }
 
     /// <summary>Maps <paramref name="size"/> bytes of the regular file behind <paramref name="hostFd"/> from

@@ -195,6 +195,15 @@ public sealed class AreaIndexPropertyTests
             Assert.Equal(expected, space.CheckRegionAccess(VirtAddrRange.FromStartSize(address, 2), MappingFlags.Read));
         }
 
+        // TryGetArea agrees with the model: an area contains the address exactly when the model maps it, with its flags.
+        bool found = space.TryGetArea(new VirtAddr(address), out MemoryAreaInfo containing);
+        Assert.True(found == flags.HasValue, $"0x{address:x} TryGetArea: model {flags?.ToString() ?? "unmapped"}, space {found}");
+        if (found)
+        {
+            Assert.True(containing.Range.Start.Value <= address && address < containing.Range.End.Value);
+            Assert.Equal(flags, containing.Flags);
+        }
+
         UserResult<byte> read = Guest.ReadByte(space, address);
         bool readable = flags is { } g && (g & MappingFlags.Read) != 0;
         Assert.True(readable == read.IsOk, $"0x{address:x} read: model {flags?.ToString() ?? "unmapped"}, space {read.Error}");

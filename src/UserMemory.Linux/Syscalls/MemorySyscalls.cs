@@ -24,7 +24,7 @@ internal static class MemorySyscalls
         b.Add(SyscallNumber.Brk, SupportLevel.Full, "", static (t, a) => Serialized(t, a, static (t, a) => Brk(t, a[0])));
         b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "a moved private mapping is copied (at most 256 MiB); MREMAP_DONTUNMAP leaves fresh zero pages behind; shared anonymous memory cannot grow past its size", static (t, a) => Serialized(t, a, static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4])));
         b.Add(SyscallNumber.Msync, SupportLevel.Full, "", static (t, a) => Msync(t, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Madvise, SupportLevel.Stub, "arguments checked as Linux does, advice ignored", static (t, a) => Madvise(a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Madvise, SupportLevel.Partial, "arguments and mapped range checked as Linux does (ENOMEM for unmapped parts); MADV_DONTNEED frees private pages (zero, or the file again, on the next touch); MADV_DONTFORK and MADV_WIPEONFORK are accepted but forks copy the range anyway; other advice changes nothing", static (t, a) => Madvise(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Mlock, SupportLevel.Stub, "arguments checked; every page already stays in memory", static (t, a) => Mlock(t, a[0], a[1]));
         b.Add(SyscallNumber.Munlock, SupportLevel.Stub, "arguments checked", static (t, a) => Mlock(t, a[0], a[1]));
         b.Add(SyscallNumber.Mincore, SupportLevel.Full, "a page is resident when the address space populated it", static (t, a) => Mincore(t, a[0], a[1], a[2]));
@@ -64,6 +64,9 @@ internal static class MemorySyscalls
 
     /// <summary><c>MADV_DONTNEED</c>: the last of the classic advice values; 5 to 7 are unassigned.</summary>
     private const ulong LastClassicAdvice = 4;
+
+    /// <summary><c>MADV_DONTNEED</c>.</summary>
+    private const ulong AdviceDontNeed = 4;
 
     /// <summary><c>MADV_FREE</c>.</summary>
     private const ulong FirstNewerAdvice = 8;
@@ -570,7 +573,7 @@ internal static class MemorySyscalls
     }
 
     /// <summary>madvise: alignment, wrap and advice checked as Linux does; the advice itself is ignored.</summary>
-    private static long Madvise(ulong addr, ulong length, ulong advice)
+    private static long Madvise(Task t, ulong addr, ulong length, ulong advice)
     {
         if ((addr & Pages.OffsetMask4K) != 0 || advice > MaxAdvice || (advice > LastClassicAdvice && advice < FirstNewerAdvice))
         {
@@ -583,7 +586,25 @@ internal static class MemorySyscalls
             return Einval;
         }
 
-        return 0;
+        if (size == 0)
+        {
+            return 0;
+        }
+
+        bool mapped = addr >= GuestLayout.UserStart && addr + size <= GuestLayout.UserEnd && IsFullyMapped(t, addr, addr + size);
+        if (advice == AdviceDontNeed)
+        {
+            // Linux applies the advice to the mapped parts, then reports the holes.
+            ulong from = Math.Max(addr, GuestLayout.UserStart);
+            ulong to = Math.Min(addr + size, GuestLayout.UserEnd);
+            if (from < to)
+            {
+                _ = t.Space.DiscardPages(new VirtAddr(from), to - from);
+                t.Cpu.MappingsChanged(from, to);
+            }
+        }
+
+        return mapped ? 0 : Errno(LinuxError.ENOMEM);
     }
 
     /// <summary>mlock/munlock: the range (rounded out to pages) must be mapped; a length that rounds to nothing locks

@@ -37,6 +37,9 @@ internal static class SharedFutex
     /// own table.</summary>
     internal const long NotShared = long.MinValue;
 
+    /// <summary>The longest single host sleep where the host lacks <c>futex_waitv</c>.</summary>
+    private const long FallbackSliceNs = 100_000_000;
+
     private const long FutexWakeOp = 5;
     private const long FutexWaitBitset = 9;
     private const long FutexWakeBitset = 10;
@@ -107,6 +110,11 @@ internal static class SharedFutex
 
                 long h = HostLinux.Syscall((long)SyscallNumber.FutexWaitv, waiters, 0, deadline < 0 ? default : until, 3,
                     [0, 2, 0, 0, ClockMonotonic, 0]);
+                if (h == -(long)LinuxError.ENOSYS)
+                {
+                    h = WaitWithoutWaitv(word, expected, bitset, deadline);
+                }
+
                 if (h == GuestWordWoken)
                 {
                     outcome = Interrupted(t) ? FutexTable.WaitOutcome.Interrupted : FutexTable.WaitOutcome.Woken;
@@ -135,6 +143,21 @@ internal static class SharedFutex
             t.ExitSharedWait();
             Unmap(page);
         }
+    }
+
+    /// <summary>A host before Linux 5.16 has no <c>futex_waitv</c>: one plain <c>FUTEX_WAIT_BITSET</c> of at most
+    /// <see cref="FallbackSliceNs"/> (the kick word cannot end it, so a signal waits for the slice's end at worst; a
+    /// waiter requeued meanwhile goes back to its first word after a slice). Answers as <c>futex_waitv</c> would: 0
+    /// for a wake, the kick index when the slice ended early enough to look again, or -errno.</summary>
+    private static long WaitWithoutWaitv(long word, uint expected, uint bitset, long deadline)
+    {
+        long sliceEnd = Now() + FallbackSliceNs;
+        long end = deadline < 0 ? sliceEnd : Math.Min(sliceEnd, deadline);
+        Span<byte> slice = stackalloc byte[TimespecSize];
+        BinaryPrimitives.WriteInt64LittleEndian(slice, end / NanosecondsPerSecond);
+        BinaryPrimitives.WriteInt64LittleEndian(slice[sizeof(long)..], end % NanosecondsPerSecond);
+        long h = HostLinux.Syscall((long)SyscallNumber.Futex, slice, 3, [word, FutexWaitBitset, expected, 0, 0, bitset]);
+        return h == -(long)LinuxError.ETIMEDOUT && (deadline < 0 || Now() < deadline) ? KickWordWoken : h;
     }
 
     /// <summary><c>FUTEX_WAKE_BITSET</c> on a shared word: wakes up to <paramref name="count"/> waiters whose bitset

@@ -41,6 +41,12 @@ internal static class PidfdSyscalls
         b.Add(SyscallNumber.PidfdGetfd, SupportLevel.Unsupported, "another runner's descriptors are out of reach: EBADF for a descriptor that is not a pidfd, else EPERM", static (t, a) => GetFd(t, a[0], (uint)a[2]));
     }
 
+    /// <summary>A pidfd (no flags) for <paramref name="pid"/>, a process of the sandbox (clone's CLONE_PIDFD).</summary>
+    /// <param name="t">The task that gets the descriptor.</param>
+    /// <param name="pid">The process.</param>
+    /// <returns>The guest descriptor, or -errno.</returns>
+    internal static long OpenFor(Task t, int pid) => Open(t, pid, 0);
+
     private static long Open(Task t, int pid, long flags)
     {
         if ((flags & ~(NonBlock | Thread)) != 0 || pid <= 0)

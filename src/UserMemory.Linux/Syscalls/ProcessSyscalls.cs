@@ -53,14 +53,91 @@ internal static class ProcessSyscalls
         b.Add(SyscallNumber.Setgroups, SupportLevel.Partial, "passed to the host (EPERM unless the runner is privileged)", static (t, a) => SetGroups(t, a[0], a[1]));
         b.Add(SyscallNumber.Gettid, SupportLevel.Full, "", static (t, a) => t.Tid);
         b.Add(SyscallNumber.Prlimit64, SupportLevel.Partial, "the guest's own limits (recorded, not applied to the host); another process's limits are read-only host facts", static (t, a) => Prlimit(t, a[0], a[1], a[2], a[3]));
-        b.Add(SyscallNumber.Clone3, SupportLevel.Unsupported, "libcs fall back to clone", static (t, a) => Errno(LinuxError.ENOSYS));
+        b.Add(SyscallNumber.Clone3, SupportLevel.Partial, "as clone, from struct clone_args (the child's stack pointer is stack + stack_size; CLONE_PIDFD writes a pidfd); set_tid, CLONE_INTO_CGROUP and CLONE_CLEAR_SIGHAND answer EINVAL", static (t, a) => Clone3(t, a[0], a[1]));
     }
 
     private const ulong CloneSetTls = (ulong)CloneFlags.SetTls;
+    private const ulong ClonePidfd = (ulong)CloneFlags.PidFd;
+    private const ulong CloneExitSignalMask = (ulong)CloneFlags.ExitSignalMask;
+
+    // struct clone_args: eleven u64 fields; version 0 ends after tls, version 2 (set_tid, set_tid_size, cgroup) at 88.
+    private const int CloneArgsVersion0Size = 64;
+    private const int CloneArgsKnownSize = 88;
+    private const int CloneArgsFlags = 0;
+    private const int CloneArgsPidfd = 8;
+    private const int CloneArgsChildTid = 16;
+    private const int CloneArgsParentTid = 24;
+    private const int CloneArgsExitSignal = 32;
+    private const int CloneArgsStack = 40;
+    private const int CloneArgsStackSize = 48;
+    private const int CloneArgsTls = 56;
+    private const int CloneArgsSetTid = 64;
+    private const int CloneArgsSetTidSize = 72;
     private const ulong CloneVfork = (ulong)CloneFlags.Vfork;
     private const ulong CloneVm = (ulong)CloneFlags.Vm;
     private const ulong CloneParentSetTid = (ulong)CloneFlags.ParentSetTid;
     private const ulong CloneChildSetTid = (ulong)CloneFlags.ChildSetTid;
+
+    /// <summary>clone3: <c>struct clone_args</c> (its version-0 size of 64 bytes and up, any later fields zero), then
+    /// the clone path. The checks are Linux's <c>copy_clone_args_from_user</c> and <c>clone3_args_valid</c>.</summary>
+    private static long Clone3(Task t, ulong argsAddr, ulong size)
+    {
+        if (size < CloneArgsVersion0Size)
+        {
+            return Einval;
+        }
+
+        Span<byte> args = stackalloc byte[CloneArgsKnownSize];
+        LinuxError e;
+        using (UserAccess access = UserAccess.Begin(t.Space))
+        {
+            e = UserCopy.CopyStructFromUser(in access, args, UserConstPtr<byte>.FromAddress(new VirtAddr(argsAddr)), size);
+        }
+
+        if (e != LinuxError.None)
+        {
+            return Errno(e); // EFAULT, or E2BIG for a larger struct whose extra bytes are not zero
+        }
+
+        ulong flags = Field(args, CloneArgsFlags);
+        ulong pidfd = Field(args, CloneArgsPidfd);
+        ulong childTid = Field(args, CloneArgsChildTid);
+        ulong parentTid = Field(args, CloneArgsParentTid);
+        ulong exitSignal = Field(args, CloneArgsExitSignal);
+        ulong stack = Field(args, CloneArgsStack);
+        ulong stackSize = Field(args, CloneArgsStackSize);
+        ulong tls = Field(args, CloneArgsTls);
+        if ((exitSignal & ~CloneExitSignalMask) != 0 || exitSignal > SignalNumber.SIGRTMAX
+            || (flags & (CloneExitSignalMask | (ulong)CloneFlags.Detached | (ulong)CloneFlags.IntoCgroup | (ulong)CloneFlags.ClearSignalHandlers)) != 0
+            || Field(args, CloneArgsSetTid) != 0 || Field(args, CloneArgsSetTidSize) != 0
+            || (stack == 0) != (stackSize == 0) || (stack != 0 && stack + stackSize < stack)
+            || ((flags & ClonePidfd) != 0 && (flags & (ulong)CloneFlags.Thread) != 0))
+        {
+            return Einval;
+        }
+
+        long pid = Clone(t, (flags & ~ClonePidfd) | exitSignal, stack == 0 ? 0 : stack + stackSize, parentTid, childTid, tls);
+        if (pid > 0 && (flags & ClonePidfd) != 0)
+        {
+            WritePidfd(t, pid, pidfd);
+        }
+
+        return pid;
+    }
+
+    private static ulong Field(ReadOnlySpan<byte> args, int offset) => System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(args[offset..]);
+
+    /// <summary>CLONE_PIDFD: a pidfd for the new child, its number written as an int at <paramref name="address"/>
+    /// (the child exists already, so a failure here leaves the guest without the descriptor, as a bad address would
+    /// on Linux after its own checks).</summary>
+    private static void WritePidfd(Task t, long pid, ulong address)
+    {
+        long fd = PidfdSyscalls.OpenFor(t, (int)pid);
+        if (fd >= 0)
+        {
+            t.WriteI32(address, (int)fd);
+        }
+    }
 
     private static long Clone(Task t, ulong flags, ulong stack, ulong parentTid, ulong childTid, ulong tls)
     {
@@ -98,6 +175,11 @@ internal static class ProcessSyscalls
         if (pid > 0 && (flags & CloneParentSetTid) != 0)
         {
             t.WriteI32(parentTid, (int)pid);
+        }
+
+        if (pid > 0 && (flags & ClonePidfd) != 0)
+        {
+            WritePidfd(t, pid, parentTid); // clone's CLONE_PIDFD reuses parent_tid
         }
 
         return pid;

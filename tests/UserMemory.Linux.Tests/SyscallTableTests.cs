@@ -28,7 +28,7 @@ public sealed class SyscallTableTests
 
         Assert.True(rows > 100);
         Assert.Equal("read", SyscallTable.Lookup((long)SyscallNumber.Read)!.Name);
-        Assert.Equal(SupportLevel.Unsupported, SyscallTable.Lookup((long)SyscallNumber.Clone3)!.Support);
+        Assert.Equal(SupportLevel.Unsupported, SyscallTable.Lookup((long)SyscallNumber.Rseq)!.Support);
     }
 
     [Theory]

@@ -4,6 +4,7 @@ using UserMemory.AddressSpace;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Signals;
+using UserMemory.Linux.Syscalls;
 
 namespace UserMemory.Linux.Kernel;
 
@@ -40,15 +41,6 @@ internal static class SharedFutex
     /// <summary>The longest single host sleep where the host lacks <c>futex_waitv</c>.</summary>
     private const long FallbackSliceNs = 100_000_000;
 
-    private const long FutexWakeOp = 5;
-    private const long FutexWaitBitset = 9;
-    private const long FutexWakeBitset = 10;
-    private const long FutexRequeue = 3;
-    private const long FutexCompareRequeue = 4;
-    private const long FutexWake = 1;
-    private const long ProtRead = 1;
-    private const long ProtWrite = 2;
-    private const long MapShared = 1;
     private const long ClockMonotonic = 1;
     private const long NanosecondsPerSecond = 1_000_000_000;
     private const int TimespecSize = 16;
@@ -56,7 +48,7 @@ internal static class SharedFutex
     private const int WaitvAddressOffset = 8;
     private const int WaitvFlagsOffset = 16;
     private const uint Futex2SizeU32 = 0x02;
-    private const uint Futex2Private = 128;
+    private const uint Futex2Private = (uint)FutexOperation.Private; // FUTEX2_PRIVATE is FUTEX_PRIVATE_FLAG
     private const long GuestWordWoken = 0;
     private const long KickWordWoken = 1;
 
@@ -93,8 +85,7 @@ internal static class SharedFutex
             long deadline = timeoutNs < 0 ? -1 : Now() + timeoutNs;
             if (deadline >= 0)
             {
-                BinaryPrimitives.WriteInt64LittleEndian(until, deadline / NanosecondsPerSecond);
-                BinaryPrimitives.WriteInt64LittleEndian(until[sizeof(long)..], deadline % NanosecondsPerSecond);
+                WriteTimespec(until, deadline);
             }
 
             while (true)
@@ -102,7 +93,7 @@ internal static class SharedFutex
                 // The kick word first, then the signals: a signal posted after this look bumps the word, and the
                 // host then refuses to sleep on the stale value.
                 BinaryPrimitives.WriteUInt64LittleEndian(kick, t.ReadKick());
-                if (Interrupted(t))
+                if (InterruptibleWait.Interrupts(t, 0))
                 {
                     outcome = FutexTable.WaitOutcome.Interrupted;
                     return 0;
@@ -117,7 +108,7 @@ internal static class SharedFutex
 
                 if (h == GuestWordWoken)
                 {
-                    outcome = Interrupted(t) ? FutexTable.WaitOutcome.Interrupted : FutexTable.WaitOutcome.Woken;
+                    outcome = InterruptibleWait.Interrupts(t, 0) ? FutexTable.WaitOutcome.Interrupted : FutexTable.WaitOutcome.Woken;
                     return 0;
                 }
 
@@ -154,9 +145,8 @@ internal static class SharedFutex
         long sliceEnd = Now() + FallbackSliceNs;
         long end = deadline < 0 ? sliceEnd : Math.Min(sliceEnd, deadline);
         Span<byte> slice = stackalloc byte[TimespecSize];
-        BinaryPrimitives.WriteInt64LittleEndian(slice, end / NanosecondsPerSecond);
-        BinaryPrimitives.WriteInt64LittleEndian(slice[sizeof(long)..], end % NanosecondsPerSecond);
-        long h = HostLinux.Syscall((long)SyscallNumber.Futex, slice, 3, [word, FutexWaitBitset, expected, 0, 0, bitset]);
+        WriteTimespec(slice, end);
+        long h = HostLinux.Syscall((long)SyscallNumber.Futex, slice, 3, [word, (long)FutexOperation.WaitBitset, expected, 0, 0, bitset]);
         return h == -(long)LinuxError.ETIMEDOUT && (deadline < 0 || Now() < deadline) ? KickWordWoken : h;
     }
 
@@ -177,7 +167,7 @@ internal static class SharedFutex
 
         try
         {
-            return HostLinux.Syscall((long)SyscallNumber.Futex, word, FutexWakeBitset, count, 0, 0, bitset);
+            return HostLinux.Syscall((long)SyscallNumber.Futex, word, (long)FutexOperation.WakeBitset, count, 0, 0, bitset);
         }
         finally
         {
@@ -195,7 +185,7 @@ internal static class SharedFutex
     /// <returns>The host's answer, or <see cref="NotShared"/> when either word is not in shared memory.</returns>
     internal static long Requeue(Task t, ulong address, ulong address2, int wake, int requeue, uint? compare) =>
         WithTwoWords(t, address, address2, secondWritable: false, (first, second) =>
-            HostLinux.Syscall((long)SyscallNumber.Futex, first, compare is null ? FutexRequeue : FutexCompareRequeue, wake, requeue, second, compare ?? 0));
+            HostLinux.Syscall((long)SyscallNumber.Futex, first, (long)(compare is null ? FutexOperation.Requeue : FutexOperation.CompareRequeue), wake, requeue, second, compare ?? 0));
 
     /// <summary><c>FUTEX_WAKE_OP</c> between two shared words (the host applies the operation to the second word).</summary>
     /// <param name="t">The task.</param>
@@ -207,12 +197,12 @@ internal static class SharedFutex
     /// <returns>The host's answer, or <see cref="NotShared"/> when either word is not in shared memory.</returns>
     internal static long WakeOp(Task t, ulong address, ulong address2, int wake, int wake2, uint encoded) =>
         WithTwoWords(t, address, address2, secondWritable: true, (first, second) =>
-            HostLinux.Syscall((long)SyscallNumber.Futex, first, FutexWakeOp, wake, wake2, second, encoded));
+            HostLinux.Syscall((long)SyscallNumber.Futex, first, (long)FutexOperation.WakeOp, wake, wake2, second, encoded));
 
     /// <summary>Wakes a task's wait on its kick word (<see cref="Task.Wake"/> bumped the word first).</summary>
     /// <param name="kickWord">The host address of the task's kick word.</param>
     internal static void Kick(long kickWord) =>
-        _ = HostLinux.Syscall((long)SyscallNumber.Futex, kickWord, FutexWake | Futex2Private, int.MaxValue);
+        _ = HostLinux.Syscall((long)SyscallNumber.Futex, kickWord, (long)(FutexOperation.Wake | FutexOperation.Private), int.MaxValue);
 
     private static long WithTwoWords(Task t, ulong address, ulong address2, bool secondWritable, Func<long, long, long> operation)
     {
@@ -275,8 +265,8 @@ internal static class SharedFutex
 
         ulong pageStart = Pages.AlignDown4K(address);
         ulong offset = area.SharedOffset + (pageStart - area.Range.Start.Value);
-        long mapped = HostLinux.Syscall((long)SyscallNumber.Mmap, 0, (long)Pages.Size4K, writable ? ProtRead | ProtWrite : ProtRead,
-            MapShared, memory.Fd, (long)offset);
+        Protection protection = writable ? Protection.Read | Protection.Write : Protection.Read;
+        long mapped = HostLinux.Syscall((long)SyscallNumber.Mmap, 0, (long)Pages.Size4K, (long)protection, (long)MapFlags.Shared, memory.Fd, (long)offset);
         if (mapped < 0)
         {
             return -(long)LinuxError.EFAULT;
@@ -299,12 +289,11 @@ internal static class SharedFutex
         !UserCopy.AtomicLoad32(t.Space, UserConstPtr<uint>.FromAddress(new VirtAddr(address))).TryGetValue(out uint value)
         || value != expected;
 
-    private static bool Interrupted(Task t) => (SignalDelivery.Pending(t) & ~t.SignalMask) != 0;
+    private static long Now() => TimeSyscalls.ClockNow(ClockMonotonic);
 
-    private static long Now()
+    private static void WriteTimespec(Span<byte> timespec, long nanoseconds)
     {
-        Span<byte> now = stackalloc byte[TimespecSize];
-        _ = HostLinux.Syscall((long)SyscallNumber.ClockGettime, now, 1, [ClockMonotonic, 0, 0, 0, 0, 0]);
-        return (BinaryPrimitives.ReadInt64LittleEndian(now) * NanosecondsPerSecond) + BinaryPrimitives.ReadInt64LittleEndian(now[sizeof(long)..]);
+        BinaryPrimitives.WriteInt64LittleEndian(timespec, nanoseconds / NanosecondsPerSecond);
+        BinaryPrimitives.WriteInt64LittleEndian(timespec[sizeof(long)..], nanoseconds % NanosecondsPerSecond);
     }
 }

@@ -281,7 +281,12 @@ internal static class InterruptibleWait
     /// <returns>Now.</returns>
     internal static long Now() => (long)(Stopwatch.GetTimestamp() * (NanosecondsPerSecond / (double)Stopwatch.Frequency));
 
-    private static bool Interrupts(Task t, ulong interest) => (SignalDelivery.Pending(t) & (~t.SignalMask | interest)) != 0;
+    /// <summary>Whether a signal would end a wait of <paramref name="t"/> now: one pending and unblocked, or pending
+    /// and in <paramref name="interest"/>.</summary>
+    /// <param name="t">The waiting task.</param>
+    /// <param name="interest">Signals that end the wait even while blocked (0 for none).</param>
+    /// <returns>True when the wait must end for a signal.</returns>
+    internal static bool Interrupts(Task t, ulong interest) => (SignalDelivery.Pending(t) & (~t.SignalMask | interest)) != 0;
 
     private static void SetEntry(Span<byte> entries, int index, int fd, short events)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Cpu;
 using UserMemory.Linux.Fs;
@@ -125,9 +126,9 @@ internal static class TimeSyscalls
     /// <returns>Nanoseconds or -errno.</returns>
     internal static long ClockNow(long clock)
     {
-        byte[] ts = new byte[TimespecSize];
+        Span<byte> ts = stackalloc byte[TimespecSize];
         long r = HostSpanCall(SyscallNumber.ClockGettime, ts, 1, clock);
-        return r < 0 ? r : (BitConverter.ToInt64(ts, 0) * NanosecondsPerSecond) + BitConverter.ToInt64(ts, 8);
+        return r < 0 ? r : (BinaryPrimitives.ReadInt64LittleEndian(ts) * NanosecondsPerSecond) + BinaryPrimitives.ReadInt64LittleEndian(ts[sizeof(long)..]);
     }
 
     /// <summary>nanosleep and clock_nanosleep: the clock is checked by the host (EINVAL, EOPNOTSUPP), the request by

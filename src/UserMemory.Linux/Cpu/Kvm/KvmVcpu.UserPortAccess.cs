@@ -115,7 +115,7 @@ public sealed unsafe partial class KvmVcpu
         var data = new Span<byte>(_run + offset, (int)bytes);
         data.Clear();
         Span<byte> first = data[..Math.Min(size, data.Length)];
-        if (!UserCopy.CopyIn(_vm.Space, UserConstPtr<byte>.FromAddress(new VirtAddr(SyncRegs.Rdi)), first).IsOk)
+        if (!TryReadGuest(SyncRegs.Rdi, first))
         {
             first.Clear();
         }
@@ -185,13 +185,13 @@ public sealed unsafe partial class KvmVcpu
         code.Clear();
         ulong toPageEnd = SystemRegionLayout.PageSize - (at % SystemRegionLayout.PageSize);
         Span<byte> first = code[..(int)Math.Min((ulong)code.Length, toPageEnd)];
-        if (!UserCopy.CopyIn(_vm.Space, UserConstPtr<byte>.FromAddress(new VirtAddr(at)), first).IsOk)
+        if (!TryReadGuest(at, first))
         {
             return false;
         }
 
         Span<byte> rest = code[first.Length..];
-        if (!rest.IsEmpty && !UserCopy.CopyIn(_vm.Space, UserConstPtr<byte>.FromAddress(new VirtAddr(at + (ulong)first.Length)), rest).IsOk)
+        if (!rest.IsEmpty && !TryReadGuest(at + (ulong)first.Length, rest))
         {
             rest.Clear();
         }
@@ -208,7 +208,7 @@ public sealed unsafe partial class KvmVcpu
     {
         Span<byte> code = stackalloc byte[2];
         if (end >= (ulong)code.Length
-            && UserCopy.CopyIn(_vm.Space, UserConstPtr<byte>.FromAddress(new VirtAddr(end - (ulong)code.Length)), code).IsOk)
+            && TryReadGuest(end - (ulong)code.Length, code))
         {
             if (code[0] == OutImm8AlOpcode && code[1] == KernelStub.SyscallPort)
             {

@@ -777,12 +777,17 @@ public sealed unsafe partial class KvmVcpu : IDisposable
         _resume = _syscallLevel == SyscallLevel.User ? ResumePath.User : ResumePath.Syscall;
     }
 
+    /// <summary>Reads guest memory at <paramref name="at"/> through the core (the address space's permissions): all
+    /// of <paramref name="bytes"/>, or false.</summary>
+    private bool TryReadGuest(ulong at, Span<byte> bytes) =>
+        UserCopy.CopyIn(_vm.Space, UserConstPtr<byte>.FromAddress(new VirtAddr(at)), bytes).IsOk;
+
     /// <summary>Whether the guest's bytes at <paramref name="at"/> are an <c>int imm8</c>, and its vector.</summary>
     private bool TryReadIntInstruction(ulong at, out int vector)
     {
         Span<byte> code = stackalloc byte[SoftwareInterrupt.IntLength];
         vector = 0;
-        if (!UserCopy.CopyIn(_vm.Space, UserConstPtr<byte>.FromAddress(new VirtAddr(at)), code).IsOk || code[0] != SoftwareInterrupt.IntOpcode)
+        if (!TryReadGuest(at, code) || code[0] != SoftwareInterrupt.IntOpcode)
         {
             return false;
         }

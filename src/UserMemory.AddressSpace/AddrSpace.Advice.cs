@@ -15,13 +15,15 @@ public sealed partial class AddrSpace
     /// </summary>
     /// <param name="start">Page-aligned start.</param>
     /// <param name="size">Page-aligned size, above zero.</param>
+    /// <param name="freed">True when some populated page was freed: only then must a CPU drop the range.</param>
     /// <returns>None; EINVAL (unaligned, empty or not inside <see cref="UserRange"/>); ENOMEM when part of the range is
     /// not mapped (the mapped parts are discarded anyway, as Linux does).</returns>
     /// <exception cref="InvalidOperationException">Called from inside an access scope on this space.</exception>
-    /// <remarks>Callers that run guest code through a CPU drop the range from its TLB and page tables afterwards, as
-    /// after <see cref="Protect"/>.</remarks>
-    public LinuxError DiscardPages(VirtAddr start, ulong size)
+    /// <remarks>Callers that run guest code through a CPU drop the range from its TLB and page tables afterwards when
+    /// <paramref name="freed"/>, as after <see cref="Protect"/>.</remarks>
+    public LinuxError DiscardPages(VirtAddr start, ulong size, out bool freed)
     {
+        freed = false;
         if (!TryValidateRange(start, size, out VirtAddrRange range))
         {
             return LinuxError.EINVAL;
@@ -56,6 +58,7 @@ public sealed partial class AddrSpace
 
                 HostMemory.PunchHole(_memfd, from, to - from);
                 Uncommit(_bitmap.ClearRange(firstPage, endPage));
+                freed = true;
             }
 
             return covered == e - s ? LinuxError.None : LinuxError.ENOMEM;

@@ -20,7 +20,8 @@ public sealed class DiscardPagesTests
         Assert.Equal(LinuxError.None, Guest.Write(space, at, Enumerable.Repeat((byte)0x11, (int)(4 * Page)).ToArray()));
         ulong before = space.CommittedBytes;
 
-        Assert.Equal(LinuxError.None, space.DiscardPages(new VirtAddr(at + Page), 2 * Page));
+        Assert.Equal(LinuxError.None, space.DiscardPages(new VirtAddr(at + Page), 2 * Page, out bool freed));
+        Assert.True(freed);
 
         Assert.Equal(before - (2 * Page), space.CommittedBytes);
         Assert.Equal(0x11, Guest.ReadByte(space, at).Value);
@@ -38,7 +39,8 @@ public sealed class DiscardPagesTests
         Assert.Equal(LinuxError.None, space.MapShared(new VirtAddr(at), Page, ReadWrite, memory, 0));
         Assert.Equal(LinuxError.None, Guest.Write(space, at, [0x55]));
 
-        Assert.Equal(LinuxError.None, space.DiscardPages(new VirtAddr(at), Page));
+        Assert.Equal(LinuxError.None, space.DiscardPages(new VirtAddr(at), Page, out bool freed));
+        Assert.False(freed);
 
         Assert.Equal(0x55, Guest.ReadByte(space, at).Value);
     }
@@ -51,7 +53,7 @@ public sealed class DiscardPagesTests
         Assert.Equal(LinuxError.None, space.MapAlloc(new VirtAddr(at), Page, ReadWrite, populate: false));
         Assert.Equal(LinuxError.None, Guest.Write(space, at, [0x66]));
 
-        Assert.Equal(LinuxError.ENOMEM, space.DiscardPages(new VirtAddr(at), 2 * Page));
+        Assert.Equal(LinuxError.ENOMEM, space.DiscardPages(new VirtAddr(at), 2 * Page, out _));
         Assert.Equal(0, Guest.ReadByte(space, at).Value);
     }
 
@@ -59,8 +61,8 @@ public sealed class DiscardPagesTests
     public void Bad_ranges_answer_EINVAL()
     {
         using AddrSpace space = Spaces.Small();
-        Assert.Equal(LinuxError.EINVAL, space.DiscardPages(new VirtAddr(Spaces.Base + 1), Page));
-        Assert.Equal(LinuxError.EINVAL, space.DiscardPages(new VirtAddr(Spaces.Base), 0));
-        Assert.Equal(LinuxError.EINVAL, space.DiscardPages(new VirtAddr(ulong.MaxValue & ~(Page - 1)), Page));
+        Assert.Equal(LinuxError.EINVAL, space.DiscardPages(new VirtAddr(Spaces.Base + 1), Page, out _));
+        Assert.Equal(LinuxError.EINVAL, space.DiscardPages(new VirtAddr(Spaces.Base), 0, out _));
+        Assert.Equal(LinuxError.EINVAL, space.DiscardPages(new VirtAddr(ulong.MaxValue & ~(Page - 1)), Page, out _));
     }
 }

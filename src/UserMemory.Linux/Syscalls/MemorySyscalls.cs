@@ -591,20 +591,26 @@ internal static class MemorySyscalls
             return 0;
         }
 
-        bool mapped = addr >= GuestLayout.UserStart && addr + size <= GuestLayout.UserEnd && IsFullyMapped(t, addr, addr + size);
-        if (advice == AdviceDontNeed)
+        bool inUserRange = addr >= GuestLayout.UserStart && addr + size <= GuestLayout.UserEnd;
+        if (advice != AdviceDontNeed)
         {
-            // Linux applies the advice to the mapped parts, then reports the holes.
-            ulong from = Math.Max(addr, GuestLayout.UserStart);
-            ulong to = Math.Min(addr + size, GuestLayout.UserEnd);
-            if (from < to)
+            return inUserRange && IsFullyMapped(t, addr, addr + size) ? 0 : Errno(LinuxError.ENOMEM);
+        }
+
+        // Linux applies the advice to the mapped parts, then reports the holes (DiscardPages finds them as it goes).
+        ulong from = Math.Max(addr, GuestLayout.UserStart);
+        ulong to = Math.Min(addr + size, GuestLayout.UserEnd);
+        LinuxError e = LinuxError.ENOMEM;
+        if (from < to)
+        {
+            e = t.Space.DiscardPages(new VirtAddr(from), to - from, out bool freed);
+            if (freed)
             {
-                _ = t.Space.DiscardPages(new VirtAddr(from), to - from);
-                t.Cpu.MappingsChanged(from, to);
+                t.Cpu.MappingsChanged(from, to); // nothing populated, nothing present: no re-sync, no TLB shootdown
             }
         }
 
-        return mapped ? 0 : Errno(LinuxError.ENOMEM);
+        return inUserRange && e == LinuxError.None ? 0 : Errno(LinuxError.ENOMEM);
     }
 
     /// <summary>mlock/munlock: the range (rounded out to pages) must be mapped; a length that rounds to nothing locks

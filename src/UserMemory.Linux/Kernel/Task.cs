@@ -252,16 +252,44 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
         Cpu.ReadSyscallRegisters(values);
         long nr = unchecked((int)values[0]); // Linux takes the number as an int: the upper 32 bits of RAX are ignored
         Span<ulong> a = values[1..];
+        BeginSyscall(nr, a);
+        long result = SyscallTable.Dispatch(this, nr, a);
+        EndSyscall(nr, nr, a, result);
+        return nr;
+    }
+
+    /// <summary>What every system call entry does before its handler runs: the trace line's start, and the end of a
+    /// memory loan the call would break.</summary>
+    /// <param name="nr">The x86-64 number the handler stands for.</param>
+    /// <param name="a">The arguments.</param>
+    internal void BeginSyscall(long nr, ReadOnlySpan<ulong> a)
+    {
         Kernel.Tracer?.Begin(this, nr, a);
         Group.Loan?.BeforeSyscall(this, nr, a);
-        long result = SyscallTable.Dispatch(this, nr, a);
+    }
+
+    /// <summary>What every system call entry does after its handler: the trace line's end, the result in RAX, and
+    /// the pending signals (which may restart the call with <paramref name="restartNr"/> back in RAX).</summary>
+    /// <param name="nr">The x86-64 number the handler stands for (traced).</param>
+    /// <param name="restartNr">The number the guest used, which a restart puts back in RAX.</param>
+    /// <param name="a">The arguments.</param>
+    /// <param name="result">The handler's result.</param>
+    internal void EndSyscall(long nr, long restartNr, ReadOnlySpan<ulong> a, long result)
+    {
         Kernel.Tracer?.End(this, nr, a, result);
+        CompleteSyscall(restartNr, result);
+    }
+
+    /// <summary>The result in RAX, then the pending signals (after an execve in this runner, the new task takes
+    /// them).</summary>
+    /// <param name="restartNr">The number a restart puts back in RAX.</param>
+    /// <param name="result">The call's result.</param>
+    internal void CompleteSyscall(long restartNr, long result)
+    {
         Cpu.Write(CpuRegister.Rax, (ulong)result);
         if (Replacement is null)
         {
-            SignalDelivery.AfterSyscall(this, nr, result); // after an execve in this runner, the new task takes them
+            SignalDelivery.AfterSyscall(this, restartNr, result);
         }
-
-        return nr;
     }
 }

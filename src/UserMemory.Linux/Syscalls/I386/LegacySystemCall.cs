@@ -2,7 +2,6 @@ using System;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Cpu;
 using UserMemory.Linux.Kernel;
-using UserMemory.Linux.Signals;
 
 namespace UserMemory.Linux.Syscalls.I386;
 
@@ -33,24 +32,17 @@ internal static class LegacySystemCall
             args[i] = (uint)cpu.Read(registers[i]);
         }
 
-        long result;
+        // A restart puts the i386 number back in RAX; the trace names the x86-64 call that ran.
         if (I386SyscallTable.Lookup(number) is { } entry)
         {
             long equivalent = (long)entry.Equivalent;
-            task.Kernel.Tracer?.Begin(task, equivalent, args);
-            task.Group.Loan?.BeforeSyscall(task, equivalent, args);
-            result = entry.Handler(task, args);
-            task.Kernel.Tracer?.End(task, equivalent, args, result);
+            task.BeginSyscall(equivalent, args);
+            long result = entry.Handler(task, args);
+            task.EndSyscall(equivalent, (long)number, args, result);
         }
         else
         {
-            result = -(long)LinuxError.ENOSYS;
-        }
-
-        cpu.Write(CpuRegister.Rax, (ulong)result);
-        if (task.Replacement is null)
-        {
-            SignalDelivery.AfterSyscall(task, (long)number, result); // a restart puts the i386 number back in RAX
+            task.CompleteSyscall((long)number, -(long)LinuxError.ENOSYS);
         }
 
         return (long)number;

@@ -24,6 +24,11 @@ internal static class NulTerminatedCopy
     public static int CopyUntilNul(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         int length = source.Length;
+        if (Vector512.IsHardwareAccelerated && length >= WideThreshold && destination.Length >= length)
+        {
+            return CopyUntilNulWide(source, destination);
+        }
+
         if (!Vector256.IsHardwareAccelerated || length < Vector256<byte>.Count || destination.Length < length)
         {
             source.CopyTo(destination);
@@ -43,11 +48,10 @@ internal static class NulTerminatedCopy
             Vector256<byte> b = Vector256.LoadUnsafe(ref from, (nuint)(i + Vector256<byte>.Count));
             a.StoreUnsafe(ref to, (nuint)i);
             b.StoreUnsafe(ref to, (nuint)(i + Vector256<byte>.Count));
-            Vector256<byte> za = Vector256.Equals(a, Vector256<byte>.Zero);
-            Vector256<byte> zb = Vector256.Equals(b, Vector256<byte>.Zero);
-            if ((za | zb) != Vector256<byte>.Zero)
+            if (Vector256.EqualsAny(Vector256.Min(a, b), Vector256<byte>.Zero))
             {
-                ulong both = za.ExtractMostSignificantBits() | ((ulong)zb.ExtractMostSignificantBits() << Vector256<byte>.Count);
+                ulong both = Vector256.Equals(a, Vector256<byte>.Zero).ExtractMostSignificantBits()
+                    | ((ulong)Vector256.Equals(b, Vector256<byte>.Zero).ExtractMostSignificantBits() << Vector256<byte>.Count);
                 return i + BitOperations.TrailingZeroCount(both);
             }
         }
@@ -66,6 +70,50 @@ internal static class NulTerminatedCopy
         Vector256<byte> tail = Vector256.LoadUnsafe(ref from, (nuint)last);
         tail.StoreUnsafe(ref to, (nuint)last);
         uint tailZeros = Vector256.Equals(tail, Vector256<byte>.Zero).ExtractMostSignificantBits();
+        return tailZeros != 0 ? last + BitOperations.TrailingZeroCount(tailZeros) : -1;
+    }
+    /// <summary>Strings of at least this many bytes take the 512-bit loop where the CPU has it: below it, the 256-bit
+    /// loop's smaller tail wins.</summary>
+    private const int WideThreshold = 4 * 64;
+
+    /// <summary><see cref="CopyUntilNul"/> with 512-bit vectors, two per step; <paramref name="source"/> holds at least
+    /// <see cref="WideThreshold"/> bytes and <paramref name="destination"/> at least as many.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int CopyUntilNulWide(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        ref byte from = ref MemoryMarshal.GetReference(source);
+        ref byte to = ref MemoryMarshal.GetReference(destination);
+        int last = source.Length - Vector512<byte>.Count;
+        int i = 0;
+        for (; i + (2 * Vector512<byte>.Count) <= last; i += 2 * Vector512<byte>.Count)
+        {
+            Vector512<byte> a = Vector512.LoadUnsafe(ref from, (nuint)i);
+            Vector512<byte> b = Vector512.LoadUnsafe(ref from, (nuint)(i + Vector512<byte>.Count));
+            a.StoreUnsafe(ref to, (nuint)i);
+            b.StoreUnsafe(ref to, (nuint)(i + Vector512<byte>.Count));
+            if (Vector512.EqualsAny(Vector512.Min(a, b), Vector512<byte>.Zero))
+            {
+                ulong inA = Vector512.Equals(a, Vector512<byte>.Zero).ExtractMostSignificantBits();
+                return inA != 0
+                    ? i + BitOperations.TrailingZeroCount(inA)
+                    : i + Vector512<byte>.Count + BitOperations.TrailingZeroCount(Vector512.Equals(b, Vector512<byte>.Zero).ExtractMostSignificantBits());
+            }
+        }
+
+        for (; i < last; i += Vector512<byte>.Count)
+        {
+            Vector512<byte> v = Vector512.LoadUnsafe(ref from, (nuint)i);
+            v.StoreUnsafe(ref to, (nuint)i);
+            ulong zeros = Vector512.Equals(v, Vector512<byte>.Zero).ExtractMostSignificantBits();
+            if (zeros != 0)
+            {
+                return i + BitOperations.TrailingZeroCount(zeros);
+            }
+        }
+
+        Vector512<byte> tail = Vector512.LoadUnsafe(ref from, (nuint)last);
+        tail.StoreUnsafe(ref to, (nuint)last);
+        ulong tailZeros = Vector512.Equals(tail, Vector512<byte>.Zero).ExtractMostSignificantBits();
         return tailZeros != 0 ? last + BitOperations.TrailingZeroCount(tailZeros) : -1;
     }
 }

@@ -6,6 +6,7 @@ using System.Globalization;
 using System.IO;
 
 using UserMemory.Linux.Cpu;
+using UserMemory.Linux.Process;
 
 namespace UserMemory.Runner;
 
@@ -60,6 +61,12 @@ internal sealed class CommandLine
         HelpName = "SIZE",
     };
 
+    private static readonly Option<int?> MaxProcessesOption = new("--max-processes")
+    {
+        Description = "The most guest processes that may exist at once (1 to 1024, the default); a fork beyond it fails with EAGAIN, as Linux's RLIMIT_NPROC does. Every guest process dies with the first one.",
+        HelpName = "N",
+    };
+
     private static readonly Option<string> RootOption = new("--root")
     {
         Description = "Confine the program's file system to DIR: every path it names resolves inside DIR ('..', absolute symlinks and races cannot leave it).",
@@ -83,7 +90,7 @@ internal sealed class CommandLine
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    private static readonly Option[] ValueOptions = [StraceFileOption, CpuOption, MemoryOption, RootOption];
+    private static readonly Option[] ValueOptions = [StraceFileOption, CpuOption, MemoryOption, MaxProcessesOption, RootOption];
 
     /// <summary>The characters System.CommandLine accepts between an option and its value (<c>--opt=value</c>).</summary>
     private static readonly char[] OptionValueDelimiters = ['=', ':'];
@@ -101,6 +108,7 @@ internal sealed class CommandLine
         CpuText = result.GetValue(CpuOption);
         Root = result.GetValue(RootOption);
         MemoryText = result.GetValue(MemoryOption);
+        MaxProcesses = result.GetValue(MaxProcessesOption);
         ReadOnly = result.GetValue(ReadOnlyOption);
         Program = result.GetValue(ProgramArgument);
         Arguments = result.GetValue(ArgumentsArgument) ?? [];
@@ -141,6 +149,9 @@ internal sealed class CommandLine
 
     /// <summary>The guest's memory limit in bytes (<c>--memory SIZE</c>), or null for the default.</summary>
     public ulong? MemoryLimit => MemoryText is not null && TryParseSize(MemoryText, out ulong bytes) ? bytes : null;
+
+    /// <summary><c>--max-processes N</c>, or null for <see cref="SandboxTable.Capacity"/>.</summary>
+    public int? MaxProcesses { get; }
 
     /// <summary><c>--root DIR</c>, or null.</summary>
     public string? Root { get; }
@@ -207,6 +218,10 @@ internal sealed class CommandLine
             {
                 errors.Add("invalid --memory size '" + parsed.MemoryText + "' (bytes, or a number with K, M, G or T).");
             }
+            else if (parsed.MaxProcesses is int max && (max < 1 || max > SandboxTable.Capacity))
+            {
+                errors.Add("--max-processes takes 1 to " + SandboxTable.Capacity.ToString(CultureInfo.InvariantCulture) + ", not " + max.ToString(CultureInfo.InvariantCulture) + ".");
+            }
             else if (!CpuBackendSelector.TryParse(parsed.CpuText, out _))
             {
                 errors.Add("--cpu takes auto, unicorn or kvm, not '" + parsed.CpuText + "'.");
@@ -243,6 +258,7 @@ internal sealed class CommandLine
             StatsOption,
             CpuOption,
             MemoryOption,
+            MaxProcessesOption,
             RootOption,
             ReadOnlyOption,
             ProgramArgument,

@@ -97,10 +97,18 @@ if (opened < 0)
 }
 
 // The guest's pid namespace: this runner and every process it forks; nothing else is reachable by pid.
-long sandbox = SandboxTable.Create();
+long sandbox = SandboxTable.Create(cmd.MaxProcesses ?? SandboxTable.Capacity);
 if (sandbox < 0)
 {
     Say("usermem-run: cannot create the sandbox table: " + ((LinuxError)(int)-sandbox).Message());
+    return UsageExit;
+}
+
+// ...and its lifetime: every other guest process dies with this runner (SandboxLifeline).
+long lifeline = SandboxLifeline.Create();
+if (lifeline < 0)
+{
+    Say("usermem-run: cannot create the sandbox lifeline: " + ((LinuxError)(int)-lifeline).Message());
     return UsageExit;
 }
 

@@ -14,7 +14,7 @@ public sealed class RunnerCommandLineTests
     {
         ProcessResult r = HostProcess.RunUnderRunner(["--help"]);
         Assert.Equal(0, r.ExitCode);
-        foreach (string option in new[] { "--strace", "--strace-file", "--stats", "--cpu", "--memory", "--root", "--read-only", "--help", "--version", "<program>", "<args>" })
+        foreach (string option in new[] { "--strace", "--strace-file", "--stats", "--cpu", "--memory", "--max-processes", "--root", "--read-only", "--help", "--version", "<program>", "<args>" })
         {
             Assert.Contains(option, r.Stdout, System.StringComparison.Ordinal);
         }
@@ -35,6 +35,8 @@ public sealed class RunnerCommandLineTests
     [InlineData(new[] { "--cpu", "bogus", "/bin/true" }, "--cpu takes auto, unicorn or kvm")]
     [InlineData(new[] { "--memory", "0", "/bin/true" }, "invalid --memory size")]
     [InlineData(new[] { "--memory", "99999999999T", "/bin/true" }, "invalid --memory size")]
+    [InlineData(new[] { "--max-processes", "0", "/bin/true" }, "--max-processes takes 1 to 1024")]
+    [InlineData(new[] { "--max-processes", "1025", "/bin/true" }, "--max-processes takes 1 to 1024")]
     public void Malformed_command_lines_print_a_message_and_exit_2_without_a_stack_trace(string[] args, string message)
     {
         ProcessResult r = RunExactly(args);

@@ -104,12 +104,14 @@ public static class HandoffChannel
 
             RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Trace, false);
             RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Sandbox, false);
+            SandboxLifeline.BeforeLaunch(replace);
 
             byte[] path = Nul(options.RunnerPath);
             r = replace ? HostLinux.Execute(path, argv.ToArray(), env) : HostLinux.Spawn(path, argv.ToArray(), env);
             RunnerDescriptors.Reserve(RunnerDescriptors.Handoff);
             RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Trace, true);
             RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Sandbox, true);
+            SandboxLifeline.AfterLaunch();
         }
 
         // A fork child joins the sandbox before fork returns to the guest, so the parent can signal it at once; a

@@ -46,6 +46,7 @@ public static class ProcessHandoff
 
         RunnerDescriptors.Check(traceOpen ? RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Trace, true) : RunnerDescriptors.Reserve(RunnerDescriptors.Trace), "reserving the trace descriptor");
         RunnerDescriptors.Check(SandboxTable.Attach(), "joining the sandbox");
+        SandboxLifeline.Attach();
 
         try
         {

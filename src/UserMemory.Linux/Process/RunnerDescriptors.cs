@@ -6,7 +6,8 @@ namespace UserMemory.Linux.Process;
 
 /// <summary>
 /// The runner's own host descriptors at fixed numbers, outside the guest descriptor table: the hand-off state
-/// (<see cref="Handoff"/>), the trace output (<see cref="Trace"/>) and the sandbox's member table (<see cref="Sandbox"/>).
+/// (<see cref="Handoff"/>), the trace output (<see cref="Trace"/>), the sandbox's member table (<see cref="Sandbox"/>)
+/// and the two ends of its lifeline (<see cref="Lifeline"/>, <see cref="LifelineHolder"/>).
 /// Every runner keeps the first two numbers occupied from
 /// startup on (a placeholder on <c>/dev/null</c> when unused), so the host never hands either number to a descriptor the
 /// guest opens, and a next runner finds its state and trace output at the same numbers without being told any number.
@@ -24,16 +25,25 @@ public static class RunnerDescriptors
     /// <summary>Where every runner of one sandbox finds the table of its members (<see cref="SandboxTable"/>).</summary>
     public const int Sandbox = 1002;
 
+    /// <summary>Where every runner but the first finds the read end of the sandbox's lifeline
+    /// (<see cref="SandboxLifeline"/>).</summary>
+    public const int Lifeline = 1003;
+
+    /// <summary>Where the first runner (and whatever runner replaces it at an <c>execve</c>) keeps the lifeline's write
+    /// end (<see cref="SandboxLifeline"/>).</summary>
+    public const int LifelineHolder = 1004;
+
     /// <summary>The highest of the runner's descriptor numbers.</summary>
-    internal const int Highest = Sandbox;
+    internal const int Highest = LifelineHolder;
 
     /// <summary>FD_CLOEXEC, as <c>F_GETFD</c> reports it and <c>F_SETFD</c> takes it.</summary>
     internal const long CloseOnExecFlag = 1;
 
     /// <summary>True for a host descriptor number the runner owns (never a guest descriptor's host side).</summary>
     /// <param name="hostFd">A host descriptor number.</param>
-    /// <returns>True for <see cref="Handoff"/>, <see cref="Trace"/> and <see cref="Sandbox"/>.</returns>
-    public static bool IsReserved(long hostFd) => hostFd is Handoff or Trace or Sandbox;
+    /// <returns>True for <see cref="Handoff"/>, <see cref="Trace"/>, <see cref="Sandbox"/>, <see cref="Lifeline"/> and
+    /// <see cref="LifelineHolder"/>.</returns>
+    public static bool IsReserved(long hostFd) => hostFd is Handoff or Trace or Sandbox or Lifeline or LifelineHolder;
 
     /// <summary>Occupies <paramref name="number"/> with a close-on-exec descriptor on <c>/dev/null</c>, replacing what
     /// was there.</summary>

@@ -25,13 +25,24 @@ namespace UserMemory.Linux.Process;
 /// </remarks>
 public static class SandboxTable
 {
-    /// <summary>How many processes one sandbox can hold at once; a fork beyond it fails with EAGAIN.</summary>
-    public const int Capacity = 8192;
+    /// <summary>How many processes one sandbox can hold at once; a fork beyond it fails with EAGAIN (as Linux's
+    /// <c>RLIMIT_NPROC</c> does).</summary>
+    /// <remarks>Each guest process is a runner process: about 4 MiB of host memory and four host threads before the
+    /// guest touches anything (measured with 200 idle children: 3.7 MiB each). At 8 192 a fork bomb took 32 768 host
+    /// tasks, the whole of a default <c>kernel.pid_max</c>, and more memory than these 24 GiB machines have; 1 024
+    /// keeps it to about 4 GiB and 4 096 tasks, far above what shells, build tools and test suites run at once.</remarks>
+    public const int Capacity = 1024;
 
     private const int SlotSize = 16;
     private const int PidOffset = 0;
     private const int StartTimeOffset = 8;
-    private const int Size = Capacity * SlotSize;
+
+    /// <summary>The table's size in this sandbox: one slot per process it may hold (<see cref="Create"/>'s limit, at
+    /// most <see cref="Capacity"/>).</summary>
+    private static int s_size = Capacity * SlotSize;
+
+    /// <summary>How many processes this sandbox may hold.</summary>
+    internal static int Limit => s_size / SlotSize;
 
     /// <summary>The table's size is fixed; its content changes (members come and go).</summary>
     private const long ResizeSeals = (long)(MemfdSeals.Shrink | MemfdSeals.Grow);
@@ -47,18 +58,24 @@ public static class SandboxTable
     /// without a runner (tests), where no other process is reachable.</summary>
     internal static bool IsAttached { get; private set; }
 
-    /// <summary>The first runner: creates the table at <see cref="RunnerDescriptors.Sandbox"/> and registers this
-    /// process.</summary>
+    /// <summary>The first runner: creates the table at <see cref="RunnerDescriptors.Sandbox"/>, sized for
+    /// <paramref name="maxProcesses"/> members, and registers this process.</summary>
+    /// <param name="maxProcesses">The most processes the sandbox may hold at once, this one included: 1 to
+    /// <see cref="Capacity"/> (the runner's <c>--max-processes</c>).</param>
     /// <returns>0 or <c>-errno</c>.</returns>
-    public static long Create()
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxProcesses"/> is out of range.</exception>
+    public static long Create(int maxProcesses = Capacity)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxProcesses, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxProcesses, Capacity);
+        s_size = maxProcesses * SlotSize;
         long fd = HostLinux.Syscall((long)SyscallNumber.MemfdCreate, "usermem-sandbox\0"u8.ToArray(), 0, [0, (long)(MemfdFlags.CloseOnExec | MemfdFlags.AllowSealing), 0, 0, 0, 0]);
         if (fd < 0)
         {
             return fd;
         }
 
-        long r = HostLinux.Syscall((long)SyscallNumber.Ftruncate, fd, Size);
+        long r = HostLinux.Syscall((long)SyscallNumber.Ftruncate, fd, s_size);
         if (r >= 0)
         {
             r = HostLinux.Syscall((long)SyscallNumber.Fcntl, fd, (long)FcntlCommand.AddSeals, ResizeSeals | (long)MemfdSeals.Seal);
@@ -88,10 +105,13 @@ public static class SandboxTable
     internal static long Attach()
     {
         long seals = HostLinux.Syscall((long)SyscallNumber.Fcntl, RunnerDescriptors.Sandbox, (long)FcntlCommand.GetSeals);
-        if (seals < 0 || (seals & ResizeSeals) != ResizeSeals || HostLinux.Syscall((long)SyscallNumber.Lseek, RunnerDescriptors.Sandbox, 0, SeekEnd) != Size)
+        long size = HostLinux.Syscall((long)SyscallNumber.Lseek, RunnerDescriptors.Sandbox, 0, SeekEnd);
+        if (seals < 0 || (seals & ResizeSeals) != ResizeSeals || size < SlotSize || size > Capacity * SlotSize || size % SlotSize != 0)
         {
             return Create();
         }
+
+        s_size = (int)size;
 
         long r = RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Sandbox, true);
         IsAttached = r >= 0;
@@ -112,7 +132,7 @@ public static class SandboxTable
         return Update(table =>
         {
             int free = -1;
-            for (int i = 0; i < Capacity; i++)
+            for (int i = 0; i < Limit; i++)
             {
                 int p = Slot(table, i).Pid;
                 if (p == pid)
@@ -128,7 +148,7 @@ public static class SandboxTable
             }
 
             // Full: entries whose processes are gone (orphans the host's init reaped) make room.
-            for (int i = 0; free < 0 && i < Capacity; i++)
+            for (int i = 0; free < 0 && i < Limit; i++)
             {
                 (int p, long start) = Slot(table, i);
                 if (!IsLive(p, start))
@@ -159,7 +179,7 @@ public static class SandboxTable
         Update(table =>
         {
             bool changed = false;
-            for (int i = 0; i < Capacity; i++)
+            for (int i = 0; i < Limit; i++)
             {
                 if (Slot(table, i).Pid == pid)
                 {
@@ -183,7 +203,7 @@ public static class SandboxTable
         }
 
         byte[] table = Read();
-        for (int i = 0; i < Capacity; i++)
+        for (int i = 0; i < Limit; i++)
         {
             (int p, long start) = Slot(table, i);
             if (p == pid)
@@ -206,7 +226,7 @@ public static class SandboxTable
         }
 
         byte[] table = Read();
-        for (int i = 0; i < Capacity; i++)
+        for (int i = 0; i < Limit; i++)
         {
             (int p, long start) = Slot(table, i);
             if (p != 0 && IsLive(p, start))
@@ -233,8 +253,8 @@ public static class SandboxTable
     /// live process unless it is whole).</summary>
     private static byte[] Read()
     {
-        byte[] table = new byte[Size];
-        return HostLinux.ReadExactlyAt(RunnerDescriptors.Sandbox, table, 0) < 0 ? new byte[Size] : table;
+        byte[] table = new byte[s_size];
+        return HostLinux.ReadExactlyAt(RunnerDescriptors.Sandbox, table, 0) < 0 ? new byte[s_size] : table;
     }
 
     /// <summary>Reads, changes and writes the table back under the lock, when <paramref name="change"/> says it
@@ -250,13 +270,13 @@ public static class SandboxTable
 
             try
             {
-                byte[] table = new byte[Size];
+                byte[] table = new byte[s_size];
                 if (HostLinux.ReadExactlyAt(RunnerDescriptors.Sandbox, table, 0) < 0 || !change(table))
                 {
                     return false;
                 }
 
-                return HostLinux.Syscall((long)SyscallNumber.Pwrite64, table, 1, [RunnerDescriptors.Sandbox, 0, Size, 0, 0, 0]) == Size;
+                return HostLinux.Syscall((long)SyscallNumber.Pwrite64, table, 1, [RunnerDescriptors.Sandbox, 0, s_size, 0, 0, 0]) == s_size;
             }
             finally
             {

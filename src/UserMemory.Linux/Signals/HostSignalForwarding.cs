@@ -47,6 +47,11 @@ public static class HostSignalForwarding
     private const int DrainBatch = 16;
     private const long SignalfdFlags = (long)(OpenFlags.NonBlock | OpenFlags.CloseOnExec);
     private const short PollIn = 1;
+
+    /// <summary><c>struct pollfd</c>: descriptor, events, returned events.</summary>
+    private const int PollEntrySize = 8;
+    private const int PollEventsOffset = 4;
+    private const int PollReturnedEventsOffset = 6;
     private const int RepeatStopMilliseconds = 10;
 
     /// <summary>The name of the signal pump's host thread in <c>/proc</c>.</summary>
@@ -245,9 +250,17 @@ public static class HostSignalForwarding
 
     private static void Pump()
     {
-        byte[] poll = new byte[8];
+        // The signalfd, and in a runner that dies with the first one, the sandbox's lifeline (its hang-up is always
+        // reported, asked for or not).
+        int entries = SandboxLifeline.IsWatched ? 2 : 1;
+        byte[] poll = new byte[PollEntrySize * entries];
         BinaryPrimitives.WriteInt32LittleEndian(poll, s_signalFd);
-        BinaryPrimitives.WriteInt16LittleEndian(poll.AsSpan(4), PollIn);
+        BinaryPrimitives.WriteInt16LittleEndian(poll.AsSpan(PollEventsOffset), PollIn);
+        if (entries > 1)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(poll.AsSpan(PollEntrySize), RunnerDescriptors.Lifeline);
+        }
+
         while (true)
         {
             // While a deliverable signal waits, the stop request is repeated: a backend may lose a request that
@@ -258,10 +271,15 @@ public static class HostSignalForwarding
                 waiting = SignalDelivery.AnyDeliverable(s_task!.Group);
             }
 
-            long r = HostLinux.Syscall((long)SyscallNumber.Poll, poll, 0, [0, 1, waiting ? RepeatStopMilliseconds : -1, 0, 0, 0]);
+            long r = HostLinux.Syscall((long)SyscallNumber.Poll, poll, 0, [0, entries, waiting ? RepeatStopMilliseconds : -1, 0, 0, 0]);
             if (r < 0 && r != -(long)LinuxError.EINTR)
             {
                 return;
+            }
+
+            if (entries > 1)
+            {
+                SandboxLifeline.Watch(BinaryPrimitives.ReadInt16LittleEndian(poll.AsSpan(PollEntrySize + PollReturnedEventsOffset)));
             }
 
             lock (s_targetGate)

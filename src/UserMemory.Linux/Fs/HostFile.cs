@@ -9,6 +9,29 @@ public sealed class HostFile(int hostFd) : OpenFile
     /// <inheritdoc/>
     public override int HostFd { get; } = hostFd;
 
+    private const int Unknown = 0;
+    private const int Stream = 1;
+    private const int NotStream = 2;
+
+    private int _streamKind;
+
+    /// <summary>True when the host descriptor is a pipe, a FIFO or a socket (<see cref="Interop.HostLinux.IsStream"/>),
+    /// found once with <c>fstat</c>: a descriptor's file type never changes.</summary>
+    internal bool IsStream
+    {
+        get
+        {
+            int kind = System.Threading.Volatile.Read(ref _streamKind);
+            if (kind == Unknown)
+            {
+                kind = Interop.HostLinux.IsStream(HostFd) ? Stream : NotStream;
+                System.Threading.Volatile.Write(ref _streamKind, kind);
+            }
+
+            return kind == Stream;
+        }
+    }
+
     /// <summary>The guest path it was opened by, kept only when the host cannot name it (a path of PATH_MAX bytes or
     /// more, which <c>/proc/self/fd</c> does not show): relative lookups from a deep directory descriptor start
     /// there. Null otherwise.</summary>

@@ -188,6 +188,12 @@ public static unsafe partial class HostLinux
     /// <returns>Whether it is open and a FIFO.</returns>
     internal static bool IsFifo(long fd) => HasFileType(fd, FifoFileType);
 
+    /// <summary>True when host descriptor <paramref name="fd"/> is a pipe, a FIFO or a socket: a transfer on it waits
+    /// for another process, and supports <c>RWF_NOWAIT</c>.</summary>
+    /// <param name="fd">The host descriptor.</param>
+    /// <returns>Whether it is open and a stream.</returns>
+    internal static bool IsStream(long fd) => FileType(fd) is FifoFileType or SocketFileType;
+
     /// <summary><c>S_IFMT</c>: the file-type bits of <c>st_mode</c>.</summary>
     internal const uint FileTypeMask = 0xF000;
 
@@ -198,12 +204,17 @@ public static unsafe partial class HostLinux
     private const uint SocketFileType = 0xC000;
 
     /// <summary>Whether <paramref name="fd"/> is open and its <c>fstat</c> file type is <paramref name="type"/>.</summary>
-    private static bool HasFileType(long fd, uint type)
+    private static bool HasFileType(long fd, uint type) => FileType(fd) == type;
+
+    /// <summary>The <c>fstat</c> file type (<c>st_mode &amp; S_IFMT</c>) of <paramref name="fd"/>, or 0 when it is not
+    /// open.</summary>
+    private static uint FileType(long fd)
     {
         const int StatModeOffset = 24; // st_mode in the x86-64 struct stat
         Span<byte> stat = stackalloc byte[System.Runtime.CompilerServices.Unsafe.SizeOf<Stat>()];
         return Syscall((long)SyscallNumber.Fstat, stat, 1, [fd, 0, 0, 0, 0, 0]) == 0
-            && (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(stat[StatModeOffset..]) & FileTypeMask) == type;
+            ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(stat[StatModeOffset..]) & FileTypeMask
+            : 0;
     }
 
     /// <summary>Makes a host system call with one memory argument.</summary>

@@ -39,6 +39,9 @@ internal static class IoSyscalls
     /// <summary>The position argument of preadv2/pwritev2 that means "the file position, updated".</summary>
     private const long CurrentPosition = -1;
 
+    /// <summary><c>RWF_NOWAIT</c>: preadv2/pwritev2 answer EAGAIN (or a short count) instead of waiting.</summary>
+    private const long NoWaitFlag = 8;
+
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
@@ -130,8 +133,8 @@ internal static class IoSyscalls
         if (t.Fds.Get((long)fd) is SyntheticFile synthetic)
         {
             // /proc files rendered from guest state: served by the Fs room through a bounded staging copy.
-            bool positional = nr is SyscallNumber.Pread64 or SyscallNumber.Pwrite64;
-            return FileSyscalls.SyntheticReadWrite(t, synthetic, nr, buffer, count, positional ? (ulong)position : 0, positional);
+            bool atPosition = nr is SyscallNumber.Pread64 or SyscallNumber.Pwrite64;
+            return FileSyscalls.SyntheticReadWrite(t, synthetic, nr, buffer, count, atPosition ? (ulong)position : 0, atPosition);
         }
 
         if (!t.TryHostFd(fd, out long host))
@@ -147,19 +150,62 @@ internal static class IoSyscalls
         }
 
         ulong length = Math.Min(count, MaxTransfer);
-        long ready = WaitUntilReady(t, host, fills, IsPositional(nr, position), length);
-        if (ready < 0)
+        bool positional = IsPositional(nr, position);
+        bool stream = IsStreamTransfer(t, fd, positional, length);
+        ulong done = 0;
+        while (true)
         {
-            return ready; // a signal came first: EINTR, or a restart under SA_RESTART
-        }
+            long ready = WaitUntilReady(t, host, fills, positional, length - done);
+            if (ready < 0)
+            {
+                return done > 0 ? (long)done : ready; // a signal came first: EINTR, or a restart under SA_RESTART
+            }
 
-        long result = HostBufferCall(t, nr, host, buffer, length, position, out bool mayHoldCode);
-        if (mayHoldCode)
-        {
-            t.Cpu.FlushCode(buffer, buffer + (ulong)result);
-        }
+            long result = HostBufferCall(t, nr, host, buffer + done, length - done, position, stream, out bool mayHoldCode);
+            if (mayHoldCode)
+            {
+                t.Cpu.FlushCode(buffer + done, buffer + done + (ulong)result);
+            }
 
-        return fills ? result : CheckBrokenPipe(t, result);
+            if (stream && result == -(long)LinuxError.EAGAIN && !IsNonBlocking(host))
+            {
+                continue; // another reader or writer came first: wait again, outside the scope
+            }
+
+            if (result < 0)
+            {
+                long failed = fills ? result : CheckBrokenPipe(t, result);
+                return done > 0 ? (long)done : failed;
+            }
+
+            done += (ulong)result;
+            if (!StreamWriteContinues(stream, fills, result, done, length, host))
+            {
+                return (long)done;
+            }
+        }
+    }
+
+    /// <summary>True for a transfer on a pipe, FIFO or socket at the current position: it runs with
+    /// <c>RWF_NOWAIT</c> inside the access scope, and whatever waiting it needs happens outside the scope
+    /// (<see cref="WaitUntilReady"/>), where a signal interrupts it. A blocking host call inside the scope would hold
+    /// off every other thread's <c>mmap</c>/<c>munmap</c> for as long as the peer takes, and no signal could end it:
+    /// a Go program whose reading goroutine needed the map lock deadlocked with its writer that way.</summary>
+    private static bool IsStreamTransfer(Task t, ulong fd, bool positional, ulong length) =>
+        !positional && length != 0 && t.Fds.Get((long)fd) is HostFile { IsStream: true };
+
+    /// <summary>After a stream transfer of <paramref name="result"/> bytes: a write to a blocking description goes on
+    /// until everything is written (Linux's blocking pipe and socket writes do not return short unless a signal
+    /// comes); a read, an empty transfer, a non-blocking description and a non-stream file stop here.</summary>
+    private static bool StreamWriteContinues(bool stream, bool fills, long result, ulong done, ulong length, long host) =>
+        stream && !fills && result > 0 && done < length && !IsNonBlocking(host);
+
+    /// <summary>True when the host file description has <c>O_NONBLOCK</c> (the guest's own flag, shared as on
+    /// Linux).</summary>
+    private static bool IsNonBlocking(long host)
+    {
+        long flags = Syscall(SyscallNumber.Fcntl, host, (long)FcntlCommand.GetFl);
+        return flags < 0 || (flags & (long)OpenFlags.NonBlock) != 0;
     }
 
     /// <summary>getrandom: Linux caps the length first and then checks the range (<c>import_ubuf</c>); the host
@@ -173,7 +219,7 @@ internal static class IoSyscalls
             return Syscall(SyscallNumber.Getrandom, RejectedUserPointer, (long)length, flags);
         }
 
-        long result = HostBufferCall(t, SyscallNumber.Getrandom, -1, buffer, length, flags, out bool mayHoldCode);
+        long result = HostBufferCall(t, SyscallNumber.Getrandom, -1, buffer, length, flags, noWait: false, out bool mayHoldCode);
         if (mayHoldCode)
         {
             t.Cpu.FlushCode(buffer, buffer + (ulong)result);
@@ -191,9 +237,10 @@ internal static class IoSyscalls
     /// <param name="buffer">The guest buffer.</param>
     /// <param name="length">Its capped length.</param>
     /// <param name="last">The position or flags.</param>
+    /// <param name="noWait">A stream transfer (<see cref="IsStreamTransfer"/>): made with <c>RWF_NOWAIT</c>.</param>
     /// <param name="mayHoldCode">True when the call filled guest memory that may hold code (an executable area).</param>
     /// <returns>The host's result.</returns>
-    private static long HostBufferCall(Task t, SyscallNumber nr, long host, ulong buffer, ulong length, long last, out bool mayHoldCode)
+    private static long HostBufferCall(Task t, SyscallNumber nr, long host, ulong buffer, ulong length, long last, bool noWait, out bool mayHoldCode)
     {
         mayHoldCode = false;
         bool fills = FillsGuest(nr);
@@ -209,7 +256,7 @@ internal static class IoSyscalls
         {
             if (space.PrepareAccess(new VirtAddr(buffer), length, need, out nuint kernel) == LinuxError.None)
             {
-                result = Invoke(t, nr, host, (long)kernel, (long)length, last);
+                result = Invoke(t, nr, host, (long)kernel, (long)length, last, noWait);
             }
             else
             {
@@ -221,7 +268,7 @@ internal static class IoSyscalls
                         result = mirror.Add(space, buffer, length, need, out long mirrored);
                         if (result >= 0)
                         {
-                            result = Invoke(t, nr, host, mirrored, (long)length, last);
+                            result = Invoke(t, nr, host, mirrored, (long)length, last, noWait);
                         }
                     }
                 }
@@ -237,10 +284,27 @@ internal static class IoSyscalls
         return result;
     }
 
-    private static long Invoke(Task t, SyscallNumber nr, long host, long address, long length, long last) =>
-        nr == SyscallNumber.Getrandom
-            ? BlockingHostCall(t, nr, default, HostLinux.NoSlot, address, length, last)
-            : BlockingHostCall(t, nr, default, HostLinux.NoSlot, host, address, length, last);
+    private static long Invoke(Task t, SyscallNumber nr, long host, long address, long length, long last, bool noWait = false)
+    {
+        if (nr == SyscallNumber.Getrandom)
+        {
+            return BlockingHostCall(t, nr, default, HostLinux.NoSlot, address, length, last);
+        }
+
+        if (noWait)
+        {
+            // read/write at the current position as preadv2/pwritev2 of one element, without waiting.
+            Span<IoVec> one = [new IoVec((ulong)address, (ulong)length)];
+            SyscallNumber vectorForm = FillsGuest(nr) ? SyscallNumber.Preadv2 : SyscallNumber.Pwritev2;
+            long r = HostSpanCall(vectorForm, MemoryMarshal.AsBytes(one), 1, host, 0, 1, CurrentPosition, 0, NoWaitFlag);
+            if (r != -(long)LinuxError.EOPNOTSUPP)
+            {
+                return r;
+            }
+        }
+
+        return BlockingHostCall(t, nr, default, HostLinux.NoSlot, host, address, length, last);
+    }
 
     /// <summary>True when some area overlapping <c>[start, start + length)</c> is executable, so bytes just written
     /// there may be code the CPU has translated. Call inside an access scope.</summary>
@@ -382,7 +446,10 @@ internal static class IoSyscalls
 
         AddrSpace space = t.Space;
         bool fills = FillsGuest(nr);
-        long ready = WaitUntilReady(t, host, fills, IsPositional(nr, position), count);
+        bool guestNoWait = (flags & NoWaitFlag) != 0 && nr is SyscallNumber.Preadv2 or SyscallNumber.Pwritev2;
+        bool positional = IsPositional(nr, position) || guestNoWait; // a guest's own RWF_NOWAIT never waits
+        bool stream = IsStreamTransfer(t, fd, positional, count);
+        long ready = WaitUntilReady(t, host, fills, positional, count);
         if (ready < 0)
         {
             return ready;
@@ -392,88 +459,176 @@ internal static class IoSyscalls
         int capacity = count <= UserCopy.IovMax ? (int)count : 0;
         Span<IoVec> guest = stackalloc IoVec[capacity];
         Span<IoVec> hostVector = stackalloc IoVec[capacity];
-        ulong codeStart = ulong.MaxValue;
-        ulong codeEnd = 0;
-        long result;
-        using (UserAccess access = UserAccess.Begin(space))
+        int elements = -1; // imported (and capped at MAX_RW_COUNT) on the first round
+        ulong total = 0;
+        ulong done = 0;
+        while (true)
         {
-            LinuxError imported = UserCopy.ImportIoVectors(in access, UserConstPtr<IoVec>.FromAddress(new VirtAddr(iov)), (long)count, guest, out int elements, out _);
-            if (imported != LinuxError.None)
+            ulong codeStart = ulong.MaxValue;
+            ulong codeEnd = 0;
+            long result;
+            using (UserAccess access = UserAccess.Begin(space))
             {
-                // The host checks the descriptor's mode (and seekability) before it reads the vector: ask it with a
-                // vector it cannot read, so those errors come first as on Linux.
-                long r = Syscall(nr, host, RejectedUserPointer, 1, position, 0, flags);
-                return r < 0 && r != Efault ? r : -(long)imported;
-            }
-
-            ulong room = MaxTransfer;
-            ulong mirrorSize = 0;
-            for (int i = 0; i < elements; i++)
-            {
-                ulong length = Math.Min(guest[i].Length, room);
-                if (length == 0)
+                if (elements < 0)
                 {
-                    elements = i; // past MAX_RW_COUNT: Linux truncates the vector here
-                    break;
-                }
-
-                room -= length;
-                if (space.PrepareAccess(new VirtAddr(guest[i].Base), length, need, out nuint kernel) == LinuxError.None)
-                {
-                    hostVector[i] = new IoVec(kernel, length);
-                }
-                else
-                {
-                    hostVector[i] = new IoVec(0, length); // mirrored below
-                    mirrorSize += GuestBufferMirror.SpanOf(guest[i].Base, length);
-                }
-            }
-
-            Span<byte> vectorBytes = MemoryMarshal.AsBytes(hostVector[..elements]);
-            result = GuestBufferMirror.Reserve(mirrorSize, out GuestBufferMirror mirror);
-            try
-            {
-                for (int i = 0; i < elements && result >= 0 && mirrorSize != 0; i++)
-                {
-                    if (hostVector[i].Base == 0)
+                    LinuxError imported = UserCopy.ImportIoVectors(in access, UserConstPtr<IoVec>.FromAddress(new VirtAddr(iov)), (long)count, guest, out elements, out _);
+                    if (imported != LinuxError.None)
                     {
-                        result = mirror.Add(space, guest[i].Base, hostVector[i].Length, need, out long mirrored);
-                        hostVector[i] = new IoVec((ulong)mirrored, hostVector[i].Length);
+                        // The host checks the descriptor's mode (and seekability) before it reads the vector: ask it
+                        // with a vector it cannot read, so those errors come first as on Linux.
+                        long r = Syscall(nr, host, RejectedUserPointer, 1, position, 0, flags);
+                        return r < 0 && r != Efault ? r : -(long)imported;
                     }
+
+                    total = CapVector(guest, ref elements);
                 }
 
-                if (result >= 0)
+                result = VectorCall(t, nr, host, space, guest[..elements], hostVector, need, done, position, flags, stream);
+                if (fills && result > 0)
                 {
-                    result = BlockingHostCall(t, nr, vectorBytes, 1, host, 0, elements, position, 0, flags);
-                }
-            }
-            finally
-            {
-                mirror.Dispose();
-            }
-
-            if (fills && result > 0)
-            {
-                ulong left = (ulong)result;
-                for (int i = 0; i < elements && left > 0; i++)
-                {
-                    ulong filled = Math.Min(left, guest[i].Length);
-                    left -= filled;
-                    if (MayHoldCode(space, guest[i].Base, filled))
+                    ulong left = (ulong)result;
+                    for (int i = 0; i < elements && left > 0; i++)
                     {
-                        codeStart = Math.Min(codeStart, guest[i].Base);
-                        codeEnd = Math.Max(codeEnd, guest[i].Base + filled);
+                        ulong filled = Math.Min(left, guest[i].Length);
+                        left -= filled;
+                        if (MayHoldCode(space, guest[i].Base, filled))
+                        {
+                            codeStart = Math.Min(codeStart, guest[i].Base);
+                            codeEnd = Math.Max(codeEnd, guest[i].Base + filled);
+                        }
                     }
                 }
             }
-        }
 
-        if (codeStart < codeEnd)
+            if (codeStart < codeEnd)
+            {
+                t.Cpu.FlushCode(codeStart, codeEnd);
+            }
+
+            if (stream && result == -(long)LinuxError.EAGAIN && !IsNonBlocking(host))
+            {
+                // Another reader or writer came first: wait again, outside the scope.
+                ready = WaitUntilReady(t, host, fills, positional, total - done);
+                if (ready < 0)
+                {
+                    return done > 0 ? (long)done : ready;
+                }
+
+                continue;
+            }
+
+            if (result < 0)
+            {
+                long failed = fills ? result : CheckBrokenPipe(t, result);
+                return done > 0 ? (long)done : failed;
+            }
+
+            done += (ulong)result;
+            if (!StreamWriteContinues(stream, fills, result, done, total, host))
+            {
+                return (long)done;
+            }
+
+            ready = WaitUntilReady(t, host, fills, positional, total - done);
+            if (ready < 0)
+            {
+                return (long)done;
+            }
+        }
+    }
+
+    /// <summary>Caps an imported vector at MAX_RW_COUNT as Linux does: lengths are cut to what is left, and the vector
+    /// ends at the first element with nothing left.</summary>
+    /// <returns>The capped total.</returns>
+    private static ulong CapVector(Span<IoVec> guest, ref int elements)
+    {
+        ulong room = MaxTransfer;
+        for (int i = 0; i < elements; i++)
         {
-            t.Cpu.FlushCode(codeStart, codeEnd);
+            ulong length = Math.Min(guest[i].Length, room);
+            if (length == 0)
+            {
+                elements = i; // past MAX_RW_COUNT: Linux truncates the vector here
+                break;
+            }
+
+            guest[i] = new IoVec(guest[i].Base, length);
+            room -= length;
         }
 
-        return fills ? result : CheckBrokenPipe(t, result);
+        return MaxTransfer - room;
+    }
+
+    /// <summary>One host vector call on the guest elements after their first <paramref name="skip"/> bytes, each on
+    /// its kernel-view address when the core prepares all of it, else on a mirror. A stream transfer runs as
+    /// preadv2/pwritev2 with <c>RWF_NOWAIT</c>. Call inside an access scope.</summary>
+    private static long VectorCall(Task t, SyscallNumber nr, long host, AddrSpace space, ReadOnlySpan<IoVec> guest, Span<IoVec> hostVector, MappingFlags need, ulong skip, long position, long flags, bool noWait)
+    {
+        int count = 0;
+        ulong mirrorSize = 0;
+        Span<ulong> firstBytes = stackalloc ulong[guest.Length];
+        for (int i = 0; i < guest.Length; i++)
+        {
+            ulong start = guest[i].Base;
+            ulong length = guest[i].Length;
+            if (skip >= length)
+            {
+                skip -= length;
+                continue;
+            }
+
+            start += skip;
+            length -= skip;
+            skip = 0;
+            firstBytes[count] = start;
+            if (space.PrepareAccess(new VirtAddr(start), length, need, out nuint kernel) == LinuxError.None)
+            {
+                hostVector[count] = new IoVec(kernel, length);
+            }
+            else
+            {
+                hostVector[count] = new IoVec(0, length); // mirrored below
+                mirrorSize += GuestBufferMirror.SpanOf(start, length);
+            }
+
+            count++;
+        }
+
+        Span<byte> vectorBytes = MemoryMarshal.AsBytes(hostVector[..count]);
+        long result = GuestBufferMirror.Reserve(mirrorSize, out GuestBufferMirror mirror);
+        try
+        {
+            for (int i = 0; i < count && result >= 0 && mirrorSize != 0; i++)
+            {
+                if (hostVector[i].Base == 0)
+                {
+                    result = mirror.Add(space, firstBytes[i], hostVector[i].Length, need, out long mirrored);
+                    hostVector[i] = new IoVec((ulong)mirrored, hostVector[i].Length);
+                }
+            }
+
+            if (result < 0)
+            {
+                return result;
+            }
+
+            if (noWait)
+            {
+                SyscallNumber vectorForm = FillsGuest(nr) ? SyscallNumber.Preadv2 : SyscallNumber.Pwritev2;
+                long extra = nr is SyscallNumber.Preadv2 or SyscallNumber.Pwritev2 ? flags : 0;
+                result = HostSpanCall(vectorForm, vectorBytes, 1, host, 0, count, CurrentPosition, 0, extra | NoWaitFlag);
+                if (result != -(long)LinuxError.EOPNOTSUPP)
+                {
+                    return result;
+                }
+            }
+
+            return BlockingHostCall(t, nr, vectorBytes, 1, host, 0, count, position, 0, flags);
+        }
+        finally
+        {
+            mirror.Dispose();
+        }
     }
 
     /// <summary>Raises SIGPIPE on EPIPE (the host runner ignores SIGPIPE, so the guest's signal is sent here and goes

@@ -10,10 +10,10 @@ namespace UserMemory.AddressSpace;
 /// copy (or never does, when it execs or exits first).
 /// </summary>
 /// <remarks>
-/// <para>The lender (<see cref="CreateLendingSnapshot"/>) hands out its own memfd instead of a copy. Until every
+/// <para>The lender (<see cref="CreateLendingSnapshot(bool)"/>) hands out its own memfd instead of a copy. Until every
 /// borrower has released it, the lender must not change: no guest store, no mapping change. The caller enforces that
 /// (a forking parent waits, as a <c>vfork</c> parent does).</para>
-/// <para>The borrower (<see cref="RestoreBorrowedSnapshot"/>) maps the lent file <c>MAP_PRIVATE</c> as its kernel view:
+/// <para>The borrower (<see cref="RestoreBorrowedSnapshot(int, ReadOnlySpan{byte}, IReadOnlyList{SharedMemory}, IReadOnlyList{int}, AddrSpaceOptions?, Action?)"/>) maps the lent file <c>MAP_PRIVATE</c> as its kernel view:
 /// reads see the lender's pages, stores get private host copies, and the lent file never changes. The borrower's own
 /// memfd stays empty while it borrows. Everything that needs the memfd to be the truth (a mapping change, a snapshot,
 /// a host-backing query) first calls <see cref="ReleaseBorrowedMemory"/>, which copies the pages that hold data (the
@@ -30,16 +30,29 @@ public sealed partial class AddrSpace
     private int _borrowedFd = -1;
     private Action? _released;
 
-    /// <summary>Whether the space still reads a lender's memory (<see cref="RestoreBorrowedSnapshot"/>) rather than its
+    /// <summary>Whether the space still reads a lender's memory (<see cref="RestoreBorrowedSnapshot(int, ReadOnlySpan{byte}, IReadOnlyList{SharedMemory}, IReadOnlyList{int}, AddrSpaceOptions?, Action?)"/>) rather than its
     /// own memfd.</summary>
     public bool IsBorrowingMemory => Volatile.Read(ref _borrowedFd) >= 0;
 
     /// <summary>
+    /// Freezes the space into a snapshot that lends this space's own memory file instead of copying it, for a fork
+    /// (the fork advice applies: see <see cref="CreateLendingSnapshot(bool)"/>).
+    /// </summary>
+    /// <returns>The snapshot (<see cref="AddrSpaceSnapshot.IsLent"/>); dispose it once handed over.</returns>
+    /// <exception cref="InvalidOperationException">Called from inside an access scope on this space.</exception>
+    /// <exception cref="InsufficientMemoryException">This space was itself borrowing and the host ran out of memory
+    /// while it took its own copy first.</exception>
+    public AddrSpaceSnapshot CreateLendingSnapshot() => CreateLendingSnapshot(vfork: false);
+
+    /// <summary>
     /// Freezes the space into a snapshot that lends this space's own memory file instead of copying it: no page is
     /// copied, so the cost grows with the number of areas and populated runs, not with the bytes written. Restore it with
-    /// <see cref="RestoreBorrowedSnapshot"/> (or <see cref="RestoreSnapshot(AddrSpaceSnapshot, AddrSpaceOptions?)"/>,
-    /// which borrows for a lent snapshot).
+    /// <see cref="RestoreBorrowedSnapshot(int, ReadOnlySpan{byte}, IReadOnlyList{SharedMemory}, IReadOnlyList{int}, AddrSpaceOptions?, Action?)"/>
+    /// (or <see cref="RestoreSnapshot(AddrSpaceSnapshot, AddrSpaceOptions?)"/>, which borrows for a lent snapshot).
     /// </summary>
+    /// <param name="vfork">True for a <c>vfork</c>, whose child shares the parent's memory on Linux: the fork advice
+    /// does not apply, every area goes to the child as it is. False for a fork: <c>MADV_DONTFORK</c> areas are left out
+    /// and <c>MADV_WIPEONFORK</c> areas read zero in the borrower (see <see cref="AdviseFork"/>).</param>
     /// <returns>The snapshot (<see cref="AddrSpaceSnapshot.IsLent"/>); dispose it once handed over.</returns>
     /// <remarks>The caller must keep this space unchanged (no store through either view, no map, unmap, protect or
     /// clear) until every space restored from the snapshot has released the memory
@@ -48,22 +61,52 @@ public sealed partial class AddrSpace
     /// <exception cref="InvalidOperationException">Called from inside an access scope on this space.</exception>
     /// <exception cref="InsufficientMemoryException">This space was itself borrowing and the host ran out of memory
     /// while it took its own copy first.</exception>
-    public AddrSpaceSnapshot CreateLendingSnapshot() => BuildSnapshot(lend: true);
+    public AddrSpaceSnapshot CreateLendingSnapshot(bool vfork) => BuildSnapshot(lend: true, applyForkAdvice: !vfork);
 
-    /// <summary>
-    /// Rebuilds a space from a snapshot made by <see cref="CreateLendingSnapshot"/>, copy-on-write: the kernel view is a
-    /// private mapping of the lent file, so nothing is copied now and the lent file never changes.
-    /// </summary>
+    /// <summary>Rebuilds a space from a lending snapshot that lists no private file (see
+    /// <see cref="RestoreBorrowedSnapshot(int, ReadOnlySpan{byte}, IReadOnlyList{SharedMemory}, IReadOnlyList{int}, AddrSpaceOptions?, Action?)"/>).</summary>
     /// <param name="memoryFd">The lent memory descriptor; duplicated (the caller keeps and closes its own).</param>
     /// <param name="areaTable">The snapshot's area table.</param>
     /// <param name="sharedMemories">The shared objects, in the snapshot's order.</param>
     /// <param name="options">Tunables, or null for the defaults; <see cref="AddrSpaceOptions.GuestView"/> must be off.</param>
+    /// <param name="released">Called once when the space stops reading the lent file, or null.</param>
+    /// <returns>The address space, borrowing (<see cref="IsBorrowingMemory"/>); dispose it.</returns>
+    /// <exception cref="ArgumentException">The table is malformed or lists private files, the shared objects do not
+    /// match it, or the options ask for a guest view.</exception>
+    public static AddrSpace RestoreBorrowedSnapshot(int memoryFd, ReadOnlySpan<byte> areaTable, IReadOnlyList<SharedMemory> sharedMemories, AddrSpaceOptions? options, Action? released) =>
+        RestoreBorrowedSnapshot(memoryFd, areaTable, sharedMemories, [], options, released);
+
+    /// <summary>
+    /// Rebuilds a space from a snapshot made by <see cref="CreateLendingSnapshot(bool)"/>, copy-on-write: the kernel
+    /// view is a private mapping of the lent file, so nothing is copied now and the lent file never changes.
+    /// </summary>
+    /// <param name="memoryFd">The lent memory descriptor; duplicated (the caller keeps and closes its own).</param>
+    /// <param name="areaTable">The snapshot's area table.</param>
+    /// <param name="sharedMemories">The shared objects, in the snapshot's order.</param>
+    /// <param name="fileDescriptors">Descriptors of the private files (<see cref="AddrSpaceSnapshot.FileDescriptors"/>),
+    /// in the snapshot's order; each is duplicated (close-on-exec), the caller keeps (and should close) its own.</param>
+    /// <param name="options">Tunables, or null for the defaults; <see cref="AddrSpaceOptions.GuestView"/> must be off.</param>
     /// <param name="released">Called once, under the space's exclusive lock, when the space stops reading the lent
     /// file (released, cleared or disposed), or null.</param>
     /// <returns>The address space, borrowing (<see cref="IsBorrowingMemory"/>); dispose it.</returns>
-    /// <exception cref="ArgumentException">The table is malformed, the shared objects do not match it, or the options
-    /// ask for a guest view.</exception>
-    public static AddrSpace RestoreBorrowedSnapshot(int memoryFd, ReadOnlySpan<byte> areaTable, IReadOnlyList<SharedMemory> sharedMemories, AddrSpaceOptions? options, Action? released)
+    /// <exception cref="ArgumentException">The table is malformed, the shared objects or files do not match it, or the
+    /// options ask for a guest view.</exception>
+    public static AddrSpace RestoreBorrowedSnapshot(int memoryFd, ReadOnlySpan<byte> areaTable, IReadOnlyList<SharedMemory> sharedMemories, IReadOnlyList<int> fileDescriptors, AddrSpaceOptions? options, Action? released)
+    {
+        AreaTableCodec.Decoded decoded = DecodeForRestore(areaTable, sharedMemories, fileDescriptors);
+        FileSource[] files = DuplicateFiles(decoded, fileDescriptors);
+        try
+        {
+            return RestoreBorrowed(memoryFd, decoded, sharedMemories, files, options, released);
+        }
+        finally
+        {
+            ReleaseAll(files); // the areas hold their own references
+        }
+    }
+
+    /// <summary>Restores a decoded lending snapshot.</summary>
+    private static AddrSpace RestoreBorrowed(int memoryFd, AreaTableCodec.Decoded decoded, IReadOnlyList<SharedMemory> sharedMemories, IReadOnlyList<FileSource> files, AddrSpaceOptions? options, Action? released)
     {
         options = ValidateOptions(options);
         if (options.GuestView)
@@ -71,7 +114,6 @@ public sealed partial class AddrSpace
             throw new ArgumentException("A borrowing space has only the kernel view: turn GuestView off.", nameof(options));
         }
 
-        AreaTableCodec.Decoded decoded = DecodeForRestore(areaTable, sharedMemories);
         int borrowed = HostMemory.Duplicate(memoryFd);
         if (HostMemory.FileSize(borrowed) < decoded.UserRange.End.Value)
         {
@@ -93,7 +135,7 @@ public sealed partial class AddrSpace
         AddrSpace space = new(decoded.UserRange, options, own, borrowed) { _released = released };
         try
         {
-            space.Load(decoded, sharedMemories);
+            space.Load(decoded, sharedMemories, files);
             return space;
         }
         catch
@@ -102,6 +144,25 @@ public sealed partial class AddrSpace
             space.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The starts of the areas a fork wiped (<c>MADV_WIPEONFORK</c>) while this space borrows, in order: their
+    /// part of the kernel view shows the own memfd (zero), never the lender's pages, and they are not copied on
+    /// release. Valid while borrowing (every area change ends borrowing first).</summary>
+    private List<ulong>? _wipedWhileBorrowing;
+
+    /// <summary>While loading a borrowed snapshot: makes a wiped area's part of the kernel view show the own memfd,
+    /// so that its pages read zero instead of the lender's. A plain restore needs nothing: its memory file holds no
+    /// page there.</summary>
+    private void HideLentMemory(in Area area)
+    {
+        if (_borrowedFd < 0)
+        {
+            return;
+        }
+
+        MapOwnMemory(area.Start, area.End);
+        (_wipedWhileBorrowing ??= []).Add(area.Start);
     }
 
     /// <summary>
@@ -153,6 +214,7 @@ public sealed partial class AddrSpace
         }
 
         Volatile.Write(ref _borrowedFd, -1);
+        _wipedWhileBorrowing = null;
         HostMemory.Close(borrowed);
         Action? released = _released;
         _released = null;
@@ -168,9 +230,9 @@ public sealed partial class AddrSpace
         {
             foreach (Area area in _areas.AsSpan())
             {
-                if (area.Shared is not null)
+                if (area.Shared is not null || (_wipedWhileBorrowing is { } wiped && wiped.BinarySearch(area.Start) >= 0))
                 {
-                    continue;
+                    continue; // shared pages, or a wiped area's: already in the own memfd
                 }
 
                 ulong page = area.Start >> Pages.Shift4K;

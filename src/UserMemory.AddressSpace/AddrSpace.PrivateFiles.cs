@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using UserMemory.AddressSpace.Interop;
 
@@ -20,14 +21,14 @@ namespace UserMemory.AddressSpace;
 /// process (<see cref="DropPagesPastEndOfFile"/>) drops the populated pages past the new end, even written ones, as
 /// Linux's does; after a truncation by another process, pages populated before it keep their contents (the snapshot
 /// rule again).</para>
-/// <para><b>Fork.</b> A snapshot (fork, clone, lending) first reads in every page of these areas below the file's end
-/// that holds file data (pages in the file's holes stay unpopulated where the source can seek: they read zero in the
-/// copy too), committed against the memory limit (over it, the snapshot fails with
-/// <see cref="InsufficientMemoryException"/>, which a fork answers with ENOMEM: a guest cannot pass the limit through a
-/// fork), and stores the areas as plain private areas: the copy carries no file. So in a child, a
-/// page past the file's end reads zero instead of raising SIGBUS; everything else is as in the parent. Carrying the
-/// file across processes would need its descriptor in the snapshot; materialising keeps the snapshot format and the
-/// fork protocol unchanged.</para>
+/// <para><b>Fork.</b> A snapshot (fork, clone, lending) carries the files (<see cref="AddrSpaceSnapshot.FileDescriptors"/>,
+/// like the shared objects) and, for each such area, its file and file offset; only the populated pages are copied
+/// (they may have been written). The restored space reads its unpopulated pages from the file when first touched, and
+/// faults past the file's end as the parent does (SIGBUS), so a child behaves as the parent would have. Each space
+/// applies the snapshot rule on its own: a page the parent populated before the fork holds the file as it was then in
+/// both; a page neither populated holds the file as it is when the child (or the parent) first touches it, as Linux's
+/// page cache would show it. Those pages count against the memory limit of the space that populates them, when it
+/// does (a snapshot reads nothing in, so it never fails for the limit).</para>
 /// <para><b>Accounting.</b> Only populated pages count against the memory limit, as with lazy anonymous memory; a
 /// CPU fault populates a small aligned window around the page (<see cref="FileFaultAroundPages"/>, clipped to the
 /// area and the file), one <c>pread</c> for several pages.</para>
@@ -92,7 +93,7 @@ public sealed partial class AddrSpace
     /// <summary>The sources of the files this space maps privately, by device and inode, so that every mapping of one
     /// file shares one descriptor (ld.so maps a library several times). Entries may be closed (no area left); they
     /// are replaced on the next mapping of the file and pruned when the table is full. Lock: the table itself.</summary>
-    private readonly System.Collections.Generic.Dictionary<(ulong Device, ulong Inode), FileSource> _fileSources = [];
+    private readonly Dictionary<(ulong Device, ulong Inode), FileSource> _fileSources = [];
 
     /// <summary>A reference on the source of <paramref name="fd"/>'s file: the one this space already has, else a
     /// new one; null with EMFILE when <see cref="MaxFileSources"/> files are mapped, or the host's error.</summary>
@@ -142,9 +143,31 @@ public sealed partial class AddrSpace
     /// <summary>Set once a private file area was mapped: <see cref="DropPagesPastEndOfFile"/> has work then.</summary>
     private bool _mapsPrivateFiles;
 
+    /// <summary>While loading a snapshot: records its private files by device and inode, so that a later mapping of one
+    /// of them shares the source, as in the space the snapshot was taken from. Caller holds the exclusive lock.</summary>
+    private void RegisterFileSources(IReadOnlyList<FileSource> files)
+    {
+        if (files.Count == 0)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _mapsPrivateFiles, true);
+        lock (_fileSources)
+        {
+            foreach (FileSource file in files)
+            {
+                if (HostMemory.TryFileIdentity(file.Fd, out ulong device, out ulong inode))
+                {
+                    _fileSources.TryAdd((device, inode), file);
+                }
+            }
+        }
+    }
+
     /// <summary>Frees and unpopulates the populated pages of a private file area that lie wholly past its file's end
     /// now, adding their range to <paramref name="changed"/>. Caller holds the exclusive lock.</summary>
-    private void DropPrivateFilePagesPastEnd(in Area area, System.Collections.Generic.List<VirtAddrRange> changed)
+    private void DropPrivateFilePagesPastEnd(in Area area, List<VirtAddrRange> changed)
     {
         ulong fileEnd = FileEndPage(in area, area.File!.Size());
         ulong endPage = area.End >> Pages.Shift4K;
@@ -355,80 +378,5 @@ public sealed partial class AddrSpace
         }
 
         return true;
-    }
-
-    /// <summary>Before a snapshot: reads in every unpopulated page of the private file areas below their file's end
-    /// that holds file data, committed against the limit. Pages in the file's holes (found with <c>SEEK_DATA</c>
-    /// where the source seeks privately) stay unpopulated: the copy's lazy zero pages are their contents. Caller holds
-    /// the exclusive lock. Pages the host cannot read stay unpopulated.</summary>
-    private void MaterialisePrivateFilesLocked()
-    {
-        foreach (Area area in _areas.AsSpan())
-        {
-            if (area.File is null)
-            {
-                continue;
-            }
-
-            ulong first = area.Start >> Pages.Shift4K;
-            ulong fileEnd = FileEndPage(in area, area.File.Size());
-            if (fileEnd <= first || _bitmap.CountClear(first, fileEnd) == 0)
-            {
-                continue;
-            }
-
-            lock (area.File.FillLock)
-            {
-                if (!area.File.SeeksPrivately)
-                {
-                    MaterialiseLocked(in area, first, fileEnd);
-                    continue;
-                }
-
-                ulong offset = area.FileOffset;
-                ulong endOffset = area.FileOffset + ((fileEnd - first) << Pages.Shift4K);
-                while (offset < endOffset)
-                {
-                    long data = Libc.Lseek(area.File.Fd, (long)offset, Libc.SeekData);
-                    if (data < 0 && Libc.LastError != Libc.ENXIO)
-                    {
-                        MaterialiseLocked(in area, ((offset - area.FileOffset) >> Pages.Shift4K) + first, fileEnd);
-                        break;
-                    }
-
-                    if (data < 0 || (ulong)data >= endOffset)
-                    {
-                        break;
-                    }
-
-                    long hole = Libc.Lseek(area.File.Fd, data, Libc.SeekHole);
-                    ulong extentEnd = hole < 0 ? endOffset : Math.Min((ulong)hole, endOffset);
-                    ulong fromPage = first + (((ulong)data - area.FileOffset) >> Pages.Shift4K);
-                    ulong toPage = first + ((extentEnd - area.FileOffset + Pages.OffsetMask4K) >> Pages.Shift4K);
-                    MaterialiseLocked(in area, fromPage, Math.Min(toPage, fileEnd));
-                    offset = Math.Max(extentEnd, offset + 1);
-                }
-            }
-        }
-    }
-
-    /// <summary>Populates <c>[from, to)</c> of a private file area from the file, committed against the limit (a
-    /// read error leaves the pages unpopulated: zero in the copy). Caller holds the fill lock.</summary>
-    /// <exception cref="InsufficientMemoryException">The pages would pass <see cref="MemoryLimit"/> (the pages read in
-    /// so far stay populated).</exception>
-    private void MaterialiseLocked(in Area area, ulong from, ulong to)
-    {
-        ulong missing = _bitmap.CountClear(from, to);
-        if (missing == 0)
-        {
-            return;
-        }
-
-        if (!TryCommit(missing))
-        {
-            throw new InsufficientMemoryException("Reading in a private file mapping before a snapshot would pass the memory limit.");
-        }
-
-        _ = FillLocked(in area, from, to, missing);
     }
 }

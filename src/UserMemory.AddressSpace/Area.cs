@@ -22,6 +22,13 @@ internal struct Area
     /// <summary>The file offset of <see cref="Start"/> inside <see cref="File"/>.</summary>
     public ulong FileOffset;
 
+    /// <summary><c>MADV_DONTFORK</c> (Linux's <c>VM_DONTCOPY</c>): a fork leaves the area out of the child.</summary>
+    public bool DontFork;
+
+    /// <summary><c>MADV_WIPEONFORK</c> (Linux's <c>VM_WIPEONFORK</c>, private anonymous areas only): a fork gives the
+    /// child fresh zero pages here, and the child keeps the advice.</summary>
+    public bool WipeOnFork;
+
     public readonly ulong Size => End - Start;
 
     /// <summary>This area cut down to <c>[start, end)</c>, which must lie inside it.</summary>
@@ -44,5 +51,5 @@ internal struct Area
     }
 
     public readonly MemoryAreaInfo ToInfo() =>
-        new(new VirtAddrRange(Start, End), Flags, Kind, IsLazy, Shared, SharedOffset);
+        new(new VirtAddrRange(Start, End), Flags, Kind, IsLazy, Shared, SharedOffset) { DontFork = DontFork, WipeOnFork = WipeOnFork };
 }

@@ -59,6 +59,19 @@ internal sealed class FileSource
         return new FileSource(copy);
     }
 
+    /// <summary>A file source for a descriptor a snapshot carried (<see cref="AddrSpaceSnapshot.FileDescriptors"/>,
+    /// possibly received from another process): a close-on-exec duplicate of it; the caller keeps its own.</summary>
+    /// <param name="fd">The descriptor.</param>
+    /// <param name="seeksPrivately">Whether the snapshot's source had a file description of its own (the duplicate
+    /// shares it: <c>lseek</c> with <c>SEEK_DATA</c>/<c>SEEK_HOLE</c> answers from its argument, and every read is a
+    /// <c>pread</c>, so sharing its position with the original is harmless).</param>
+    /// <returns>The source, or null when the descriptor cannot be duplicated (closed, or no descriptor left).</returns>
+    public static FileSource? TryDuplicate(int fd, bool seeksPrivately)
+    {
+        int copy = fd < 0 ? -1 : Libc.Fcntl(fd, Libc.FDupFdCloexec, 0);
+        return copy < 0 ? null : new FileSource(copy) { SeeksPrivately = seeksPrivately };
+    }
+
     /// <summary>True when <see cref="Fd"/> is a file description of its own, whose position nobody else uses, so
     /// <c>SEEK_DATA</c>/<c>SEEK_HOLE</c> may run on it.</summary>
     public bool SeeksPrivately { get; private init; }

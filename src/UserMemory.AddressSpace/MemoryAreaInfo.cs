@@ -17,8 +17,16 @@ public readonly record struct MemoryAreaInfo(
     SharedMemory? SharedMemory = null,
     ulong SharedOffset = 0)
 {
+    /// <summary>Whether a fork leaves the area out of the child (<c>MADV_DONTFORK</c>; see
+    /// <see cref="AddrSpace.AdviseFork"/>).</summary>
+    public bool DontFork { get; init; }
+
+    /// <summary>Whether a fork gives the child fresh zero pages here (<c>MADV_WIPEONFORK</c>; see
+    /// <see cref="AddrSpace.AdviseFork"/>).</summary>
+    public bool WipeOnFork { get; init; }
+
     /// <summary>The area as text, in the style of a line of <c>/proc/pid/maps</c>.</summary>
     /// <returns>The text.</returns>
     public override string ToString() =>
-        FormattableString.Invariant($"{Range} {Flags} {Kind}{(IsLazy ? " lazy" : string.Empty)}");
+        FormattableString.Invariant($"{Range} {Flags} {Kind}{(IsLazy ? " lazy" : string.Empty)}{(DontFork ? " dontfork" : string.Empty)}{(WipeOnFork ? " wipeonfork" : string.Empty)}");
 }

@@ -152,8 +152,8 @@ public sealed class CloneSnapshotTests
 
         // Overlapping areas: copy the first area's start over the second's.
         byte[] overlapping = [.. table];
-        int areas = 36 + 8; // header + one shared size
-        Array.Copy(overlapping, areas, overlapping, areas + 36, 8);
+        int areas = 40 + 8; // header + one shared size
+        Array.Copy(overlapping, areas, overlapping, areas + 48, 8);
         Assert.Throws<ArgumentException>(() => AddrSpace.RestoreSnapshot(snapshot.MemoryFd, overlapping, snapshot.SharedMemories));
     }
 

@@ -275,35 +275,84 @@ public sealed class PrivateFileMappingTests : IDisposable
     }
 
     [Fact]
-    public void A_snapshot_reads_in_the_file_and_the_copy_holds_no_descriptor()
+    public void A_clone_shares_the_file_and_reads_the_pages_nobody_touched_from_it_when_first_touched()
     {
         FillFile((2 * (long)Page) + 10);
         using AddrSpace space = MapFile(4, RW);
         Assert.Equal(LinuxError.None, Guest.Write(space, P(0), "parent"u8));
         using AddrSpace copy = space.Clone();
-        Assert.Equal(0, copy.PrivateFileAreaCount);
-        Assert.Equal(1, space.PrivateFileAreaCount);
-        Assert.Equal(1, OtherDescriptorsOnFile());
-        RandomAccess.Write(_file, "later"u8, (long)Page); // after the snapshot: in neither
+        Assert.Equal(1, copy.PrivateFileAreaCount);
+        Assert.Equal(1, OtherDescriptorsOnFile()); // one source, shared in this process
+        Assert.Equal(Page, copy.CommittedBytes); // nothing read in for the copy
+        Assert.Equal(1, copy.ResidentPages);
+        RandomAccess.Write(_file, "later"u8, (long)Page); // after the snapshot, before either touched page 1
         Assert.Equal("parent"u8.ToArray(), Guest.Read(copy, P(0), 6).Value);
-        Assert.Equal(Pattern((long)Page + 3), Guest.ReadByte(copy, P(1) + 3).Value);
-        Assert.Equal(Pattern((long)Page + 3), Guest.ReadByte(space, P(1) + 3).Value);
+        Assert.Equal("later"u8.ToArray(), Guest.Read(copy, P(1), 5).Value);
+        Assert.Equal("later"u8.ToArray(), Guest.Read(space, P(1), 5).Value);
         Assert.Equal(Pattern((2 * (long)Page) + 9), Guest.ReadByte(copy, P(2) + 9).Value);
         Assert.Equal(0, Guest.ReadByte(copy, P(2) + 10).Value);
-        Assert.Equal(0, Guest.ReadByte(copy, P(3)).Value); // past the end: zero in the copy (documented), SIGBUS in the parent
+        Assert.Equal(LinuxError.EFAULT, Guest.ReadByte(copy, P(3)).Error); // past the end: SIGBUS in the copy too
+        Assert.True(copy.IsPastEndOfFile(P(3), MappingFlags.Read));
+        Assert.False(copy.HandlePageFault(P(3), MappingFlags.Read | MappingFlags.User));
         Assert.True(space.IsPastEndOfFile(P(3), MappingFlags.Read));
-        Assert.Equal(3 * Page, space.CommittedBytes);
+
+        // Stores stay private on each side, and never reach the file.
+        Assert.Equal(LinuxError.None, Guest.Write(copy, P(2), "child"u8));
+        Assert.Equal(Pattern(2 * (long)Page), Guest.ReadByte(space, P(2)).Value);
+        byte[] onDisk = new byte[5];
+        RandomAccess.Read(_file, onDisk, 2 * (long)Page);
+        Assert.Equal(Pattern(2 * (long)Page), onDisk[0]);
+
+        // The file grows: both read the new page.
+        RandomAccess.Write(_file, "grown"u8, 3 * (long)Page);
+        Assert.Equal("grown"u8.ToArray(), Guest.Read(copy, P(3), 5).Value);
+        copy.Dispose();
+        Assert.Equal(1, OtherDescriptorsOnFile());
+        Assert.Equal("parent"u8.ToArray(), Guest.Read(space, P(0), 6).Value);
     }
 
     [Fact]
-    public void A_lending_snapshot_reads_in_the_file_first()
+    public void A_snapshot_restored_from_descriptors_reads_the_file_through_a_descriptor_of_its_own()
+    {
+        FillFile(3 * (long)Page);
+        using AddrSpace space = MapFile(4, RW);
+        Assert.Equal(LinuxError.None, Guest.Write(space, P(1) + 1, "x"u8));
+        using AddrSpaceSnapshot snapshot = space.CreateSnapshot();
+        Assert.Single(snapshot.FileDescriptors);
+        Assert.Empty(snapshot.SharedMemories);
+        Assert.Throws<ArgumentException>(() => AddrSpace.RestoreSnapshot(snapshot.MemoryFd, snapshot.AreaTable, snapshot.SharedMemories));
+        Assert.Throws<ArgumentException>(() => AddrSpace.RestoreSnapshot(snapshot.MemoryFd, snapshot.AreaTable, snapshot.SharedMemories, [-1], null));
+        Assert.Throws<ArgumentException>(() => AddrSpace.RestoreSnapshot(snapshot.MemoryFd, snapshot.AreaTable, snapshot.SharedMemories, [Fd, Fd], null));
+        Assert.Equal(1, OtherDescriptorsOnFile());
+        using (AddrSpace restored = AddrSpace.RestoreSnapshot(snapshot.MemoryFd, snapshot.AreaTable, snapshot.SharedMemories, snapshot.FileDescriptors, null))
+        {
+            Assert.Equal(2, OtherDescriptorsOnFile());
+            Assert.Equal((byte)'x', Guest.ReadByte(restored, P(1) + 1).Value);
+            Assert.Equal(Pattern((2 * (long)Page) + 7), Guest.ReadByte(restored, P(2) + 7).Value);
+            Assert.True(restored.IsPastEndOfFile(P(3), MappingFlags.Write));
+            Assert.Equal(LinuxError.EFAULT, Guest.Write(restored, P(3), "y"u8));
+
+            // A new mapping of the same file shares the restored source.
+            Assert.Equal(LinuxError.None, restored.MapPrivateFile(P(8), Page, RO, Fd, 0));
+            Assert.Equal(2, OtherDescriptorsOnFile());
+        }
+
+        Assert.Equal(1, OtherDescriptorsOnFile());
+    }
+
+    [Fact]
+    public void A_lending_snapshot_carries_the_file()
     {
         FillFile(2 * (long)Page);
-        using AddrSpace space = MapFile(2, RO, options: new AddrSpaceOptions { GuestView = false });
+        using AddrSpace space = MapFile(3, RO, options: new AddrSpaceOptions { GuestView = false });
         using AddrSpaceSnapshot snapshot = space.CreateLendingSnapshot();
         using AddrSpace borrower = AddrSpace.RestoreSnapshot(snapshot);
         Assert.Equal(Pattern((long)Page + 1), Guest.ReadByte(borrower, P(1) + 1).Value);
-        Assert.Equal(2, space.ResidentPages);
+        Assert.True(borrower.IsPastEndOfFile(P(2), MappingFlags.Read));
+        Assert.Equal(0, space.ResidentPages);
+        borrower.ReleaseBorrowedMemory();
+        Assert.Equal(Pattern((long)Page + 1), Guest.ReadByte(borrower, P(1) + 1).Value);
+        Assert.Equal(Pattern(3), Guest.ReadByte(borrower, P(0) + 3).Value);
     }
 
     [Fact]
@@ -323,15 +372,19 @@ public sealed class PrivateFileMappingTests : IDisposable
     }
 
     [Fact]
-    public void A_snapshot_that_would_read_in_more_than_the_limit_fails_and_the_space_stays_usable()
+    public void A_snapshot_reads_nothing_in_and_the_copy_counts_the_pages_it_reads_against_its_own_limit()
     {
         FillFile(8 * (long)Page);
-        using AddrSpace space = MapFile(8, RO, options: new AddrSpaceOptions { MemoryLimit = 4 * Page });
+        var options = new AddrSpaceOptions { MemoryLimit = 4 * Page };
+        using AddrSpace space = MapFile(8, RO, options: options);
         Assert.Equal(Pattern(1), Guest.ReadByte(space, P(0) + 1).Value);
-        Assert.Throws<InsufficientMemoryException>(() => space.CreateSnapshot());
-        Assert.True(space.CommittedBytes <= 4 * Page);
-        Assert.Equal(Pattern((2 * (long)Page) + 1), Guest.ReadByte(space, P(2) + 1).Value);
-        Assert.Equal(1, space.PrivateFileAreaCount);
+        using AddrSpace copy = space.Clone();
+        Assert.Equal(Page, space.CommittedBytes);
+        Assert.Equal(Page, copy.CommittedBytes);
+        Assert.Equal(Pattern((2 * (long)Page) + 1), Guest.ReadByte(copy, P(2) + 1).Value);
+        Assert.Equal(LinuxError.ENOMEM, Guest.Read(copy, P(3), 3 * (int)Page).Error); // 1 + 1 + 3 pages > 4
+        Assert.Equal(2 * Page, copy.CommittedBytes);
+        Assert.Equal(Page, space.CommittedBytes);
     }
 
     [Fact]
@@ -347,7 +400,8 @@ public sealed class PrivateFileMappingTests : IDisposable
         Assert.Equal(LinuxError.EFAULT, Guest.Read(space, P(0) + (ulong)Size, 1).Error);
         Assert.True(space.ResidentPages <= 16);
         using AddrSpace copy = space.Clone();
-        Assert.InRange(space.CommittedBytes, Page, 1UL << 20); // the holes were neither read nor committed
+        Assert.InRange(space.CommittedBytes, Page, 1UL << 20); // nothing more was read or committed
+        Assert.Equal(space.CommittedBytes, copy.CommittedBytes);
         Assert.Equal("near"u8.ToArray(), Guest.Read(copy, P(5), 4).Value);
         Assert.Equal("far"u8.ToArray(), Guest.Read(copy, P(0) + (ulong)Size - 100, 3).Value);
         Assert.Equal(0, Guest.ReadByte(copy, P(1000)).Value);
@@ -360,7 +414,7 @@ public sealed class PrivateFileMappingTests : IDisposable
             offset = end;
         }
 
-        Assert.InRange(dataBytes, Page, 1UL << 20); // the file's holes stayed holes: a few pages of data, not 300 MiB
+        Assert.InRange(dataBytes, Page, 1UL << 20); // only the populated pages: a few pages of data, not 300 MiB
     }
 
     private enum ModelOp
@@ -377,7 +431,7 @@ public sealed class PrivateFileMappingTests : IDisposable
 
     /// <summary>Random reads and writes through the core, writes and resizes of the file, unmaps and protects, against
     /// a model: a page holds what the file held (zero past its end) when first touched, pages wholly past the file's
-    /// end fault, and a clone at the end holds every page below the file's end.</summary>
+    /// end fault, and a clone at the end holds the same pages and faults past the end as well.</summary>
     [Fact]
     public void Matches_a_snapshot_on_first_touch_model()
     {
@@ -474,8 +528,12 @@ public sealed class PrivateFileMappingTests : IDisposable
                     continue;
                 }
 
-                byte[] expected = Touch(pages, file, page) ?? new byte[Page]; // past the end: zero in a copy
-                Assert.Equal(expected, real.Value);
+                byte[]? expected = Touch(pages, file, page);
+                Assert.Equal(expected is null ? LinuxError.EFAULT : LinuxError.None, real.Error);
+                if (expected is not null)
+                {
+                    Assert.Equal(expected, real.Value);
+                }
             }
         }
 

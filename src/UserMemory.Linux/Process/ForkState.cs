@@ -64,8 +64,9 @@ public static class ForkState
     /// <summary>Hands the process to a child runner: the state (registers, descriptors, break, signal dispositions and
     /// mask, limits) goes into a sealed memfd (<see cref="HandoffChannel"/>); the memory goes as a snapshot of the
     /// address space (<see cref="AddrSpace.CreateSnapshot"/>: the written private pages copied once into a new memfd,
-    /// which the child adopts as its own backing without copying again) and the shared objects (<c>MAP_SHARED</c>
-    /// memfds and files), all inherited as descriptors; a runner started with <c>--handoff</c> rebuilds the process and
+    /// which the child adopts as its own backing without copying again; the fork advice applied), the shared objects
+    /// (<c>MAP_SHARED</c> memfds and files) and the files of private file mappings (whose unpopulated pages the child
+    /// reads on first touch), all inherited as descriptors; a runner started with <c>--handoff</c> rebuilds the process and
     /// continues after the <c>fork</c>.</summary>
     /// <param name="task">The parent's calling task.</param>
     /// <param name="registers">The child's registers.</param>
@@ -88,7 +89,7 @@ public static class ForkState
         AddrSpaceSnapshot snapshot;
         try
         {
-            snapshot = lend ? process.Space.CreateLendingSnapshot() : process.Space.CreateSnapshot();
+            snapshot = lend ? process.Space.CreateLendingSnapshot(vfork) : process.Space.CreateSnapshot();
         }
         catch (InsufficientMemoryException)
         {
@@ -96,7 +97,7 @@ public static class ForkState
             return -(long)LinuxError.ENOMEM; // the host has no memory for the copy
         }
 
-        var inherited = new List<int>(snapshot.SharedMemories.Count + 2);
+        var inherited = new List<int>(snapshot.SharedMemories.Count + snapshot.FileDescriptors.Count + 2);
         long pid = -1;
         using (snapshot)
         {
@@ -127,6 +128,18 @@ public static class ForkState
                         : s.IsWritable ? HandoffSharedBacking.WritableFile : HandoffSharedBacking.ReadOnlyFile));
                 }
 
+                var files = new List<int>(snapshot.FileDescriptors.Count);
+                foreach (int fd in snapshot.FileDescriptors)
+                {
+                    long descriptor = Inherit(fd, inherited);
+                    if (descriptor < 0)
+                    {
+                        return descriptor;
+                    }
+
+                    files.Add((int)descriptor);
+                }
+
                 // The table is frozen from its text to the spawn, so the child's host descriptors are the ones its
                 // text names (plus strays of creations in flight, which the child closes: StrayDescriptors).
                 pid = process.Fds.WhileFrozen(table =>
@@ -152,6 +165,7 @@ public static class ForkState
                         MemoryDescriptor = (int)memory,
                         AreaTable = snapshot.AreaTable,
                         SharedObjects = shared,
+                        PrivateFiles = files,
                         LoanDescriptor = (int)loan,
                     };
                     byte[] encoded = state.Encode();
@@ -200,7 +214,7 @@ public static class ForkState
     }
 
     /// <summary>Rebuilds a forked process from a validated state: adopts the inherited shared objects and the memory
-    /// snapshot (<see cref="AddrSpace.RestoreSnapshot(int, ReadOnlySpan{byte}, IReadOnlyList{SharedMemory}, AddrSpaceOptions?)"/>).</summary>
+    /// snapshot (<see cref="AddrSpace.RestoreSnapshot(int, ReadOnlySpan{byte}, IReadOnlyList{SharedMemory}, IReadOnlyList{int}, AddrSpaceOptions?)"/>).</summary>
     /// <param name="state">The fork state.</param>
     /// <param name="memoryOffset">Unused (a fork state carries no memory of its own any more).</param>
     /// <param name="options">This runner's options.</param>
@@ -246,9 +260,11 @@ public static class ForkState
         return copy;
     }
 
-    /// <summary>Builds the child's address space from the inherited snapshot: each inherited descriptor becomes
+    /// <summary>Builds the child's address space from the inherited snapshot: each inherited shared descriptor becomes
     /// close-on-exec and is owned by one <see cref="SharedMemory"/> (closed when its last area goes); the snapshot's
-    /// memory file becomes the space's backing, or, for a <paramref name="loan"/>, is borrowed copy-on-write.</summary>
+    /// memory file becomes the space's backing, or, for a <paramref name="loan"/>, is borrowed copy-on-write; the
+    /// space duplicates the private files' descriptors (close-on-exec, never in the guest's table) and the inherited
+    /// ones are closed, like the memory's.</summary>
     /// <exception cref="HandoffRejectedException">A descriptor is not open, not of its stated kind, or the snapshot
     /// does not fit it.</exception>
     private static AddrSpace RestoreSpace(HandoffState state, RunnerOptions options, MemoryLoan? loan)
@@ -267,14 +283,24 @@ public static class ForkState
             RunnerDescriptors.Check(RunnerDescriptors.SetCloseOnExec(state.MemoryDescriptor, true), "the memory snapshot's descriptor");
             try
             {
+                foreach (int descriptor in state.PrivateFiles)
+                {
+                    RunnerDescriptors.Check(RunnerDescriptors.SetCloseOnExec(descriptor, true), "a private file's descriptor");
+                }
+
                 AddrSpaceOptions spaceOptions = ThreadGroup.AddressSpaceOptions(options.MemoryLimit);
                 return loan is null
-                    ? AddrSpace.RestoreSnapshot(state.MemoryDescriptor, state.AreaTable, adopted, spaceOptions)
-                    : AddrSpace.RestoreBorrowedSnapshot(state.MemoryDescriptor, state.AreaTable, adopted, spaceOptions, loan.OnReleased);
+                    ? AddrSpace.RestoreSnapshot(state.MemoryDescriptor, state.AreaTable, adopted, state.PrivateFiles, spaceOptions)
+                    : AddrSpace.RestoreBorrowedSnapshot(state.MemoryDescriptor, state.AreaTable, adopted, state.PrivateFiles, spaceOptions, loan.OnReleased);
             }
             finally
             {
-                HostLinux.Syscall((long)SyscallNumber.Close, state.MemoryDescriptor); // the space holds its own duplicate
+                // The space holds its own duplicates.
+                HostLinux.Syscall((long)SyscallNumber.Close, state.MemoryDescriptor);
+                foreach (int descriptor in state.PrivateFiles)
+                {
+                    HostLinux.Syscall((long)SyscallNumber.Close, descriptor);
+                }
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)

@@ -20,8 +20,10 @@ namespace UserMemory.Linux.Process;
 /// hard per resource); the command name and the exec name (length-prefixed raw bytes). A fork adds the registers (count, values), the break (start, end), the CLONE_CHILD_SETTID
 /// address, the inherited descriptor of the memory snapshot (<c>AddrSpace.CreateSnapshot</c>'s memfd, adopted by the
 /// child as its own backing: the written pages are copied once, by the parent), the snapshot's area table
-/// (length-prefixed; areas, population and shared-object indexes), the shared objects (count, then inherited
-/// descriptor and backing each, in the table's index order) and the loan descriptor (u32, all ones for none: the
+/// (length-prefixed; areas, population, shared-object and file indexes), the shared objects (count, then inherited
+/// descriptor and backing each, in the table's index order), the private files (count, then the inherited descriptor
+/// of each, in the table's index order: the child reads the pages of its private file mappings that were not
+/// populated from them, as the parent would have) and the loan descriptor (u32, all ones for none: the
 /// memory descriptor is then a copy; otherwise it is the parent's own memory, lent, and this is the pipe end the parent
 /// waits on).</item>
 /// </list>
@@ -34,7 +36,7 @@ public sealed class HandoffState
     public const ulong Magic = 0x4F444E41484D5355;
 
     /// <summary>The layout version this runner writes and accepts.</summary>
-    public const uint Version = 5;
+    public const uint Version = 6;
 
     /// <summary>Magic, version, kind and payload length.</summary>
     public const int HeaderSize = 24;
@@ -58,7 +60,8 @@ public sealed class HandoffState
     private const int LengthOffset = 16;
     private const int SignalRecordSize = 4 * sizeof(ulong);
 
-    /// <summary>The longest area table: a header and 65 536 areas (of 36 bytes) plus as many populated runs.</summary>
+    /// <summary>The longest area table: a header and 65 536 areas (of 48 bytes) plus as many populated runs, and the
+    /// private files.</summary>
     private const int MaxAreaTable = 8 << 20;
     private const int SignalCount = ThreadGroup.MaxSignal + 1;
 
@@ -135,6 +138,10 @@ public sealed class HandoffState
     /// inherits each at, and what it is.</summary>
     internal IReadOnlyList<(int Descriptor, HandoffSharedBacking Backing)> SharedObjects { get; init; } = [];
 
+    /// <summary>Fork: the descriptors the child inherits the private files of the area table at
+    /// (<c>AddrSpaceSnapshot.FileDescriptors</c>), in its index order.</summary>
+    internal IReadOnlyList<int> PrivateFiles { get; init; } = [];
+
     /// <summary>Fork: when the memory descriptor is the parent's own memory lent copy-on-write
     /// (<c>AddrSpace.CreateLendingSnapshot</c>), the write end of the pipe the parent waits on (the child closes it once
     /// it no longer reads the lent memory); otherwise -1 and the memory descriptor is a copy the child adopts.</summary>
@@ -205,6 +212,12 @@ public sealed class HandoffState
             {
                 w.WriteU32((uint)descriptor);
                 w.WriteU32((uint)backing);
+            }
+
+            w.WriteCount(PrivateFiles.Count);
+            foreach (int descriptor in PrivateFiles)
+            {
+                w.WriteU32((uint)descriptor);
             }
 
             w.WriteU32(unchecked((uint)LoanDescriptor));
@@ -429,6 +442,18 @@ public sealed class HandoffState
             shared.Add((descriptor, (HandoffSharedBacking)backing));
         }
 
+        int fileCount = r.ReadCount(sizeof(uint), AddrSpace.MaxFileSources, "private files");
+        if (fileCount != table.Files.Length)
+        {
+            throw new HandoffRejectedException("private files: not the area table's count");
+        }
+
+        var files = new List<int>(fileCount);
+        for (int i = 0; i < fileCount; i++)
+        {
+            files.Add(CheckDescriptor(r.ReadU32("private file descriptor"), "private file descriptor"));
+        }
+
         uint loan = r.ReadU32("loan descriptor");
         int loanDescriptor = loan == NoDescriptor ? -1 : CheckDescriptor(loan, "loan descriptor");
         return new HandoffState
@@ -452,6 +477,7 @@ public sealed class HandoffState
             MemoryDescriptor = memoryDescriptor,
             AreaTable = areaTable,
             SharedObjects = shared,
+            PrivateFiles = files,
             LoanDescriptor = loanDescriptor,
         };
     }

@@ -9,8 +9,8 @@ namespace UserMemory.Linux.Process;
 
 /// <summary>
 /// Fork without copying memory: a <c>vfork</c>, or a single-threaded parent with much written memory, lends its
-/// memory file to the child (<see cref="AddrSpace.CreateLendingSnapshot"/>) and waits, as a <c>vfork</c> parent does,
-/// until the child no longer reads it. The child reads the lent pages copy-on-write (<see cref="AddrSpace.RestoreBorrowedSnapshot"/>) and lets
+/// memory file to the child (<see cref="AddrSpace.CreateLendingSnapshot(bool)"/>) and waits, as a <c>vfork</c> parent does,
+/// until the child no longer reads it. The child reads the lent pages copy-on-write (<c>AddrSpace.RestoreBorrowedSnapshot</c>) and lets
 /// go by execve or exit (no copy at all) or by taking its own copy (<see cref="AddrSpace.ReleaseBorrowedMemory"/>),
 /// which it does before anything that could block, change its mappings or take long.
 /// </summary>
@@ -92,7 +92,7 @@ internal sealed class MemoryLoan
     /// <summary>The child's side: takes over the inherited write end (made close-on-exec, so no later runner inherits
     /// it).</summary>
     /// <param name="descriptor">The inherited write end.</param>
-    /// <returns>The loan, to give <see cref="AddrSpace.RestoreBorrowedSnapshot"/> its <see cref="OnReleased"/> and
+    /// <returns>The loan, to give <c>AddrSpace.RestoreBorrowedSnapshot</c> its <see cref="OnReleased"/> and
     /// then <see cref="Start"/>.</returns>
     public static MemoryLoan Adopt(int descriptor)
     {

@@ -18,13 +18,13 @@ internal static class MemorySyscalls
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Mmap, SupportLevel.Partial, "MAP_PRIVATE of a regular file reads each page in on first touch (a snapshot of the file then; a forked child reads zero, not SIGBUS, past the file's end); of other files, a private copy of at most 256 MiB", static (t, a) => Serialized(t, a, static (t, a) => Mmap(t, a[0], a[1], a[2], a[3], a[4], a[5])));
+        b.Add(SyscallNumber.Mmap, SupportLevel.Partial, "MAP_PRIVATE of a regular file reads each page in on first touch (a snapshot of the file then, also in a forked child; SIGBUS past the file's end); of other files, a private copy of at most 256 MiB", static (t, a) => Serialized(t, a, static (t, a) => Mmap(t, a[0], a[1], a[2], a[3], a[4], a[5])));
         b.Add(SyscallNumber.Mprotect, SupportLevel.Full, "", static (t, a) => Serialized(t, a, static (t, a) => Mprotect(t, a[0], a[1], a[2])));
         b.Add(SyscallNumber.Munmap, SupportLevel.Full, "", static (t, a) => Serialized(t, a, static (t, a) => Munmap(t, a[0], a[1])));
         b.Add(SyscallNumber.Brk, SupportLevel.Full, "", static (t, a) => Serialized(t, a, static (t, a) => Brk(t, a[0])));
         b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "a moved private mapping is copied (at most 256 MiB); MREMAP_DONTUNMAP leaves fresh zero pages behind; shared anonymous memory cannot grow past its size", static (t, a) => Serialized(t, a, static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4])));
         b.Add(SyscallNumber.Msync, SupportLevel.Full, "", static (t, a) => Msync(t, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Madvise, SupportLevel.Partial, "arguments and mapped range checked as Linux does (ENOMEM for unmapped parts); MADV_DONTNEED frees private pages (zero, or the file again, on the next touch); MADV_DONTFORK and MADV_WIPEONFORK are accepted but forks copy the range anyway; other advice changes nothing", static (t, a) => Madvise(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Madvise, SupportLevel.Partial, "arguments and mapped range checked as Linux does (ENOMEM for unmapped parts); MADV_DONTNEED frees private pages (zero, or the file again, on the next touch); MADV_DONTFORK leaves the range out of a forked child and MADV_WIPEONFORK gives it zero pages there (EINVAL on shared and file mappings, though not on the loader's segments), MADV_DOFORK and MADV_KEEPONFORK undo them; other advice changes nothing", static (t, a) => Madvise(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Mlock, SupportLevel.Stub, "arguments checked; every page already stays in memory", static (t, a) => Mlock(t, a[0], a[1]));
         b.Add(SyscallNumber.Munlock, SupportLevel.Stub, "arguments checked", static (t, a) => Mlock(t, a[0], a[1]));
         b.Add(SyscallNumber.Mincore, SupportLevel.Full, "a page is resident when the address space populated it", static (t, a) => Mincore(t, a[0], a[1], a[2]));
@@ -70,6 +70,18 @@ internal static class MemorySyscalls
 
     /// <summary><c>MADV_FREE</c>.</summary>
     private const ulong FirstNewerAdvice = 8;
+
+    /// <summary><c>MADV_DONTFORK</c>.</summary>
+    private const ulong AdviceDontFork = 10;
+
+    /// <summary><c>MADV_DOFORK</c>.</summary>
+    private const ulong AdviceDoFork = 11;
+
+    /// <summary><c>MADV_WIPEONFORK</c>.</summary>
+    private const ulong AdviceWipeOnFork = 18;
+
+    /// <summary><c>MADV_KEEPONFORK</c>.</summary>
+    private const ulong AdviceKeepOnFork = 19;
 
     /// <summary>Linux's x86-64 <c>TASK_SIZE</c> (47-bit user space minus a guard page): lengths beyond it are invalid,
     /// not merely too large for this runner's smaller user range.</summary>
@@ -436,10 +448,33 @@ internal static class MemorySyscalls
     /// <summary>Maps <c>[at, at + size)</c> as the continuation of the area <paramref name="info"/> whose first
     /// <paramref name="oldSize"/> bytes start at <paramref name="oldAddr"/>: fresh private memory for a private area,
     /// the next pages of the same object for a shared one.</summary>
-    private static LinuxError Extend(Task t, MemoryAreaInfo info, ulong oldAddr, ulong oldSize, VirtAddr at, ulong size) =>
-        info.SharedMemory is SharedMemory shared
+    private static LinuxError Extend(Task t, MemoryAreaInfo info, ulong oldAddr, ulong oldSize, VirtAddr at, ulong size)
+    {
+        LinuxError e = info.SharedMemory is SharedMemory shared
             ? t.Space.MapShared(at, size, info.Flags, shared, info.SharedOffset + (oldAddr - info.Range.Start.Value) + oldSize)
             : t.Space.MapAlloc(at, size, info.Flags, false);
+        if (e == LinuxError.None)
+        {
+            KeepForkAdvice(t, info, at, size);
+        }
+
+        return e;
+    }
+
+    /// <summary>Gives a range mapped for mremap (the grown or moved part of <paramref name="info"/>) the area's fork
+    /// advice: Linux's mremap keeps the mapping's flags.</summary>
+    private static void KeepForkAdvice(Task t, MemoryAreaInfo info, VirtAddr at, ulong size)
+    {
+        if (info.DontFork)
+        {
+            _ = t.Space.AdviseFork(at, size, ForkAdvice.DontFork);
+        }
+
+        if (info.WipeOnFork)
+        {
+            _ = t.Space.AdviseFork(at, size, ForkAdvice.WipeOnFork);
+        }
+    }
 
     /// <summary>Moves a shared mapping: the target maps the same object at the same offset (the pages stay shared,
     /// nothing is copied); the old range is unmapped, or left as it is with MREMAP_DONTUNMAP.</summary>
@@ -474,6 +509,7 @@ internal static class MemorySyscalls
             return Errno(e == LinuxError.EINVAL ? LinuxError.ENOMEM : e); // past the end of shared anonymous memory
         }
 
+        KeepForkAdvice(t, info, target, newSize);
         if (!dontUnmap)
         {
             t.Space.Unmap(new VirtAddr(oldAddr), oldSize);
@@ -530,10 +566,11 @@ internal static class MemorySyscalls
             return Errno(e);
         }
 
+        KeepForkAdvice(t, info, target, newSize);
         t.Space.Unmap(new VirtAddr(oldAddr), oldSize);
-        if (dontUnmap)
+        if (dontUnmap && t.Space.MapAlloc(new VirtAddr(oldAddr), oldSize, info.Flags, false) == LinuxError.None)
         {
-            _ = t.Space.MapAlloc(new VirtAddr(oldAddr), oldSize, info.Flags, false);
+            KeepForkAdvice(t, info, new VirtAddr(oldAddr), oldSize);
         }
 
         t.Cpu.MappingsChanged(oldAddr, oldAddr + oldSize);
@@ -572,7 +609,8 @@ internal static class MemorySyscalls
         return e == LinuxError.None ? 0 : Errno(e);
     }
 
-    /// <summary>madvise: alignment, wrap and advice checked as Linux does; the advice itself is ignored.</summary>
+    /// <summary>madvise: alignment, wrap and advice checked as Linux does; MADV_DONTNEED frees pages, the fork advice
+    /// marks the areas (<see cref="AddrSpace.AdviseFork"/>), other advice is checked and ignored.</summary>
     private static long Madvise(Task t, ulong addr, ulong length, ulong advice)
     {
         if ((addr & Pages.OffsetMask4K) != 0 || advice > MaxAdvice || (advice > LastClassicAdvice && advice < FirstNewerAdvice))
@@ -592,6 +630,11 @@ internal static class MemorySyscalls
         }
 
         bool inUserRange = addr >= GuestLayout.UserStart && addr + size <= GuestLayout.UserEnd;
+        if (ForkAdviceOf(advice) is ForkAdvice fork)
+        {
+            return AdviseFork(t, addr, size, fork, inUserRange);
+        }
+
         if (advice != AdviceDontNeed)
         {
             return inUserRange && IsFullyMapped(t, addr, addr + size) ? 0 : Errno(LinuxError.ENOMEM);
@@ -611,6 +654,27 @@ internal static class MemorySyscalls
         }
 
         return inUserRange && e == LinuxError.None ? 0 : Errno(LinuxError.ENOMEM);
+    }
+
+    /// <summary>The fork advice an madvise number names, or null.</summary>
+    private static ForkAdvice? ForkAdviceOf(ulong advice) => advice switch
+    {
+        AdviceDontFork => ForkAdvice.DontFork,
+        AdviceDoFork => ForkAdvice.DoFork,
+        AdviceWipeOnFork => ForkAdvice.WipeOnFork,
+        AdviceKeepOnFork => ForkAdvice.KeepOnFork,
+        _ => null,
+    };
+
+    /// <summary>MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK on a checked, non-empty range: the mapped
+    /// parts change (up to an area Linux refuses the advice on: EINVAL), then unmapped parts answer ENOMEM. Only the
+    /// areas' records change: no page, so nothing for the CPU to drop.</summary>
+    private static long AdviseFork(Task t, ulong addr, ulong size, ForkAdvice advice, bool inUserRange)
+    {
+        ulong from = Math.Max(addr, GuestLayout.UserStart);
+        ulong to = Math.Min(addr + size, GuestLayout.UserEnd);
+        LinuxError e = from < to ? t.Space.AdviseFork(new VirtAddr(from), to - from, advice) : LinuxError.ENOMEM;
+        return e == LinuxError.EINVAL ? Einval : inUserRange && e == LinuxError.None ? 0 : Errno(LinuxError.ENOMEM);
     }
 
     /// <summary>mlock/munlock: the range (rounded out to pages) must be mapped; a length that rounds to nothing locks
@@ -692,6 +756,7 @@ internal static class MemorySyscalls
             }
 
             bool continues = a.Range.Start == m.Range.End && a.Flags == m.Flags && a.Kind == m.Kind
+                && a.DontFork == m.DontFork && a.WipeOnFork == m.WipeOnFork
                 && ReferenceEquals(a.SharedMemory, m.SharedMemory)
                 && (m.SharedMemory is null || a.SharedOffset == m.SharedOffset + m.Range.Size);
             if (!continues)

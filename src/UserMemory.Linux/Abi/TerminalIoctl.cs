@@ -50,4 +50,35 @@ public enum TerminalIoctl : ulong
 
     /// <summary><c>TIOCGSID</c>: the terminal's session id.</summary>
     GetSessionId = 0x5429,
+
+    /// <summary><c>TIOCGPTN</c>: a pseudo-terminal master's number (the <c>N</c> of <c>/dev/pts/N</c>).</summary>
+    GetPtyNumber = 0x80045430,
+
+    /// <summary><c>TIOCSPTLCK</c>: lock or unlock the slave of a pseudo-terminal master (<c>unlockpt</c>).</summary>
+    SetPtyLock = 0x40045431,
+
+    /// <summary><c>TIOCGPTLCK</c>: whether the slave is locked.</summary>
+    GetPtyLock = 0x80045439,
+
+    /// <summary><c>TIOCPKT</c>: packet mode on a master.</summary>
+    SetPacketMode = 0x5420,
+
+    /// <summary><c>TIOCGPKT</c>: whether packet mode is on.</summary>
+    GetPacketMode = 0x80045438,
+
+    /// <summary><c>TIOCGPTPEER</c>: open the slave of a master; the argument is the open flags, the result a new
+    /// descriptor.</summary>
+    OpenPtyPeer = 0x5441,
+
+    /// <summary><c>TIOCEXCL</c>: exclusive mode (no argument).</summary>
+    SetExclusive = 0x540C,
+
+    /// <summary><c>TIOCNXCL</c>: end exclusive mode (no argument).</summary>
+    ClearExclusive = 0x540D,
+
+    /// <summary><c>TIOCGEXCL</c>: whether exclusive mode is on.</summary>
+    GetExclusive = 0x80045440,
+
+    /// <summary><c>TIOCGETD</c>: the line discipline.</summary>
+    GetLineDiscipline = 0x5424,
 }

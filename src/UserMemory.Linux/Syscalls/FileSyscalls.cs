@@ -1210,6 +1210,7 @@ internal static class FileSyscalls
 
     private static long Ioctl(Task t, ulong fd, ulong request, ulong arg)
     {
+        request = (uint)request; // Linux's cmd is an unsigned int: libc's int request arrives sign-extended
         OpenFile? f = t.Fds.Get((long)fd);
         if (f is null)
         {
@@ -1254,9 +1255,19 @@ internal static class FileSyscalls
         }
 
         if ((TerminalIoctl)request is TerminalIoctl.SendBreak or TerminalIoctl.FlowControl or TerminalIoctl.Flush
-            or TerminalIoctl.SetControllingTerminal or TerminalIoctl.ReleaseControllingTerminal)
+            or TerminalIoctl.SetControllingTerminal or TerminalIoctl.ReleaseControllingTerminal
+            or TerminalIoctl.SetExclusive or TerminalIoctl.ClearExclusive)
         {
             return Syscall(SyscallNumber.Ioctl, host, (long)request, (long)arg); // the argument is a value, not a pointer
+        }
+
+        if ((TerminalIoctl)request == TerminalIoctl.OpenPtyPeer)
+        {
+            // A new descriptor: the host's never carries close-on-exec (it must survive the runner's execve); the
+            // guest's flag is kept in the guest table.
+            bool closeOnExec = (arg & (ulong)OpenFlags.CloseOnExec) != 0;
+            long peer = Syscall(SyscallNumber.Ioctl, host, (long)request, (long)(arg & ~(ulong)OpenFlags.CloseOnExec));
+            return peer < 0 ? peer : AddOrClose(t, new HostFile((int)peer), closeOnExec);
         }
 
         int outSize = (TerminalIoctl)request switch
@@ -1267,6 +1278,8 @@ internal static class FileSyscalls
             TerminalIoctl.BytesReadable => sizeof(int),
             TerminalIoctl.OutputQueue => sizeof(int),
             TerminalIoctl.GetSessionId => sizeof(int),
+            TerminalIoctl.GetPtyNumber or TerminalIoctl.GetPtyLock or TerminalIoctl.GetPacketMode or TerminalIoctl.GetExclusive
+                or TerminalIoctl.GetLineDiscipline => sizeof(int),
             _ => -1,
         };
         if (outSize > 0)
@@ -1280,7 +1293,7 @@ internal static class FileSyscalls
         {
             TerminalIoctl.SetAttributes or TerminalIoctl.SetAttributesDrain or TerminalIoctl.SetAttributesFlush => TermiosSize,
             TerminalIoctl.SetWindowSize => WindowSizeSize,
-            TerminalIoctl.SetProcessGroup => sizeof(int),
+            TerminalIoctl.SetProcessGroup or TerminalIoctl.SetPtyLock or TerminalIoctl.SetPacketMode => sizeof(int),
             _ => -1,
         };
         if (inSize > 0)

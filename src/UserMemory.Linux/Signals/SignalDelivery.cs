@@ -73,6 +73,19 @@ internal static class SignalDelivery
             t.Cpu.RequestStop();
             t.Wake();
         }
+        else if (added)
+        {
+            // Blocked everywhere: no one runs a handler, but a thread waiting for it (rt_sigtimedwait, a signalfd
+            // read) must look again. Linux wakes such a waiter because it unblocks its set while it waits.
+            if (toThread)
+            {
+                t.Wake();
+            }
+            else
+            {
+                t.Group.WakeAllTasks();
+            }
+        }
 
         return added;
     }

@@ -5,7 +5,9 @@
  * memory, then reads everything: on Linux the write waits without holding the process's memory map, so the munmap
  * goes through and the data flows. A runner that waited inside its access scope deadlocked here (a Go program's pipe
  * test hung that way, deaf to every signal). Then a signal without SA_RESTART interrupts a blocked write after the
- * pipe filled: Linux returns the bytes written so far. Each case runs in a child killed by an alarm if it hangs.
+ * pipe filled: Linux returns the bytes written so far. Last, a write on a pipe's read end and a read on its write
+ * end answer EBADF at once (the runner once waited for a readiness that never comes). Each case runs in a child
+ * killed by an alarm if it hangs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -94,6 +96,20 @@ static void signal_during_write(int vector)
     printf("  interrupted write: %zd %s\n", n, n < 0 ? strerror(errno) : "");
 }
 
+static void wrong_end(int unused)
+{
+    (void)unused;
+    if (pipe(pipe_fds) != 0) exit(2);
+    char c = 'x';
+    ssize_t n = write(pipe_fds[0], &c, 1);
+    printf("  write on the read end: %zd %s\n", n, n < 0 ? strerror(errno) : "");
+    n = read(pipe_fds[1], &c, 1);
+    printf("  read on the write end: %zd %s\n", n, n < 0 ? strerror(errno) : "");
+    struct iovec v = { &c, 1 };
+    n = writev(pipe_fds[0], &v, 1);
+    printf("  writev on the read end: %zd %s\n", n, n < 0 ? strerror(errno) : "");
+}
+
 static void run(const char *name, void (*body)(int), int arg)
 {
     printf("%s:\n", name);
@@ -118,5 +134,6 @@ int main(void)
     run("writev, map and unmap meanwhile", map_while_writing, 1);
     run("write interrupted by a signal", signal_during_write, 0);
     run("writev interrupted by a signal", signal_during_write, 1);
+    run("transfers against the pipe's direction", wrong_end, 0);
     return 0;
 }

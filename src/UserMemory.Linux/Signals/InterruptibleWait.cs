@@ -181,13 +181,24 @@ internal static class InterruptibleWait
         }
 
         long flags = HostLinux.Syscall((long)SyscallNumber.Fcntl, hostFd, (long)FcntlCommand.GetFl);
-        if (flags < 0 || (flags & (long)OpenFlags.NonBlock) != 0 || (requireSocket && !HostLinux.IsSocket(hostFd)))
+        if (flags < 0 || (flags & (long)OpenFlags.NonBlock) != 0 || (requireSocket && !HostLinux.IsSocket(hostFd))
+            || !AccessModeAllows(flags, events))
         {
             return 0;
         }
 
         _ = Wait(t, entries, 1, -1, 0, out bool interrupted);
         return interrupted ? RestartCode.RestartSys : 0;
+    }
+
+    /// <summary>False when the description's access mode forbids the transfer waited for (a write on a pipe's read
+    /// end, a read on a write-only descriptor): the transfer itself answers EBADF at once, so waiting for a readiness
+    /// that never comes would hang the caller.</summary>
+    private static bool AccessModeAllows(long flags, short events)
+    {
+        const long AccessModeMask = 3; // O_ACCMODE
+        long mode = flags & AccessModeMask;
+        return events == PollOut ? mode != (long)OpenFlags.ReadOnly : mode != (long)OpenFlags.WriteOnly;
     }
 
     /// <summary>Sleeps for <paramref name="timeoutNs"/> (or until a signal when -1), waking for deliverable signals.</summary>

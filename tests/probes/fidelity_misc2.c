@@ -549,6 +549,16 @@ static void pidfd_cases(void)
     pipe(p);
     report("pidfd_send_pipe", syscall(SYS_pidfd_send_signal, p[0], SIGUSR1, NULL, 0));
     report("pidfd_send_bad_fd", syscall(SYS_pidfd_send_signal, 999, SIGUSR1, NULL, 0));
+    char proc_dir[32];
+    snprintf(proc_dir, sizeof proc_dir, "/proc/%d", (int)self);
+    int dir = open(proc_dir, O_RDONLY | O_DIRECTORY);
+    usr1_seen = 0;
+    report("pidfd_send_proc_dir", syscall(SYS_pidfd_send_signal, dir, SIGUSR1, NULL, 0));
+    printf("usr1 seen via /proc/PID=%d\n", usr1_seen);
+    close(dir);
+    dir = open("/", O_RDONLY | O_DIRECTORY);
+    report("pidfd_send_root_dir", syscall(SYS_pidfd_send_signal, dir, SIGUSR1, NULL, 0));
+    close(dir);
     report("pidfd_getfd_pipe", syscall(SYS_pidfd_getfd, p[0], 0, 0));
     report("pidfd_getfd_bad_flags", syscall(SYS_pidfd_getfd, me, 0, 1));
     report("pidfd_getfd_bad_fd", syscall(SYS_pidfd_getfd, 999, 0, 0));

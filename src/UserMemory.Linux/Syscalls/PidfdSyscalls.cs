@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Fs;
+using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
 using UserMemory.Linux.Process;
 using static UserMemory.Linux.Syscalls.SyscallSupport;
@@ -125,6 +126,11 @@ internal static class PidfdSyscalls
     private static long PidOf(Task t, ulong fd)
     {
         OpenFile? f = t.Fds.Get((long)fd);
+        if (f is SyntheticFile { Node.Kind: Fs.Proc.ProcNodeKind.ProcessDirectory } process)
+        {
+            return process.Node.Pid; // a /proc/PID directory is a pidfd too, as on Linux
+        }
+
         if (f is null || f.HostFd < 0)
         {
             return Ebadf;
@@ -155,6 +161,26 @@ internal static class PidfdSyscalls
             }
         }
 
-        return Ebadf;
+        return ProcDirectoryPid(f.HostFd);
+    }
+
+    /// <summary>A <c>/proc/PID</c> directory descriptor is a pidfd too (Linux accepts it in pidfd_send_signal): the
+    /// pid its host path names, or -EBADF.</summary>
+    private static long ProcDirectoryPid(int hostFd)
+    {
+        const string ProcPrefix = "/proc/";
+        byte[] link = Encoding.ASCII.GetBytes("/proc/self/fd/" + hostFd.ToString(CultureInfo.InvariantCulture) + "\0");
+        byte[] target = new byte[PathMax];
+        long n = HostLinux.Syscall((long)SyscallNumber.Readlinkat, link, 1, target, 2, [AtFdCwd, 0, 0, target.Length, 0, 0]);
+        if (n <= ProcPrefix.Length)
+        {
+            return Ebadf;
+        }
+
+        string path = Encoding.ASCII.GetString(target, 0, (int)n);
+        return path.StartsWith(ProcPrefix, StringComparison.Ordinal)
+            && int.TryParse(path.AsSpan(ProcPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 0
+            ? pid
+            : Ebadf;
     }
 }

@@ -167,23 +167,35 @@ internal static class IoSyscalls
                 t.Cpu.FlushCode(buffer + done, buffer + done + (ulong)result);
             }
 
-            if (stream && result == -(long)LinuxError.EAGAIN && !IsNonBlocking(host))
+            if (Settle(t, stream, fills, host, result, length, ref done, out long answer))
             {
-                continue; // another reader or writer came first: wait again, outside the scope
-            }
-
-            if (result < 0)
-            {
-                long failed = fills ? result : CheckBrokenPipe(t, result);
-                return done > 0 ? (long)done : failed;
-            }
-
-            done += (ulong)result;
-            if (!StreamWriteContinues(stream, fills, result, done, length, host))
-            {
-                return (long)done;
+                return answer;
             }
         }
+    }
+
+    /// <summary>After one round of a transfer loop: true with the call's <paramref name="answer"/> when it is over;
+    /// false when the loop waits (outside the scope) and goes again: a stream transfer that another reader or writer
+    /// beat to the data (EAGAIN on a blocking description), or a blocking write with bytes left
+    /// (<see cref="StreamWriteContinues"/>). An error after some progress answers the progress.</summary>
+    private static bool Settle(Task t, bool stream, bool fills, long host, long result, ulong length, ref ulong done, out long answer)
+    {
+        answer = 0;
+        if (stream && result == -(long)LinuxError.EAGAIN && !IsNonBlocking(host))
+        {
+            return false;
+        }
+
+        if (result < 0)
+        {
+            long failed = fills ? result : CheckBrokenPipe(t, result);
+            answer = done > 0 ? (long)done : failed;
+            return true;
+        }
+
+        done += (ulong)result;
+        answer = (long)done;
+        return !StreamWriteContinues(stream, fills, result, done, length, host);
     }
 
     /// <summary>True for a transfer on a pipe, FIFO or socket at the current position: it runs with
@@ -449,12 +461,6 @@ internal static class IoSyscalls
         bool guestNoWait = (flags & NoWaitFlag) != 0 && nr is SyscallNumber.Preadv2 or SyscallNumber.Pwritev2;
         bool positional = IsPositional(nr, position) || guestNoWait; // a guest's own RWF_NOWAIT never waits
         bool stream = IsStreamTransfer(t, fd, positional, count);
-        long ready = WaitUntilReady(t, host, fills, positional, count);
-        if (ready < 0)
-        {
-            return ready;
-        }
-
         MappingFlags need = fills ? MappingFlags.Write : MappingFlags.Read;
         int capacity = count <= UserCopy.IovMax ? (int)count : 0;
         Span<IoVec> guest = stackalloc IoVec[capacity];
@@ -464,6 +470,13 @@ internal static class IoSyscalls
         ulong done = 0;
         while (true)
         {
+            // Before the import the element count stands for the total (only its being zero matters to the wait).
+            long ready = WaitUntilReady(t, host, fills, positional, elements < 0 ? count : total - done);
+            if (ready < 0)
+            {
+                return done > 0 ? (long)done : ready;
+            }
+
             ulong codeStart = ulong.MaxValue;
             ulong codeEnd = 0;
             long result;
@@ -505,34 +518,9 @@ internal static class IoSyscalls
                 t.Cpu.FlushCode(codeStart, codeEnd);
             }
 
-            if (stream && result == -(long)LinuxError.EAGAIN && !IsNonBlocking(host))
+            if (Settle(t, stream, fills, host, result, total, ref done, out long answer))
             {
-                // Another reader or writer came first: wait again, outside the scope.
-                ready = WaitUntilReady(t, host, fills, positional, total - done);
-                if (ready < 0)
-                {
-                    return done > 0 ? (long)done : ready;
-                }
-
-                continue;
-            }
-
-            if (result < 0)
-            {
-                long failed = fills ? result : CheckBrokenPipe(t, result);
-                return done > 0 ? (long)done : failed;
-            }
-
-            done += (ulong)result;
-            if (!StreamWriteContinues(stream, fills, result, done, total, host))
-            {
-                return (long)done;
-            }
-
-            ready = WaitUntilReady(t, host, fills, positional, total - done);
-            if (ready < 0)
-            {
-                return (long)done;
+                return answer;
             }
         }
     }

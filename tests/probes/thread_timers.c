@@ -4,11 +4,16 @@
  *   thread   a worker spins on its CPU-time clock with a SIGEV_THREAD_ID SIGPROF timer aimed at itself while the main
  *            thread waits in a blocking read; each SIGPROF records the receiving thread. Then a timer aimed at the
  *            main thread from the worker, a tid outside the process (EINVAL), timer_delete.
+ *   itimer   process-wide CPU-time timers (setitimer ITIMER_PROF and ITIMER_VIRTUAL, and a POSIX timer on
+ *            CLOCK_PROCESS_CPUTIME_ID): a worker spins while the main thread sleeps in a blocking read. Linux finds the
+ *            expiry in the tick of the running thread and gives it the signal, so every SIGPROF/SIGVTALRM lands on
+ *            the worker (Go's profiler samples C threads this way).
  * Build: musl-gcc -static -O1 (raw syscalls; the sigevent layout is written here). */
 #include "probe_common.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/time.h>
 #include <time.h>
 
 #define NOTIFY_THREAD_ID 4
@@ -54,9 +59,78 @@ static void *worker(void *unused)
     return NULL;
 }
 
+enum { ITIMER_CASE_PROF, ITIMER_CASE_VIRTUAL, ITIMER_CASE_POSIX, ITIMER_CASES };
+static const char *const itimer_names[ITIMER_CASES] = { "itimer_prof", "itimer_virtual", "timer_process_cputime" };
+static volatile int itimer_case;
+static int process_timer;
+
+static void on_cpu_signal(int signal)
+{
+    (void)signal;
+    if (syscall(SYS_gettid) == worker_tid) on_worker++; else elsewhere++;
+}
+
+static void arm_itimer(int on)
+{
+    long interval = on ? 2000000 : 0;
+    struct itimerval it = { { 0, interval / 1000 }, { 0, interval / 1000 } };
+    struct itimerspec ts = { { 0, interval }, { 0, interval } };
+    switch (itimer_case) {
+    case ITIMER_CASE_PROF: setitimer(ITIMER_PROF, &it, NULL); break;
+    case ITIMER_CASE_VIRTUAL: setitimer(ITIMER_VIRTUAL, &it, NULL); break;
+    default: syscall(SYS_timer_settime, (long)process_timer, 0L, &ts, 0L); break;
+    }
+}
+
+static void *cpu_worker(void *unused)
+{
+    (void)unused;
+    worker_tid = syscall(SYS_gettid);
+    struct timespec settle = { 0, 100000000 };
+    nanosleep(&settle, NULL); /* let the main thread reach its read before the timer counts */
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    arm_itimer(1);
+    for (unsigned long spin = 0; on_worker < WANTED_SIGNALS && elsewhere == 0; spin++) {
+        if ((spin & 0xfffff) == 0) {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (now.tv_sec - start.tv_sec > 20) break; /* never forever, whatever the runner does */
+        }
+    }
+    arm_itimer(0);
+    write(wake[1], "x", 1);
+    return NULL;
+}
+
+static int itimer_mode(void)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_cpu_signal;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGPROF, &sa, NULL);
+    sigaction(SIGVTALRM, &sa, NULL);
+    pipe(wake);
+    struct raw_sigevent ev = { .signo = SIGPROF, .notify = 0 /* SIGEV_SIGNAL */ };
+    report("timer_create_process_cputime", syscall(SYS_timer_create, (long)CLOCK_PROCESS_CPUTIME_ID, &ev, &process_timer));
+    for (int c = 0; c < ITIMER_CASES; c++) {
+        itimer_case = c;
+        on_worker = elsewhere = 0;
+        pthread_t th;
+        pthread_create(&th, NULL, cpu_worker, NULL);
+        char ch;
+        long r = read(wake[0], &ch, 1);
+        pthread_join(th, NULL);
+        printf("%s read=%ld on_worker_enough=%d elsewhere=%d\n", itimer_names[c], r, on_worker >= WANTED_SIGNALS, elsewhere);
+    }
+    syscall(SYS_timer_delete, (long)process_timer);
+    puts("done");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
+    if (strcmp(mode, "itimer") == 0) return itimer_mode();
     if (strcmp(mode, "thread") != 0) {
         fprintf(stderr, "unknown mode\n");
         return 2;

@@ -203,8 +203,14 @@ public static class HostSignalForwarding
             {
                 SigInfo info = ToSigInfo(buffer.AsSpan(at, SignalfdInfoSize));
                 Task? target = info.Code == SignalCode.Timer && ThreadTimerTargets.TryGetTarget(info.TimerId, out int tid) ? task.Group.FindTask(tid) : null;
-                _ = SignalDelivery.Send(target ?? task, info, toThread: target is not null);
-                any = true;
+                Task? busiest = target is null && (CpuTimeSampler.IsIntervalTimerSignal(info) || (info.Code == SignalCode.Timer && ThreadTimerTargets.FollowsCpuTime(info.TimerId)))
+                    ? CpuTimeSampler.Busiest(task.Group, userTimeOnly: info.Signal == SignalNumber.SIGVTALRM && info.Code == SignalCode.Kernel)
+                    : null;
+                _ = SignalDelivery.Send(target ?? busiest ?? task, info, toThread: (target ?? busiest) is not null);
+
+                // A CPU-time signal aimed at the running thread wakes no sleeper: Linux wakes only the thread
+                // complete_signal chose (Send did), and a sleeper woken here would take it first.
+                any |= busiest is null;
             }
         }
 

@@ -15,11 +15,17 @@ internal static class ThreadTimerTargets
 {
     private static readonly ConcurrentDictionary<int, int> Targets = new();
 
+    /// <summary>What <see cref="Targets"/> holds for a process-directed timer on the process's CPU-time clock: its
+    /// signal goes to the thread that used the CPU (<see cref="CpuTimeSampler"/>).</summary>
+    private const int BusiestThread = -1;
+
     /// <summary>Records what a new timer aims at (replacing what a deleted timer of the same id aimed at).</summary>
     /// <param name="timerId">The host timer id.</param>
     /// <param name="tid">The target thread, or 0 for a process-directed timer (recorded too, so that an exec can delete
     /// it).</param>
-    internal static void Created(int timerId, int tid) => Targets[timerId] = tid;
+    /// <param name="processCpuClock">For a process-directed timer: whether it measures the process's CPU time.</param>
+    internal static void Created(int timerId, int tid, bool processCpuClock) =>
+        Targets[timerId] = tid == 0 && processCpuClock ? BusiestThread : tid;
 
     /// <summary>Forgets a deleted timer.</summary>
     /// <param name="timerId">The host timer id.</param>
@@ -29,7 +35,13 @@ internal static class ThreadTimerTargets
     /// <param name="timerId">The host timer id from the signal.</param>
     /// <param name="tid">The target thread.</param>
     /// <returns>False for a process-directed timer.</returns>
-    internal static bool TryGetTarget(int timerId, out int tid) => Targets.TryGetValue(timerId, out tid) && tid != 0;
+    internal static bool TryGetTarget(int timerId, out int tid) => Targets.TryGetValue(timerId, out tid) && tid > 0;
+
+    /// <summary>Whether a process-directed timer measures the process's CPU time, so that its signal goes to the
+    /// thread that used the CPU.</summary>
+    /// <param name="timerId">The host timer id from the signal.</param>
+    /// <returns>Whether it does.</returns>
+    internal static bool FollowsCpuTime(int timerId) => Targets.TryGetValue(timerId, out int tid) && tid == BusiestThread;
 
     /// <summary>Deletes every host timer the guest created and did not delete (an <c>execve</c> inside the runner:
     /// Linux's exec deletes the process's POSIX timers; interval timers and <c>alarm</c> stay).</summary>

@@ -27,6 +27,8 @@ internal static class TimeSyscalls
     private const int NotifyNone = 1;
     private const int NotifyThreadId = 4;
     private const ulong TimerAbsolute = 1;
+    private const ulong IntervalTimerVirtual = 1; // ITIMER_VIRTUAL
+    private const ulong IntervalTimerProfile = 2; // ITIMER_PROF
 
     /// <summary>Clocks a guest sleep waits on itself (interruptibly): REALTIME, MONOTONIC, BOOTTIME, the two
     /// _ALARM clocks and TAI. CPU-time clocks are slept on by the host.</summary>
@@ -198,6 +200,11 @@ internal static class TimeSyscalls
         }
 
         byte[] old = new byte[IntervalSize];
+        if (which is IntervalTimerProfile or IntervalTimerVirtual)
+        {
+            CpuTimeSampler.Restart(t.Group, userTimeOnly: which == IntervalTimerVirtual);
+        }
+
         long r = HostSpanCall2(SyscallNumber.Setitimer, value, 1, old, 2, (long)which);
         return r == 0 && oldAddr != 0 && t.CopyOut(oldAddr, old) < 0 ? Efault : r;
     }
@@ -251,7 +258,7 @@ internal static class TimeSyscalls
             return Efault;
         }
 
-        ThreadTimerTargets.Created(BitConverter.ToInt32(id, 0), targetTid);
+        ThreadTimerTargets.Created(BitConverter.ToInt32(id, 0), targetTid, CpuTimeSampler.IsProcessCpuClock((long)clock));
         return 0;
     }
 
@@ -275,6 +282,11 @@ internal static class TimeSyscalls
         }
 
         byte[] old = new byte[IntervalSize];
+        if (ThreadTimerTargets.FollowsCpuTime((int)id))
+        {
+            CpuTimeSampler.Restart(t.Group, userTimeOnly: false);
+        }
+
         long r = HostSpanCall2(SyscallNumber.TimerSettime, value, 2, old, 3, (long)id, (long)flags);
         return r == 0 && oldAddr != 0 && t.CopyOut(oldAddr, old) < 0 ? Efault : r;
     }

@@ -12,4 +12,11 @@ public sealed class ThreadTimerTests
     [ProbeFact]
     public void A_thread_timer_signals_its_thread() =>
         Differential.AssertSameAsNative(Probes.Get("thread_timers"), ["thread"]);
+
+    /// <summary>Process-wide CPU-time timers (<c>ITIMER_PROF</c>, <c>ITIMER_VIRTUAL</c>, a POSIX timer on
+    /// <c>CLOCK_PROCESS_CPUTIME_ID</c>) signal the thread that uses the CPU, not a main thread asleep in
+    /// <c>read</c>: Go's profiler samples C threads this way.</summary>
+    [ProbeFact]
+    public void A_process_cpu_timer_signals_the_busy_thread() =>
+        Differential.AssertSameAsNative(Probes.Get("thread_timers"), ["itimer"]);
 }

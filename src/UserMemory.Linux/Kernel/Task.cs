@@ -208,10 +208,12 @@ public sealed partial class Task : ICpuEventHandler, IDisposable
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             long number = HandleSyscall();
             stats.Record(number, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+            Group.RefreshVdsoClock(this);
             return;
         }
 
         HandleSyscall();
+        Group.RefreshVdsoClock(this);
     }
 
     /// <inheritdoc/>

@@ -60,6 +60,9 @@ public enum AuxvType : ulong
     /// <summary>AT_EXECFN: address of the executed file name.</summary>
     ExecutableFileName = 31,
 
+    /// <summary>AT_SYSINFO_EHDR: where the vDSO's ELF image is mapped.</summary>
+    SysinfoHeader = 33,
+
     /// <summary>AT_MINSIGSTKSZ: the smallest stack a signal handler needs (signal frame included).</summary>
     MinSignalStackSize = 51,
 }

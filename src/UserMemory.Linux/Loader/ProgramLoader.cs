@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using UserMemory.AddressSpace;
+using UserMemory.Linux.Loader.Vdso;
 using UserMemory.Linux.Process;
 
 namespace UserMemory.Linux.Loader;
@@ -19,7 +20,7 @@ public sealed record LoadedProgram(ulong Entry, ulong StackPointer, ulong BrkSta
 /// (e.g. <c>/lib64/ld-linux-x86-64.so.2</c>) in the mmap area, where execution starts. Segments are mapped by
 /// <see cref="SegmentMapper"/> (file pages copied, <c>.bss</c> past the file lazy); an 8 MiB lazily populated stack
 /// receives argc, argv, envp and the auxiliary vector (AT_BASE = the linker's base, AT_ENTRY = the program's entry).
-/// No vDSO is mapped (no AT_SYSINFO_EHDR): glibc then makes real syscalls for the time functions.
+/// A vDSO (<see cref="VdsoImage"/>, AT_SYSINFO_EHDR) and its clock page are mapped below the stack.
 /// </summary>
 public static class ProgramLoader
 {
@@ -37,6 +38,9 @@ public static class ProgramLoader
 
     /// <summary>AT_CLKTCK: USER_HZ.</summary>
     private const ulong ClockTicksPerSecond = 100;
+
+    /// <summary>The unmapped gap between the vDSO and the stack's lowest page.</summary>
+    private const ulong VdsoGapBelowStack = 1UL << 20;
 
     /// <summary>Bytes of AT_RANDOM.</summary>
     private const int RandomBytes = 16;
@@ -133,6 +137,12 @@ public static class ProgramLoader
             }
         }
 
+        e = MapVdso(space, out ulong vdso);
+        if (e != LinuxError.None)
+        {
+            return e;
+        }
+
         e = space.MapAlloc(new VirtAddr(GuestLayout.StackBottom), GuestLayout.StackSize, MappingFlags.Read | MappingFlags.Write | MappingFlags.User, false);
         if (e != LinuxError.None)
         {
@@ -143,6 +153,7 @@ public static class ProgramLoader
         FillRandom(random);
         var auxv = new List<KeyValuePair<AuxvType, ulong>>
         {
+            new(AuxvType.SysinfoHeader, vdso),
             new(AuxvType.HardwareCapabilities, BaselineHardwareCapabilities),
             new(AuxvType.PageSize, Pages.Size4K),
             new(AuxvType.ClockTicks, ClockTicksPerSecond),
@@ -222,6 +233,20 @@ public static class ProgramLoader
         interpreterBase = bias;
         entry = bias + image.Entry;
         return LinuxError.None;
+    }
+
+    /// <summary>Maps the vDSO (<see cref="VdsoImage"/>) with its clock page below it, a gap below the stack as Linux
+    /// places it near the stack (so the mmap area, and every address a program maps there, stays as it was without
+    /// one): the page guest read-only and zero (not valid: the vDSO makes system calls until <c>Kernel.VdsoClock</c>
+    /// calibrates it), the image read-and-execute.</summary>
+    private static LinuxError MapVdso(AddrSpace space, out ulong vdso)
+    {
+        var start = new VirtAddr(GuestLayout.StackBottom - VdsoGapBelowStack - VdsoImage.ClockPageSize - VdsoImage.Size);
+        vdso = start.Value + VdsoImage.ClockPageSize;
+        LinuxError e = space.MapAlloc(start, VdsoImage.ClockPageSize, MappingFlags.Read | MappingFlags.User, true);
+        return e != LinuxError.None
+            ? e
+            : space.MapLinear(new VirtAddr(vdso), VdsoImage.Size, MappingFlags.Read | MappingFlags.Execute | MappingFlags.User, VdsoImage.Bytes);
     }
 
     /// <summary>AT_PHDR: PT_PHDR's address, else where the PT_LOAD segment holding e_phoff maps it.</summary>

@@ -41,6 +41,7 @@ public sealed unsafe partial class KvmVcpu : IDisposable
 
     private const int Eintr = 4;
     private const int Eagain = 11;
+    private const uint MsrTimestampCounter = 0x10;
     private const uint MsrStar = 0xC000_0081;
     private const uint MsrLstar = 0xC000_0082;
     private const uint MsrCstar = 0xC000_0083;
@@ -664,6 +665,22 @@ public sealed unsafe partial class KvmVcpu : IDisposable
         SetMsr(MsrKernelGsBase, 0);
         *(ulong*)(_run + KvmAbi.RunValidRegsOffset) = KvmAbi.SyncRegs;
         _registers.Rflags = FlagsInterrupt | FlagsReserved;
+    }
+
+    /// <summary>Reads the guest's time-stamp counter (<c>IA32_TSC</c> through <c>KVM_GET_MSRS</c>): the vDSO's clock
+    /// checks it against the host's before it lets the guest turn its own <c>rdtsc</c> into time. Call it only while
+    /// this vCPU does not run.</summary>
+    /// <param name="ticks">The counter.</param>
+    /// <returns>False when KVM refused.</returns>
+    internal bool TryReadTimestampCounter(out ulong ticks)
+    {
+        byte* buffer = stackalloc byte[KvmAbi.ListHeaderSize + KvmAbi.MsrEntrySize];
+        new Span<byte>(buffer, KvmAbi.ListHeaderSize + KvmAbi.MsrEntrySize).Clear();
+        *(uint*)buffer = 1;
+        *(uint*)(buffer + KvmAbi.ListHeaderSize) = MsrTimestampCounter;
+        int r = KvmNative.Ioctl(_fd, KvmAbi.GetMsrs, (nint)buffer);
+        ticks = *(ulong*)(buffer + KvmAbi.ListHeaderSize + sizeof(ulong));
+        return r == 1;
     }
 
     private void SetMsr(uint index, ulong value)

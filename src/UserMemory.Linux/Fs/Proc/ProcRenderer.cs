@@ -7,6 +7,8 @@ using UserMemory.AddressSpace;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
+using UserMemory.Linux.Loader;
+using UserMemory.Linux.Loader.Vdso;
 using UserMemory.Linux.Process;
 
 namespace UserMemory.Linux.Fs.Proc;
@@ -32,6 +34,8 @@ internal static class ProcRenderer
     private const string NoName = "";
     private const string Heap = "[heap]";
     private const string Stack = "[stack]";
+    private const string Vdso = "[vdso]";
+    private const string ClockPage = "[vvar]";
 
     /// <summary>The start of the link text of a memfd (<c>/memfd:NAME (deleted)</c>).</summary>
     private static ReadOnlySpan<byte> MemfdLinkPrefix => "/memfd:"u8;
@@ -255,6 +259,7 @@ internal static class ProcRenderer
         }
 
         string exe = Encoding.UTF8.GetString(g.ExecutablePath);
+        ulong vdso = VdsoAddress(g.Image);
         foreach (MemoryAreaInfo a in g.Space.GetAreas())
         {
             ulong s = a.Range.Start.Value;
@@ -280,6 +285,12 @@ internal static class ProcRenderer
                     }
                 }
 
+                if (name.Length == 0 && vdso != 0 && s >= vdso - VdsoImage.ClockPageSize && s < vdso + VdsoImage.Size)
+                {
+                    name = s < vdso ? ClockPage : Vdso;
+                    next = Math.Min(next, s < vdso ? vdso : vdso + VdsoImage.Size);
+                }
+
                 if (name.Length == 0)
                 {
                     if (g.BrkEnd > g.BrkStart && s >= Pages.AlignDown4K(g.BrkStart + Pages.OffsetMask4K) && s < Pages.AlignDown4K(g.BrkEnd + Pages.OffsetMask4K))
@@ -300,6 +311,20 @@ internal static class ProcRenderer
 
         Flush();
         return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    /// <summary>Where the loader mapped the vDSO (AT_SYSINFO_EHDR), or 0.</summary>
+    private static ulong VdsoAddress(ProcessImage image)
+    {
+        foreach (KeyValuePair<ulong, ulong> entry in image.AuxiliaryVector)
+        {
+            if (entry.Key == (ulong)AuxvType.SysinfoHeader)
+            {
+                return entry.Value;
+            }
+        }
+
+        return 0;
     }
 
     private static char Perm(MappingFlags flags, MappingFlags bit, char c) => (flags & bit) != 0 ? c : '-';

@@ -50,7 +50,9 @@ public sealed class AddrSpaceOptions
     /// advised <c>MADV_NOHUGEPAGE</c> (<see cref="AddrSpace.AdviseHugePages"/>), shared memory, private file mappings
     /// (they have their own read-ahead window) and population through the core (<see cref="AddrSpace.PrepareAccess"/>,
     /// <see cref="AddrSpace.PopulateArea"/>) stay page-granular. Under a virtualizing CPU each first touch of a page is
-    /// an exit, so growing heaps fault a window's worth of times less. A power of two up to
+    /// an exit, so growing heaps fault a window's worth of times less. The window's pages stay committed, so a guest
+    /// that writes one byte per window reaches <see cref="MemoryLimit"/> up to a window's worth of times sooner (as
+    /// under Linux's mTHP with a memory cgroup limit); turn it off for such a guest. A power of two up to
     /// <see cref="MaxAnonymousFaultAroundPages"/>; 0 or 1 turns it off. Default
     /// <see cref="DefaultAnonymousFaultAroundPages"/>.
     /// </summary>

@@ -88,9 +88,13 @@ public sealed partial class AddrSpace
             }
 
             ref Area area = ref _areas[index];
-            return area.File is null
-                ? PopulatePages(in area, page, page + 1) == LinuxError.None
-                : PopulatePrivateFilePages(in area, page, page + 1, faultAround: true) == LinuxError.None;
+            if (area.File is not null)
+            {
+                return PopulatePrivateFilePages(in area, page, page + 1, faultAround: true) == LinuxError.None;
+            }
+
+            return (TakesFaultAround(in area, required) && PopulateFaultAroundWindow(in area, page))
+                || PopulatePages(in area, page, page + 1) == LinuxError.None;
         }
         finally
         {

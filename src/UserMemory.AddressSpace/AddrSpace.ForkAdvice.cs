@@ -32,6 +32,29 @@ public sealed partial class AddrSpace
             throw new ArgumentOutOfRangeException(nameof(advice), advice, "Not a fork advice.");
         }
 
+        return AdviseAreas(start, size, (ref Area area) =>
+        {
+            if (advice == ForkAdvice.WipeOnFork && (area.Shared is not null || area.File is not null))
+            {
+                return LinuxError.EINVAL;
+            }
+
+            Apply(ref area, advice);
+            return LinuxError.None;
+        });
+    }
+
+    /// <summary>An edit of one area's advice: changes <paramref name="area"/>, or refuses it (an error, nothing changed).</summary>
+    private delegate LinuxError AreaAdvice(ref Area area);
+
+    /// <summary>Applies <paramref name="advise"/> to the areas in <c>[start, start + size)</c> in address order, as
+    /// Linux's <c>madvise</c> walks them: areas sticking out of the range are split so that only the overlapping part
+    /// changes (areas the edit leaves as they were are not split), and the walk stops at the first area the edit
+    /// refuses (the areas before it keep the change).</summary>
+    /// <returns>The refusal; else ENOMEM when part of the range is not mapped or splitting would pass
+    /// <see cref="AddrSpaceOptions.MaxHostMappings"/> (nothing changes then); else None. EINVAL for a bad range.</returns>
+    private LinuxError AdviseAreas(VirtAddr start, ulong size, AreaAdvice advise)
+    {
         if (!TryValidateRange(start, size, out VirtAddrRange range))
         {
             return LinuxError.EINVAL;
@@ -65,16 +88,15 @@ public sealed partial class AddrSpace
                     continue;
                 }
 
-                if (advice == ForkAdvice.WipeOnFork && (area.Shared is not null || area.File is not null))
+                Area middle = area.Slice(Math.Max(area.Start, s), Math.Min(area.End, e));
+                refused = advise(ref middle);
+                if (refused != LinuxError.None)
                 {
-                    refused = LinuxError.EINVAL;
                     replaced.Add(area);
                     continue;
                 }
 
-                Area middle = area.Slice(Math.Max(area.Start, s), Math.Min(area.End, e));
-                Apply(ref middle, advice);
-                if (middle.DontFork == area.DontFork && middle.WipeOnFork == area.WipeOnFork)
+                if (middle.DontFork == area.DontFork && middle.WipeOnFork == area.WipeOnFork && middle.NoHugePage == area.NoHugePage)
                 {
                     replaced.Add(area);
                     continue;

@@ -93,7 +93,8 @@ public sealed partial class AddrSpace
                     bool wiped = applyForkAdvice && area.WipeOnFork && area.Shared is null && area.File is null;
                     AreaTableCodec.ForkBits fork = (area.DontFork ? AreaTableCodec.ForkBits.DontFork : 0)
                         | (area.WipeOnFork ? AreaTableCodec.ForkBits.WipeOnFork : 0)
-                        | (wiped ? AreaTableCodec.ForkBits.Wiped : 0);
+                        | (wiped ? AreaTableCodec.ForkBits.Wiped : 0)
+                        | (area.NoHugePage ? AreaTableCodec.ForkBits.NoHugePage : 0);
                     stored.Add(new(area.Start, area.End, area.Flags, area.Kind, area.IsLazy || wiped, index, area.SharedOffset, file, area.FileOffset, fork));
                     if (area.Shared is null && !wiped)
                     {
@@ -206,7 +207,7 @@ public sealed partial class AddrSpace
     }
 
     private static AddrSpaceOptions WithoutGuestView(AddrSpaceOptions options) =>
-        new() { MemoryLimit = options.MemoryLimit, MaxHostMappings = options.MaxHostMappings, GuestView = false };
+        new() { MemoryLimit = options.MemoryLimit, MaxHostMappings = options.MaxHostMappings, GuestView = false, AnonymousFaultAroundPages = options.AnonymousFaultAroundPages };
 
     /// <summary>Decodes an area table and checks the shared objects and the number of files against it.</summary>
     private static AreaTableCodec.Decoded DecodeForRestore(ReadOnlySpan<byte> areaTable, IReadOnlyList<SharedMemory> sharedMemories, IReadOnlyList<int> fileDescriptors)
@@ -335,6 +336,7 @@ public sealed partial class AddrSpace
                     FileOffset = stored.FileIndex >= 0 ? stored.FileOffset : 0,
                     DontFork = (stored.Fork & AreaTableCodec.ForkBits.DontFork) != 0,
                     WipeOnFork = (stored.Fork & AreaTableCodec.ForkBits.WipeOnFork) != 0,
+                    NoHugePage = (stored.Fork & AreaTableCodec.ForkBits.NoHugePage) != 0,
                 };
                 area.Shared?.AddReference();
                 area.File?.AddReference();

@@ -225,6 +225,12 @@ public sealed partial class AddrSpace : IUserAddressSpace, IHostMappedAddressSpa
             throw new ArgumentException("MaxHostMappings must allow the views themselves.", nameof(options));
         }
 
+        int window = options.AnonymousFaultAroundPages;
+        if (window < 0 || window > AddrSpaceOptions.MaxAnonymousFaultAroundPages || (window & (window - 1)) != 0)
+        {
+            throw new ArgumentException("AnonymousFaultAroundPages must be 0 or a power of two up to MaxAnonymousFaultAroundPages.", nameof(options));
+        }
+
         return options;
     }
 

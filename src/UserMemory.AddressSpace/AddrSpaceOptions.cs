@@ -9,6 +9,13 @@ public sealed class AddrSpaceOptions
     /// <summary>The default <see cref="MaxHostMappings"/>: a quarter of Linux's default <c>vm.max_map_count</c>.</summary>
     public const int DefaultMaxHostMappings = 16384;
 
+    /// <summary>The default <see cref="AnonymousFaultAroundPages"/>: 16 pages (64 KiB, the smallest anonymous mTHP size
+    /// Linux's arm64 and x86 kernels commonly enable, and the size of its file fault-around).</summary>
+    public const int DefaultAnonymousFaultAroundPages = 16;
+
+    /// <summary>The largest <see cref="AnonymousFaultAroundPages"/>: 512 pages (2 MiB, a PMD huge page).</summary>
+    public const int MaxAnonymousFaultAroundPages = 512;
+
     /// <summary>The options used when none are given.</summary>
     public static AddrSpaceOptions Default { get; } = new();
 
@@ -33,4 +40,21 @@ public sealed class AddrSpaceOptions
     /// exhausting the limit the whole host process (and the .NET runtime) shares. Default 16384.
     /// </summary>
     public int MaxHostMappings { get; init; } = DefaultMaxHostMappings;
+
+    /// <summary>
+    /// Pages a write fault in a lazy private anonymous area populates at once (<see cref="AddrSpace.HandlePageFault"/>),
+    /// modelled on Linux's anonymous multi-size THP: the naturally aligned window of this many pages around the
+    /// faulting page, clipped to its area; pages already populated are skipped, and every newly populated page counts
+    /// against <see cref="MemoryLimit"/> as a single page does. When the whole window would pass the limit, only the
+    /// faulting page is populated (a fault the single page satisfies never fails). Read and execute faults, areas
+    /// advised <c>MADV_NOHUGEPAGE</c> (<see cref="AddrSpace.AdviseHugePages"/>), shared memory, private file mappings
+    /// (they have their own read-ahead window) and population through the core (<see cref="AddrSpace.PrepareAccess"/>,
+    /// <see cref="AddrSpace.PopulateArea"/>) stay page-granular. Under a virtualizing CPU each first touch of a page is
+    /// an exit, so growing heaps fault a window's worth of times less. The window's pages stay committed, so a guest
+    /// that writes one byte per window reaches <see cref="MemoryLimit"/> up to a window's worth of times sooner (as
+    /// under Linux's mTHP with a memory cgroup limit); turn it off for such a guest. A power of two up to
+    /// <see cref="MaxAnonymousFaultAroundPages"/>; 0 or 1 turns it off. Default
+    /// <see cref="DefaultAnonymousFaultAroundPages"/>.
+    /// </summary>
+    public int AnonymousFaultAroundPages { get; init; } = DefaultAnonymousFaultAroundPages;
 }

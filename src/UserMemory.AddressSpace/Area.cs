@@ -29,6 +29,10 @@ internal struct Area
     /// child fresh zero pages here, and the child keeps the advice.</summary>
     public bool WipeOnFork;
 
+    /// <summary><c>MADV_NOHUGEPAGE</c> (Linux's <c>VM_NOHUGEPAGE</c>): faults here populate one page at a time, without
+    /// the anonymous fault-around window (<see cref="AddrSpaceOptions.AnonymousFaultAroundPages"/>).</summary>
+    public bool NoHugePage;
+
     public readonly ulong Size => End - Start;
 
     /// <summary>This area cut down to <c>[start, end)</c>, which must lie inside it.</summary>
@@ -51,5 +55,5 @@ internal struct Area
     }
 
     public readonly MemoryAreaInfo ToInfo() =>
-        new(new VirtAddrRange(Start, End), Flags, Kind, IsLazy, Shared, SharedOffset) { DontFork = DontFork, WipeOnFork = WipeOnFork };
+        new(new VirtAddrRange(Start, End), Flags, Kind, IsLazy, Shared, SharedOffset) { DontFork = DontFork, WipeOnFork = WipeOnFork, NoHugePage = NoHugePage };
 }

@@ -47,7 +47,11 @@ internal static class AreaTableCodec
         /// memory there.</summary>
         Wiped = 4,
 
-        All = DontFork | WipeOnFork | Wiped,
+        /// <summary><see cref="Area.NoHugePage"/> (not fork advice, but advice the restored area keeps, as Linux's
+        /// <c>VM_NOHUGEPAGE</c> survives a fork).</summary>
+        NoHugePage = 8,
+
+        All = DontFork | WipeOnFork | Wiped | NoHugePage,
     }
 
     /// <summary>An area as stored: shared objects and private files by index (-1 for none).</summary>

@@ -25,8 +25,12 @@ public readonly record struct MemoryAreaInfo(
     /// <see cref="AddrSpace.AdviseFork"/>).</summary>
     public bool WipeOnFork { get; init; }
 
+    /// <summary>Whether faults here populate one page at a time, without the anonymous fault-around window
+    /// (<c>MADV_NOHUGEPAGE</c>; see <see cref="AddrSpace.AdviseHugePages"/>).</summary>
+    public bool NoHugePage { get; init; }
+
     /// <summary>The area as text, in the style of a line of <c>/proc/pid/maps</c>.</summary>
     /// <returns>The text.</returns>
     public override string ToString() =>
-        FormattableString.Invariant($"{Range} {Flags} {Kind}{(IsLazy ? " lazy" : string.Empty)}{(DontFork ? " dontfork" : string.Empty)}{(WipeOnFork ? " wipeonfork" : string.Empty)}");
+        FormattableString.Invariant($"{Range} {Flags} {Kind}{(IsLazy ? " lazy" : string.Empty)}{(DontFork ? " dontfork" : string.Empty)}{(WipeOnFork ? " wipeonfork" : string.Empty)}{(NoHugePage ? " nohugepage" : string.Empty)}");
 }

@@ -222,7 +222,7 @@ public sealed class ForkAdviceTests
         const int AreaSize = 48;
         const int ForkByte = 22;
         int firstArea = HeaderSize + 8; // one shared size
-        foreach ((int area, byte bits) in new[] { (0, (byte)8), (0, (byte)4), (1, (byte)2) })
+        foreach ((int area, byte bits) in new[] { (0, (byte)16), (0, (byte)4), (1, (byte)2) })
         {
             byte[] table = [.. snapshot.AreaTable];
             table[firstArea + (area * AreaSize) + ForkByte] = bits;

@@ -17,6 +17,10 @@ public sealed class ModelPropertyTests
     private const ulong LimitPages = 12;
     private const int HostBudget = 14;
 
+    /// <summary>A small anonymous fault-around window, so that windows meet area edges, each other and the limit often
+    /// in a space of <see cref="Pages"/> pages.</summary>
+    private const int FaultAroundPages = 4;
+
     private enum Kind
     {
         MapAlloc,
@@ -78,7 +82,7 @@ public sealed class ModelPropertyTests
 
     private static void ExecuteLent(Op[] parentOps, Op[] childOps)
     {
-        var options = new AddrSpaceOptions { MemoryLimit = LimitPages * Page, MaxHostMappings = HostBudget, GuestView = false };
+        var options = new AddrSpaceOptions { MemoryLimit = LimitPages * Page, MaxHostMappings = HostBudget, GuestView = false, AnonymousFaultAroundPages = FaultAroundPages };
         using AddrSpace parent = AddrSpace.Create(Base, Pages * Page, options);
         using SharedMemory shm = SharedMemory.Create(PageModel.SharedPages * Page);
         var model = new PageModel(Pages, LimitPages, HostBudget, guestView: false);
@@ -130,7 +134,7 @@ public sealed class ModelPropertyTests
 
     private static void Execute(Op[] ops, bool guestView)
     {
-        var options = new AddrSpaceOptions { MemoryLimit = LimitPages * Page, MaxHostMappings = HostBudget, GuestView = guestView };
+        var options = new AddrSpaceOptions { MemoryLimit = LimitPages * Page, MaxHostMappings = HostBudget, GuestView = guestView, AnonymousFaultAroundPages = FaultAroundPages };
         using AddrSpace space = AddrSpace.Create(Base, Pages * Page, options);
         using SharedMemory shm = SharedMemory.Create(PageModel.SharedPages * Page);
         var model = new PageModel(Pages, LimitPages, HostBudget, guestView);
@@ -199,8 +203,7 @@ public sealed class ModelPropertyTests
             case Kind.Fault:
             {
                 MappingFlags access = (op.Flags & (MappingFlags.Read | MappingFlags.Write | MappingFlags.Execute)) | MappingFlags.User;
-                bool expected = model.Covered(op.Page, op.Page, access & ~MappingFlags.User)
-                    && model.Populate(op.Page, op.Page + 1) == LinuxError.None;
+                bool expected = model.Fault(op.Page, access & ~MappingFlags.User, FaultAroundPages, (int)(Base / Page));
                 Assert.True(expected == space.HandlePageFault(start + (ulong)op.Offset, access), where);
                 break;
             }

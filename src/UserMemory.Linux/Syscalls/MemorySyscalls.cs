@@ -24,7 +24,7 @@ internal static class MemorySyscalls
         b.Add(SyscallNumber.Brk, SupportLevel.Full, "", static (t, a) => Serialized(t, a, static (t, a) => Brk(t, a[0])));
         b.Add(SyscallNumber.Mremap, SupportLevel.Partial, "a moved private mapping is copied (at most 256 MiB); MREMAP_DONTUNMAP leaves fresh zero pages behind; shared anonymous memory cannot grow past its size", static (t, a) => Serialized(t, a, static (t, a) => Mremap(t, a[0], a[1], a[2], a[3], a[4])));
         b.Add(SyscallNumber.Msync, SupportLevel.Full, "", static (t, a) => Msync(t, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Madvise, SupportLevel.Partial, "arguments and mapped range checked as Linux does (ENOMEM for unmapped parts); MADV_DONTNEED frees private pages (zero, or the file again, on the next touch); MADV_DONTFORK leaves the range out of a forked child and MADV_WIPEONFORK gives it zero pages there (EINVAL on shared and file mappings, though not on the loader's segments), MADV_DOFORK and MADV_KEEPONFORK undo them; other advice changes nothing", static (t, a) => Madvise(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Madvise, SupportLevel.Partial, "arguments and mapped range checked as Linux does (ENOMEM for unmapped parts); MADV_DONTNEED frees private pages (zero, or the file again, on the next touch); MADV_DONTFORK leaves the range out of a forked child and MADV_WIPEONFORK gives it zero pages there (EINVAL on shared and file mappings, though not on the loader's segments), MADV_DOFORK and MADV_KEEPONFORK undo them; MADV_NOHUGEPAGE keeps faults page-granular (no anonymous fault-around window), MADV_HUGEPAGE undoes it; other advice changes nothing", static (t, a) => Madvise(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Mlock, SupportLevel.Stub, "arguments checked; every page already stays in memory", static (t, a) => Mlock(t, a[0], a[1]));
         b.Add(SyscallNumber.Munlock, SupportLevel.Stub, "arguments checked", static (t, a) => Mlock(t, a[0], a[1]));
         b.Add(SyscallNumber.Mincore, SupportLevel.Full, "a page is resident when the address space populated it", static (t, a) => Mincore(t, a[0], a[1], a[2]));
@@ -82,6 +82,12 @@ internal static class MemorySyscalls
 
     /// <summary><c>MADV_KEEPONFORK</c>.</summary>
     private const ulong AdviceKeepOnFork = 19;
+
+    /// <summary><c>MADV_HUGEPAGE</c>: undoes <see cref="AdviceNoHugePage"/>.</summary>
+    private const ulong AdviceHugePage = 14;
+
+    /// <summary><c>MADV_NOHUGEPAGE</c>: faults stay page-granular (<see cref="AddrSpace.AdviseHugePages"/>).</summary>
+    private const ulong AdviceNoHugePage = 15;
 
     /// <summary>Linux's x86-64 <c>TASK_SIZE</c> (47-bit user space minus a guard page): lengths beyond it are invalid,
     /// not merely too large for this runner's smaller user range.</summary>
@@ -633,6 +639,14 @@ internal static class MemorySyscalls
         if (ForkAdviceOf(advice) is ForkAdvice fork)
         {
             return AdviseFork(t, addr, size, fork, inUserRange);
+        }
+
+        if (advice is AdviceHugePage or AdviceNoHugePage)
+        {
+            ulong first = Math.Max(addr, GuestLayout.UserStart);
+            ulong last = Math.Min(addr + size, GuestLayout.UserEnd);
+            LinuxError advised = first < last ? t.Space.AdviseHugePages(new VirtAddr(first), last - first, advice == AdviceNoHugePage) : LinuxError.ENOMEM;
+            return inUserRange && advised == LinuxError.None ? 0 : Errno(LinuxError.ENOMEM); // records only: nothing for the CPU
         }
 
         if (advice != AdviceDontNeed)

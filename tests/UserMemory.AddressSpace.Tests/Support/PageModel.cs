@@ -19,12 +19,16 @@ internal sealed class PageModel
         Populated = new bool[pages];
         SharedPage = new int[pages];
         Array.Fill(SharedPage, -1);
+        AreaId = new int[pages];
+        Lazy = new bool[pages];
         Private = new byte[pages * (int)Spaces.Page];
         Shared = new byte[SharedPages * (int)Spaces.Page];
         LimitPages = limitPages;
         HostBudget = hostBudget;
         GuestView = guestView;
     }
+
+    private int _lastAreaId;
 
     public int PageCount { get; }
 
@@ -34,6 +38,13 @@ internal sealed class PageModel
 
     /// <summary>The shared object's page mapped here, or -1 for private/unmapped.</summary>
     public int[] SharedPage { get; private set; }
+
+    /// <summary>Which area a page belongs to: an area is a maximal run of pages with one id (every map, and every
+    /// protection change of part of an area, makes a new one; a protection to the same flags splits nothing).</summary>
+    public int[] AreaId { get; }
+
+    /// <summary>Whether the page lies in a lazy private area (populated on first touch).</summary>
+    public bool[] Lazy { get; }
 
     public byte[] Private { get; }
 
@@ -149,9 +160,12 @@ internal sealed class PageModel
 
         Flags = flagsAfter;
         SharedPage = sharedAfter;
+        int id = ++_lastAreaId;
         for (int p = start; p < start + pages; p++)
         {
             Populated[p] = shared || populate;
+            AreaId[p] = id;
+            Lazy[p] = !shared && !populate;
         }
 
         contents?.CopyTo(Private, start * (int)Spaces.Page);
@@ -181,6 +195,8 @@ internal sealed class PageModel
             }
 
             Populated[p] = false;
+            AreaId[p] = 0;
+            Lazy[p] = false;
         }
 
         Flags = flagsAfter;
@@ -204,8 +220,65 @@ internal sealed class PageModel
             return LinuxError.ENOMEM;
         }
 
+        System.Collections.Generic.Dictionary<int, int> pieces = [];
+        for (int p = start; p < start + pages; p++)
+        {
+            if (Flags[p] is { } old && old != flags)
+            {
+                if (!pieces.TryGetValue(AreaId[p], out int piece))
+                {
+                    piece = ++_lastAreaId;
+                    pieces.Add(AreaId[p], piece);
+                }
+
+                AreaId[p] = piece;
+            }
+        }
+
         Flags = flagsAfter;
         return LinuxError.None;
+    }
+
+    /// <summary>A CPU fault on <paramref name="page"/> with <paramref name="access"/>: a write fault in a lazy private
+    /// area populates the aligned <paramref name="window"/> clipped to the area (all or nothing), falling back to the
+    /// page alone; any other fault populates the page. A fault on a populated page (a CPU without its entry) changes
+    /// nothing.</summary>
+    public bool Fault(int page, MappingFlags access, int window, int pageBase)
+    {
+        if (!Covered(page, page, access))
+        {
+            return false;
+        }
+
+        if (Populated[page])
+        {
+            return true;
+        }
+
+        if (window > 1 && (access & MappingFlags.Write) != 0 && Lazy[page] && SharedPage[page] < 0)
+        {
+            int absolute = pageBase + page;
+            int windowStart = Math.Max((absolute & ~(window - 1)) - pageBase, 0);
+            int windowEnd = Math.Min((absolute | (window - 1)) + 1 - pageBase, PageCount);
+            int from = page;
+            while (from > windowStart && AreaId[from - 1] == AreaId[page])
+            {
+                from--;
+            }
+
+            int to = page + 1;
+            while (to < windowEnd && AreaId[to] == AreaId[page])
+            {
+                to++;
+            }
+
+            if (Populate(from, to) == LinuxError.None)
+            {
+                return true;
+            }
+        }
+
+        return Populate(page, page + 1) == LinuxError.None;
     }
 
     /// <summary>Populates pages <c>[start, end)</c> (all mapped): all or nothing.</summary>

@@ -14,9 +14,9 @@ internal sealed class KvmGuest : IDisposable
     public const ulong UserEnd = 1UL << 30;
     public const ulong PageSize = 4096;
 
-    public KvmGuest(ulong memoryLimit = AddrSpaceOptions.DefaultMemoryLimit)
+    public KvmGuest(ulong memoryLimit = AddrSpaceOptions.DefaultMemoryLimit, int faultAroundPages = AddrSpaceOptions.DefaultAnonymousFaultAroundPages)
     {
-        Space = AddrSpace.Create(new VirtAddr(0x10000), UserEnd - 0x10000, new AddrSpaceOptions { MemoryLimit = memoryLimit, GuestView = false });
+        Space = AddrSpace.Create(new VirtAddr(0x10000), UserEnd - 0x10000, new AddrSpaceOptions { MemoryLimit = memoryLimit, GuestView = false, AnonymousFaultAroundPages = faultAroundPages });
         Vm = KvmVirtualMachine.Create(Space);
         Vcpu = Vm.CreateVcpu();
         Check(Space.MapAlloc(new VirtAddr(StackTop - StackSize), StackSize, MappingFlags.Read | MappingFlags.Write | MappingFlags.User, populate: false));

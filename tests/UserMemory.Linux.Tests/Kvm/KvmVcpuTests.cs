@@ -42,7 +42,7 @@ public sealed class KvmVcpuTests
     [KvmFact]
     public void A_touch_of_a_lazy_page_faults_into_the_host_which_populates_and_counts_it()
     {
-        using var g = new KvmGuest();
+        using var g = new KvmGuest(faultAroundPages: 0); // one page per fault (the window: below)
         KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(KvmGuest.DataAddress), 16 * KvmGuest.PageSize, (MappingFlags)Rw, populate: false));
         g.LoadCode(X64.MovRax(KvmGuest.DataAddress), X64.MovDwordToRax(42), X64.MovRdiFromRax, X64.MovEax(60), X64.Syscall);
         ulong committed = g.Space.CommittedBytes;
@@ -102,7 +102,7 @@ public sealed class KvmVcpuTests
     {
         const ulong page = KvmGuest.PageSize;
         const ulong writable = KvmVirtualMachine.NarrowFaultAroundPages;
-        using var g = new KvmGuest();
+        using var g = new KvmGuest(faultAroundPages: 0); // the address space's own window is tested below
         var data = new VirtAddr(KvmGuest.DataAddress);
         KvmGuest.Check(g.Space.MapAlloc(data, writable * page, (MappingFlags)Rw, populate: false));
         ulong readOnly = KvmGuest.DataAddress + (writable * page);
@@ -122,6 +122,70 @@ public sealed class KvmVcpuTests
         Assert.Equal(0UL, g.Vm.PageTables.EntryOf(KvmGuest.DataAddress + page) & GuestPageTables.Present);
         Assert.False(g.Space.IsPopulated(new VirtAddr(KvmGuest.DataAddress + page)));
         Assert.Equal(0UL, g.Vm.PageTables.EntryOf(readOnly + page) & GuestPageTables.Present); // other area: the narrow window
+    }
+
+    [KvmFact]
+    public void A_write_to_a_lazy_page_populates_its_window_and_the_whole_window_becomes_present()
+    {
+        const ulong page = KvmGuest.PageSize;
+        const ulong window = AddrSpaceOptions.DefaultAnonymousFaultAroundPages;
+        using var g = new KvmGuest();
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(KvmGuest.DataAddress), 4 * window * page, (MappingFlags)Rw, populate: false));
+        ulong last = KvmGuest.DataAddress + (((2 * window) - 1) * page);
+        g.LoadCode(X64.MovRax(KvmGuest.DataAddress), X64.TouchPagesUntil(last), X64.MovEax(60), X64.Syscall);
+        ulong committed = g.Space.CommittedBytes;
+
+        g.RunToSyscall(60);
+        Assert.Equal(3, g.Vcpu.ResolvedPageFaults); // the code page, then one write fault per window
+        Assert.Equal(committed + (2 * window * page), g.Space.CommittedBytes);
+        Assert.True(g.Space.IsPopulated(new VirtAddr(last)));
+        Assert.False(g.Space.IsPopulated(new VirtAddr(last + page))); // the next window: untouched, not populated
+        Assert.Equal(0UL, g.Vm.PageTables.EntryOf(last + page) & GuestPageTables.Present);
+    }
+
+    [KvmFact]
+    public void A_window_cut_by_its_area_still_becomes_present_and_the_neighbour_does_not()
+    {
+        // A lazy heap of 10 pages starting 3 pages into a window, then a read-only page: the 16-page window does not
+        // lie in writable areas, so the part inside the heap is mapped.
+        const ulong page = KvmGuest.PageSize;
+        ulong heap = KvmGuest.DataAddress + (3 * page);
+        ulong readOnly = heap + (10 * page);
+        using var g = new KvmGuest();
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(heap), 10 * page, (MappingFlags)Rw, populate: false));
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(readOnly), page, MappingFlags.Read | MappingFlags.User, populate: false));
+        g.LoadCode(X64.MovRax(heap), X64.TouchPagesUntil(readOnly - page), X64.MovEax(60), X64.Syscall);
+        ulong committed = g.Space.CommittedBytes;
+
+        g.RunToSyscall(60);
+        Assert.Equal(2, g.Vcpu.ResolvedPageFaults); // the code page, then one fault for the whole heap
+        Assert.Equal(committed + (10 * page), g.Space.CommittedBytes);
+        Assert.False(g.Space.IsPopulated(new VirtAddr(readOnly)));
+        Assert.Equal(0UL, g.Vm.PageTables.EntryOf(readOnly) & GuestPageTables.Present);
+        Assert.Equal(0UL, g.Vm.PageTables.EntryOf(heap - page) & GuestPageTables.Present);
+    }
+
+    [KvmFact]
+    public void The_runners_one_page_refresh_after_a_window_fault_maps_the_window_clipped_to_the_area()
+    {
+        // The runner's path (KvmCpu): the kernel resolves the fault (HandlePageFault), then refreshes that one page.
+        const ulong page = KvmGuest.PageSize;
+        ulong heap = KvmGuest.DataAddress + (3 * page);
+        using var g = new KvmGuest();
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(heap), 10 * page, (MappingFlags)Rw, populate: false));
+        KvmGuest.Check(g.Space.MapAlloc(new VirtAddr(heap + (10 * page)), page, MappingFlags.User, populate: false)); // PROT_NONE
+        ulong fault = heap + (4 * page) + 5;
+        Assert.True(g.Space.HandlePageFault(new VirtAddr(fault), MappingFlags.Write | MappingFlags.User));
+
+        g.Vm.RefreshRange(fault, fault + 1);
+        for (ulong p = 0; p < 16; p++)
+        {
+            ulong address = KvmGuest.DataAddress + (p * page);
+            bool inHeap = address >= heap && address < heap + (10 * page);
+            Assert.Equal(inHeap, g.Space.IsPopulated(new VirtAddr(address)));
+            ulong expected = inHeap ? GuestPageTables.Present | GuestPageTables.Writable : 0;
+            Assert.Equal(expected, g.Vm.PageTables.EntryOf(address) & (GuestPageTables.Present | GuestPageTables.Writable));
+        }
     }
 
     [KvmFact]
@@ -254,7 +318,10 @@ public sealed class KvmVcpuTests
         Assert.Equal(MappingFlags.Write | MappingFlags.User, e.Access);
         Assert.Equal(g.Space.MemoryLimit, g.Space.CommittedBytes);
         Assert.False(g.Space.IsPopulated(new VirtAddr(e.Address)));
-        Assert.Equal((long)fits + 1, g.Vcpu.ResolvedPageFaults); // each store's page, plus the code page
+        // The code page, one fault per whole fault-around window that fits, then one per page for the rest (the window
+        // would pass the limit, so each fault falls back to its own page).
+        const ulong window = AddrSpaceOptions.DefaultAnonymousFaultAroundPages;
+        Assert.Equal((long)((fits / window) + (fits % window) + 1), g.Vcpu.ResolvedPageFaults);
 
         // Running on does not get past the limit either.
         e = g.Run();

@@ -554,8 +554,8 @@ public sealed class KvmVirtualMachine : IDisposable
     /// access scope.</summary>
     /// <remarks>Entries only gain presence, so no TLB flush is due; present entries are left alone (they may carry
     /// more than <paramref name="flags"/>). A window that does not lie wholly in areas carrying <paramref name="flags"/>
-    /// falls back to the narrow one, then to nothing. The window lies in the faulting page's memory slot (slots are
-    /// 1 GiB, aligned).</remarks>
+    /// falls back to the narrow one, then to the part of the narrow one inside the faulting page's area. The window
+    /// lies in the faulting page's memory slot (slots are 1 GiB, aligned).</remarks>
     private void MapPopulatedNeighbours(ulong address, MappingFlags flags)
     {
         foreach (int pages in (ReadOnlySpan<int>)[FaultAroundPages, NarrowFaultAroundPages])
@@ -563,24 +563,40 @@ public sealed class KvmVirtualMachine : IDisposable
             ulong windowBytes = (ulong)pages * SystemRegionLayout.PageSize;
             ulong start = address & ~(windowBytes - 1);
             ulong end = Math.Min(start + windowBytes, Layout.UserEnd);
-            if (!Space.CheckRegionAccess(new VirtAddrRange(new VirtAddr(start), new VirtAddr(end)), flags))
+            if (Space.CheckRegionAccess(new VirtAddrRange(new VirtAddr(start), new VirtAddr(end)), flags))
             {
-                continue;
+                MapPopulatedIn(start, end, flags);
+                return;
             }
-
-            long mapped = 0;
-            for (ulong page = start; page < end; page += SystemRegionLayout.PageSize)
-            {
-                if ((_pageTables.EntryOf(page) & GuestPageTables.Present) == 0 && Space.IsPopulated(new VirtAddr(page)))
-                {
-                    _pageTables.MapPage(page, flags);
-                    mapped++;
-                }
-            }
-
-            _ = Interlocked.Add(ref _faultAroundPages, mapped);
-            return;
         }
+
+        // The narrow window sticks out of the areas with these permissions (a heap whose end is not 64 KiB aligned,
+        // a stack above a guard page): the part inside the faulting page's own area, which the address space's
+        // anonymous fault-around populates in one go (AddrSpaceOptions.AnonymousFaultAroundPages).
+        if (Space.TryGetArea(new VirtAddr(address), out MemoryAreaInfo area) && (area.Flags & flags) == flags)
+        {
+            ulong windowBytes = (ulong)NarrowFaultAroundPages * SystemRegionLayout.PageSize;
+            ulong start = Math.Max(address & ~(windowBytes - 1), area.Range.Start.Value);
+            ulong end = Math.Min(Math.Min((address & ~(windowBytes - 1)) + windowBytes, area.Range.End.Value), Layout.UserEnd);
+            MapPopulatedIn(start, end, flags);
+        }
+    }
+
+    /// <summary>Makes the not-present, populated pages of <c>[start, end)</c> (inside areas carrying
+    /// <paramref name="flags"/>) present with <paramref name="flags"/>.</summary>
+    private void MapPopulatedIn(ulong start, ulong end, MappingFlags flags)
+    {
+        long mapped = 0;
+        for (ulong page = start; page < end; page += SystemRegionLayout.PageSize)
+        {
+            if ((_pageTables.EntryOf(page) & GuestPageTables.Present) == 0 && Space.IsPopulated(new VirtAddr(page)))
+            {
+                _pageTables.MapPage(page, flags);
+                mapped++;
+            }
+        }
+
+        _ = Interlocked.Add(ref _faultAroundPages, mapped);
     }
 
     /// <summary>The permissions page <paramref name="page"/> should have in its entry: none (not present) unless it

@@ -35,6 +35,11 @@ internal static class InterruptibleChildWait
             }
 
             long r = HostLinux.Syscall((long)SyscallNumber.Wait4, status, 1, rusage, 3, [pid, 0, options | (blocking ? NoHang : 0), 0, 0, 0]);
+            if (r > 0)
+            {
+                TakeChildSignals();
+            }
+
             if (!blocking || r != 0)
             {
                 return r;
@@ -44,6 +49,18 @@ internal static class InterruptibleChildWait
             {
                 return RestartCode.RestartSys;
             }
+        }
+    }
+
+    /// <summary>Makes the SIGCHLD of a child just reported pending before the wait returns, as on Linux, where the
+    /// child's exit queues it before the parent can reap: the host queued it for the runner then too, but the
+    /// forwarding pump reads it in its own time, and a guest that drains its SIGCHLDs right after the wait (a
+    /// <c>sigtimedwait</c> loop, a signalfd) would otherwise find this one later.</summary>
+    private static void TakeChildSignals()
+    {
+        if (HostSignalForwarding.IsActive)
+        {
+            HostSignalForwarding.Drain();
         }
     }
 
@@ -68,7 +85,13 @@ internal static class InterruptibleChildWait
 
             Array.Clear(info);
             long r = HostLinux.Syscall((long)SyscallNumber.Waitid, info, 2, rusage, 4, [idType, id, 0, options | (blocking ? NoHang : 0), 0, 0]);
-            if (!blocking || r != 0 || BinaryPrimitives.ReadInt32LittleEndian(info.AsSpan(WaitInfoPidOffset)) != 0)
+            bool reported = r == 0 && BinaryPrimitives.ReadInt32LittleEndian(info.AsSpan(WaitInfoPidOffset)) != 0;
+            if (reported)
+            {
+                TakeChildSignals();
+            }
+
+            if (!blocking || r != 0 || reported)
             {
                 return r;
             }

@@ -7,8 +7,9 @@
  *            CLOCK_MONOTONIC, BOOTTIME and REALTIME: the monotonic ones never step back across the two (vdso <=
  *            syscall <= vdso), REALTIME agrees within a millisecond; gettimeofday and time agree with their system
  *            calls; the libc wrappers too.
- *   faults   a NULL timespec for a fast clock faults (SIGSEGV) in a child, as Linux's vDSO does; a slow clock's
- *            (CPU time) is the system call's EFAULT; a bad clock id is EINVAL; gettimeofday(NULL, NULL) is 0.
+ *   faults   a bad pointer where Linux's vDSO stores in user mode (a NULL timespec for the clocks it computes, a
+ *            bad tv or tz, time's and getcpu's results, clock_getres's) faults (SIGSEGV) in a child; a CPU-time
+ *            clock's is the system call's EFAULT; a bad clock id is EINVAL; gettimeofday(NULL, NULL) is 0.
  * Build: musl-gcc -static -O1 (also gcc -static). */
 #include "probe_common.h"
 #include <elf.h>
@@ -154,15 +155,39 @@ static int child_status(void (*body)(void))
 
 static clock_gettime_fn g_cg;
 static gettimeofday_fn g_tod;
+static time_fn g_time;
+static long (*g_getcpu)(unsigned *, unsigned *, void *);
+static clock_gettime_fn g_getres;
 static void null_monotonic(void) { g_cg(CLOCK_MONOTONIC, NULL); }
 static void null_realtime(void) { g_cg(CLOCK_REALTIME, NULL); }
 static void bad_tv(void) { g_tod((struct timeval *)8, NULL); }
+static void bad_tz(void) { struct timeval tv; g_tod(&tv, (void *)8); }
+static void null_coarse(void) { g_cg(CLOCK_MONOTONIC_COARSE, NULL); }
+static void null_raw(void) { g_cg(CLOCK_MONOTONIC_RAW, NULL); }
+static void bad_time(void) { g_time((long *)8); }
+static void bad_getcpu(void) { g_getcpu((unsigned *)8, NULL, NULL); }
+static void bad_getres(void) { g_getres(CLOCK_MONOTONIC, (struct timespec *)8); }
 
 static int faults_mode(void)
 {
     g_cg = (clock_gettime_fn)must("__vdso_clock_gettime");
     g_tod = (gettimeofday_fn)must("__vdso_gettimeofday");
+    g_time = (time_fn)must("__vdso_time");
+    g_getcpu = (long (*)(unsigned *, unsigned *, void *))must("__vdso_getcpu");
+    g_getres = (clock_gettime_fn)must("__vdso_clock_getres");
     printf("null_monotonic child=%d\n", child_status(null_monotonic));
+    printf("bad_tz child=%d\n", child_status(bad_tz));
+    printf("null_coarse child=%d\n", child_status(null_coarse));
+    printf("null_raw child=%d\n", child_status(null_raw));
+    printf("bad_time child=%d\n", child_status(bad_time));
+    printf("bad_getcpu child=%d\n", child_status(bad_getcpu));
+    printf("bad_getres child=%d\n", child_status(bad_getres));
+    printf("getres_cputime_bad ret=%ld\n", g_getres(CLOCK_PROCESS_CPUTIME_ID, (struct timespec *)8));
+    printf("getres_null ret=%ld\n", g_getres(CLOCK_MONOTONIC, NULL));
+    printf("time_null positive=%d\n", g_time(NULL) > 0);
+    unsigned cpu = 999, node = 999;
+    long got = g_getcpu(&cpu, &node, NULL);
+    printf("getcpu ret=%ld cpu_set=%d node=%u\n", got, cpu < 4096, node);
     printf("null_realtime child=%d\n", child_status(null_realtime));
     printf("bad_tv child=%d\n", child_status(bad_tv));
     struct timespec settle = { 0, 200000000 };

@@ -39,12 +39,13 @@ namespace UserMemory.Linux.Loader.Vdso;
 ///   EB rel8           jmp Retry
 /// Done:
 /// </code>
-/// <para><c>clock_gettime(EDI = id, RSI = ts)</c>: ids outside <see cref="VvarLayout.FastClocks"/> make the system
-/// call; otherwise the read above, then <c>div</c> by 10^9 into <c>ts</c>. <c>gettimeofday(RDI = tv, RSI = tz)</c>: a
-/// non-null <c>tz</c> makes the system call; a null <c>tv</c> returns 0; otherwise CLOCK_REALTIME in microseconds.
-/// While the page is not valid, a fast clock's result is stored as zeros first and then made by the system call, so
-/// a bad pointer faults (SIGSEGV) as it does in Linux's vDSO, never EFAULT. <c>time</c>, <c>getcpu</c> and
-/// <c>clock_getres</c> are the system call (<c>mov eax, N</c>; <c>syscall</c>; <c>ret</c>).</para>
+/// <para><c>clock_gettime(EDI = id, RSI = ts)</c>: the ids of <see cref="VvarLayout.FastClocks"/> take the read above,
+/// then a <c>div</c> by 10^9 into <c>ts</c>. What the vDSO does not compute itself is the system call, but where
+/// Linux's vDSO would store in user mode (its other user-mode clocks, <c>gettimeofday</c>'s <c>tv</c> and <c>tz</c>,
+/// <c>time</c>'s result, <c>getcpu</c>'s two, <c>clock_getres</c>'s) the result is stored as zeros first, so a bad
+/// pointer faults (SIGSEGV) as in Linux's vDSO instead of answering EFAULT; the system call then stores the real
+/// values. That covers a fast clock while the page is not valid too. <c>gettimeofday(RDI = tv, RSI = tz)</c>: with
+/// no <c>tz</c> and a <c>tv</c>, CLOCK_REALTIME in microseconds; a null <c>tv</c> and <c>tz</c> return 0.</para>
 /// </remarks>
 internal static class VdsoCode
 {
@@ -71,7 +72,11 @@ internal static class VdsoCode
     private const byte Int3 = 0xCC;
     private const int NanosecondsPerSecond = 1_000_000_000;
     private const int NanosecondsPerMicrosecond = 1_000;
-    private const byte HighestClockWithOffset = VvarLayout.ClockCount - 1;
+    /// <summary>The clocks Linux's vDSO answers in user mode on a TSC host (REALTIME, MONOTONIC, MONOTONIC_RAW,
+    /// REALTIME_COARSE, MONOTONIC_COARSE, BOOTTIME, TAI), so that a bad pointer for them faults there instead of
+    /// answering EFAULT; the highest of their ids.</summary>
+    private const int UserModeClocks = 0b1000_1111_0011;
+    private const byte HighestUserModeClock = 11;
 
     /// <summary>Assembles the code for an image whose text starts <paramref name="textOffset"/> bytes into the image
     /// (the clock page lies <paramref name="vvarDistance"/> bytes below the image's start).</summary>
@@ -84,18 +89,21 @@ internal static class VdsoCode
         var functions = new Dictionary<Function, (int, int)>();
 
         int start = a.Align(FunctionAlignment, Int3);
-        a.Bytes(0x83, 0xFF, HighestClockWithOffset);      // cmp edi, 7
-        a.Jump32(0x87, "cg.syscall");                      // ja
-        a.Bytes(0xB8).Int32(VvarLayout.FastClocks);       // mov eax, FastClocks
+        a.Bytes(0x83, 0xFF, HighestUserModeClock);        // cmp edi, 11
+        a.Jump32(0x87, "cg.syscall");                      // ja (also every negative id: CPU-time clocks)
+        a.Bytes(0xB8).Int32(UserModeClocks);              // mov eax, UserModeClocks
         a.Bytes(0x0F, 0xA3, 0xF8);                         // bt eax, edi
         a.Jump32(0x83, "cg.syscall");                      // jnc
+        a.Bytes(0xB8).Int32(VvarLayout.FastClocks);       // mov eax, FastClocks
+        a.Bytes(0x0F, 0xA3, 0xF8);                         // bt eax, edi
+        a.Jump32(0x83, "cg.touch");                        // jnc
         a.Bytes(0x41, 0x89, 0xF8);                         // mov r8d, edi
-        ReadClock(a, "cg", "cg.invalid");
+        ReadClock(a, "cg", "cg.touch");
         SplitNanoseconds(a);
         a.Bytes(0x48, 0x89, 0x06);                         // mov [rsi], rax
         a.Bytes(0x48, 0x89, 0x56, 0x08);                   // mov [rsi+8], rdx
         a.Bytes(0x31, 0xC0, 0xC3);                         // xor eax, eax; ret
-        a.Label("cg.invalid");
+        a.Label("cg.touch");
         a.Bytes(0x31, 0xC0);                               // xor eax, eax
         a.Bytes(0x48, 0x89, 0x06);                         // mov [rsi], rax
         a.Bytes(0x48, 0x89, 0x46, 0x08);                   // mov [rsi+8], rax
@@ -105,11 +113,11 @@ internal static class VdsoCode
 
         start = a.Align(FunctionAlignment, Int3);
         a.Bytes(0x48, 0x85, 0xF6);                         // test rsi, rsi
-        a.Jump32(0x85, "tod.syscall");                     // jnz
+        a.Jump32(0x85, "tod.touch");                       // jnz (a time zone: the system call)
         a.Bytes(0x48, 0x85, 0xFF);                         // test rdi, rdi
         a.Jump8(0x74, "tod.zero");                         // jz
         a.Bytes(0x45, 0x31, 0xC0);                         // xor r8d, r8d (CLOCK_REALTIME)
-        ReadClock(a, "tod", "tod.invalid");
+        ReadClock(a, "tod", "tod.touch");
         SplitNanoseconds(a);
         a.Bytes(0x48, 0x89, 0x07);                         // mov [rdi], rax
         a.Bytes(0x48, 0x89, 0xD0);                         // mov rax, rdx
@@ -119,20 +127,55 @@ internal static class VdsoCode
         a.Bytes(0x48, 0x89, 0x47, 0x08);                   // mov [rdi+8], rax
         a.Label("tod.zero");
         a.Bytes(0x31, 0xC0, 0xC3);                         // xor eax, eax; ret
-        a.Label("tod.invalid");
+        a.Label("tod.touch");
         a.Bytes(0x31, 0xC0);                               // xor eax, eax
+        a.Bytes(0x48, 0x85, 0xFF);                         // test rdi, rdi
+        a.Jump8(0x74, "tod.zone");                         // jz
         a.Bytes(0x48, 0x89, 0x07);                         // mov [rdi], rax
         a.Bytes(0x48, 0x89, 0x47, 0x08);                   // mov [rdi+8], rax
+        a.Label("tod.zone");
+        a.Bytes(0x48, 0x85, 0xF6);                         // test rsi, rsi
+        a.Jump8(0x74, "tod.syscall");                      // jz
+        a.Bytes(0x48, 0x89, 0x06);                         // mov [rsi], rax (struct timezone: two ints)
         a.Label("tod.syscall");
         SystemCall(a, Abi.SyscallNumber.Gettimeofday);
         functions[Function.Gettimeofday] = (start, a.Position - start);
 
-        foreach ((Function f, Abi.SyscallNumber n) in new[] { (Function.Time, Abi.SyscallNumber.Time), (Function.Getcpu, Abi.SyscallNumber.Getcpu), (Function.ClockGetres, Abi.SyscallNumber.ClockGetres) })
-        {
-            start = a.Align(FunctionAlignment, Int3);
-            SystemCall(a, n);
-            functions[f] = (start, a.Position - start);
-        }
+        start = a.Align(FunctionAlignment, Int3);
+        a.Bytes(0x48, 0x85, 0xFF);                         // test rdi, rdi
+        a.Jump8(0x74, "time.syscall");                     // jz
+        a.Bytes(0x48, 0xC7, 0x07).Int32(0);               // mov qword [rdi], 0
+        a.Label("time.syscall");
+        SystemCall(a, Abi.SyscallNumber.Time);
+        functions[Function.Time] = (start, a.Position - start);
+
+        start = a.Align(FunctionAlignment, Int3);
+        a.Bytes(0x31, 0xC0);                               // xor eax, eax
+        a.Bytes(0x48, 0x85, 0xFF);                         // test rdi, rdi
+        a.Jump8(0x74, "cpu.node");                         // jz
+        a.Bytes(0x89, 0x07);                               // mov [rdi], eax
+        a.Label("cpu.node");
+        a.Bytes(0x48, 0x85, 0xF6);                         // test rsi, rsi
+        a.Jump8(0x74, "cpu.syscall");                      // jz
+        a.Bytes(0x89, 0x06);                               // mov [rsi], eax
+        a.Label("cpu.syscall");
+        SystemCall(a, Abi.SyscallNumber.Getcpu);
+        functions[Function.Getcpu] = (start, a.Position - start);
+
+        start = a.Align(FunctionAlignment, Int3);
+        a.Bytes(0x83, 0xFF, HighestUserModeClock);        // cmp edi, 11
+        a.Jump8(0x77, "res.syscall");                      // ja
+        a.Bytes(0xB8).Int32(UserModeClocks);              // mov eax, UserModeClocks
+        a.Bytes(0x0F, 0xA3, 0xF8);                         // bt eax, edi
+        a.Jump8(0x73, "res.syscall");                      // jnc
+        a.Bytes(0x48, 0x85, 0xF6);                         // test rsi, rsi
+        a.Jump8(0x74, "res.syscall");                      // jz
+        a.Bytes(0x31, 0xC0);                               // xor eax, eax
+        a.Bytes(0x48, 0x89, 0x06);                         // mov [rsi], rax
+        a.Bytes(0x48, 0x89, 0x46, 0x08);                   // mov [rsi+8], rax
+        a.Label("res.syscall");
+        SystemCall(a, Abi.SyscallNumber.ClockGetres);
+        functions[Function.ClockGetres] = (start, a.Position - start);
 
         return (a.Finish(), functions);
     }

@@ -9,6 +9,11 @@
  *   descriptor_limit nested    a fork child fills its table to the limit and forks and execs again, as a subprocess
  *                              spawned by a process at its limit does (the runner once let such a child's host
  *                              descriptor take a runner number, and the grandchild's runner refused its table: exit 65)
+ *   descriptor_limit exhaust   hostile: the soft limit raised to the hard one and every descriptor the host lets the
+ *                              guest have taken, then calls that need descriptors of their own (fork, exec, a thread,
+ *                              shared memory, /proc files, event descriptors). Their answers differ from native (the
+ *                              runner's own descriptors count against the same host limit), so the test only demands
+ *                              that each one answers and the runner neither hangs nor crashes
  *   descriptor_limit fdwalk    /proc/self/fd read in small getdents64 steps while closing every entry as it goes
  *                              (CPython's close_fds walk): no entry may be skipped (the runner once numbered entries by
  *                              index, so each close shifted the later ones past the reader)
@@ -21,6 +26,10 @@
 #include <sys/select.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 
 #ifndef SYS_close_range
 #define SYS_close_range 436
@@ -199,6 +208,84 @@ static void nested(void)
     printf("child exit=%d\n", wait_child(child));
 }
 
+static void *thread_body(void *arg)
+{
+    return arg;
+}
+
+static void answered(const char *name, long r)
+{
+    printf("%s answered %s\n", name, r < 0 ? "an error" : "");
+    fflush(stdout);
+}
+
+static void exhaust(void)
+{
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    fill_table();
+    printf("filled\n");
+    fflush(stdout);
+    int p[2];
+    answered("pipe", pipe(p));
+    answered("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, p));
+    answered("eventfd", eventfd(0, 0));
+    answered("epoll_create1", epoll_create1(0));
+    answered("memfd_create", syscall(SYS_memfd_create, "x", 0));
+    int status = open("/proc/self/status", O_RDONLY);
+    answered("open_proc_status", status);
+    char buffer[4096];
+    if (status >= 0) answered("read_proc_status", read(status, buffer, sizeof buffer));
+    answered("open_proc_limits", open("/proc/self/limits", O_RDONLY));
+    answered("open_proc_fd_dir", open("/proc/self/fd", O_RDONLY | O_DIRECTORY));
+    char *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    answered("mmap_shared", shared == MAP_FAILED ? -1 : 0);
+    if (shared != MAP_FAILED) shared[0] = 1;
+    char *file = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 0, 0);
+    answered("mmap_file", file == MAP_FAILED ? -1 : 0);
+    pthread_t thread;
+    int e = pthread_create(&thread, NULL, thread_body, NULL);
+    answered("pthread_create", e ? -1 : 0);
+    if (!e) pthread_join(thread, NULL);
+    fd_set rd;
+    FD_ZERO(&rd);
+    FD_SET(0, &rd);
+    struct timeval tv = {0, 0};
+    answered("select", syscall(SYS_select, 1, &rd, NULL, NULL, &tv));
+    pid_t child = fork();
+    if (child == 0) _exit(3);
+    answered("fork", child);
+    if (child > 0) answered("wait", wait_child(child));
+    child = fork();
+    if (child == 0) {
+        setenv(ROLE, "exec", 1);
+        char *argv[] = {"descriptor_limit", NULL};
+        execv("/proc/self/exe", argv);
+        _exit(99);
+    }
+    answered("fork_for_exec", child);
+    if (child > 0) answered("wait_exec", wait_child(child));
+    /* Room for a few descriptors only: a fork may start (or not), and its child may or may not get going; each
+     * answer must come. */
+    int top = LIMIT;
+    while (fcntl(top, F_GETFD) >= 0 || errno != EBADF) top++;
+    for (int freed = 1; freed <= 16; freed++) {
+        close(top - freed);
+        child = fork();
+        if (child == 0) _exit(3);
+        answered("fork_with_room", child > 0 ? wait_child(child) : -1);
+    }
+    /* Everything closed again: the process works as before. */
+    syscall(SYS_close_range, 3, ~0U, 0);
+    answered("pipe_after", pipe(p));
+    child = fork();
+    if (child == 0) _exit(0);
+    answered("fork_after", child > 0 ? wait_child(child) : -1);
+    printf("exhaust done\n");
+}
+
 static void fdwalk(void)
 {
     start_clean();
@@ -235,10 +322,11 @@ int main(int argc, char **argv)
 {
     const char *role = getenv(ROLE);
     if (role && strcmp(role, "exec") == 0) return exec_role();
-    if (argc < 2) { fprintf(stderr, "usage: descriptor_limit select|nested|fdwalk\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: descriptor_limit select|nested|fdwalk|exhaust\n"); return 2; }
     if (strcmp(argv[1], "select") == 0) select_at_limit();
     else if (strcmp(argv[1], "nested") == 0) nested();
     else if (strcmp(argv[1], "fdwalk") == 0) fdwalk();
+    else if (strcmp(argv[1], "exhaust") == 0) exhaust();
     else { fprintf(stderr, "unknown mode %s\n", argv[1]); return 2; }
     return 0;
 }

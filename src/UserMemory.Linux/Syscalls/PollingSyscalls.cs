@@ -344,8 +344,13 @@ internal static class PollingSyscalls
             return Einval;
         }
 
-        seconds += fraction / (NanosecondsPerSecond / unit);
+        // The carry wraps as Linux's does: LONG_MAX seconds plus a carried second is negative, so EINVAL.
+        seconds = unchecked(seconds + (fraction / (NanosecondsPerSecond / unit)));
         fraction %= NanosecondsPerSecond / unit;
+        if (seconds < 0)
+        {
+            return Einval;
+        }
         timeoutNs = seconds >= long.MaxValue / NanosecondsPerSecond ? long.MaxValue : (seconds * NanosecondsPerSecond) + (fraction * unit);
         return 0;
     }

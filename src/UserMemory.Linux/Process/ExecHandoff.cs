@@ -72,6 +72,11 @@ public static class ExecHandoff
             }
         }
 
+        if (state.FdTable.Length > HandoffState.MaxFdTableText)
+        {
+            return -(long)LinuxError.ENOMEM; // a table (of synthetic entries) longer than a hand-off carries
+        }
+
         byte[] encoded = state.Encode();
         if (encoded.Length - HandoffState.HeaderSize > HandoffState.MaxPayload)
         {

@@ -96,6 +96,13 @@ public static class ForkState
             CloseLoanPipe(loanReadEnd, loanWriteEnd);
             return -(long)LinuxError.ENOMEM; // the host has no memory for the copy
         }
+        catch (InvalidOperationException)
+        {
+            // A host call the snapshot needs failed: memfd_create with EMFILE when the guest holds every descriptor
+            // the runner's host limit allows. Linux's fork answers a missing kernel resource with ENOMEM.
+            CloseLoanPipe(loanReadEnd, loanWriteEnd);
+            return -(long)LinuxError.ENOMEM;
+        }
 
         var inherited = new List<int>(snapshot.SharedMemories.Count + snapshot.FileDescriptors.Count + 2);
         long pid = -1;
@@ -168,6 +175,11 @@ public static class ForkState
                         PrivateFiles = files,
                         LoanDescriptor = (int)loan,
                     };
+                    if (table.Length > HandoffState.MaxFdTableText)
+                    {
+                        return -(long)LinuxError.ENOMEM; // a table (of synthetic entries) longer than a hand-off carries
+                    }
+
                     byte[] encoded = state.Encode();
                     if (encoded.Length - HandoffState.HeaderSize > HandoffState.MaxPayload)
                     {

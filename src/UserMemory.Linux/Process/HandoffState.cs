@@ -53,8 +53,11 @@ public sealed class HandoffState
     /// <summary>The most areas a fork state may describe.</summary>
     public const int MaxAreas = 1 << 20;
 
-    /// <summary>The longest descriptor table text (1024 entries of a few digits each).</summary>
-    public const int MaxFdTableText = 64 << 10;
+    /// <summary>The longest descriptor table text: a table may grow to <see cref="Fs.FdTable.MaxLimit"/> entries (a
+    /// guest that raised its RLIMIT_NOFILE), each of at most 19 characters when it names a host descriptor
+    /// (<c>1048575:1048575:c,</c>); 32 MiB leaves room for that within <see cref="MaxPayload"/>. A table of
+    /// synthetic entries too long for it makes the fork fail with ENOMEM.</summary>
+    public const int MaxFdTableText = 32 << 20;
 
     private const int KindOffset = 12;
     private const int LengthOffset = 16;

@@ -33,6 +33,12 @@ public static class SandboxLifeline
     /// <summary>True in a runner that must die with the first runner: it has the read end and not the write end.</summary>
     internal static bool IsWatched { get; private set; }
 
+    /// <summary>True in the runner that holds the write end (the first runner, or the runner that replaced it).</summary>
+    private static bool s_holdsWriteEnd;
+
+    /// <summary>While a fork child starts: where the write end waits while a placeholder stands at its number, or -1.</summary>
+    private static long s_setAside = -1;
+
     /// <summary>The first runner: creates the pipe, both ends close-on-exec at their fixed numbers.</summary>
     /// <returns>0 or <c>-errno</c>.</returns>
     public static long Create()
@@ -49,47 +55,68 @@ public static class SandboxLifeline
         r = RunnerDescriptors.MoveTo(read, RunnerDescriptors.Lifeline);
         long w = RunnerDescriptors.MoveTo(write, RunnerDescriptors.LifelineHolder);
         IsWatched = false;
+        s_holdsWriteEnd = w >= 0;
         return r < 0 ? r : w;
     }
 
     /// <summary>A next runner: takes over what its predecessor left at the fixed numbers (close-on-exec again). It is
     /// watched when it has the read end but not the write end; a runner started by something other than a runner has
-    /// neither and lives on its own.</summary>
+    /// neither and lives on its own. A number without its pipe end holds a placeholder (as every runner hands on), so
+    /// the host never gives it to a descriptor the guest opens: a guest descriptor there would pass for the lifeline
+    /// in the next runner, and a fork child refuses a table that names a runner number.</summary>
     internal static void Attach()
     {
-        bool holder = RunnerDescriptors.IsOpen(RunnerDescriptors.LifelineHolder);
-        bool reader = RunnerDescriptors.IsOpen(RunnerDescriptors.Lifeline);
-        if (holder)
-        {
-            _ = RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.LifelineHolder, true);
-        }
-
-        if (reader)
-        {
-            _ = RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Lifeline, true);
-        }
-
+        bool holder = IsPipeEnd(RunnerDescriptors.LifelineHolder);
+        bool reader = IsPipeEnd(RunnerDescriptors.Lifeline);
+        Occupy(RunnerDescriptors.LifelineHolder, holder);
+        Occupy(RunnerDescriptors.Lifeline, reader);
+        s_holdsWriteEnd = holder;
         IsWatched = reader && !holder;
     }
 
     /// <summary>Before the next runner starts (the caller serialises launches): the read end goes to every next
-    /// runner, the write end only to a replacement (<paramref name="replace"/>, an <c>execve</c> of this process).</summary>
+    /// runner, the write end only to a replacement (<paramref name="replace"/>, an <c>execve</c> of this process); a
+    /// fork child gets a placeholder at the write end's number instead (the write end waits at another number
+    /// meanwhile, so the pipe never hangs up), and so does every next runner of a runner without the write end: every
+    /// runner starts with both numbers occupied.</summary>
     /// <param name="replace">True when the next runner replaces this process.</param>
     internal static void BeforeLaunch(bool replace)
     {
         _ = RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Lifeline, false);
-        if (replace)
+        if (s_holdsWriteEnd && !replace)
         {
-            _ = RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.LifelineHolder, false);
+            long aside = HostLinux.Syscall((long)SyscallNumber.Fcntl, RunnerDescriptors.LifelineHolder, (long)FcntlCommand.DupFdCloseOnExec, RunnerDescriptors.Highest + 1);
+            if (aside < 0)
+            {
+                return; // no room to set it aside: the child starts without the number occupied (it takes a placeholder)
+            }
+
+            s_setAside = aside;
+            _ = RunnerDescriptors.Reserve(RunnerDescriptors.LifelineHolder);
         }
+
+        _ = RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.LifelineHolder, false);
     }
 
-    /// <summary>After the launch (or its failure): both ends close-on-exec again.</summary>
+    /// <summary>After the launch (or its failure): the write end back at its number, both close-on-exec again.</summary>
     internal static void AfterLaunch()
     {
+        if (s_setAside >= 0)
+        {
+            _ = RunnerDescriptors.MoveTo(s_setAside, RunnerDescriptors.LifelineHolder);
+            s_setAside = -1;
+        }
+
         _ = RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.Lifeline, true);
         _ = RunnerDescriptors.SetCloseOnExec(RunnerDescriptors.LifelineHolder, true);
     }
+
+    private static bool IsPipeEnd(int number) => RunnerDescriptors.IsOpen(number) && HostLinux.IsFifo(number);
+
+    /// <summary>Keeps <paramref name="number"/> close-on-exec: its pipe end when <paramref name="real"/>, else a
+    /// placeholder.</summary>
+    private static void Occupy(int number, bool real) =>
+        _ = real ? RunnerDescriptors.SetCloseOnExec(number, true) : RunnerDescriptors.Reserve(number);
 
     /// <summary>Called with the read end's <c>poll</c> events: on a hang-up, the first runner is gone and this runner
     /// kills itself (SIGKILL, so nothing of the guest runs on).</summary>

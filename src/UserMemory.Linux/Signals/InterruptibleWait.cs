@@ -256,36 +256,6 @@ internal static class InterruptibleWait
         return HasDeliverable(t);
     }
 
-    /// <summary>select/pselect6: waits until one of the host descriptors in the three sets is ready (as poll sees it),
-    /// the timeout passes or a signal is deliverable; the caller then asks the host's select with a zero timeout.</summary>
-    /// <param name="t">The task.</param>
-    /// <param name="count">nfds on the host side.</param>
-    /// <param name="sets">Read, write and except sets (host numbering, 128 bytes each).</param>
-    /// <param name="timeoutNs">Nanoseconds, or -1 for none.</param>
-    /// <returns>0, or <see cref="RestartCode.RestartNoHandler"/> when a signal ended the wait.</returns>
-    internal static long ForSelect(Task t, int count, byte[][] sets, long timeoutNs)
-    {
-        const short PollPriority = 0x2;
-        int used = 0;
-        byte[] entries = new byte[(count + ExtraEntries) * PollFdSize];
-        for (int fd = 0; fd < count; fd++)
-        {
-            short events = 0;
-            events |= IsSet(sets[0], fd) ? PollIn : (short)0;
-            events |= IsSet(sets[1], fd) ? PollOut : (short)0;
-            events |= IsSet(sets[2], fd) ? PollPriority : (short)0;
-            if (events != 0)
-            {
-                SetEntry(entries, used++, fd, events);
-            }
-        }
-
-        _ = Wait(t, entries, used, timeoutNs, 0, out bool interrupted);
-        return interrupted ? RestartCode.RestartNoHandler : 0;
-    }
-
-    private static bool IsSet(byte[] set, int fd) => (set[fd / 8] & (1 << (fd % 8))) != 0;
-
     private static bool HasDeliverable(Task t) => SignalDelivery.HasDeliverable(t);
 
     /// <summary>Monotonic nanoseconds.</summary>

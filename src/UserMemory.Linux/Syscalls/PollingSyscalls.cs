@@ -1,5 +1,6 @@
-using System.Buffers.Binary;
 using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Fs;
 using UserMemory.Linux.Kernel;
@@ -17,14 +18,35 @@ internal static class PollingSyscalls
     private const long NanosecondsPerMillisecond = 1_000_000;
     private const long NanosecondsPerMicrosecond = 1_000;
     private const long NanosecondsPerSecond = 1_000_000_000;
+    private const int PollEventsOffset = 4;
+    private const int PollReventsOffset = 6;
+    private const int SelectSetCount = 3;
+    private const int TimeoutSize = 16;
+
+    /// <summary>The poll events each select set asks for: read, write, except.</summary>
+    private static readonly short[] SelectEvents =
+    [
+        0x1 | 0x40 | 0x80, // POLLIN | POLLRDNORM | POLLRDBAND
+        0x4 | 0x100 | 0x200, // POLLOUT | POLLWRNORM | POLLWRBAND
+        0x2, // POLLPRI
+    ];
+
+    /// <summary>The poll answers that make a descriptor ready in each set (Linux's POLLIN_SET, POLLOUT_SET,
+    /// POLLEX_SET).</summary>
+    private static readonly short[] SelectReadyMasks =
+    [
+        0x1 | 0x40 | 0x80 | 0x10 | 0x8, // POLLIN_SET: + POLLHUP | POLLERR
+        0x4 | 0x100 | 0x200 | 0x8, // POLLOUT_SET: + POLLERR
+        0x2, // POLLEX_SET
+    ];
 
     /// <summary>Registers this subsystem's syscalls.</summary>
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
         b.Add(SyscallNumber.Poll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], (long)a[2], 0, false, 0, 0));
-        b.Add(SyscallNumber.Select, SupportLevel.Partial, "host descriptors above 1023 are EBADF", static (t, a) => Select(t, a[0], a[1], a[2], a[3], a[4], false));
-        b.Add(SyscallNumber.Pselect6, SupportLevel.Partial, "host descriptors above 1023 are EBADF", static (t, a) => PselectWithMask(t, a));
+        b.Add(SyscallNumber.Select, SupportLevel.Full, "", static (t, a) => Select(t, a[0], a[1], a[2], a[3], a[4], false));
+        b.Add(SyscallNumber.Pselect6, SupportLevel.Full, "", static (t, a) => PselectWithMask(t, a));
         b.Add(SyscallNumber.Ppoll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], 0, a[2], true, a[3], a[4]));
     }
 
@@ -145,148 +167,206 @@ internal static class PollingSyscalls
 
     private static long Select(Task t, ulong count, ulong readAddr, ulong writeAddr, ulong exceptAddr, ulong timeoutAddr, bool isPselect)
     {
+        long timeoutNs = -1;
+        if (timeoutAddr != 0)
+        {
+            long bad = ReadSelectTimeout(t, timeoutAddr, isPselect, out timeoutNs);
+            if (bad < 0)
+            {
+                return bad;
+            }
+        }
+
         if ((int)count < 0)
         {
             return Einval;
         }
 
         // Linux clamps nfds to the size of the descriptor table.
-        count = Math.Min((ulong)(int)count, (ulong)t.Fds.Size);
-
-        int setBytes = (int)((count + 63) / 64 * 8);
+        int n = (int)Math.Min((ulong)(int)count, (ulong)t.Fds.Size);
+        int setBytes = (n + 63) / 64 * 8;
         ulong[] addrs = [readAddr, writeAddr, exceptAddr];
-        byte[][] guestSets = new byte[3][];
-        byte[][] hostSets = new byte[3][];
-        int hostCount = 0;
-        for (int s = 0; s < 3; s++)
+        byte[][] guestSets = new byte[SelectSetCount][];
+        for (int s = 0; s < SelectSetCount; s++)
         {
-            hostSets[s] = new byte[128];
             guestSets[s] = new byte[setBytes];
-            if (addrs[s] == 0)
+            if (addrs[s] != 0 && t.CopyIn(addrs[s], guestSets[s]) < 0)
+            {
+                return Efault;
+            }
+        }
+
+        // Every descriptor named in a set must be open (max_select_fd), before any waiting.
+        var watched = new List<SelectEntry>();
+        for (int fd = 0; fd < n; fd++)
+        {
+            short events = 0;
+            for (int s = 0; s < SelectSetCount; s++)
+            {
+                events |= IsSet(guestSets[s], fd) ? SelectEvents[s] : (short)0;
+            }
+
+            if (events == 0)
             {
                 continue;
             }
 
-            if (t.CopyIn(addrs[s], guestSets[s]) < 0)
+            OpenFile? file = t.Fds.Get(fd);
+            if (file is null)
             {
-                return Efault;
+                return Ebadf;
             }
 
-            for (int fd = 0; fd < (int)count; fd++)
-            {
-                if ((guestSets[s][fd / 8] & (1 << (fd % 8))) != 0)
-                {
-                    int h = t.Fds.HostOf(fd);
-                    if (h < 0 || h >= 1024)
-                    {
-                        return Ebadf;
-                    }
-
-                    hostSets[s][h / 8] |= (byte)(1 << (h % 8));
-                    hostCount = Math.Max(hostCount, h + 1);
-                }
-            }
-        }
-
-        byte[]? timeout = null;
-        if (timeoutAddr != 0)
-        {
-            timeout = new byte[16];
-            if (t.CopyIn(timeoutAddr, timeout) < 0)
-            {
-                return Efault;
-            }
-        }
-
-        // Wait (signal-aware) until something is ready, then let the host's select report it without blocking.
-        long timeoutNs = -1;
-        if (timeout is not null)
-        {
-            long seconds = BitConverter.ToInt64(timeout, 0);
-            long fraction = BitConverter.ToInt64(timeout, 8);
-            long unit = isPselect ? 1 : NanosecondsPerMicrosecond;
-            if (seconds < 0 || fraction < 0 || fraction >= NanosecondsPerSecond / unit)
-            {
-                return Einval;
-            }
-
-            timeoutNs = seconds >= long.MaxValue / NanosecondsPerSecond ? long.MaxValue : (seconds * NanosecondsPerSecond) + (fraction * unit);
+            watched.Add(new SelectEntry(fd, file.HostFd, events));
         }
 
         long started = InterruptibleWait.Now();
-        long waited = InterruptibleWait.ForSelect(t, hostCount, hostSets, timeoutNs);
-        if (waited < 0)
+        long result = SelectWait(t, watched, timeoutNs, started, out byte[][] ready);
+        if (timeoutAddr != 0 && timeoutNs > 0)
         {
-            return waited;
-        }
-
-        long r = isPselect
-            ? SelectHost(SyscallNumber.Pselect6, hostCount, hostSets, new byte[16])
-            : SelectHost(SyscallNumber.Select, hostCount, hostSets, new byte[16]);
-        if (r < 0)
-        {
-            return r;
-        }
-
-        if (timeout is not null && !isPselect)
-        {
+            // Linux writes back the time left (select's timeval, pselect6's timespec); a failed write is ignored.
             long left = Math.Max(0, timeoutNs - (InterruptibleWait.Now() - started));
-            BitConverter.TryWriteBytes(timeout.AsSpan(0), left / NanosecondsPerSecond);
-            BitConverter.TryWriteBytes(timeout.AsSpan(8), left % NanosecondsPerSecond / NanosecondsPerMicrosecond);
+            if (WriteSelectTimeout(t, timeoutAddr, isPselect, left) < 0 && result == RestartCode.RestartNoHandler)
+            {
+                result = -(long)LinuxError.EINTR; // an unchanged timeout cannot be restarted
+            }
         }
 
-        for (int s = 0; s < 3; s++)
+        if (result < 0)
+        {
+            return result;
+        }
+
+        for (int s = 0; s < SelectSetCount; s++)
         {
             if (addrs[s] == 0)
             {
                 continue;
             }
 
-            byte[] result = new byte[setBytes];
-            for (int fd = 0; fd < (int)count; fd++)
-            {
-                int h = t.Fds.HostOf(fd);
-                if ((guestSets[s][fd / 8] & (1 << (fd % 8))) != 0 && h >= 0 && (hostSets[s][h / 8] & (1 << (h % 8))) != 0)
-                {
-                    result[fd / 8] |= (byte)(1 << (fd % 8));
-                }
-            }
-
-            if (t.CopyOut(addrs[s], result) < 0)
+            byte[] set = new byte[setBytes];
+            ready[s].AsSpan(0, Math.Min(setBytes, ready[s].Length)).CopyTo(set);
+            if (t.CopyOut(addrs[s], set) < 0)
             {
                 return Efault;
             }
         }
 
-        if (timeout is not null && !isPselect && t.CopyOut(timeoutAddr, timeout) < 0)
+        return result;
+    }
+
+    /// <summary>Waits until a watched descriptor is ready in one of the sets it is in (as Linux's <c>do_select</c>
+    /// reads a poll mask: POLLIN_SET, POLLOUT_SET, POLLEX_SET), the timeout passes or a signal is deliverable. A
+    /// synthetic file is always ready to read and write, as a file without a poll method is on Linux. A host answer that
+    /// concerns none of a descriptor's sets (POLLHUP on a descriptor watched only for exceptions) takes that descriptor
+    /// out of the rest of the wait, so it cannot keep ending it.</summary>
+    /// <returns>The number of bits set in the three result sets, or <see cref="RestartCode.RestartNoHandler"/>.</returns>
+    private static long SelectWait(Task t, List<SelectEntry> watched, long timeoutNs, long started, out byte[][] ready)
+    {
+        int highest = watched.Count == 0 ? 0 : watched[^1].GuestFd + 1;
+        ready = new byte[SelectSetCount][];
+        for (int s = 0; s < SelectSetCount; s++)
+        {
+            ready[s] = new byte[(highest + 7) / 8];
+        }
+
+        byte[] host = new byte[(watched.Count + InterruptibleWait.ExtraEntries) * InterruptibleWait.PollFdSize];
+        bool anySynthetic = false;
+        for (int i = 0; i < watched.Count; i++)
+        {
+            SelectEntry e = watched[i];
+            anySynthetic |= e.HostFd < 0 && (e.Events & (SelectEvents[0] | SelectEvents[1])) != 0;
+            BinaryPrimitives.WriteInt32LittleEndian(host.AsSpan(i * InterruptibleWait.PollFdSize), e.HostFd);
+            BinaryPrimitives.WriteInt16LittleEndian(host.AsSpan((i * InterruptibleWait.PollFdSize) + PollEventsOffset), e.HostFd < 0 ? (short)0 : e.Events);
+        }
+
+        while (true)
+        {
+            long remaining = anySynthetic ? 0 : timeoutNs < 0 ? -1 : Math.Max(0, timeoutNs - (InterruptibleWait.Now() - started));
+            long r = InterruptibleWait.Wait(t, host, watched.Count, remaining, 0, out bool interrupted);
+            if (interrupted && r == 0)
+            {
+                return RestartCode.RestartNoHandler;
+            }
+
+            if (r < 0)
+            {
+                return r;
+            }
+
+            long bits = 0;
+            for (int i = 0; i < watched.Count; i++)
+            {
+                SelectEntry e = watched[i];
+                int offset = i * InterruptibleWait.PollFdSize;
+                short revents = e.HostFd < 0 ? PollAlwaysReady : BinaryPrimitives.ReadInt16LittleEndian(host.AsSpan(offset + PollReventsOffset));
+                int found = 0;
+                for (int s = 0; s < SelectSetCount; s++)
+                {
+                    if ((e.Events & SelectEvents[s]) != 0 && (revents & SelectReadyMasks[s]) != 0)
+                    {
+                        ready[s][e.GuestFd / 8] |= (byte)(1 << (e.GuestFd % 8));
+                        found++;
+                    }
+                }
+
+                if (found == 0 && revents != 0 && e.HostFd >= 0)
+                {
+                    BinaryPrimitives.WriteInt32LittleEndian(host.AsSpan(offset), -1); // answered nothing it is watched for
+                }
+
+                bits += found;
+            }
+
+            if (bits > 0 || r == 0 || remaining == 0)
+            {
+                return bits;
+            }
+        }
+    }
+
+    /// <summary>Reads select's timeval or pselect6's timespec as nanoseconds. Negative fields are EINVAL; select
+    /// carries surplus microseconds into seconds, pselect6 wants nanoseconds below a second.</summary>
+    private static long ReadSelectTimeout(Task t, ulong addr, bool isPselect, out long timeoutNs)
+    {
+        timeoutNs = -1;
+        byte[] raw = new byte[TimeoutSize];
+        if (t.CopyIn(addr, raw) < 0)
         {
             return Efault;
         }
 
-        return r;
+        long seconds = BitConverter.ToInt64(raw, 0);
+        long fraction = BitConverter.ToInt64(raw, sizeof(long));
+        long unit = isPselect ? 1 : NanosecondsPerMicrosecond;
+        if (seconds < 0 || fraction < 0 || (isPselect && fraction >= NanosecondsPerSecond))
+        {
+            return Einval;
+        }
+
+        // The carry wraps as Linux's does: LONG_MAX seconds plus a carried second is negative, so EINVAL.
+        seconds = unchecked(seconds + (fraction / (NanosecondsPerSecond / unit)));
+        fraction %= NanosecondsPerSecond / unit;
+        if (seconds < 0)
+        {
+            return Einval;
+        }
+        timeoutNs = seconds >= long.MaxValue / NanosecondsPerSecond ? long.MaxValue : (seconds * NanosecondsPerSecond) + (fraction * unit);
+        return 0;
     }
 
-    private static long SelectHost(SyscallNumber nr, int count, byte[][] sets, byte[]? timeout)
+    private static long WriteSelectTimeout(Task t, ulong addr, bool isPselect, long leftNs)
     {
-        // Three fd_sets and the timeout live in one buffer so one pinned span covers them.
-        byte[] block = new byte[(3 * 128) + 16];
-        for (int s = 0; s < 3; s++)
-        {
-            sets[s].CopyTo(block, s * 128);
-        }
-
-        timeout?.CopyTo(block, 384);
-        long r = Interop.HostLinux.SelectBlock((long)nr, count, block, timeout is not null);
-        for (int s = 0; s < 3; s++)
-        {
-            Array.Copy(block, s * 128, sets[s], 0, 128);
-        }
-
-        if (timeout is not null)
-        {
-            Array.Copy(block, 384, timeout, 0, 16);
-        }
-
-        return r;
+        long unit = isPselect ? 1 : NanosecondsPerMicrosecond;
+        byte[] raw = new byte[TimeoutSize];
+        BitConverter.TryWriteBytes(raw.AsSpan(0), leftNs / NanosecondsPerSecond);
+        BitConverter.TryWriteBytes(raw.AsSpan(sizeof(long)), leftNs % NanosecondsPerSecond / unit);
+        return t.CopyOut(addr, raw);
     }
+
+    private static bool IsSet(byte[] set, int fd) => (set[fd / 8] & (1 << (fd % 8))) != 0;
+
+    /// <summary>One descriptor select watches: its guest number, its host descriptor (-1 for a synthetic file) and the
+    /// poll events of the sets it is in.</summary>
+    private readonly record struct SelectEntry(int GuestFd, int HostFd, short Events);
 }

@@ -23,6 +23,7 @@ internal static class SyntheticFiles
     private const ulong ProcDevice = 0x16; // the device number Linux's procfs usually gets
     private const long BlockSize = 1024;
     private const int SeekSet = 0;
+    private const long FirstFdPosition = 2; // after "." and ".."
     private const int SeekCur = 1;
     private const int SeekEnd = 2;
     private const byte TypeDirectory = 4;
@@ -226,7 +227,10 @@ internal static class SyntheticFiles
     }
 
     /// <summary>getdents64 on a synthetic directory: fills <paramref name="destination"/> with whole records from
-    /// the description's offset (an entry index) on.</summary>
+    /// the description's offset (a directory position) on. As in Linux's <c>/proc</c>, an entry of <c>fd/</c> or
+    /// <c>fdinfo/</c> sits at position <c>fd + 2</c> (after <c>.</c> and <c>..</c>), so a reader that closes
+    /// descriptors between two calls (CPython's <c>close_fds</c> walk) still sees every later one; other directories
+    /// number their entries in order.</summary>
     /// <param name="t">The calling task.</param>
     /// <param name="f">The description.</param>
     /// <param name="destination">The staging buffer.</param>
@@ -238,11 +242,19 @@ internal static class SyntheticFiles
             return -(long)LinuxError.ENOTDIR;
         }
 
-        List<(string Name, byte Type, ulong Inode)> entries = Entries(t, f.Node);
         int at = 0;
-        while (f.Offset >= 0 && f.Offset < entries.Count)
+        if (f.Offset < 0)
         {
-            (string name, byte type, ulong inode) = entries[(int)f.Offset];
+            return at;
+        }
+
+        foreach ((string name, byte type, ulong inode, long position) in Entries(t, f.Node))
+        {
+            if (position < f.Offset)
+            {
+                continue;
+            }
+
             byte[] nameBytes = Encoding.ASCII.GetBytes(name);
             int length = (DirentHeader + nameBytes.Length + 1 + 7) & ~7;
             if (at + length > destination.Length)
@@ -253,23 +265,24 @@ internal static class SyntheticFiles
             Span<byte> record = destination.Slice(at, length);
             record.Clear();
             BinaryPrimitives.WriteUInt64LittleEndian(record, inode);
-            BinaryPrimitives.WriteInt64LittleEndian(record[8..], f.Offset + 1);
+            BinaryPrimitives.WriteInt64LittleEndian(record[8..], position + 1);
             BinaryPrimitives.WriteUInt16LittleEndian(record[16..], (ushort)length);
             record[18] = type;
             nameBytes.CopyTo(record[DirentHeader..]);
             at += length;
-            f.Offset++;
+            f.Offset = position + 1;
         }
 
         return at;
     }
 
-    private static List<(string, byte, ulong)> Entries(Task t, ProcNode dir)
+    /// <summary>A directory's entries with their positions, ascending.</summary>
+    private static List<(string Name, byte Type, ulong Inode, long Position)> Entries(Task t, ProcNode dir)
     {
-        var list = new List<(string, byte, ulong)>
+        var list = new List<(string, byte, ulong, long)>
         {
-            (".", TypeDirectory, InodeOf(dir)),
-            ("..", TypeDirectory, 1),
+            (".", TypeDirectory, InodeOf(dir), 0),
+            ("..", TypeDirectory, 1, 1),
         };
         switch (dir.Kind)
         {
@@ -278,14 +291,14 @@ internal static class SyntheticFiles
                 foreach (KeyValuePair<string, ProcNodeKind> e in ProcFileSystem.ProcessDirectoryEntries(dir.Kind == ProcNodeKind.ThreadDirectory))
                 {
                     var child = new ProcNode(e.Value, dir.Pid, dir.Tid);
-                    list.Add((e.Key, child.IsDirectory ? TypeDirectory : child.IsLink ? TypeLink : TypeRegular, InodeOf(child)));
+                    list.Add((e.Key, child.IsDirectory ? TypeDirectory : child.IsLink ? TypeLink : TypeRegular, InodeOf(child), list.Count));
                 }
 
                 break;
             case ProcNodeKind.TaskList:
                 foreach (int tid in ProcRenderer.ThreadIds(t.Group))
                 {
-                    list.Add((tid.ToString(CultureInfo.InvariantCulture), TypeDirectory, InodeOf(new ProcNode(ProcNodeKind.ThreadDirectory, dir.Pid, tid))));
+                    list.Add((tid.ToString(CultureInfo.InvariantCulture), TypeDirectory, InodeOf(new ProcNode(ProcNodeKind.ThreadDirectory, dir.Pid, tid)), list.Count));
                 }
 
                 break;
@@ -295,7 +308,7 @@ internal static class SyntheticFiles
                 foreach (int fd in t.Fds.GuestDescriptors())
                 {
                     var child = new ProcNode(links ? ProcNodeKind.FdLink : ProcNodeKind.FdInfo, dir.Pid, dir.Tid, fd);
-                    list.Add((fd.ToString(CultureInfo.InvariantCulture), links ? TypeLink : TypeRegular, InodeOf(child)));
+                    list.Add((fd.ToString(CultureInfo.InvariantCulture), links ? TypeLink : TypeRegular, InodeOf(child), (long)fd + FirstFdPosition));
                 }
 
                 break;

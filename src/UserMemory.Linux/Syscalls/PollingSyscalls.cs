@@ -14,14 +14,9 @@ internal static class PollingSyscalls
 {
     private const short PollInvalid = 0x20; // POLLNVAL
     private const short PollAlwaysReady = 0x1 | 0x4 | 0x40 | 0x100; // POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM: a synthetic file never blocks
-    private const ulong SignalSetSize = 8;
-    private const long NanosecondsPerMillisecond = 1_000_000;
-    private const long NanosecondsPerMicrosecond = 1_000;
-    private const long NanosecondsPerSecond = 1_000_000_000;
     private const int PollEventsOffset = 4;
     private const int PollReventsOffset = 6;
     private const int SelectSetCount = 3;
-    private const int TimeoutSize = 16;
 
     /// <summary>The poll events each select set asks for: read, write, except.</summary>
     private static readonly short[] SelectEvents =
@@ -44,40 +39,88 @@ internal static class PollingSyscalls
     /// <param name="b">The table being built.</param>
     internal static void Register(SyscallTableBuilder b)
     {
-        b.Add(SyscallNumber.Poll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], (long)a[2], 0, false, 0, 0));
-        b.Add(SyscallNumber.Select, SupportLevel.Full, "", static (t, a) => Select(t, a[0], a[1], a[2], a[3], a[4], false));
+        b.Add(SyscallNumber.Poll, SupportLevel.Full, "", static (t, a) => PollWithMilliseconds(t, a[0], a[1], (int)a[2]));
+        b.Add(SyscallNumber.Select, SupportLevel.Full, "", static (t, a) => SelectWithTimeval(t, a));
         b.Add(SyscallNumber.Pselect6, SupportLevel.Full, "", static (t, a) => PselectWithMask(t, a));
-        b.Add(SyscallNumber.Ppoll, SupportLevel.Full, "", static (t, a) => Poll(t, a[0], a[1], 0, a[2], true, a[3], a[4]));
+        b.Add(SyscallNumber.Ppoll, SupportLevel.Full, "", static (t, a) => PpollWithMask(t, a));
     }
 
-    /// <summary>pselect6: the sixth argument points at { sigset pointer, sigset size }; the mask applies during the
-    /// wait (<see cref="TemporaryMask"/>).</summary>
+    /// <summary>poll: an <c>int</c> of milliseconds, never written back.</summary>
+    private static long PollWithMilliseconds(Task t, ulong fdsAddr, ulong count, int timeoutMs) =>
+        Poll(t, fdsAddr, (uint)count, PollTimeout.FromMilliseconds(timeoutMs));
+
+    /// <summary>ppoll: the timespec is checked first, then the mask (<see cref="TemporaryMask"/>), then the
+    /// descriptors; the time left is written back after the mask is settled.</summary>
+    private static long PpollWithMask(Task t, ReadOnlySpan<ulong> a)
+    {
+        ulong timeoutAddr = a[2];
+        long r = PollTimeout.Read(t, timeoutAddr, PollTimeoutFormat.Timespec, out PollTimeout timeout);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        r = TemporaryMask.Apply(t, a[3], a[4]);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        r = TemporaryMask.Finish(t, Poll(t, a[0], (uint)a[1], timeout));
+        return timeout.WriteBack(t, timeoutAddr, PollTimeoutFormat.Timespec, r);
+    }
+
+    /// <summary>select: the timeval is checked before the sets, and the time left written back.</summary>
+    private static long SelectWithTimeval(Task t, ReadOnlySpan<ulong> a)
+    {
+        ulong timeoutAddr = a[4];
+        long r = PollTimeout.Read(t, timeoutAddr, PollTimeoutFormat.Timeval, out PollTimeout timeout);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        r = Select(t, a[0], a[1], a[2], a[3], timeout);
+        return timeout.WriteBack(t, timeoutAddr, PollTimeoutFormat.Timeval, r);
+    }
+
+    /// <summary>pselect6: the sixth argument points at { sigset pointer, sigset size } and is read first; then the
+    /// timespec, then the mask, which applies during the wait (<see cref="TemporaryMask"/>).</summary>
     private static long PselectWithMask(Task t, ReadOnlySpan<ulong> a)
     {
         ulong maskAddr = 0, maskSize = 0;
         if (a[5] != 0)
         {
-            byte[] pair = new byte[16];
+            Span<byte> pair = stackalloc byte[2 * sizeof(ulong)];
             if (t.CopyIn(a[5], pair) < 0)
             {
                 return Efault;
             }
 
-            maskAddr = BitConverter.ToUInt64(pair, 0);
-            maskSize = BitConverter.ToUInt64(pair, 8);
+            maskAddr = BinaryPrimitives.ReadUInt64LittleEndian(pair);
+            maskSize = BinaryPrimitives.ReadUInt64LittleEndian(pair[sizeof(ulong)..]);
         }
 
-        long r = TemporaryMask.Apply(t, maskAddr, maskSize);
-        return r < 0 ? r : TemporaryMask.Finish(t, Select(t, a[0], a[1], a[2], a[3], a[4], true));
+        ulong timeoutAddr = a[4];
+        long r = PollTimeout.Read(t, timeoutAddr, PollTimeoutFormat.Timespec, out PollTimeout timeout);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        r = TemporaryMask.Apply(t, maskAddr, maskSize);
+        if (r < 0)
+        {
+            return r;
+        }
+
+        r = TemporaryMask.Finish(t, Select(t, a[0], a[1], a[2], a[3], timeout));
+        return timeout.WriteBack(t, timeoutAddr, PollTimeoutFormat.Timespec, r);
     }
 
-    private static long Poll(Task t, ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll, ulong maskAddr, ulong maskSize)
-    {
-        long masked = TemporaryMask.Apply(t, maskAddr, maskSize);
-        return masked < 0 ? masked : TemporaryMask.Finish(t, PollWithMaskSet(t, fdsAddr, count, timeoutMs, timeoutAddr, isPpoll));
-    }
-
-    private static long PollWithMaskSet(Task t, ulong fdsAddr, ulong count, long timeoutMs, ulong timeoutAddr, bool isPpoll)
+    /// <summary>The wait of poll and ppoll. <paramref name="count"/> is Linux's <c>unsigned int nfds</c>, limited by
+    /// RLIMIT_NOFILE.</summary>
+    private static long Poll(Task t, ulong fdsAddr, uint count, PollTimeout timeout)
     {
         if (count > (ulong)t.Fds.SoftLimit)
         {
@@ -109,24 +152,7 @@ internal static class PollingSyscalls
             BinaryPrimitives.WriteInt32LittleEndian(host.AsSpan(i * 8), h);
         }
 
-        long timeoutNs = (int)timeoutMs < 0 ? -1 : (int)timeoutMs * NanosecondsPerMillisecond;
-        if (isPpoll)
-        {
-            timeoutNs = -1;
-            if (timeoutAddr != 0)
-            {
-                long bad = TimeSyscalls.ReadTimespec(t, timeoutAddr, out timeoutNs);
-                if (bad < 0)
-                {
-                    return bad;
-                }
-            }
-        }
-
-        if (invalid > 0)
-        {
-            timeoutNs = 0;
-        }
+        long timeoutNs = invalid > 0 ? 0 : timeout.WaitNanoseconds;
 
         // Waits through the signal-aware wait: a deliverable signal ends it (EINTR, as Linux's poll).
         long r = InterruptibleWait.Wait(t, host, (int)count, timeoutNs, 0, out bool interrupted);
@@ -165,18 +191,9 @@ internal static class PollingSyscalls
         return t.CopyOut(fdsAddr, fds) < 0 ? Efault : ready;
     }
 
-    private static long Select(Task t, ulong count, ulong readAddr, ulong writeAddr, ulong exceptAddr, ulong timeoutAddr, bool isPselect)
+    /// <summary>The wait of select and pselect6, after the timeout was read.</summary>
+    private static long Select(Task t, ulong count, ulong readAddr, ulong writeAddr, ulong exceptAddr, PollTimeout timeout)
     {
-        long timeoutNs = -1;
-        if (timeoutAddr != 0)
-        {
-            long bad = ReadSelectTimeout(t, timeoutAddr, isPselect, out timeoutNs);
-            if (bad < 0)
-            {
-                return bad;
-            }
-        }
-
         if ((int)count < 0)
         {
             return Einval;
@@ -220,18 +237,7 @@ internal static class PollingSyscalls
             watched.Add(new SelectEntry(fd, file.HostFd, events));
         }
 
-        long started = InterruptibleWait.Now();
-        long result = SelectWait(t, watched, timeoutNs, started, out byte[][] ready);
-        if (timeoutAddr != 0 && timeoutNs > 0)
-        {
-            // Linux writes back the time left (select's timeval, pselect6's timespec); a failed write is ignored.
-            long left = Math.Max(0, timeoutNs - (InterruptibleWait.Now() - started));
-            if (WriteSelectTimeout(t, timeoutAddr, isPselect, left) < 0 && result == RestartCode.RestartNoHandler)
-            {
-                result = -(long)LinuxError.EINTR; // an unchanged timeout cannot be restarted
-            }
-        }
-
+        long result = SelectWait(t, watched, timeout.WaitNanoseconds, InterruptibleWait.Now(), out byte[][] ready);
         if (result < 0)
         {
             return result;
@@ -323,45 +329,6 @@ internal static class PollingSyscalls
                 return bits;
             }
         }
-    }
-
-    /// <summary>Reads select's timeval or pselect6's timespec as nanoseconds. Negative fields are EINVAL; select
-    /// carries surplus microseconds into seconds, pselect6 wants nanoseconds below a second.</summary>
-    private static long ReadSelectTimeout(Task t, ulong addr, bool isPselect, out long timeoutNs)
-    {
-        timeoutNs = -1;
-        byte[] raw = new byte[TimeoutSize];
-        if (t.CopyIn(addr, raw) < 0)
-        {
-            return Efault;
-        }
-
-        long seconds = BitConverter.ToInt64(raw, 0);
-        long fraction = BitConverter.ToInt64(raw, sizeof(long));
-        long unit = isPselect ? 1 : NanosecondsPerMicrosecond;
-        if (seconds < 0 || fraction < 0 || (isPselect && fraction >= NanosecondsPerSecond))
-        {
-            return Einval;
-        }
-
-        // The carry wraps as Linux's does: LONG_MAX seconds plus a carried second is negative, so EINVAL.
-        seconds = unchecked(seconds + (fraction / (NanosecondsPerSecond / unit)));
-        fraction %= NanosecondsPerSecond / unit;
-        if (seconds < 0)
-        {
-            return Einval;
-        }
-        timeoutNs = seconds >= long.MaxValue / NanosecondsPerSecond ? long.MaxValue : (seconds * NanosecondsPerSecond) + (fraction * unit);
-        return 0;
-    }
-
-    private static long WriteSelectTimeout(Task t, ulong addr, bool isPselect, long leftNs)
-    {
-        long unit = isPselect ? 1 : NanosecondsPerMicrosecond;
-        byte[] raw = new byte[TimeoutSize];
-        BitConverter.TryWriteBytes(raw.AsSpan(0), leftNs / NanosecondsPerSecond);
-        BitConverter.TryWriteBytes(raw.AsSpan(sizeof(long)), leftNs % NanosecondsPerSecond / unit);
-        return t.CopyOut(addr, raw);
     }
 
     private static bool IsSet(byte[] set, int fd) => (set[fd / 8] & (1 << (fd % 8))) != 0;

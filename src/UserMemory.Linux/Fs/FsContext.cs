@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Text;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Interop;
@@ -22,6 +23,9 @@ public sealed class FsContext : IPathLookup
 
     /// <summary><c>RESOLVE_BENEATH</c>.</summary>
     internal const long ResolveBeneath = 0x08;
+
+    /// <summary><c>RESOLVE_NO_SYMLINKS</c>: fail with ELOOP at any symbolic link.</summary>
+    internal const long ResolveNoSymlinks = 0x04;
 
     /// <summary>AT_FDCWD.</summary>
     private const long AtFdCwd = -100;
@@ -392,6 +396,34 @@ public sealed class FsContext : IPathLookup
         try
         {
             return InspectBelow(dirFd, dirFd == RootFd ? Relative(rest) : rest, out type, out target);
+        }
+        finally
+        {
+            ReleaseAnchor(dirFd);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One <c>openat2</c> of the path as an <c>O_PATH</c> directory with <c>RESOLVE_NO_SYMLINKS</c> (inside
+    /// the root when confined), closed at once. Like <see cref="Inspect"/> it is a look only.</remarks>
+    public bool IsDirectoryChain(ReadOnlySpan<byte> path)
+    {
+        if (Anchor(path, out long dirFd, out ReadOnlySpan<byte> rest) < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            Span<byte> how = stackalloc byte[OpenHowSize];
+            how.Clear();
+            BinaryPrimitives.WriteUInt64LittleEndian(how, (ulong)(OpenFlags.Path | OpenFlags.Directory | OpenFlags.CloseOnExec));
+            long resolve = ResolveNoSymlinks | (dirFd == AtFdCwd ? 0 : dirFd == RootFd ? ResolveInRoot : ResolveBeneath);
+            BinaryPrimitives.WriteUInt64LittleEndian(how[(2 * sizeof(ulong))..], (ulong)resolve);
+            byte[] name = WithNul(dirFd == AtFdCwd ? rest : Relative(rest));
+            long fd = HostLinux.Syscall((long)SyscallNumber.Openat2, name, 1, how, 2, [dirFd, 0, 0, OpenHowSize]);
+            Release(fd);
+            return fd >= 0;
         }
         finally
         {

@@ -40,8 +40,13 @@ internal static class FsPaths
     /// <returns>Where it landed (EBADF for a closed descriptor, ENOTDIR for one that is not a directory).</returns>
     internal static ResolvedPath Resolve(Task t, long dirFd, byte[] path, bool follow)
     {
-        byte[] start = t.Fs.Cwd;
-        if (path.Length > 0 && path[0] != (byte)'/' && (int)dirFd != AtFdCwd)
+        bool relative = path.Length > 0 && path[0] != (byte)'/';
+        byte[] start = [];
+        if (relative && (int)dirFd == AtFdCwd)
+        {
+            start = t.Fs.Cwd; // a readlink of the working directory's descriptor: only when the path needs it
+        }
+        else if (relative)
         {
             if (!t.Fds.IsOpen((int)dirFd) || (int)dirFd != dirFd)
             {
@@ -103,7 +108,7 @@ internal static class FsPaths
             return s.Node.IsDirectory ? ProcRenderer.NodePath(s.Node) : null;
         }
 
-        if (f is null || !IsHostDirectory(f.HostFd))
+        if (f is null || !(f is HostFile hf ? hf.IsDirectory : IsHostDirectory(f.HostFd)))
         {
             return null;
         }

@@ -9,28 +9,34 @@ public sealed class HostFile(int hostFd) : OpenFile
     /// <inheritdoc/>
     public override int HostFd { get; } = hostFd;
 
-    private const int Unknown = 0;
-    private const int Stream = 1;
-    private const int NotStream = 2;
+    /// <summary>Not looked at yet (no real file type has all bits of <see cref="Interop.HostLinux.FileTypeMask"/>
+    /// above the mask).</summary>
+    private const uint Unknown = uint.MaxValue;
 
-    private int _streamKind;
+    private uint _fileType = Unknown;
 
-    /// <summary>True when the host descriptor is a pipe, a FIFO or a socket (<see cref="Interop.HostLinux.IsStream"/>),
-    /// found once with <c>fstat</c>: a descriptor's file type never changes.</summary>
-    internal bool IsStream
+    /// <summary>The host descriptor's file type (<c>st_mode &amp; S_IFMT</c>), found once with <c>fstat</c>: a
+    /// descriptor's file type never changes.</summary>
+    internal uint FileType
     {
         get
         {
-            int kind = System.Threading.Volatile.Read(ref _streamKind);
-            if (kind == Unknown)
+            uint type = System.Threading.Volatile.Read(ref _fileType);
+            if (type == Unknown)
             {
-                kind = Interop.HostLinux.IsStream(HostFd) ? Stream : NotStream;
-                System.Threading.Volatile.Write(ref _streamKind, kind);
+                type = Interop.HostLinux.FileType(HostFd);
+                System.Threading.Volatile.Write(ref _fileType, type);
             }
 
-            return kind == Stream;
+            return type;
         }
     }
+
+    /// <summary>True when the host descriptor is a pipe, a FIFO or a socket (<see cref="Interop.HostLinux.IsStream"/>).</summary>
+    internal bool IsStream => FileType is Interop.HostLinux.FifoFileType or Interop.HostLinux.SocketFileType;
+
+    /// <summary>True when the host descriptor is a directory.</summary>
+    internal bool IsDirectory => FileType == Interop.HostLinux.DirectoryFileType;
 
     /// <summary>The guest path it was opened by, kept only when the host cannot name it (a path of PATH_MAX bytes or
     /// more, which <c>/proc/self/fd</c> does not show): relative lookups from a deep directory descriptor start

@@ -43,6 +43,8 @@ public static class PathResolver
         var pending = new List<byte[]>();
         Push(pending, path);
         int links = 0;
+        int verified = 0; // pending components already known to be plain host directories (IsDirectoryChain)
+        bool tryChain = true; // whether asking for the rest of the chain at once may still pay
         while (pending.Count > 0)
         {
             byte[] c = pending[^1];
@@ -94,6 +96,7 @@ public static class PathResolver
                         }
 
                         current = PathText.Split(dir);
+                        tryChain = true;
                         continue;
                     }
 
@@ -105,6 +108,7 @@ public static class PathResolver
                     }
 
                     Push(pending, target);
+                    tryChain = true;
                     continue;
                 }
 
@@ -124,6 +128,26 @@ public static class PathResolver
             if (last && !follow)
             {
                 return WithTrailing(here, trailing);
+            }
+
+            if (!last && here.Kind == ResolvedKind.Host)
+            {
+                if (verified > 0)
+                {
+                    verified--;
+                    continue;
+                }
+
+                if (tryChain)
+                {
+                    tryChain = false;
+                    int more = VerifiedChain(lookup, current, pending);
+                    if (more >= 0)
+                    {
+                        verified = more;
+                        continue;
+                    }
+                }
             }
 
             long r = lookup.Inspect(here.Path, here.Kind == ResolvedKind.HostProc, out HostNodeType type, out byte[] linkTarget);
@@ -151,6 +175,7 @@ public static class PathResolver
                 }
 
                 Push(pending, linkTarget);
+                tryChain = true;
                 continue;
             }
 
@@ -187,6 +212,35 @@ public static class PathResolver
             ProcNodeKind.RootLink => "/"u8.ToArray(),
             _ => [],
         };
+    }
+
+    /// <summary>Asks the host once whether the directory being entered and the plain names after it (up to the last
+    /// component, a "." or a "..") are all directories reached without a link, instead of one look per component:
+    /// a lookup walks the whole path each time, so the looks cost the square of the depth. Only paths outside the
+    /// synthetic mounts qualify (a mount holds everything below it, so the longest prefix decides).</summary>
+    /// <returns>How many of the following pending components the answer covers (the entered one is covered too), or
+    /// -1 when the components must be looked at one by one.</returns>
+    private static int VerifiedChain(IPathLookup lookup, List<byte[]> current, List<byte[]> pending)
+    {
+        int more = 0;
+        for (int i = pending.Count - 1; i > 0 && !IsDot(pending[i]) && !IsDotDot(pending[i]); i--)
+        {
+            more++;
+        }
+
+        if (more == 0)
+        {
+            return -1; // one component: one look either way
+        }
+
+        var chain = new List<byte[]>(current.Count + more);
+        chain.AddRange(current);
+        for (int i = 0; i < more; i++)
+        {
+            chain.Add(pending[pending.Count - 1 - i]);
+        }
+
+        return !ProcFileSystem.IsInMount(chain) && lookup.IsDirectoryChain(PathText.Join(chain)) ? more : -1;
     }
 
     private static ResolvedPath Locate(IProcScope scope, List<byte[]> current) =>

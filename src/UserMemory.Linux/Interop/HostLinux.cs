@@ -201,14 +201,17 @@ public static unsafe partial class HostLinux
     internal const uint FifoFileType = 0x1000;
 
     /// <summary><c>S_IFSOCK</c>.</summary>
-    private const uint SocketFileType = 0xC000;
+    internal const uint SocketFileType = 0xC000;
+
+    /// <summary><c>S_IFDIR</c>.</summary>
+    internal const uint DirectoryFileType = 0x4000;
 
     /// <summary>Whether <paramref name="fd"/> is open and its <c>fstat</c> file type is <paramref name="type"/>.</summary>
     private static bool HasFileType(long fd, uint type) => FileType(fd) == type;
 
     /// <summary>The <c>fstat</c> file type (<c>st_mode &amp; S_IFMT</c>) of <paramref name="fd"/>, or 0 when it is not
     /// open.</summary>
-    private static uint FileType(long fd)
+    internal static uint FileType(long fd)
     {
         const int StatModeOffset = 24; // st_mode in the x86-64 struct stat
         Span<byte> stat = stackalloc byte[System.Runtime.CompilerServices.Unsafe.SizeOf<Stat>()];

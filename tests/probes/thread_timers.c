@@ -8,6 +8,14 @@
  *            CLOCK_PROCESS_CPUTIME_ID): a worker spins while the main thread sleeps in a blocking read. Linux finds the
  *            expiry in the tick of the running thread and gives it the signal, so every SIGPROF/SIGVTALRM lands on
  *            the worker (Go's profiler samples C threads this way).
+ *   pair     two workers spin at once, each with its own SIGEV_THREAD_ID SIGPROF timer on its CPU-time clock every
+ *            10 ms, while setitimer(ITIMER_PROF) runs at the same rate: Go's CPU profiler exactly (it counts only
+ *            the per-thread timer's signals, si_code SI_TIMER, on a thread that has one). Linux queues each
+ *            thread's timer signal on that thread, apart from the process-wide one, so each worker gets about one
+ *            SI_TIMER SIGPROF per 10 ms of its CPU time (counted with si_overrun, the expiries merged into one
+ *            signal while it was pending, so the count does not depend on how fast signals are taken). A layer that
+ *            funnels both through one process-wide pending SIGPROF loses one of every two that coincide without
+ *            a trace (runtime/pprof's TestCPUProfileMultithreadMagnitude).
  * Build: musl-gcc -static -O1 (raw syscalls; the sigevent layout is written here). */
 #include "probe_common.h"
 #include <pthread.h>
@@ -127,10 +135,94 @@ static int itimer_mode(void)
     return 0;
 }
 
+#define PAIR_WORKERS 2
+#define PAIR_INTERVAL_NS 10000000L
+#define PAIR_CPU_NS 400000000L
+#define PAIR_ENOUGH 35 /* of about 40 */
+#define SIGNAL_CODE_TIMER (-2) /* SI_TIMER */
+
+static volatile int pair_tid[PAIR_WORKERS], pair_count[PAIR_WORKERS], pair_elsewhere, pair_ready;
+
+static void on_pair_prof(int signal, siginfo_t *info, void *context)
+{
+    (void)signal;
+    (void)context;
+    if (info->si_code != SIGNAL_CODE_TIMER) return; /* setitimer's: Go ignores them on a thread with its own timer */
+    int self = syscall(SYS_gettid);
+    for (int i = 0; i < PAIR_WORKERS; i++) {
+        if (self == pair_tid[i]) {
+            pair_count[i] += 1 + info->si_overrun; /* expiries merged while one was pending count too */
+            return;
+        }
+    }
+
+    pair_elsewhere++;
+}
+
+static long thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+static void *pair_worker(void *arg)
+{
+    int index = (int)(intptr_t)arg;
+    pair_tid[index] = syscall(SYS_gettid);
+    int id;
+    long created = create_timer(CLOCK_THREAD_CPUTIME_ID, pair_tid[index], &id);
+    __atomic_add_fetch(&pair_ready, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&pair_ready, __ATOMIC_SEQ_CST) < PAIR_WORKERS) {
+    }
+
+    struct itimerspec every = { { 0, PAIR_INTERVAL_NS }, { 0, PAIR_INTERVAL_NS } };
+    long armed = syscall(SYS_timer_settime, (long)id, 0L, &every, 0L);
+    long start = thread_cpu_ns();
+    struct timespec wall0, wall;
+    clock_gettime(CLOCK_MONOTONIC, &wall0);
+    for (unsigned long spin = 0;; spin++) {
+        if ((spin & 0xffff) == 0) {
+            if (thread_cpu_ns() - start >= PAIR_CPU_NS) break;
+            clock_gettime(CLOCK_MONOTONIC, &wall);
+            if (wall.tv_sec - wall0.tv_sec > 30) break; /* never forever, whatever the runner does */
+        }
+    }
+
+    struct itimerspec off = { 0 };
+    syscall(SYS_timer_settime, (long)id, 0L, &off, 0L);
+    syscall(SYS_timer_delete, (long)id);
+    return (void *)(intptr_t)(created == 0 && armed == 0);
+}
+
+static int pair_mode(void)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_sigaction = on_pair_prof;
+    sa.sa_flags = SA_RESTART | SA_SIGINFO;
+    sigaction(SIGPROF, &sa, NULL);
+    struct itimerval process_wide = { { 0, PAIR_INTERVAL_NS / 1000 }, { 0, PAIR_INTERVAL_NS / 1000 } };
+    report("setitimer_prof", setitimer(ITIMER_PROF, &process_wide, NULL));
+    pthread_t th[PAIR_WORKERS];
+    for (int i = 0; i < PAIR_WORKERS; i++) pthread_create(&th[i], NULL, pair_worker, (void *)(intptr_t)i);
+    for (int i = 0; i < PAIR_WORKERS; i++) {
+        void *ok;
+        pthread_join(th[i], &ok);
+        printf("worker%d timers_ok=%d enough=%d\n", i, (int)(intptr_t)ok, pair_count[i] >= PAIR_ENOUGH);
+    }
+
+    struct itimerval off = { 0 };
+    setitimer(ITIMER_PROF, &off, NULL);
+    printf("elsewhere=%d\n", pair_elsewhere);
+    puts("done");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
     if (strcmp(mode, "itimer") == 0) return itimer_mode();
+    if (strcmp(mode, "pair") == 0) return pair_mode();
     if (strcmp(mode, "thread") != 0) {
         fprintf(stderr, "unknown mode\n");
         return 2;

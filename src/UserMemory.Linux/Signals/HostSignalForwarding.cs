@@ -202,11 +202,20 @@ public static class HostSignalForwarding
             for (int at = 0; at + SignalfdInfoSize <= n; at += SignalfdInfoSize)
             {
                 SigInfo info = ToSigInfo(buffer.AsSpan(at, SignalfdInfoSize));
-                Task? target = info.Code == SignalCode.Timer && ThreadTimerTargets.TryGetTarget(info.TimerId, out int tid) ? task.Group.FindTask(tid) : null;
+                Task? target = null;
+                if (info.Code == SignalCode.Timer && ThreadTimerTargets.TryGetTarget(info.TimerId, out int tid, out int guestSignal))
+                {
+                    info.Signal = guestSignal; // it travelled as ThreadTimerTargets.TransportSignal
+                    target = task.Group.FindTask(tid);
+                }
+
                 Task? busiest = target is null && (CpuTimeSampler.IsIntervalTimerSignal(info) || (info.Code == SignalCode.Timer && ThreadTimerTargets.FollowsCpuTime(info.TimerId)))
                     ? CpuTimeSampler.Busiest(task.Group, userTimeOnly: info.Signal == SignalNumber.SIGVTALRM && info.Code == SignalCode.Kernel)
                     : null;
-                _ = SignalDelivery.Send(target ?? busiest ?? task, info, toThread: (target ?? busiest) is not null);
+                // A timer aimed at a thread is that thread's own; a process CPU-time signal stays process-directed
+                // (so it never merges with a thread's own timer signal of the same number, as on Linux, where they
+                // sit in different sets) with the thread that used the CPU as the one complete_signal picks.
+                _ = SignalDelivery.Send(target ?? busiest ?? task, info, toThread: target is not null, aimed: busiest is not null);
 
                 // A CPU-time signal aimed at the running thread wakes no sleeper: Linux wakes only the thread
                 // complete_signal chose (Send did), and a sleeper woken here would take it first.

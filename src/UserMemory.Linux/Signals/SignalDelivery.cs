@@ -32,8 +32,10 @@ internal static class SignalDelivery
     /// <param name="t">The target task.</param>
     /// <param name="info">The siginfo (<see cref="SigInfo.Signal"/> in 1..64).</param>
     /// <param name="toThread">True for tkill/tgkill and synchronous faults.</param>
+    /// <param name="aimed">For a process-directed signal: only the thread it is aimed at (<paramref name="t"/>, when it
+    /// can take it) sees it for a while (<see cref="SignalAim"/>), as for a process CPU-time timer's.</param>
     /// <returns>False when the signal was discarded or merged.</returns>
-    internal static bool Send(Task t, in SigInfo info, bool toThread)
+    internal static bool Send(Task t, in SigInfo info, bool toThread, bool aimed = false)
     {
         int signal = info.Signal;
         if (!toThread)
@@ -66,6 +68,14 @@ internal static class SignalDelivery
             }
 
             added = (toThread ? t.Signals.Private : g.Shared).Add(info);
+            if (!toThread && aimed && added)
+            {
+                g.Aims.Set(signal, t);
+            }
+            else if (!toThread)
+            {
+                g.Aims.Clear(signal);
+            }
         }
 
         if (HasDeliverable(t))
@@ -182,7 +192,7 @@ internal static class SignalDelivery
     /// <summary>The signals pending for <paramref name="t"/> (thread- and process-directed).</summary>
     /// <param name="t">The task.</param>
     /// <returns>The mask.</returns>
-    internal static ulong Pending(Task t) => t.Signals.Private.Set | t.Group.Signals.Shared.Set;
+    internal static ulong Pending(Task t) => t.Signals.Private.Set | (t.Group.Signals.Shared.Set & ~t.Group.Signals.Aims.HiddenFrom(t));
 
     /// <summary>True when a pending signal is not blocked (it would be acted on before the task resumes).</summary>
     /// <param name="t">The task.</param>
@@ -340,9 +350,10 @@ internal static class SignalDelivery
                 return true;
             }
 
-            signal = PendingSignals.Next(g.Shared.Set & allowed);
+            signal = PendingSignals.Next(g.Shared.Set & allowed & ~g.Aims.HiddenFrom(t));
             if (signal != 0 && g.Shared.TryTake(signal, out info))
             {
+                g.Aims.Clear(signal);
                 return true;
             }
         }
@@ -370,6 +381,7 @@ internal static class SignalDelivery
             signal = PendingSignals.Next(g.Shared.Set & set);
             if (signal != 0 && g.Shared.TryTake(signal, out info))
             {
+                g.Aims.Clear(signal);
                 return true;
             }
         }

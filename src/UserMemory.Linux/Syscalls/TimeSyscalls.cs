@@ -216,6 +216,7 @@ internal static class TimeSyscalls
     {
         byte[] sigevent = new byte[SigeventSize];
         int targetTid = 0;
+        int guestSignal = 0;
         if (eventAddr != 0)
         {
             if (t.CopyIn(eventAddr, sigevent) < 0)
@@ -237,10 +238,18 @@ internal static class TimeSyscalls
                 notify = NotifySignal;
             }
 
+            guestSignal = signal;
+
             if (notify != NotifyNone && (signal < 1 || signal > SignalNumber.SIGRTMAX || (HostSignalForwarding.Forwarded & SignalNumber.Bit(signal)) == 0))
             {
                 return Einval;
             }
+        }
+
+        if (targetTid != 0)
+        {
+            // Queued apart from every other signal, as each thread's own pending signal is on Linux.
+            BitConverter.TryWriteBytes(sigevent.AsSpan(SigeventSignalOffset), ThreadTimerTargets.TransportSignal);
         }
 
         byte[] id = new byte[sizeof(int)];
@@ -258,7 +267,7 @@ internal static class TimeSyscalls
             return Efault;
         }
 
-        ThreadTimerTargets.Created(BitConverter.ToInt32(id, 0), targetTid, CpuTimeSampler.IsProcessCpuClock((long)clock));
+        ThreadTimerTargets.Created(BitConverter.ToInt32(id, 0), targetTid, CpuTimeSampler.IsProcessCpuClock((long)clock), guestSignal);
         return 0;
     }
 

@@ -19,4 +19,11 @@ public sealed class ThreadTimerTests
     [ProbeFact]
     public void A_process_cpu_timer_signals_the_busy_thread() =>
         Differential.AssertSameAsNative(Probes.Get("thread_timers"), ["itimer"]);
+
+    /// <summary>Two busy threads, each with its own SIGPROF timer, next to <c>setitimer(ITIMER_PROF)</c> at the same
+    /// rate (Go's profiler): every expiry of each thread's timer reaches that thread (runtime/pprof's
+    /// TestCPUProfileMultithreadMagnitude lost about half of them).</summary>
+    [ProbeFact]
+    public void Thread_timers_next_to_a_process_timer_lose_no_expiry() =>
+        Differential.AssertSameAsNative(Probes.Get("thread_timers"), ["pair"]);
 }

@@ -15,6 +15,13 @@ internal static class ThreadTimerTargets
 {
     private static readonly ConcurrentDictionary<int, int> Targets = new();
 
+    /// <summary>The guest's signal for the timers whose host timer raises <see cref="CarrierSignal"/> instead.</summary>
+    private static readonly ConcurrentDictionary<int, int> CarriedSignals = new();
+
+    /// <summary>The host signal a timer raises when the guest's own cannot travel (one the runner keeps for itself, or
+    /// a hardware-fault signal): the last real-time signal, which the runner forwards.</summary>
+    internal const int CarrierSignal = Abi.SignalNumber.SIGRTMAX;
+
     /// <summary>What <see cref="Targets"/> holds for a process-directed timer on the process's CPU-time clock: its
     /// signal goes to the thread that used the CPU (<see cref="CpuTimeSampler"/>).</summary>
     private const int BusiestThread = -1;
@@ -24,12 +31,53 @@ internal static class ThreadTimerTargets
     /// <param name="tid">The target thread, or 0 for a process-directed timer (recorded too, so that an exec can delete
     /// it).</param>
     /// <param name="processCpuClock">For a process-directed timer: whether it measures the process's CPU time.</param>
-    internal static void Created(int timerId, int tid, bool processCpuClock) =>
+    /// <param name="carriedSignal">The guest's signal when the host timer raises <see cref="CarrierSignal"/> in its
+    /// place, else 0.</param>
+    internal static void Created(int timerId, int tid, bool processCpuClock, int carriedSignal)
+    {
         Targets[timerId] = tid == 0 && processCpuClock ? BusiestThread : tid;
+        if (carriedSignal != 0)
+        {
+            CarriedSignals[timerId] = carriedSignal;
+        }
+        else
+        {
+            _ = CarriedSignals.TryRemove(timerId, out _);
+        }
+    }
 
     /// <summary>Forgets a deleted timer.</summary>
     /// <param name="timerId">The host timer id.</param>
-    internal static void Deleted(int timerId) => _ = Targets.TryRemove(timerId, out _);
+    internal static void Deleted(int timerId)
+    {
+        _ = Targets.TryRemove(timerId, out _);
+        _ = CarriedSignals.TryRemove(timerId, out _);
+    }
+
+    /// <summary>The guest's signal for a timer's host signal: the one it asked for when the host timer carries it in
+    /// <see cref="CarrierSignal"/>, else the host signal itself. A carrier from a timer the guest has deleted (it
+    /// expired just before the deletion and was still on its way) is dropped, as Linux drops the signal of a deleted
+    /// timer: the guest never sees the carrier itself.</summary>
+    /// <param name="timerId">The host timer id from the signal.</param>
+    /// <param name="hostSignal">The signal the host delivered.</param>
+    /// <param name="signal">The signal to deliver to the guest.</param>
+    /// <returns>False when the signal is to be dropped.</returns>
+    internal static bool TryGetGuestSignal(int timerId, int hostSignal, out int signal)
+    {
+        signal = hostSignal;
+        if (hostSignal != CarrierSignal)
+        {
+            return true;
+        }
+
+        if (CarriedSignals.TryGetValue(timerId, out int carried))
+        {
+            signal = carried;
+            return true;
+        }
+
+        return Targets.ContainsKey(timerId);
+    }
 
     /// <summary>The thread a timer's signal is aimed at.</summary>
     /// <param name="timerId">The host timer id from the signal.</param>
@@ -51,6 +99,7 @@ internal static class ThreadTimerTargets
         {
             _ = Interop.HostLinux.Syscall((long)Abi.SyscallNumber.TimerDelete, timerId);
             _ = Targets.TryRemove(timerId, out _);
+            _ = CarriedSignals.TryRemove(timerId, out _);
         }
     }
 }

@@ -1330,7 +1330,9 @@ internal static class FileSyscalls
     /// <returns>0 or -errno.</returns>
     internal static long UtimensAt(Task t, long dirFd, ulong pathAddr, byte[]? times, long flags)
     {
-        if (pathAddr == 0)
+        // Linux (do_utimes): a NULL path means the descriptor itself, except with AT_FDCWD, where the NULL is read as a
+        // path name and faults.
+        if (pathAddr == 0 && (int)dirFd != AtFdCwd)
         {
             OpenFile? f = t.Fds.Get((int)dirFd);
             if (f is null || (int)dirFd != dirFd)

@@ -99,6 +99,18 @@ public static class ExecutableCheck
         return 0;
     }
 
+    /// <summary>The lookup and permission part of opening a program (Linux's <c>do_open_execat</c>, which execve
+    /// runs before it reads argv): ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP or EACCES for a path that names no executable
+    /// file, 0 otherwise.</summary>
+    /// <param name="path">The host path (no terminating NUL).</param>
+    /// <returns>0, or <c>-errno</c>.</returns>
+    internal static long CheckExecutable(byte[] path)
+    {
+        byte[] z = new byte[path.Length + 1];
+        path.CopyTo(z, 0);
+        return HostLinux.Syscall((long)SyscallNumber.Faccessat, z, 1, [AtFdCwd, 0, ExecuteOk, 0, 0, 0]);
+    }
+
     /// <summary>Checks execute permission and reads the whole file.</summary>
     /// <param name="path">The host path without NUL.</param>
     /// <param name="file">The contents.</param>
@@ -109,7 +121,7 @@ public static class ExecutableCheck
         file = [];
         byte[] z = new byte[path.Length + 1];
         path.CopyTo(z, 0);
-        long r = HostLinux.Syscall((long)SyscallNumber.Faccessat, z, 1, [AtFdCwd, 0, ExecuteOk, 0, 0, 0]);
+        long r = CheckExecutable(path);
         if (r < 0)
         {
             return r;

@@ -45,6 +45,9 @@ public static class HostSignalForwarding
     private const int SigactionSize = 32;
     private const int SignalfdInfoSize = 128;
     private const int DrainBatch = 16;
+
+    /// <summary>The most signalfd reads one drain makes while it holds the gate.</summary>
+    private const int MaxDrainReads = 4;
     private const long SignalfdFlags = (long)(OpenFlags.NonBlock | OpenFlags.CloseOnExec);
     private const short PollIn = 1;
 
@@ -191,7 +194,11 @@ public static class HostSignalForwarding
 
         byte[] buffer = new byte[SignalfdInfoSize * DrainBatch];
         bool any = false;
-        while (true)
+
+        // Bounded: a source that fires faster than this loop drains (a POSIX timer with a 1 us period re-queues its
+        // signal as soon as it is read) would otherwise keep the gate, and every guest thread that waits for it, for
+        // ever. What is left is read on the next call (the pump polls again at once).
+        for (int reads = 0; reads < MaxDrainReads; reads++)
         {
             long n = HostLinux.Syscall((long)SyscallNumber.Read, buffer, 1, [s_signalFd, 0, buffer.Length, 0, 0, 0]);
             if (n <= 0)
@@ -202,13 +209,17 @@ public static class HostSignalForwarding
             for (int at = 0; at + SignalfdInfoSize <= n; at += SignalfdInfoSize)
             {
                 SigInfo info = ToSigInfo(buffer.AsSpan(at, SignalfdInfoSize));
-                Task? target = null;
-                if (info.Code == SignalCode.Timer && ThreadTimerTargets.TryGetTarget(info.TimerId, out int tid, out int guestSignal))
+                if (info.Code == SignalCode.Timer)
                 {
-                    info.Signal = guestSignal; // it travelled as ThreadTimerTargets.TransportSignal
-                    target = task.Group.FindTask(tid);
+                    if (!ThreadTimerTargets.TryGetGuestSignal(info.TimerId, info.Signal, out int guestSignal))
+                    {
+                        continue;
+                    }
+
+                    info.Signal = guestSignal;
                 }
 
+                Task? target = info.Code == SignalCode.Timer && ThreadTimerTargets.TryGetTarget(info.TimerId, out int tid) ? task.Group.FindTask(tid) : null;
                 Task? busiest = target is null && (CpuTimeSampler.IsIntervalTimerSignal(info) || (info.Code == SignalCode.Timer && ThreadTimerTargets.FollowsCpuTime(info.TimerId)))
                     ? CpuTimeSampler.Busiest(task.Group, userTimeOnly: info.Signal == SignalNumber.SIGVTALRM && info.Code == SignalCode.Kernel)
                     : null;

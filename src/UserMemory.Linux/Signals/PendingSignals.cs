@@ -38,7 +38,7 @@ internal sealed class PendingSignals
     internal bool Add(in SigInfo info)
     {
         ulong bit = SignalNumber.Bit(info.Signal);
-        if ((info.Signal < SignalNumber.SIGRTMIN && (_set & bit) != 0) || _entries.Count >= MaxQueued)
+        if ((info.Signal < SignalNumber.SIGRTMIN && (_set & bit) != 0) || MergeTimerExpiry(info) || _entries.Count >= MaxQueued)
         {
             return false;
         }
@@ -47,6 +47,33 @@ internal sealed class PendingSignals
         Volatile.Write(ref _set, _set | bit);
         Changed?.Invoke();
         return true;
+    }
+
+    /// <summary>A POSIX timer's signal is pending at most once (Linux preallocates one sigqueue entry per timer): a
+    /// further expiry while it is pending counts as an overrun of the pending one instead of queueing another, even
+    /// for a real-time signal. Without this, a fast timer would fill the queue faster than the guest can take it.</summary>
+    /// <param name="info">The arriving signal.</param>
+    /// <returns>True when it was merged.</returns>
+    private bool MergeTimerExpiry(in SigInfo info)
+    {
+        if (info.Code != SignalCode.Timer)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < _entries.Count; i++)
+        {
+            SigInfo pending = _entries[i];
+            if (pending.Signal == info.Signal && pending.Code == SignalCode.Timer && pending.TimerId == info.TimerId)
+            {
+                long overrun = (long)pending.Overrun + info.Overrun + 1;
+                pending.Overrun = (int)Math.Min(overrun, int.MaxValue);
+                _entries[i] = pending;
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Removes the oldest instance of <paramref name="signal"/>.</summary>

@@ -992,6 +992,16 @@ internal static class FileSyscalls
         long r = f is SyntheticFile s
             ? SyntheticFiles.ReadDirectory(t, s, buffer)
             : HostSpanCall(SyscallNumber.Getdents64, buffer, 1, f.HostFd, 0, buffer.Length);
+        if (r > 0 && f is not SyntheticFile && ProcRootListing.IsProcRoot(f.HostFd))
+        {
+            // The host's /proc lists every host process: keep only what the guest may see, reading on while a whole
+            // batch was left out (0 would end the listing).
+            while (r > 0 && (r = ProcRootListing.Filter(t, buffer.AsSpan(0, (int)r))) == 0)
+            {
+                r = HostSpanCall(SyscallNumber.Getdents64, buffer, 1, f.HostFd, 0, buffer.Length);
+            }
+        }
+
         if (r <= 0)
         {
             return r;
@@ -1330,7 +1340,9 @@ internal static class FileSyscalls
     /// <returns>0 or -errno.</returns>
     internal static long UtimensAt(Task t, long dirFd, ulong pathAddr, byte[]? times, long flags)
     {
-        if (pathAddr == 0)
+        // Linux (do_utimes): a NULL path means the descriptor itself, except with AT_FDCWD, where the NULL is read as a
+        // path name and faults.
+        if (pathAddr == 0 && (int)dirFd != AtFdCwd)
         {
             OpenFile? f = t.Fds.Get((int)dirFd);
             if (f is null || (int)dirFd != dirFd)

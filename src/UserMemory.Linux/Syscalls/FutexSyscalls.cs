@@ -37,6 +37,9 @@ internal static class FutexSyscalls
     private const int WakeOpFieldMask = 0xfff;
     private const int WakeOpMaxShift = 31;
 
+    /// <summary>The end of x86-64 user space (<c>TASK_SIZE_MAX</c>, 4-level paging): <c>access_ok</c>'s bound.</summary>
+    private const ulong UserAddressLimit = 0x7fff_ffff_f000;
+
     private static long Futex(Task t, ulong address, ulong op, uint value, ulong timeoutAddr, ulong address2, uint value3)
     {
         var command = (FutexOperation)((int)op & (int)FutexOperation.CommandMask);
@@ -67,9 +70,11 @@ internal static class FutexSyscalls
                     return Einval;
                 }
 
-                if (!IsAligned(address) || !IsAligned(address2))
+                long key = CheckKey(address);
+                long key2 = key < 0 ? key : CheckKey(address2);
+                if (key2 < 0)
                 {
-                    return Einval;
+                    return key2;
                 }
 
                 if (shared && (!IsMappedWord(t, address) || !IsMappedWord(t, address2)))
@@ -90,6 +95,12 @@ internal static class FutexSyscalls
     }
 
     private static bool IsAligned(ulong address) => address % sizeof(uint) == 0;
+
+    /// <summary>Linux's <c>get_futex_key</c> checks, made for private futexes too, whose key is the address alone: a
+    /// misaligned word is EINVAL, a word outside user space (a kernel or non-canonical address) EFAULT, even for a
+    /// FUTEX_WAKE that never reads it.</summary>
+    private static long CheckKey(ulong address) =>
+        !IsAligned(address) ? Einval : address > UserAddressLimit - sizeof(uint) ? Efault : 0;
 
     private static long Wait(Task t, ulong address, uint value, ulong timeoutAddr, uint bitset, bool absolute, bool realtime, bool shared)
     {
@@ -132,9 +143,10 @@ internal static class FutexSyscalls
 
     private static long Wake(Task t, ulong address, uint count, uint bitset, bool shared)
     {
-        if (!IsAligned(address))
+        long key = CheckKey(address);
+        if (key < 0)
         {
-            return Einval;
+            return key;
         }
 
         if (shared && !IsMappedWord(t, address))

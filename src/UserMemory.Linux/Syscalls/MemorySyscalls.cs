@@ -320,18 +320,28 @@ internal static class MemorySyscalls
     private static long Munmap(Task t, ulong addr, ulong length)
     {
         SharedMappings.RepairAfterHostFaults(t);
-        if ((addr & Pages.OffsetMask4K) != 0 || length == 0 || !Pages.TryAlignUp4K(length, out ulong size) || addr > GuestLayout.UserEnd || size > GuestLayout.UserEnd - addr || addr < GuestLayout.UserStart)
+
+        // Linux's bounds (do_vmi_munmap): the whole of user space, not only the part the guest's mappings can use.
+        if ((addr & Pages.OffsetMask4K) != 0 || length == 0 || !Pages.TryAlignUp4K(length, out ulong size) || addr > LinuxTaskSize || size > LinuxTaskSize - addr)
         {
             return Einval;
         }
 
-        if (WouldExceedMapCount(t, addr, addr + size))
+        // Nothing is ever mapped outside the guest's layout (below it: Linux's mmap_min_addr), so only the part
+        // inside it has anything to unmap: munmap(NULL, 4096) succeeds, as it does on Linux.
+        ulong start = Math.Max(addr, GuestLayout.UserStart), end = Math.Min(addr + size, GuestLayout.UserEnd);
+        if (start >= end)
+        {
+            return 0;
+        }
+
+        if (WouldExceedMapCount(t, start, end))
         {
             return Errno(LinuxError.ENOMEM);
         }
 
-        LinuxError e = t.Space.Unmap(new VirtAddr(addr), size);
-        t.Cpu.MappingsChanged(addr, addr + size);
+        LinuxError e = t.Space.Unmap(new VirtAddr(start), end - start);
+        t.Cpu.MappingsChanged(start, end);
         return e == LinuxError.None ? 0 : Errno(e);
     }
 
@@ -702,7 +712,8 @@ internal static class MemorySyscalls
             return 0;
         }
 
-        return start + size < start || !IsFullyMapped(t, start, start + size) ? Errno(LinuxError.ENOMEM) : 0;
+        // Linux (do_mlock): a range that wraps is EINVAL, one that is not wholly mapped ENOMEM.
+        return start + size < start ? Einval : !IsFullyMapped(t, start, start + size) ? Errno(LinuxError.ENOMEM) : 0;
     }
 
     /// <summary>mincore: one byte per page, 1 when the address space populated the page.</summary>

@@ -28,7 +28,7 @@ internal static class ProcessSyscalls
         b.Add(SyscallNumber.ExitGroup, SupportLevel.Full, "", static (t, a) => ExitSyscall(t, a[0]));
         b.Add(SyscallNumber.Wait4, SupportLevel.Full, "", static (t, a) => Wait4(t, (long)a[0], a[1], a[2], a[3]));
         b.Add(SyscallNumber.Waitid, SupportLevel.Full, "", static (t, a) => Waitid(t, a[0], a[1], a[2], a[3], a[4]));
-        b.Add(SyscallNumber.Getrlimit, SupportLevel.Full, "the guest's own limits (recorded, not applied to the host)", static (t, a) => Prlimit(t, 0, a[0], 0, a[1]));
+        b.Add(SyscallNumber.Getrlimit, SupportLevel.Full, "the guest's own limits (recorded, not applied to the host)", static (t, a) => Getrlimit(t, (uint)a[0], a[1]));
         b.Add(SyscallNumber.Getrusage, SupportLevel.Partial, "the runner's host usage", static (t, a) => OutCall(t, SyscallNumber.Getrusage, a[1], RusageSize, (long)a[0]));
         b.Add(SyscallNumber.Getuid, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.Getuid));
         b.Add(SyscallNumber.Getgid, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.Getgid));
@@ -49,10 +49,10 @@ internal static class ProcessSyscalls
         b.Add(SyscallNumber.Getresgid, SupportLevel.Full, "", static (t, a) => ResIds(t, SyscallNumber.Getresgid, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Getpgid, SupportLevel.Full, "processes of the sandbox only", static (t, a) => OfSandboxProcess(t, SyscallNumber.Getpgid, (int)a[0]));
         b.Add(SyscallNumber.Getsid, SupportLevel.Full, "processes of the sandbox only", static (t, a) => OfSandboxProcess(t, SyscallNumber.Getsid, (int)a[0]));
-        b.Add(SyscallNumber.Setrlimit, SupportLevel.Partial, "validated and recorded for the guest, not applied to the host", static (t, a) => Prlimit(t, 0, a[0], a[1], 0));
+        b.Add(SyscallNumber.Setrlimit, SupportLevel.Partial, "validated and recorded for the guest, not applied to the host", static (t, a) => a[1] == 0 ? Efault : Prlimit(t, 0, (uint)a[0], a[1], 0));
         b.Add(SyscallNumber.Setgroups, SupportLevel.Partial, "passed to the host (EPERM unless the runner is privileged)", static (t, a) => SetGroups(t, a[0], a[1]));
         b.Add(SyscallNumber.Gettid, SupportLevel.Full, "", static (t, a) => t.Tid);
-        b.Add(SyscallNumber.Prlimit64, SupportLevel.Partial, "the guest's own limits (recorded, not applied to the host); another process's limits are read-only host facts", static (t, a) => Prlimit(t, a[0], a[1], a[2], a[3]));
+        b.Add(SyscallNumber.Prlimit64, SupportLevel.Partial, "the guest's own limits (recorded, not applied to the host); another process's limits are read-only host facts", static (t, a) => Prlimit(t, a[0], (uint)a[1], a[2], a[3]));
         b.Add(SyscallNumber.Clone3, SupportLevel.Partial, "as clone, from struct clone_args (the child's stack pointer is stack + stack_size; CLONE_PIDFD writes a pidfd); set_tid, CLONE_INTO_CGROUP and CLONE_CLEAR_SIGHAND answer EINVAL", static (t, a) => Clone3(t, a[0], a[1]));
     }
 
@@ -223,6 +223,14 @@ internal static class ProcessSyscalls
             return r;
         }
 
+        // Linux's order (do_execveat_common): the file is looked up and opened before argv and envp are read, so a
+        // missing program is ENOENT whatever the vectors hold.
+        r = FsPaths.ExecTarget(t, path[..^1], out byte[] program, out byte[] runnerProgram);
+        if (r < 0 || (r = ExecutableCheck.CheckExecutable(program)) < 0)
+        {
+            return r;
+        }
+
         UserResult<ExecArguments> copied;
         using (UserAccess access = UserAccess.Begin(t.Space))
         {
@@ -236,11 +244,6 @@ internal static class ProcessSyscalls
 
         var argv = new List<byte[]>(arguments.Arguments);
         var envp = new List<byte[]>(arguments.Environment);
-        r = FsPaths.ExecTarget(t, path[..^1], out byte[] program, out byte[] runnerProgram);
-        if (r < 0)
-        {
-            return r;
-        }
 
         if (t.Fs.IsConfined)
         {
@@ -364,15 +367,26 @@ internal static class ProcessSyscalls
         byte[] info = new byte[SigInfoSize];
         byte[] rusage = new byte[RusageBytes];
         long r = InterruptibleChildWait.Waitid(t, (long)idType, (long)id, info, rusage, (long)options);
+        bool reaped = false;
         if (r < 0)
         {
-            return r;
+            Array.Clear(info); // Linux stores an empty siginfo even for a failed wait
+        }
+        else
+        {
+            int childCode = BitConverter.ToInt32(info, WaitInfoCodeOffset);
+            reaped = BitConverter.ToInt32(info, 0) != 0;
+            if ((options & WaitNoWait) == 0 && childCode is ChildExited or ChildKilled or ChildDumped)
+            {
+                SandboxTable.Unregister(BitConverter.ToInt32(info, WaitInfoPidOffset));
+            }
         }
 
-        int childCode = BitConverter.ToInt32(info, WaitInfoCodeOffset);
-        if ((options & WaitNoWait) == 0 && childCode is ChildExited or ChildKilled or ChildDumped)
+        // Linux's order (waitid): the rusage only when a child was found, then the siginfo whenever infop is given,
+        // so a bad infop is EFAULT even when there was no child to wait for (ECHILD) or the options were bad.
+        if (reaped && rusageAddr != 0 && t.CopyOut(rusageAddr, rusage) < 0)
         {
-            SandboxTable.Unregister(BitConverter.ToInt32(info, WaitInfoPidOffset));
+            return Efault;
         }
 
         if (infoAddr != 0
@@ -382,7 +396,7 @@ internal static class ProcessSyscalls
             return Efault;
         }
 
-        return rusageAddr != 0 && t.CopyOut(rusageAddr, rusage) < 0 ? Efault : r;
+        return r;
     }
 
     private static long ResIds(Task t, SyscallNumber nr, ulong a, ulong b, ulong c)
@@ -407,6 +421,12 @@ internal static class ProcessSyscalls
     }
 
     private const int RlimitBytes = 16;
+
+    /// <summary>getrlimit: unlike prlimit64, the limit is always copied out, so a NULL pointer is EFAULT (after the
+    /// resource check, as Linux's do_prlimit runs first). setrlimit likewise always copies the new limit in (NULL is
+    /// EFAULT before anything else). Both take the resource as an <c>unsigned int</c>.</summary>
+    private static long Getrlimit(Task t, uint resource, ulong oldAddr) =>
+        !t.Group.Limits.TryGet(resource, out _) ? Einval : oldAddr == 0 ? Efault : Prlimit(t, 0, resource, 0, oldAddr);
 
     private static long Prlimit(Task t, ulong pid, ulong resource, ulong newAddr, ulong oldAddr)
     {

@@ -212,7 +212,7 @@ internal static class SocketSyscalls
         Span<byte> length = stackalloc byte[sizeof(int)];
         BinaryPrimitives.WriteInt32LittleEndian(length, address.Length);
         long r = HostSpanCall2(nr, address, 1, length, 2, host);
-        return r < 0 ? r : CopyAddressOut(t, addressAddr, lengthAddr, address, BinaryPrimitives.ReadInt32LittleEndian(length));
+        return r < 0 ? r : CopyAddressOut(t, addressAddr, lengthAddr, address, BinaryPrimitives.ReadInt32LittleEndian(length), always: true);
     }
 
     private static long SetOption(Task t, ulong fd, long level, long name, ulong valueAddr, long length)
@@ -477,9 +477,17 @@ internal static class SocketSyscalls
         Span<byte> address = stackalloc byte[SocketAbi.MaxAddressLength];
         int addressSize = 0;
         ulong nameAddr = BinaryPrimitives.ReadUInt64LittleEndian(header[SocketAbi.MessageNameOffset..]);
+        int nameLength = BinaryPrimitives.ReadInt32LittleEndian(header[SocketAbi.MessageNameLengthOffset..]);
+        if (nameAddr != 0 && nameLength < 0)
+        {
+            return Einval;
+        }
+
         if (nameAddr != 0)
         {
-            long copied = CopyAddressIn(t, nameAddr, (ulong)BinaryPrimitives.ReadUInt32LittleEndian(header[SocketAbi.MessageNameLengthOffset..]), address);
+            // Linux's __copy_msghdr: a name longer than any address is cut to sockaddr_storage's size, not refused
+            // (sendto and connect refuse it).
+            long copied = CopyAddressIn(t, nameAddr, (ulong)Math.Min(nameLength, SocketAbi.MaxAddressLength), address);
             if (copied < 0)
             {
                 return copied;
@@ -568,6 +576,13 @@ internal static class SocketSyscalls
         if (t.CopyIn(headerAddr, header) < 0)
         {
             return Efault;
+        }
+
+        // Linux's __copy_msghdr: a negative name length is EINVAL before the vector is looked at.
+        if (BinaryPrimitives.ReadUInt64LittleEndian(header[SocketAbi.MessageNameOffset..]) != 0
+            && BinaryPrimitives.ReadInt32LittleEndian(header[SocketAbi.MessageNameLengthOffset..]) < 0)
+        {
+            return Einval;
         }
 
         long imported = ImportVectors(t, header, out IoVec[]? vectorArray, out int elements, out ulong total);
@@ -805,11 +820,13 @@ internal static class SocketSyscalls
         return refused < 0 ? refused : size;
     }
 
-    /// <summary>Writes a returned address as Linux does: the guest's length is read first (EINVAL when negative), at
-    /// most that many bytes are written, and the full length is written back. A NULL address skips both.</summary>
-    private static long CopyAddressOut(Task t, ulong addressAddr, ulong lengthAddr, ReadOnlySpan<byte> address, int hostLength)
+    /// <summary>Writes a returned address as Linux does (<c>move_addr_to_user</c>): the guest's length is read first
+    /// (EINVAL when negative), at most that many bytes are written, and the full length is written back. A NULL address
+    /// skips both for accept and recvfrom; getsockname and getpeername (<paramref name="always"/>) do not, so their NULL
+    /// pointers fault.</summary>
+    private static long CopyAddressOut(Task t, ulong addressAddr, ulong lengthAddr, ReadOnlySpan<byte> address, int hostLength, bool always = false)
     {
-        if (addressAddr == 0)
+        if (addressAddr == 0 && !always)
         {
             return 0;
         }

@@ -42,7 +42,7 @@ internal static class TimeSyscalls
         b.Add(SyscallNumber.Alarm, SupportLevel.Full, "the host's alarm; its SIGALRM is forwarded", static (t, a) => Syscall(SyscallNumber.Alarm, (long)(uint)a[0]));
         b.Add(SyscallNumber.Setitimer, SupportLevel.Full, "the host's interval timers; their signals are forwarded", static (t, a) => SetInterval(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Getitimer, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.Getitimer, a[1], IntervalSize, (long)a[0]));
-        b.Add(SyscallNumber.TimerCreate, SupportLevel.Partial, "host POSIX timers; SIGEV_THREAD_ID for a thread of the group (delivered to it); signals the runner cannot forward are EINVAL", static (t, a) => TimerCreate(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.TimerCreate, SupportLevel.Partial, "host POSIX timers; SIGEV_THREAD_ID for a thread of the group (delivered to it); a signal the runner cannot forward travels as SIGRTMAX and is delivered as itself", static (t, a) => TimerCreate(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.TimerSettime, SupportLevel.Full, "", static (t, a) => TimerSet(t, a[0], a[1], a[2], a[3]));
         b.Add(SyscallNumber.TimerGettime, SupportLevel.Full, "", static (t, a) => OutCall(t, SyscallNumber.TimerGettime, a[1], IntervalSize, (long)a[0]));
         b.Add(SyscallNumber.TimerGetoverrun, SupportLevel.Full, "", static (t, a) => Syscall(SyscallNumber.TimerGetoverrun, (long)a[0]));
@@ -210,13 +210,13 @@ internal static class TimeSyscalls
     }
 
     /// <summary>timer_create: a host POSIX timer (its id is the guest's); its signal reaches the guest through the
-    /// host forwarding, so only forwardable signals are accepted. A <c>SIGEV_THREAD_ID</c> timer notifies the runner
+    /// host forwarding, a signal the host cannot forward in the guise of <see cref="ThreadTimerTargets.CarrierSignal"/>. A <c>SIGEV_THREAD_ID</c> timer notifies the runner
     /// process and its signal is then aimed at the named thread (<see cref="ThreadTimerTargets"/>).</summary>
     private static long TimerCreate(Task t, ulong clock, ulong eventAddr, ulong idAddr)
     {
         byte[] sigevent = new byte[SigeventSize];
         int targetTid = 0;
-        int guestSignal = 0;
+        int carried = 0;
         if (eventAddr != 0)
         {
             if (t.CopyIn(eventAddr, sigevent) < 0)
@@ -238,18 +238,21 @@ internal static class TimeSyscalls
                 notify = NotifySignal;
             }
 
-            guestSignal = signal;
-
-            if (notify != NotifyNone && (signal < 1 || signal > SignalNumber.SIGRTMAX || (HostSignalForwarding.Forwarded & SignalNumber.Bit(signal)) == 0))
+            if (notify != NotifyNone && (signal < 1 || signal > SignalNumber.SIGRTMAX))
             {
                 return Einval;
             }
-        }
 
-        if (targetTid != 0)
-        {
-            // Queued apart from every other signal, as each thread's own pending signal is on Linux.
-            BitConverter.TryWriteBytes(sigevent.AsSpan(SigeventSignalOffset), ThreadTimerTargets.TransportSignal);
+            if (notify != NotifyNone && (targetTid != 0 || (HostSignalForwarding.Forwarded & SignalNumber.Bit(signal)) == 0))
+            {
+                // A signal the host cannot forward (glibc's SIGRTMIN, which the runtime keeps; its SIGTIMER behind
+                // SIGEV_THREAD; SIGSEGV...): the host timer raises the carrier, which the forwarding turns back into
+                // this signal (its siginfo, value and overrun are the timer's). A thread's own timer travels as the
+                // carrier too: a real-time signal queues once per timer, where two pending SIGPROFs in the runner's
+                // one process-wide set would be one (on Linux each thread's timer signal is pending on that thread).
+                carried = signal;
+                BitConverter.TryWriteBytes(sigevent.AsSpan(SigeventSignalOffset), ThreadTimerTargets.CarrierSignal);
+            }
         }
 
         byte[] id = new byte[sizeof(int)];
@@ -267,7 +270,7 @@ internal static class TimeSyscalls
             return Efault;
         }
 
-        ThreadTimerTargets.Created(BitConverter.ToInt32(id, 0), targetTid, CpuTimeSampler.IsProcessCpuClock((long)clock), guestSignal);
+        ThreadTimerTargets.Created(BitConverter.ToInt32(id, 0), targetTid, CpuTimeSampler.IsProcessCpuClock((long)clock), carried);
         return 0;
     }
 

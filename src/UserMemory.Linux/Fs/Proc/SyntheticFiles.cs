@@ -68,9 +68,14 @@ internal static class SyntheticFiles
                 f.Content = rendered;
             }
 
+            // A position at or past the end (a pread far beyond it, an lseek past it) reads nothing: it is never
+            // used to slice the content.
             byte[] content = f.Content;
-            n = position >= content.Length ? 0 : Math.Min(destination.Length, content.Length - position);
-            content.AsSpan((int)position, (int)n).CopyTo(destination);
+            n = position < 0 || position >= content.Length ? 0 : Math.Min(destination.Length, content.Length - position);
+            if (n > 0)
+            {
+                content.AsSpan((int)position, (int)n).CopyTo(destination);
+            }
         }
 
         if (offset is null && n > 0)

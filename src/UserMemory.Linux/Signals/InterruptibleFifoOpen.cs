@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.Text;
-using System.Threading;
 using UserMemory.Linux.Abi;
 using UserMemory.Linux.Interop;
 using UserMemory.Linux.Kernel;
@@ -13,7 +12,8 @@ namespace UserMemory.Linux.Signals;
 /// a fatal signal ends the process). Linux's <c>open</c> of a FIFO without <c>O_NONBLOCK</c> waits for the other end:
 /// a reader for a writer, a writer for a reader. The runner's host <c>open</c> would wait the same way, but no
 /// forwarded signal can end a host call (the runner blocks them all and reads them from a signalfd), so the wait
-/// happens on a helper host thread while the task waits in <see cref="InterruptibleWait"/>.
+/// happens on a helper host thread while the task waits in <see cref="InterruptibleWait"/>
+/// (<see cref="InterruptibleHostCall"/>).
 /// </summary>
 /// <remarks>
 /// <para><b>How.</b> The caller holds a host descriptor for the FIFO that opens nothing: an <c>O_PATH</c> descriptor
@@ -28,10 +28,6 @@ namespace UserMemory.Linux.Signals;
 /// </remarks>
 internal static class InterruptibleFifoOpen
 {
-    /// <summary>How long the task waits for the helper after interrupting it before it interrupts again (the signal
-    /// may have come before the helper entered its <c>open</c>).</summary>
-    private const int RetryMilliseconds = 5;
-
     /// <summary>O_NONBLOCK.</summary>
     private const long NonBlock = (long)OpenFlags.NonBlock;
 
@@ -77,32 +73,7 @@ internal static class InterruptibleFifoOpen
             }
         }
 
-        var pending = new PendingOpen(t, path, flags);
-        HelperThreadInterrupt.Install();
-        var helper = new Thread(pending.Run) { IsBackground = true, Name = "usermem-fifo-open" };
-        helper.Start();
-        if (InterruptibleWait.SleepUntil(t, pending.IsDone, -1) == 1)
-        {
-            helper.Join();
-            return pending.Result;
-        }
-
-        return Cancel(pending, helper);
-    }
-
-    /// <summary>Interrupts the helper's open (again until the helper reports that it returned). An open that returned
-    /// on its own first (a real peer came) stands, as on Linux, where the signal is then delivered after the open
-    /// returns; so does any other error.</summary>
-    /// <returns>The helper's own result, or <see cref="RestartCode.RestartSys"/> when the interrupt ended it.</returns>
-    private static long Cancel(PendingOpen pending, Thread helper)
-    {
-        while (!pending.Interrupt())
-        {
-            _ = helper.Join(RetryMilliseconds);
-        }
-
-        helper.Join();
-        return pending.Result == -(long)LinuxError.EINTR ? RestartCode.RestartSys : pending.Result;
+        return InterruptibleHostCall.Run(t, () => OpenPath(path, flags), "usermem-fifo-open");
     }
 
     private static long OpenPath(byte[] path, long flags) =>
@@ -117,87 +88,5 @@ internal static class InterruptibleFifoOpen
         }
 
         return fd;
-    }
-
-    /// <summary>The helper thread's open and its result.</summary>
-    private sealed class PendingOpen(Task task, byte[] path, long flags)
-    {
-        private readonly Lock _gate = new();
-        private long _result;
-        private bool _done;
-        private bool _cancelled;
-        private int _threadId;
-
-        /// <summary>The open's result (valid once <see cref="IsDone"/>): -EINTR only when it was cancelled.</summary>
-        internal long Result => Volatile.Read(ref _result);
-
-        /// <summary>Whether the open returned.</summary>
-        /// <returns>True once it did.</returns>
-        internal bool IsDone()
-        {
-            lock (_gate)
-            {
-                return _done;
-            }
-        }
-
-        /// <summary>Cancels the open: sets the flag the helper checks before each attempt and signals the helper
-        /// thread when it is known and still in its open (or about to enter it).</summary>
-        /// <returns>True once the open returned (nothing more to send).</returns>
-        internal bool Interrupt()
-        {
-            lock (_gate)
-            {
-                _cancelled = true;
-                if (_done)
-                {
-                    return true;
-                }
-
-                if (_threadId != 0)
-                {
-                    HelperThreadInterrupt.Send(_threadId); // alive: it reports done under this lock before it ends
-                }
-
-                return false;
-            }
-        }
-
-        /// <summary>The helper thread's body: opens until the open ends other than by EINTR, or a cancel came.</summary>
-        internal void Run()
-        {
-            HelperThreadInterrupt.UnblockForThisThread();
-            lock (_gate)
-            {
-                _threadId = HelperThreadInterrupt.CurrentThreadId();
-            }
-
-            long r;
-            while (true)
-            {
-                lock (_gate)
-                {
-                    if (_cancelled)
-                    {
-                        r = -(long)LinuxError.EINTR;
-                        break;
-                    }
-                }
-
-                r = OpenPath(path, flags);
-                if (r != -(long)LinuxError.EINTR)
-                {
-                    break;
-                }
-            }
-
-            lock (_gate)
-            {
-                Volatile.Write(ref _result, r);
-                _done = true;
-            }
-
-            task.Wake();
-        }
     }
 }

@@ -30,7 +30,7 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Dup, SupportLevel.Full, "", static (t, a) => Dup(t, a[0], 0, false));
         b.Add(SyscallNumber.Dup2, SupportLevel.Full, "", static (t, a) => Dup2(t, a[0], a[1], 0, true));
         b.Add(SyscallNumber.Fcntl, SupportLevel.Partial, "F_DUPFD[_CLOEXEC], F_[GS]ETFD, F_[GS]ETFL, F_GETLK/F_SETLK[W]; others EINVAL", static (t, a) => Fcntl(t, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Flock, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Flock, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Flock, SupportLevel.Full, "", static (t, a) => Flock(t, a[0], a[1]));
         b.Add(SyscallNumber.Fsync, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Fsync, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Fdatasync, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Fdatasync, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Truncate, SupportLevel.Full, "", static (t, a) => SharedMappings.AfterTruncating(t, PathCall(t, SyscallNumber.Truncate, AtFdCwd, a[0], (long)a[1], 0, noDirFd: true)));
@@ -1209,6 +1209,11 @@ internal static class FileSyscalls
                         return Einval;
                     }
 
+                    if ((long)cmd is (long)FcntlCommand.SetLkWait or FcntlOfdSetLockWait)
+                    {
+                        return WaitingRecordLock(t, host, (long)cmd, block);
+                    }
+
                     long r = HostSpanCall(SyscallNumber.Fcntl, block, 2, host, (long)cmd);
                     return r < 0 || !readsBack ? r : (t.CopyOut(arg, block) < 0 ? Efault : r);
                 }
@@ -1216,6 +1221,38 @@ internal static class FileSyscalls
             default:
                 return Einval;
         }
+    }
+
+    /// <summary><c>F_SETLKW</c> and <c>F_OFD_SETLKW</c>: the lock is tried without waiting first; one that must wait
+    /// for another holder waits on a helper thread any guest signal interrupts (<see cref="InterruptibleHostCall"/>),
+    /// as Linux's wait is interruptible (a host wait in the runner thread could never be: stress-ng's lockf hung).</summary>
+    private static long WaitingRecordLock(Task t, long host, long cmd, byte[] block)
+    {
+        long now = cmd == (long)FcntlCommand.SetLkWait ? (long)FcntlCommand.SetLk : FcntlOfdSetLock;
+        long r = HostSpanCall(SyscallNumber.Fcntl, block, 2, host, now);
+        if (r != -(long)LinuxError.EAGAIN && r != -(long)LinuxError.EACCES)
+        {
+            return r;
+        }
+
+        return InterruptibleHostCall.Run(t, () => HostSpanCall(SyscallNumber.Fcntl, block, 2, host, cmd), "usermem-lock-wait");
+    }
+
+    /// <summary>flock: a lock that must wait for another holder waits on a helper thread any guest signal
+    /// interrupts, as for <see cref="WaitingRecordLock"/>; everything else is the plain call.</summary>
+    private static long Flock(Task t, ulong fd, ulong operation)
+    {
+        const long NonBlocking = 4; // LOCK_NB
+        const long Unlock = 8; // LOCK_UN
+        long op = (long)(uint)operation;
+        if ((op & (NonBlocking | Unlock)) != 0 || t.Fds.Get((long)fd) is not { HostFd: >= 0 } f)
+        {
+            return FdCall(t, SyscallNumber.Flock, fd, operation, 0);
+        }
+
+        int host = f.HostFd;
+        long r = Syscall(SyscallNumber.Flock, host, op | NonBlocking);
+        return r != -(long)LinuxError.EAGAIN ? r : InterruptibleHostCall.Run(t, () => Syscall(SyscallNumber.Flock, host, op), "usermem-lock-wait");
     }
 
     private static long Ioctl(Task t, ulong fd, ulong request, ulong arg)

@@ -69,6 +69,16 @@ int main(void)
     memset(buf, 0, sizeof buf);
     got = read(master, buf, sizeof buf - 1);
     printf("master read %ld: %s", got, buf);
+    /* Breaks: tcsendbreak with a duration is TCSBRKP in glibc (TCSBRK in musl); TIOCSBRK/TIOCCBRK take no argument */
+    say("tcsendbreak(slave, 0)", tcsendbreak(slave, 0));
+    say("tcsendbreak(slave, 1)", tcsendbreak(slave, 1));
+    say("TCSBRKP 1", ioctl(slave, TCSBRKP, 1));
+    say("TCSBRKP 0 (master)", ioctl(master, TCSBRKP, 0));
+    say("TIOCSBRK", ioctl(slave, TIOCSBRK));
+    say("TIOCCBRK", ioctl(slave, TIOCCBRK));
+    say("tcdrain(slave)", tcdrain(slave));
+    say("TCSBRKP on a pipe", ({ int p[2]; pipe(p); ioctl(p[0], TCSBRKP, 0); }));
+    say("TIOCSBRK on a pipe", ({ int p[2]; pipe(p); ioctl(p[1], TIOCSBRK); }));
     say("ioctl TIOCGPTN on a pipe", ({ int p[2]; pipe(p); ioctl(p[0], TIOCGPTN, &n); }));
     return 0;
 }

@@ -33,6 +33,16 @@ public enum TerminalIoctl : ulong
     /// <summary><c>TCSBRK</c>: drain output (argument non-zero), or send a break; the argument is a value.</summary>
     SendBreak = 0x5409,
 
+    /// <summary><c>TCSBRKP</c>: drain output, then send a break of the argument in tenths of a second (0: about a
+    /// quarter second); the argument is a value. glibc's <c>tcsendbreak</c> with a duration.</summary>
+    SendBreakTenths = 0x5425,
+
+    /// <summary><c>TIOCSBRK</c>: start sending a break (no argument).</summary>
+    StartBreak = 0x5427,
+
+    /// <summary><c>TIOCCBRK</c>: stop sending a break (no argument).</summary>
+    StopBreak = 0x5428,
+
     /// <summary><c>TCXONC</c>: suspend or restart output or input; the argument is a value.</summary>
     FlowControl = 0x540A,
 

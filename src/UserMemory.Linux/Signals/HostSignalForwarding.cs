@@ -175,6 +175,29 @@ public static class HostSignalForwarding
     /// <summary>Wakes every blocking wait of the guest's threads so they re-check the pending signals.</summary>
     internal static void Wake() => s_task?.Group.WakeAllTasks();
 
+    /// <summary>Makes every host signal queued to the runner before a wait's answer pending for the guest, so the guest
+    /// sees it at that syscall's exit, as Linux delivers a signal sent before the event that ended a wait: with
+    /// <paramref name="queued"/> (the signalfd polled ready with the answer) it drains the signalfd; otherwise it only
+    /// waits out a drain the signal thread may be in the middle of (it read the signalfd, and posts under
+    /// <see cref="s_targetGate"/>). Without it a guest blocked in <c>read</c> that another process sent a signal and
+    /// then an end of file could run on past the read before the signal arrived (CPython's test_file_eintr).</summary>
+    /// <param name="queued">Whether the signalfd was seen readable.</param>
+    internal static void Settle(bool queued)
+    {
+        if (s_task is null)
+        {
+            return;
+        }
+
+        lock (s_targetGate)
+        {
+            if (queued)
+            {
+                DrainLocked();
+            }
+        }
+    }
+
     /// <summary>Reads every signal waiting in the signalfd and posts it to the guest; wakes the waits when any came.</summary>
     internal static void Drain()
     {

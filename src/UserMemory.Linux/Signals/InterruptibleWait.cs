@@ -116,9 +116,9 @@ internal static class InterruptibleWait
                 return r;
             }
 
-            if (signalEntry >= 0 && Revents(pollFds, signalEntry) != 0)
+            if (signalEntry >= 0)
             {
-                HostSignalForwarding.Drain();
+                HostSignalForwarding.Settle(Revents(pollFds, signalEntry) != 0);
             }
 
             int ready = 0;
@@ -175,8 +175,21 @@ internal static class InterruptibleWait
     {
         Span<byte> entries = stackalloc byte[(1 + ExtraEntries) * PollFdSize];
         SetEntry(entries, 0, (int)hostFd, events);
-        if (HostLinux.Syscall((long)SyscallNumber.Poll, entries[..PollFdSize], 0, [0, 1, 0, 0, 0, 0]) != 0)
+        bool forwarding = HostSignalForwarding.IsActive;
+        int looked = 1;
+        if (forwarding)
         {
+            SetEntry(entries, looked++, HostSignalForwarding.SignalFd, PollIn);
+        }
+
+        long r = HostLinux.Syscall((long)SyscallNumber.Poll, entries[..(looked * PollFdSize)], 0, [0, looked, 0, 0, 0, 0]);
+        if (r < 0 || Revents(entries, 0) != 0)
+        {
+            if (forwarding)
+            {
+                HostSignalForwarding.Settle(r > 0 && Revents(entries, 1) != 0); // a signal sent before the data is seen first
+            }
+
             return 0; // ready, or an error the transfer itself reports
         }
 

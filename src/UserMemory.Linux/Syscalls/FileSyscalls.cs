@@ -24,7 +24,7 @@ internal static class FileSyscalls
         b.Add(SyscallNumber.Fstat, SupportLevel.Full, "", static (t, a) => FdOut(t, SyscallNumber.Fstat, a[0], a[1], StatSize));
         b.Add(SyscallNumber.Lstat, SupportLevel.Full, "", static (t, a) => StatAt(t, AtFdCwd, a[0], (long)AtFlags.SymlinkNoFollow, a[1], false, 0));
         b.Add(SyscallNumber.Lseek, SupportLevel.Full, "", static (t, a) => FdCall(t, SyscallNumber.Lseek, a[0], a[1], a[2]));
-        b.Add(SyscallNumber.Ioctl, SupportLevel.Partial, "FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC on any descriptor; terminal requests (TCGETS/TCSETS*, TCSBRK, TCXONC, TCFLSH, TIOC[GS]WINSZ, TIOC[GS]PGRP, TIOCSCTTY, TIOCNOTTY, TIOCGSID, TIOCOUTQ, FIONREAD); interface queries on sockets (SIOCGIF*, SIOCGIFCONF), network changes EPERM; others ENOTTY", static (t, a) => Ioctl(t, a[0], a[1], a[2]));
+        b.Add(SyscallNumber.Ioctl, SupportLevel.Partial, "FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC on any descriptor; terminal requests (TCGETS/TCSETS*, TCSBRK, TCSBRKP, TIOC[SC]BRK, TCXONC, TCFLSH, TIOC[GS]WINSZ, TIOC[GS]PGRP, TIOCSCTTY, TIOCNOTTY, TIOCGSID, TIOCOUTQ, FIONREAD); interface queries on sockets (SIOCGIF*, SIOCGIFCONF), network changes EPERM; others ENOTTY", static (t, a) => Ioctl(t, a[0], a[1], a[2]));
         b.Add(SyscallNumber.Access, SupportLevel.Full, "", static (t, a) => PathCall(t, SyscallNumber.Faccessat2, AtFdCwd, a[0], (long)a[1], 0));
         b.Add(SyscallNumber.Pipe, SupportLevel.Full, "", static (t, a) => Pipe(t, a[0], 0));
         b.Add(SyscallNumber.Dup, SupportLevel.Full, "", static (t, a) => Dup(t, a[0], 0, false));
@@ -1301,7 +1301,8 @@ internal static class FileSyscalls
             return -(long)LinuxError.ENOTTY;
         }
 
-        if ((TerminalIoctl)request is TerminalIoctl.SendBreak or TerminalIoctl.FlowControl or TerminalIoctl.Flush
+        if ((TerminalIoctl)request is TerminalIoctl.SendBreak or TerminalIoctl.SendBreakTenths or TerminalIoctl.StartBreak
+            or TerminalIoctl.StopBreak or TerminalIoctl.FlowControl or TerminalIoctl.Flush
             or TerminalIoctl.SetControllingTerminal or TerminalIoctl.ReleaseControllingTerminal
             or TerminalIoctl.SetExclusive or TerminalIoctl.ClearExclusive)
         {

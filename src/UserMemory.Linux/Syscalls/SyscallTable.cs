@@ -45,6 +45,7 @@ internal static class SyscallTable
         SignalSyscalls.Register(b);
         PidfdSyscalls.Register(b);
         TimeSyscalls.Register(b);
+        ClockSetSyscalls.Register(b);
         FutexSyscalls.Register(b);
         PollingSyscalls.Register(b);
         EpollSyscalls.Register(b);

@@ -17,4 +17,16 @@ public sealed partial class Task
 
     /// <summary>The same as <see cref="CpuTimeScore"/> for user time.</summary>
     internal long UserTimeScore { get; set; }
+
+    /// <summary>True while this thread sleeps in a host wait for the guest (<see cref="InterruptibleWait"/>): it is
+    /// not using the CPU, whatever its host thread spent lately on the runner's own work there (draining forwarded
+    /// signals), so <see cref="CpuTimeSampler"/> aims CPU-time signals elsewhere when another thread can take them,
+    /// as Linux's tick finds the expiry in the running thread.</summary>
+    internal bool IsSleeping
+    {
+        get => System.Threading.Volatile.Read(ref _isSleeping);
+        set => System.Threading.Volatile.Write(ref _isSleeping, value);
+    }
+
+    private bool _isSleeping;
 }

@@ -147,19 +147,11 @@ public sealed partial class ThreadGroup : IDisposable
     /// <returns>The number of live tasks left.</returns>
     internal int RemoveTask(Task task)
     {
-        int left;
         lock (_tasks)
         {
             _ = _tasks.Remove(task);
-            left = _tasks.Count;
+            return _tasks.Count;
         }
-
-        if (Signals.Aims.DropAimsAt(task))
-        {
-            WakeAllTasks(); // a signal aimed at the thread that left is everyone's now
-        }
-
-        return left;
     }
 
     /// <summary>Wakes every task's blocking wait (a forwarded host signal arrived).</summary>

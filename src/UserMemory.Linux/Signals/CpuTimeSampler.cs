@@ -82,17 +82,23 @@ internal static class CpuTimeSampler
         }
     }
 
-    /// <summary>The live thread of <paramref name="group"/> that has been the busiest lately; every thread's sample
-    /// and score move on.</summary>
+    /// <summary>The live thread of <paramref name="group"/> that has been the busiest lately, among the threads not
+    /// asleep in a host wait when there is one (<see cref="Task.IsSleeping"/>); every thread's sample and score move
+    /// on.</summary>
     /// <param name="group">The process.</param>
     /// <param name="userTimeOnly">Count user time only (<c>ITIMER_VIRTUAL</c>).</param>
     /// <returns>The thread, or null when no thread used any CPU lately.</returns>
     internal static Task? Busiest(ThreadGroup group, bool userTimeOnly)
     {
-        Task? best = null;
-        long most = 0;
+        Task? best = null, bestAwake = null, anyAwake = null;
+        long most = 0, mostAwake = -1; // an awake thread wins over a sleeping one even before its time shows
         foreach (Task t in group.LiveTasks())
         {
+            if (anyAwake is null && !t.IsSleeping)
+            {
+                anyAwake = t;
+            }
+
             long now = ThreadCpuTime(t.Tid, userTimeOnly);
             if (now < 0)
             {
@@ -116,9 +122,15 @@ internal static class CpuTimeSampler
                 best = t;
                 most = score;
             }
+
+            if (score > mostAwake && !t.IsSleeping)
+            {
+                bestAwake = t;
+                mostAwake = score;
+            }
         }
 
-        return best;
+        return bestAwake ?? anyAwake ?? best;
     }
 
     /// <summary>A runner thread's CPU time through its per-thread CPU clock (<c>MAKE_THREAD_CPUCLOCK</c>).</summary>

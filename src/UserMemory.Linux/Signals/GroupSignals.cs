@@ -19,7 +19,4 @@ internal sealed class GroupSignals
 
     /// <summary>Process-directed pending signals (<c>kill</c>, signals from other processes, timers, SIGCHLD).</summary>
     internal PendingSignals Shared { get; } = new();
-
-    /// <summary>The threads process CPU-time signals in <see cref="Shared"/> are aimed at (<see cref="SignalAim"/>).</summary>
-    internal SignalAim Aims { get; } = new();
 }

@@ -246,10 +246,14 @@ public static class HostSignalForwarding
                 Task? busiest = target is null && (CpuTimeSampler.IsIntervalTimerSignal(info) || (info.Code == SignalCode.Timer && ThreadTimerTargets.FollowsCpuTime(info.TimerId)))
                     ? CpuTimeSampler.Busiest(task.Group, userTimeOnly: info.Signal == SignalNumber.SIGVTALRM && info.Code == SignalCode.Kernel)
                     : null;
-                // A timer aimed at a thread is that thread's own; a process CPU-time signal stays process-directed
-                // (so it never merges with a thread's own timer signal of the same number, as on Linux, where they
-                // sit in different sets) with the thread that used the CPU as the one complete_signal picks.
-                _ = SignalDelivery.Send(target ?? busiest ?? task, info, toThread: target is not null, aimed: busiest is not null);
+                if (target is not null)
+                {
+                    // A thread's own timer signal displaces a process CPU-time one of the same number pending there:
+                    // on Linux they sit in different sets and both arrive; Go counts only the thread timer's.
+                    SignalDelivery.DisplaceIntervalTimerSignal(target, info.Signal);
+                }
+
+                _ = SignalDelivery.Send(target ?? busiest ?? task, info, toThread: (target ?? busiest) is not null);
 
                 // A CPU-time signal aimed at the running thread wakes no sleeper: Linux wakes only the thread
                 // complete_signal chose (Send did), and a sleeper woken here would take it first.

@@ -61,6 +61,21 @@ internal static class InterruptibleWait
     /// interruption, or -errno.</returns>
     private static long Wait(Task t, Span<byte> pollFds, int count, long timeoutNs, ulong interest, Func<bool>? done, out bool interrupted)
     {
+        // Asleep for CpuTimeSampler for the whole wait: the host thread's own work here (draining forwarded signals)
+        // is not the guest using the CPU.
+        t.IsSleeping = true;
+        try
+        {
+            return WaitAsleep(t, pollFds, count, timeoutNs, interest, done, out interrupted);
+        }
+        finally
+        {
+            t.IsSleeping = false;
+        }
+    }
+
+    private static long WaitAsleep(Task t, Span<byte> pollFds, int count, long timeoutNs, ulong interest, Func<bool>? done, out bool interrupted)
+    {
         interrupted = false;
         bool forwarding = HostSignalForwarding.IsActive;
         int total = count;

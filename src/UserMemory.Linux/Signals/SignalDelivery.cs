@@ -32,10 +32,8 @@ internal static class SignalDelivery
     /// <param name="t">The target task.</param>
     /// <param name="info">The siginfo (<see cref="SigInfo.Signal"/> in 1..64).</param>
     /// <param name="toThread">True for tkill/tgkill and synchronous faults.</param>
-    /// <param name="aimed">For a process-directed signal: only the thread it is aimed at (<paramref name="t"/>, when it
-    /// can take it) sees it for a while (<see cref="SignalAim"/>), as for a process CPU-time timer's.</param>
     /// <returns>False when the signal was discarded or merged.</returns>
-    internal static bool Send(Task t, in SigInfo info, bool toThread, bool aimed = false)
+    internal static bool Send(Task t, in SigInfo info, bool toThread)
     {
         int signal = info.Signal;
         if (!toThread)
@@ -68,14 +66,6 @@ internal static class SignalDelivery
             }
 
             added = (toThread ? t.Signals.Private : g.Shared).Add(info);
-            if (!toThread && aimed && added)
-            {
-                g.Aims.Set(signal, t);
-            }
-            else if (!toThread)
-            {
-                g.Aims.Clear(signal);
-            }
         }
 
         if (HasDeliverable(t))
@@ -98,6 +88,26 @@ internal static class SignalDelivery
         }
 
         return added;
+    }
+
+    /// <summary>Removes a process CPU-time timer's signal (<c>SI_KERNEL</c>, sent to the busy thread:
+    /// <see cref="CpuTimeSampler"/>) of number <paramref name="signal"/> pending on <paramref name="t"/>, so a thread
+    /// timer's signal of the same number can take its place instead of merging into it. On Linux the first sits in the
+    /// shared set and the second in the thread's own, so both arrive; here both are the thread's, and the thread timer's
+    /// is the one a profiler counts (Go ignores <c>setitimer</c>'s on a thread with its own timer).</summary>
+    /// <param name="t">The thread the timer signal is for.</param>
+    /// <param name="signal">Its number.</param>
+    internal static void DisplaceIntervalTimerSignal(Task t, int signal)
+    {
+        GroupSignals g = t.Group.Signals;
+        lock (g.Lock)
+        {
+            if ((t.Signals.Private.Set & SignalNumber.Bit(signal)) != 0 && t.Signals.Private.TryTake(signal, out SigInfo pending)
+                && !CpuTimeSampler.IsIntervalTimerSignal(pending))
+            {
+                _ = t.Signals.Private.Add(pending); // not an interval timer's: it stays
+            }
+        }
     }
 
     /// <summary>The thread a process-directed signal is aimed at, as Linux's <c>complete_signal</c> picks it: the
@@ -192,7 +202,7 @@ internal static class SignalDelivery
     /// <summary>The signals pending for <paramref name="t"/> (thread- and process-directed).</summary>
     /// <param name="t">The task.</param>
     /// <returns>The mask.</returns>
-    internal static ulong Pending(Task t) => t.Signals.Private.Set | (t.Group.Signals.Shared.Set & ~t.Group.Signals.Aims.HiddenFrom(t));
+    internal static ulong Pending(Task t) => t.Signals.Private.Set | t.Group.Signals.Shared.Set;
 
     /// <summary>True when a pending signal is not blocked (it would be acted on before the task resumes).</summary>
     /// <param name="t">The task.</param>
@@ -350,10 +360,9 @@ internal static class SignalDelivery
                 return true;
             }
 
-            signal = PendingSignals.Next(g.Shared.Set & allowed & ~g.Aims.HiddenFrom(t));
+            signal = PendingSignals.Next(g.Shared.Set & allowed);
             if (signal != 0 && g.Shared.TryTake(signal, out info))
             {
-                g.Aims.Clear(signal);
                 return true;
             }
         }
@@ -381,7 +390,6 @@ internal static class SignalDelivery
             signal = PendingSignals.Next(g.Shared.Set & set);
             if (signal != 0 && g.Shared.TryTake(signal, out info))
             {
-                g.Aims.Clear(signal);
                 return true;
             }
         }

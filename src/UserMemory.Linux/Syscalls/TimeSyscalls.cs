@@ -206,6 +206,7 @@ internal static class TimeSyscalls
         }
 
         long r = HostSpanCall2(SyscallNumber.Setitimer, value, 1, old, 2, (long)which);
+        HostSignalForwarding.Settle(queued: true); // an expiry from before the change is pending before this returns
         return r == 0 && oldAddr != 0 && t.CopyOut(oldAddr, old) < 0 ? Efault : r;
     }
 
@@ -300,6 +301,7 @@ internal static class TimeSyscalls
         }
 
         long r = HostSpanCall2(SyscallNumber.TimerSettime, value, 2, old, 3, (long)id, (long)flags);
+        HostSignalForwarding.Settle(queued: true); // as for setitimer
         return r == 0 && oldAddr != 0 && t.CopyOut(oldAddr, old) < 0 ? Efault : r;
     }
 }

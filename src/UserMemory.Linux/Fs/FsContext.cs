@@ -197,7 +197,7 @@ public sealed class FsContext : IPathLookup
     /// <returns>The path bytes, without NUL.</returns>
     public static byte[] HostPathOf(int hostFd)
     {
-        byte[] link = Encoding.ASCII.GetBytes("/proc/self/fd/" + hostFd.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\0");
+        byte[] link = HostLinux.SelfFdPath(hostFd);
         byte[] buffer = new byte[HostPathMax];
         long n = HostLinux.Syscall((long)SyscallNumber.Readlinkat, link, 1, buffer, 2, [-100, 0, 0, buffer.Length]);
         return n <= 0 ? [] : buffer.AsSpan(0, (int)n).ToArray();

@@ -88,7 +88,7 @@ internal static class FsPaths
             case ResolvedKind.Descriptor when t.Fds.Get(where.Fd) is { HostFd: >= 0 } f && !t.Fs.IsConfined:
                 // fexecve: the guest's own descriptor, reached through this runner's own /proc entry for it (the
                 // host descriptor survives into the next runner under the same number).
-                checkPath = runnerPath = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{f.HostFd}"));
+                checkPath = runnerPath = Interop.HostLinux.SelfFdPath(f.HostFd, withNul: false);
                 return 0;
             default:
                 return -(long)LinuxError.EACCES;

@@ -1,5 +1,7 @@
 using System;
+using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using UserMemory.Linux.Abi;
 
 namespace UserMemory.Linux.Interop;
@@ -208,6 +210,14 @@ public static unsafe partial class HostLinux
 
     /// <summary>Whether <paramref name="fd"/> is open and its <c>fstat</c> file type is <paramref name="type"/>.</summary>
     private static bool HasFileType(long fd, uint type) => FileType(fd) == type;
+
+    /// <summary>The runner's <c>/proc/self/fd/N</c> magic link for one of its host descriptors: the file behind the
+    /// descriptor itself, whatever its name (or lack of one) now.</summary>
+    /// <param name="fd">The host descriptor.</param>
+    /// <param name="withNul">End the bytes with a NUL, for a host call that takes the path.</param>
+    /// <returns>The path bytes.</returns>
+    internal static byte[] SelfFdPath(long fd, bool withNul = true) =>
+        Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{fd}{(withNul ? "\0" : string.Empty)}"));
 
     /// <summary>The <c>fstat</c> file type (<c>st_mode &amp; S_IFMT</c>) of <paramref name="fd"/>, or 0 when it is not
     /// open.</summary>

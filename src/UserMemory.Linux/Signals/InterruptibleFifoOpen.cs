@@ -56,7 +56,7 @@ internal static class InterruptibleFifoOpen
     /// the wait.</returns>
     internal static long Open(Task t, int fifoFd, long flags)
     {
-        byte[] path = Encoding.ASCII.GetBytes("/proc/self/fd/" + fifoFd.ToString(CultureInfo.InvariantCulture) + "\0");
+        byte[] path = HostLinux.SelfFdPath(fifoFd);
         if (!MayWait(flags) || t.WakeFd < 0)
         {
             // Nothing to wait on (a task without its wake-up eventfd could not hear the helper): the plain open.

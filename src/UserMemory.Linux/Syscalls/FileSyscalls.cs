@@ -121,8 +121,7 @@ internal static class FileSyscalls
 
     /// <summary>The host path that reaches the file behind one of the guest's own host descriptors (the runner's
     /// /proc/self/fd/N magic link: the guest already holds that file, so nothing new is reachable).</summary>
-    private static byte[] HostDescriptorPath(int hostFd) =>
-        System.Text.Encoding.ASCII.GetBytes("/proc/self/fd/" + hostFd.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\0");
+    private static byte[] HostDescriptorPath(int hostFd) => HostLinux.SelfFdPath(hostFd);
 
     private static byte[] Nul(byte[] path) => [.. path, 0];
 

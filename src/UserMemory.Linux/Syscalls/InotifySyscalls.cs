@@ -99,7 +99,7 @@ internal static class InotifySyscalls
             return target;
         }
 
-        byte[] link = Encoding.ASCII.GetBytes("/proc/self/fd/" + target.ToString(CultureInfo.InvariantCulture) + "\0");
+        byte[] link = Interop.HostLinux.SelfFdPath(target);
         r = HostSpanCall(SyscallNumber.InotifyAddWatch, link, 1, instance.HostFd, 0, mask & ~InotifyAbi.DontFollow);
         Syscall(SyscallNumber.Close, target);
         return r;

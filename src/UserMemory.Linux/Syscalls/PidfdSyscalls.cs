@@ -169,15 +169,13 @@ internal static class PidfdSyscalls
     private static long ProcDirectoryPid(int hostFd)
     {
         const string ProcPrefix = "/proc/";
-        byte[] link = Encoding.ASCII.GetBytes("/proc/self/fd/" + hostFd.ToString(CultureInfo.InvariantCulture) + "\0");
-        byte[] target = new byte[PathMax];
-        long n = HostLinux.Syscall((long)SyscallNumber.Readlinkat, link, 1, target, 2, [AtFdCwd, 0, 0, target.Length, 0, 0]);
-        if (n <= ProcPrefix.Length)
+        byte[] target = FsContext.HostPathOf(hostFd);
+        if (target.Length <= ProcPrefix.Length)
         {
             return Ebadf;
         }
 
-        string path = Encoding.ASCII.GetString(target, 0, (int)n);
+        string path = Encoding.ASCII.GetString(target);
         return path.StartsWith(ProcPrefix, StringComparison.Ordinal)
             && int.TryParse(path.AsSpan(ProcPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 0
             ? pid

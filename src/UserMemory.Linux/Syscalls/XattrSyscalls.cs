@@ -165,7 +165,7 @@ internal static class XattrSyscalls
                         return -(long)LinuxError.EROFS;
                     }
 
-                    byte[] hostPath = dirFd == AtFdCwd ? last : [.. Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{dirFd}/")), .. last];
+                    byte[] hostPath = dirFd == AtFdCwd ? last : [.. HostLinux.SelfFdPath(dirFd, withNul: false), (byte)'/', .. last];
                     return call(target, hostPath, 0);
                 }
                 finally

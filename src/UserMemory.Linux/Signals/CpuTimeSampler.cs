@@ -87,7 +87,7 @@ internal static class CpuTimeSampler
     /// on.</summary>
     /// <param name="group">The process.</param>
     /// <param name="userTimeOnly">Count user time only (<c>ITIMER_VIRTUAL</c>).</param>
-    /// <returns>The thread, or null when no thread used any CPU lately.</returns>
+    /// <returns>The thread, or null when every thread is asleep and none used any CPU lately.</returns>
     internal static Task? Busiest(ThreadGroup group, bool userTimeOnly)
     {
         Task? best = null, bestAwake = null, anyAwake = null;

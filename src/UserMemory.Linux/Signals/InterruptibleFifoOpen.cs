@@ -18,11 +18,8 @@ namespace UserMemory.Linux.Signals;
 /// <remarks>
 /// <para><b>How.</b> The caller holds a host descriptor for the FIFO that opens nothing: an <c>O_PATH</c> descriptor
 /// or one of the guest's own. The helper thread opens its <c>/proc/self/fd/N</c> magic link with the guest's flags,
-/// which is the FIFO itself (the guest never sees that path). When a signal becomes deliverable first, the task ends
-/// the helper's wait with a thread-directed host signal whose handler does not restart calls
-/// (<see cref="HelperThreadInterrupt"/>): the helper's <c>open</c> fails with EINTR, the FIFO is never touched, and
-/// another process blocked opening the same FIFO stays blocked, as on Linux. The task then answers
-/// <see cref="RestartCode.RestartSys"/>.</para>
+/// which is the FIFO itself (the guest never sees that path). An interrupted open fails with EINTR before it touches
+/// the FIFO, so another process blocked opening the same FIFO stays blocked, as on Linux.</para>
 /// <para><b>Fast path.</b> A write-only open first tries <c>O_NONBLOCK</c>: when a reader is there it succeeds, and
 /// the flag is cleared again. A read-only open cannot know whether a writer is there without waiting.</para>
 /// </remarks>
